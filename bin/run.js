@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Entry point of the plugin: hands argv to oclif, which loads only the command that runs.
+import { execute } from '@oclif/core';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  process.stderr.write(`kubectl berth needs Node.js 22 or newer; this is ${process.version}. Install Node 22 or set BERTH_NODE to its binary.\n`);
+  process.exit(1);
+}
+await execute({ dir: import.meta.url });

@@ -1,0 +1,152 @@
+// The one place where kubectl-berth spells its label and annotation keys, resource names, image
+// names, paths and the environment contract between the generated VM pod and the launcher.
+// Plugin (src/), node agent and launcher (agent/) import from here; nothing else spells these.
+
+export const API_GROUP = 'berth.dev';
+
+/** Namespace of the node agent, its RBAC and the image catalog. */
+export const SYSTEM_NAMESPACE = 'berth-system';
+
+export const Labels = {
+  /** Standard marker on every object the plugin creates. */
+  managedBy: 'app.kubernetes.io/managed-by',
+  /** Standard component label: 'vm', 'agent'. */
+  component: 'app.kubernetes.io/component',
+  /** The VM's name, on every object that belongs to a VM (StatefulSet, pod template, Secret, PVC). */
+  vm: `${API_GROUP}/vm`,
+  /** Node: 'true' when a guest was proven to run under KVM there, 'false' otherwise. */
+  nodeKvm: `${API_GROUP}/kvm`,
+  /** Node: 'true' where the agent runs and QEMU runs at all (with KVM or TCG). */
+  nodeReady: `${API_GROUP}/node`,
+  /** Node label prefix, one label per cached image: `image.berth.dev/<name>=ready`. */
+  nodeImagePrefix: `image.${API_GROUP}/`,
+} as const;
+
+export const LabelValues = {
+  managedBy: 'kubectl-berth',
+  componentVm: 'vm',
+  componentAgent: 'agent',
+  imageReady: 'ready',
+} as const;
+
+export const Annotations = {
+  /** Node: why berth.dev/kvm has the value it has (human-readable). */
+  nodeKvmReason: `${API_GROUP}/kvm-reason`,
+  /** Node: JSON status of the image cache, per image (see ImageCacheStatus). */
+  nodeImageCache: `${API_GROUP}/image-cache`,
+  /** Node: the agent's version, for `kubectl berth version` skew warnings. */
+  nodeAgentVersion: `${API_GROUP}/agent-version`,
+  /** VM objects: the --image as the user gave it (catalog name or URL). */
+  vmImage: `${API_GROUP}/image`,
+  /** VM objects: the accelerator asked for ('kvm' | 'tcg'). */
+  vmAccel: `${API_GROUP}/accel`,
+  /** VM objects: number of virtual CPUs. */
+  vmCpus: `${API_GROUP}/cpus`,
+  /** VM objects: guest memory as given (Kubernetes quantity). */
+  vmMemory: `${API_GROUP}/memory`,
+} as const;
+
+/** Extended resources served by the agent's device plugin. */
+export const DeviceResources = {
+  kvm: `devices.${API_GROUP}/kvm`,
+  tun: `devices.${API_GROUP}/tun`,
+} as const;
+
+/** Host and container paths. */
+export const Paths = {
+  /** hostPath where the agent caches base images, content-addressed; mounted read-only in VM pods. */
+  imageCache: '/var/lib/berth/images',
+  /** Where the VM pod mounts its pet volume (PVC or emptyDir). */
+  vmDisk: '/var/lib/berth/disk',
+  /** Where the VM pod mounts its cloud-init Secret. */
+  cloudInit: '/etc/berth/cloud-init',
+  /** Scratch space of the launcher inside the pod (QMP socket, seed ISO, dnsmasq state). */
+  launcherRun: '/run/berth',
+  /** The kubelet's device-plugin directory (socket registration). */
+  kubeletDevicePlugins: '/var/lib/kubelet/device-plugins',
+} as const;
+
+/** File names inside the VM pod's volumes. */
+export const Files = {
+  /** The qcow2 overlay ("pet" disk) on the pet volume. */
+  petDisk: 'pet.qcow2',
+  /** A base image downloaded into the pet volume when the node cache lacks it. */
+  localBase: 'base.qcow2',
+  /** Secret keys, and so file names under Paths.cloudInit. */
+  metaData: 'meta-data',
+  userData: 'user-data',
+  networkConfig: 'network-config',
+  vncPassword: 'vnc-password',
+} as const;
+
+/** The name of a cached base image: content-addressed by its sha256. */
+export function cachedImageFileName(sha256: string): string {
+  return `${sha256.toLowerCase()}.qcow2`;
+}
+
+/** Environment variables the plugin sets on the VM container and the launcher reads. */
+export const LauncherEnv = {
+  vmName: 'BERTH_VM_NAME',
+  namespace: 'BERTH_VM_NAMESPACE',
+  /** Pod IP from the downward API. */
+  podIp: 'BERTH_POD_IP',
+  accel: 'BERTH_ACCEL',
+  cpus: 'BERTH_CPUS',
+  memoryMiB: 'BERTH_MEMORY_MIB',
+  imageUrl: 'BERTH_IMAGE_URL',
+  imageSha256: 'BERTH_IMAGE_SHA256',
+  diskSize: 'BERTH_DISK_SIZE',
+  vmIp: 'BERTH_VM_IP',
+  vmGateway: 'BERTH_VM_GATEWAY',
+  /** 'loopback' (VNC only on the pod's 127.0.0.1), 'password' or 'off'. */
+  vnc: 'BERTH_VNC',
+  /** Seconds the launcher may spend on a guest powerdown before it quits QEMU. */
+  shutdownSeconds: 'BERTH_SHUTDOWN_SECONDS',
+} as const;
+
+export type Accel = 'kvm' | 'tcg';
+export type VncMode = 'loopback' | 'password' | 'off';
+
+export const Defaults = {
+  vmIp: '192.168.254.2',
+  vmGateway: '192.168.254.1',
+  /** The VM container's name in the pod (attach, logs, port-forward). */
+  vmContainer: 'vm',
+} as const;
+
+export const Ports = {
+  vnc: 5900,
+  ssh: 22,
+  /** The agent's /healthz and /metrics, on the node's loopback. */
+  agentHttp: 9477,
+} as const;
+
+/** The image catalog: a ConfigMap in SYSTEM_NAMESPACE, one key per image, the value JSON. */
+export const Catalog = {
+  configMap: 'berth-images',
+} as const;
+
+export interface CatalogEntry {
+  url: string;
+  sha256: string;
+  /** Size in bytes, when known; lets the agent check free disk before downloading. */
+  size?: number;
+}
+
+export type ImageCacheState = 'pending' | 'downloading' | 'ready' | 'failed';
+
+export interface ImageCacheStatus {
+  state: ImageCacheState;
+  sha256: string;
+  bytesDone: number;
+  bytesTotal?: number;
+  error?: string;
+  updated: string;
+}
+
+/** Container image shared by the agent and the launcher; override with BERTH_IMAGE. */
+export const BERTH_IMAGE_DEFAULT = 'localhost/kubectl-berth:0.1.0';
+
+export function berthImage(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BERTH_IMAGE || BERTH_IMAGE_DEFAULT;
+}

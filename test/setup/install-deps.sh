@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests, the local cluster, the test guest and the berth image
+# need. Idempotent: installs only what is missing, and runs apt-get update only then.
+set -euo pipefail
+PACKAGES=(
+  # local cluster
+  etcd-server etcd-client containerd runc containernetworking-plugins conntrack iptables
+  golang-go dpkg-dev jq rsync gcc libc6-dev openssl podman
+  # VM launcher, test guest and berth image
+  qemu-system-x86 qemu-utils seabios ipxe-qemu dnsmasq-base genisoimage xorriso
+  busybox-static dropbear-bin openssh-client cpio socat netcat-openbsd iproute2 procps kmod zstd xz-utils
+  syslinux syslinux-common mtools dosfstools fdisk e2fsprogs curl iputils-ping time
+  # benchmarks
+  hyperfine
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then echo "debian packages: all present"; exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "debian packages missing: ${missing[*]}; run this as root (or install them yourself)" >&2
+  exit 1
+fi
+echo "debian packages: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "debian packages: installed"
