@@ -144,6 +144,15 @@ export interface ImageCacheStatus {
   updated: string;
 }
 
+/** Where the container image installs the app (package.json, dist/, node_modules/). */
+export const APP_DIR = '/opt/berth';
+
+/** The VM container's command: the launcher, which runs QEMU and the pod's network plumbing. */
+export const LAUNCHER_COMMAND: readonly string[] = ['node', `${APP_DIR}/dist/agent/launcher/main.js`];
+
+/** The node agent's command (DaemonSet): KVM probe, node labels, device plugin, image cache. */
+export const AGENT_COMMAND: readonly string[] = ['node', `${APP_DIR}/dist/agent/node/main.js`];
+
 /** Container image shared by the agent and the launcher; override with BERTH_IMAGE. */
 export const BERTH_IMAGE_DEFAULT = 'localhost/kubectl-berth:0.1.0';
 
