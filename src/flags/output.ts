@@ -1,0 +1,25 @@
+// The output flags every listing command shares, so -o and --no-headers read and behave the same
+// everywhere. Narrow the value with parseOutputFormat() from src/output/format.ts.
+import { Flags } from '@oclif/core';
+import { OUTPUT_FORMATS } from '../output/format.js';
+
+/** `-o/--output` limited to the given formats (e.g. ['json', 'yaml'] for a single object). */
+export function outputFlagFor(formats: readonly string[]) {
+  return Flags.string({
+    char: 'o',
+    summary: `Output format: ${formats.join('|')} (default: a table).`,
+    description: 'json and yaml print the full objects for scripts; name prints one name a line; wide adds columns.',
+    options: [...formats],
+    helpValue: formats.join('|'),
+    helpGroup: 'OUTPUT',
+  });
+}
+
+/** `-o/--output json|yaml|name|wide`, as kubectl get has it. */
+export const outputFlag = outputFlagFor(OUTPUT_FORMATS);
+
+/** `--no-headers`: tables without their header row, for scripts (`-o` other than wide ignores it). */
+export const noHeadersFlag = Flags.boolean({
+  summary: 'Print tables without the header row.',
+  helpGroup: 'OUTPUT',
+});
