@@ -8,7 +8,7 @@ PACKAGES=(
   golang-go dpkg-dev jq rsync gcc libc6-dev openssl podman
   # VM launcher, test guest and berth image
   qemu-system-x86 qemu-utils seabios ipxe-qemu dnsmasq-base genisoimage xorriso
-  debootstrap busybox-static dropbear-bin openssh-client cpio socat netcat-openbsd iproute2 procps kmod zstd xz-utils
+  debootstrap busybox-static dropbear-bin openssh-client openssh-sftp-server cpio socat netcat-openbsd iproute2 procps kmod zstd xz-utils
   syslinux syslinux-common mtools dosfstools fdisk e2fsprogs curl iputils-ping time
   # benchmarks
   hyperfine
