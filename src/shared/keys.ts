@@ -72,6 +72,8 @@ export const Files = {
   petDisk: 'pet.qcow2',
   /** A base image downloaded into the pet volume when the node cache lacks it. */
   localBase: 'base.qcow2',
+  /** Beside the pet disk: JSON recording the base image (sha256, path) the overlay was made on. */
+  petDiskOrigin: 'pet.qcow2.base.json',
   /** Secret keys, and so file names under Paths.cloudInit. */
   metaData: 'meta-data',
   userData: 'user-data',
@@ -102,6 +104,14 @@ export const LauncherEnv = {
   vnc: 'BERTH_VNC',
   /** Seconds the launcher may spend on a guest powerdown before it quits QEMU. */
   shutdownSeconds: 'BERTH_SHUTDOWN_SECONDS',
+  /** Extra guest TCP ports (comma-separated) the launcher proxies from the pod's 127.0.0.1 (port-forward); 22 always. */
+  loopbackPorts: 'BERTH_LOOPBACK_PORTS',
+  /** Path overrides (default: Paths, /etc/resolv.conf), so the launcher runs outside a cluster in tests. */
+  imageCacheDir: 'BERTH_IMAGE_CACHE_DIR',
+  diskDir: 'BERTH_DISK_DIR',
+  cloudInitDir: 'BERTH_CLOUD_INIT_DIR',
+  runDir: 'BERTH_RUN_DIR',
+  resolvConf: 'BERTH_RESOLV_CONF',
 } as const;
 
 export type Accel = 'kvm' | 'tcg';
