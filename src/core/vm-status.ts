@@ -1,0 +1,65 @@
+// A VM's status in one word, derived from its StatefulSet and its pod, the way `ls` shows it.
+import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+
+export type VmStatus = 'Pending' | 'Starting' | 'Running' | 'Stopping' | 'Stopped' | 'Failed' | 'Unknown';
+
+export interface VmState {
+  status: VmStatus;
+  /** Why it is not Running, in kubectl's words (Unschedulable, ErrImagePull, …); empty when Running. */
+  reason: string;
+}
+
+/** Container waiting reasons that will not clear by themselves. */
+const FAILING_REASONS = new Set([
+  'CrashLoopBackOff',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+]);
+
+function waitingReason(pod: V1Pod): string | undefined {
+  for (const cs of pod.status?.containerStatuses ?? []) {
+    const reason = cs.state?.waiting?.reason;
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+function condition(pod: V1Pod, type: string) {
+  return pod.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Pure: the same inputs always give the same state. `pod` is the VM's pod, if one exists. */
+export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined): VmState {
+  const wanted = sts.spec?.replicas ?? 1;
+  if (!pod) {
+    if (wanted === 0) return { status: 'Stopped', reason: '' };
+    return { status: 'Pending', reason: 'NoPod' };
+  }
+  if (wanted === 0 || pod.metadata?.deletionTimestamp) return { status: 'Stopping', reason: 'PoweringDown' };
+  const phase = pod.status?.phase;
+  const waiting = waitingReason(pod);
+  if (waiting && FAILING_REASONS.has(waiting)) return { status: 'Failed', reason: waiting };
+  switch (phase) {
+    case 'Pending': {
+      const scheduled = condition(pod, 'PodScheduled');
+      if (!pod.spec?.nodeName || scheduled?.status === 'False') {
+        return { status: 'Pending', reason: scheduled?.reason ?? 'Scheduling' };
+      }
+      return { status: 'Starting', reason: waiting ?? 'ContainerCreating' };
+    }
+    case 'Running':
+      if (condition(pod, 'Ready')?.status === 'True') return { status: 'Running', reason: '' };
+      return { status: 'Starting', reason: waiting ?? 'GuestBooting' };
+    case 'Succeeded':
+      return { status: 'Stopped', reason: 'Exited' };
+    case 'Failed':
+      return { status: 'Failed', reason: pod.status?.reason ?? 'PodFailed' };
+    default:
+      return { status: 'Unknown', reason: pod.status?.reason ?? 'NodeLost' };
+  }
+}

@@ -1,0 +1,113 @@
+// Finding and listing VMs on the cluster: a VM is a StatefulSet kubectl berth labelled, plus its
+// pod, Secret and disk PVC. Listing costs one LIST per kind, never a request per VM.
+import type { AppsV1Api, CoreV1Api, V1PersistentVolumeClaim, V1Pod, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
+import { BerthError } from '../errors.js';
+import { cloudInitSecretName } from '../core/names.js';
+import { allVmsSelector, isBerthVm, oneVmSelector } from '../core/vm-labels.js';
+import type { Connection } from './connect.js';
+import { isNotFound, toBerthError, type ApiErrorContext } from './errors.js';
+
+export interface KubeApis {
+  core: CoreV1Api;
+  apps: AppsV1Api;
+}
+
+export async function kubeApis(conn: Connection): Promise<KubeApis> {
+  const k8s = await import('@kubernetes/client-node');
+  return { core: await conn.api(k8s.CoreV1Api), apps: await conn.api(k8s.AppsV1Api) };
+}
+
+/** Error context for an API call: the server address makes unreachable-cluster messages useful. */
+export function apiContext(conn: Connection, action: string, extra: Partial<ApiErrorContext> = {}): ApiErrorContext {
+  return { action, namespace: conn.namespace, server: conn.kubeConfig.getCurrentCluster()?.server, ...extra };
+}
+
+/** Runs one API call, translating failures into BerthErrors. */
+export async function call<T>(conn: Connection, action: string, fn: () => Promise<T>, extra: Partial<ApiErrorContext> = {}): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toBerthError(error, apiContext(conn, action, extra));
+  }
+}
+
+/** Like call(), but a 404 yields undefined instead of an error. */
+export async function readOptional<T>(conn: Connection, action: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw toBerthError(error, apiContext(conn, action));
+  }
+}
+
+export function vmNotFound(name: string, namespace: string): BerthError {
+  return new BerthError('VM_NOT_FOUND', `VM '${name}' not found in namespace '${namespace}'`, {
+    hint: ['list your VMs with: kubectl berth ls -A', 'if it lives in another namespace, pass -n NAMESPACE'],
+  });
+}
+
+/** The VM's StatefulSet, or undefined when there is none (or it is not one of ours). */
+export async function readVm(conn: Connection, apis: KubeApis, name: string, namespace = conn.namespace): Promise<V1StatefulSet | undefined> {
+  const sts = await readOptional(conn, `read VM '${name}'`, () => apis.apps.readNamespacedStatefulSet({ name, namespace }));
+  return sts && isBerthVm(sts.metadata?.labels) ? sts : undefined;
+}
+
+/** The VM's StatefulSet; VM_NOT_FOUND (exit 3) when it does not exist. */
+export async function getVm(conn: Connection, apis: KubeApis, name: string, namespace = conn.namespace): Promise<V1StatefulSet> {
+  const sts = await readVm(conn, apis, name, namespace);
+  if (!sts) throw vmNotFound(name, namespace);
+  return sts;
+}
+
+export interface VmListing {
+  statefulSets: V1StatefulSet[];
+  pods: V1Pod[];
+}
+
+export interface ListOptions {
+  allNamespaces?: boolean;
+  /** A user's label selector, applied to the StatefulSets. */
+  selector?: string;
+}
+
+/** Every VM in the namespace (or all namespaces) with their pods: two LIST calls in total. */
+export async function listVms(conn: Connection, apis: KubeApis, options: ListOptions = {}): Promise<VmListing> {
+  const stsSelector = allVmsSelector(options.selector);
+  const podSelector = allVmsSelector();
+  const namespace = conn.namespace;
+  const action = 'list VMs';
+  const [stsList, podList] = await Promise.all([
+    call(conn, action, () =>
+      options.allNamespaces
+        ? apis.apps.listStatefulSetForAllNamespaces({ labelSelector: stsSelector })
+        : apis.apps.listNamespacedStatefulSet({ namespace, labelSelector: stsSelector }),
+    ),
+    call(conn, action, () =>
+      options.allNamespaces
+        ? apis.core.listPodForAllNamespaces({ labelSelector: podSelector })
+        : apis.core.listNamespacedPod({ namespace, labelSelector: podSelector }),
+    ),
+  ]);
+  return { statefulSets: stsList.items, pods: podList.items };
+}
+
+export interface VmObjects {
+  statefulSet: V1StatefulSet;
+  secret?: V1Secret;
+  pvcs: V1PersistentVolumeClaim[];
+}
+
+/** The objects that make up one VM, for purge: StatefulSet, cloud-init Secret, disk PVCs. */
+export async function vmObjects(conn: Connection, apis: KubeApis, name: string, namespace = conn.namespace): Promise<VmObjects> {
+  const statefulSet = await getVm(conn, apis, name, namespace);
+  const [secret, pvcs] = await Promise.all([
+    readOptional(conn, `read the cloud-init Secret of VM '${name}'`, () =>
+      apis.core.readNamespacedSecret({ name: cloudInitSecretName(name), namespace }),
+    ),
+    call(conn, `list the disks of VM '${name}'`, () =>
+      apis.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: oneVmSelector(name) }),
+    ),
+  ]);
+  return { statefulSet, secret: secret && isBerthVm(secret.metadata?.labels) ? secret : undefined, pvcs: pvcs.items };
+}
