@@ -1,0 +1,149 @@
+// Wires the node agent together: KVM probe → node labels and device plugins; catalog → image
+// cache → node status, events and metrics. Each part is its own module; this file only connects
+// them and owns the timers.
+import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { DeviceResources, type CatalogEntry } from '../../src/shared/keys.js';
+import { parseCatalog } from '../../src/images/catalog.js';
+import type { AgentConfig } from './config.js';
+import { DevicePluginServer, superviseDevicePlugins } from './deviceplugin/server.js';
+import { startHttpServer } from './http/server.js';
+import { renderMetrics } from './http/metrics.js';
+import { ImageCache } from './images/cache.js';
+import { imagesInUse } from './images/in-use.js';
+import type { KvmVerdict } from './kvm/decide.js';
+import { probeNode } from './kvm/probe.js';
+import { connectAgentKube } from './kube.js';
+import { NodeStatusPublisher } from './status/publisher.js';
+
+export function agentVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function log(message: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+}
+
+export async function runAgent(config: AgentConfig): Promise<void> {
+  const version = agentVersion();
+  log(`berth node agent ${version} on node ${config.nodeName}; cache ${config.cacheDir}; catalog ${config.catalogNamespace}/${config.catalogName}`);
+  const kube = connectAgentKube({ nodeName: config.nodeName, catalogNamespace: config.catalogNamespace, catalogName: config.catalogName, eventNamespace: config.catalogNamespace });
+  let verdict: KvmVerdict | undefined;
+  let catalogSeen = false;
+  let lastCatalogError = '';
+
+  const cache = new ImageCache({
+    cacheDir: config.cacheDir,
+    maxConcurrent: config.maxDownloads,
+    stallMs: config.stallMs,
+    reserveBytes: config.reserveBytes,
+    listInUse: async () => imagesInUse(await kube.listVmPodsOnNode()),
+    onChange: () => publisher.schedule(),
+    onFailure: (name: string, _entry: CatalogEntry, error: string) => {
+      kube.createNodeEvent('ImageDownloadFailed', `image ${name}: ${error}`, 'Warning').catch((e) => log(`cannot record an event: ${(e as Error).message.split('\n')[0]}`));
+    },
+    log,
+  });
+  const publisher = new NodeStatusPublisher(
+    {
+      readNodeLabels: () => kube.readNodeLabels(),
+      mergePatchNode: (patch) => kube.mergePatchNode(patch),
+      snapshot: () => ({ verdict, agentVersion: version, images: catalogSeen ? cache.statuses() : undefined }),
+      log,
+    },
+    config.statusIntervalMs,
+  );
+
+  // Device plugins: tun wherever the device exists; kvm only once a guest has run under KVM.
+  const slots = config.deviceSlots;
+  const tun = new DevicePluginServer({ resourceName: DeviceResources.tun, socketName: 'berth-tun.sock', devicePath: config.tunDevice, idPrefix: 'tun', slots }, config.devicePluginDir, log);
+  const kvm = new DevicePluginServer({ resourceName: DeviceResources.kvm, socketName: 'berth-kvm.sock', devicePath: config.kvmDevicePath, idPrefix: 'kvm', slots }, config.devicePluginDir, log);
+  const plugins: DevicePluginServer[] = [];
+  if (config.devicePlugins && existsSync(config.tunDevice)) plugins.push(tun);
+  else if (config.devicePlugins) log(`${config.tunDevice} does not exist: not offering ${DeviceResources.tun}`);
+  const supervisor = config.devicePlugins ? superviseDevicePlugins(plugins, 2000, log) : undefined;
+
+  const probe = async () => {
+    const result = await probeNode({ cpuinfoPath: config.cpuinfoPath, kvmDevicePath: config.kvmDevicePath, sysfsPath: config.sysfsPath, qemuBinary: config.qemuBinary, guestTimeoutMs: config.probeTimeoutMs });
+    if (result.verdict.reason !== verdict?.reason) log(`KVM probe: kvm=${result.verdict.kvm} node=${result.verdict.node}: ${result.verdict.reason}`);
+    verdict = result.verdict;
+    if (config.devicePlugins && verdict.kvm && !plugins.includes(kvm)) plugins.push(kvm);
+    kvm.setHealthy(verdict.kvm);
+    publisher.schedule();
+  };
+
+  const syncCatalog = async () => {
+    try {
+      const data = await kube.readCatalog();
+      const { entries, problems } = parseCatalog(data ?? {});
+      if (data === null && !catalogSeen) log(`catalog ${config.catalogNamespace}/${config.catalogName} does not exist: treating it as empty`);
+      catalogSeen = true;
+      lastCatalogError = '';
+      await cache.setCatalog(entries, problems);
+    } catch (error) {
+      const message = (error as Error).message.split('\n')[0];
+      if (message !== lastCatalogError) log(`cannot read the catalog: ${message}`);
+      lastCatalogError = message;
+    }
+  };
+
+  let stopping = false;
+  let watchHandle: { abort(): void } | undefined;
+  let pendingSync: NodeJS.Timeout | undefined;
+  const debouncedSync = () => {
+    clearTimeout(pendingSync);
+    pendingSync = setTimeout(() => void syncCatalog(), 200);
+  };
+  const watchLoop = async () => {
+    while (!stopping) {
+      const ended = new Promise<void>((resolve) => {
+        kube.watchCatalog(debouncedSync, () => resolve()).then((h) => (watchHandle = h), () => resolve());
+      });
+      await ended;
+      if (stopping) return;
+      await new Promise((r) => setTimeout(r, 2000));
+      await syncCatalog();
+    }
+  };
+
+  const server: Server = await startHttpServer(
+    config.httpHost,
+    config.httpPort,
+    () => renderMetrics({ agentVersion: version, node: config.nodeName, kvm: verdict?.kvm, qemu: verdict?.node, images: cache.statuses(), ...cache.counters, devicePlugins: new Map(plugins.map((p) => [p.device.resourceName, p.registered])) }),
+    () => ({ ok: true, detail: `catalog ${catalogSeen ? 'read' : 'not read yet'}${lastCatalogError ? ` (last error: ${lastCatalogError})` : ''}` }),
+  );
+  log(`serving /healthz and /metrics on http://${config.httpHost}:${config.httpPort}`);
+
+  publisher.schedule();
+  await cache.verifyExisting();
+  await syncCatalog();
+  void watchLoop();
+  void probe().catch((e) => log(`KVM probe failed: ${(e as Error).message}`));
+  const probeTimer = setInterval(() => void probe().catch((e) => log(`KVM probe failed: ${(e as Error).message}`)), config.probeIntervalMs);
+  const resyncTimer = setInterval(() => void syncCatalog().then(() => cache.resync()), config.resyncIntervalMs);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: stopping (partial downloads are kept and resume at the next start)`);
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  clearInterval(probeTimer);
+  clearInterval(resyncTimer);
+  clearTimeout(pendingSync);
+  watchHandle?.abort();
+  cache.stop();
+  await supervisor?.stop();
+  await publisher.flush();
+  publisher.stop();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,128 @@
+// The agent's settings: command-line options first, then BERTH_AGENT_* environment variables, then
+// defaults. Pure, so a typo in a DaemonSet arg fails at start with a message naming it.
+import { parseArgs } from 'node:util';
+import { Catalog, Paths, Ports, SYSTEM_NAMESPACE } from '../../src/shared/keys.js';
+
+export interface AgentConfig {
+  command: 'run' | 'probe';
+  nodeName: string;
+  cacheDir: string;
+  devicePluginDir: string;
+  devicePlugins: boolean;
+  deviceSlots: number;
+  tunDevice: string;
+  httpHost: string;
+  httpPort: number;
+  catalogNamespace: string;
+  catalogName: string;
+  maxDownloads: number;
+  stallMs: number;
+  reserveBytes: number;
+  probeIntervalMs: number;
+  statusIntervalMs: number;
+  resyncIntervalMs: number;
+  cpuinfoPath: string;
+  kvmDevicePath: string;
+  sysfsPath: string;
+  qemuBinary: string;
+  probeTimeoutMs: number;
+}
+
+const options = {
+  'node-name': { type: 'string', env: 'NODE_NAME' },
+  'cache-dir': { type: 'string', env: 'BERTH_AGENT_CACHE_DIR', default: Paths.imageCache },
+  'device-plugin-dir': { type: 'string', env: 'BERTH_AGENT_DEVICE_PLUGIN_DIR', default: Paths.kubeletDevicePlugins },
+  'device-plugins': { type: 'string', env: 'BERTH_AGENT_DEVICE_PLUGINS', default: 'on' },
+  'device-slots': { type: 'string', env: 'BERTH_AGENT_DEVICE_SLOTS', default: '110' },
+  'tun-device': { type: 'string', env: 'BERTH_AGENT_TUN_DEVICE', default: '/dev/net/tun' },
+  http: { type: 'string', env: 'BERTH_AGENT_HTTP', default: `127.0.0.1:${Ports.agentHttp}` },
+  'catalog-namespace': { type: 'string', env: 'BERTH_AGENT_CATALOG_NAMESPACE', default: SYSTEM_NAMESPACE },
+  'catalog-name': { type: 'string', env: 'BERTH_AGENT_CATALOG_NAME', default: Catalog.configMap },
+  'max-downloads': { type: 'string', env: 'BERTH_AGENT_MAX_DOWNLOADS', default: '2' },
+  'stall-timeout': { type: 'string', env: 'BERTH_AGENT_STALL_TIMEOUT', default: '60s' },
+  'disk-reserve': { type: 'string', env: 'BERTH_AGENT_DISK_RESERVE', default: '256Mi' },
+  'probe-interval': { type: 'string', env: 'BERTH_AGENT_PROBE_INTERVAL', default: '10m' },
+  'status-interval': { type: 'string', env: 'BERTH_AGENT_STATUS_INTERVAL', default: '2s' },
+  'resync-interval': { type: 'string', env: 'BERTH_AGENT_RESYNC_INTERVAL', default: '60s' },
+  cpuinfo: { type: 'string', env: 'BERTH_AGENT_CPUINFO', default: '/proc/cpuinfo' },
+  'kvm-device': { type: 'string', env: 'BERTH_AGENT_KVM_DEVICE', default: '/dev/kvm' },
+  sysfs: { type: 'string', env: 'BERTH_AGENT_SYSFS', default: '/sys' },
+  qemu: { type: 'string', env: 'BERTH_AGENT_QEMU', default: 'qemu-system-x86_64' },
+  'probe-timeout': { type: 'string', env: 'BERTH_AGENT_PROBE_TIMEOUT', default: '10s' },
+} as const;
+
+export class ConfigError extends Error {}
+
+/** '30s', '10m', '1h', '500ms' or bare seconds. */
+export function parseDuration(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!m) throw new ConfigError(`--${flag} '${value}' is not a duration such as 30s, 10m or 500ms`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
+}
+
+/** Bytes: a plain number, or Ki/Mi/Gi (powers of 1024) and k/M/G (powers of 1000). */
+export function parseBytes(flag: string, value: string): number {
+  const m = /^(\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(value.trim());
+  if (!m) throw new ConfigError(`--${flag} '${value}' is not a size such as 512Mi or 1Gi`);
+  const mult: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  return Number(m[1]) * (m[2] ? mult[m[2]] : 1);
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${flag} '${value}' must be a whole number of at least 1`);
+  return n;
+}
+
+export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: Object.fromEntries(Object.keys(options).map((k) => [k, { type: 'string' as const }])),
+    });
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const command = parsed.positionals[0] ?? 'run';
+  if (command !== 'run' && command !== 'probe') throw new ConfigError(`unknown command '${command}': use 'run' (default) or 'probe'`);
+  const get = (name: keyof typeof options): string | undefined => {
+    const o = options[name];
+    return (parsed.values[name] as string | undefined) ?? env[o.env] ?? ('default' in o ? o.default : undefined);
+  };
+  const nodeName = get('node-name') ?? '';
+  if (command === 'run' && !nodeName) throw new ConfigError('the node name is missing: set NODE_NAME (downward API spec.nodeName) or --node-name');
+  const http = get('http')!;
+  const hm = /^(.+):(\d+)$/.exec(http);
+  if (!hm) throw new ConfigError(`--http '${http}' must be host:port, e.g. 127.0.0.1:${Ports.agentHttp}`);
+  const plugins = get('device-plugins')!;
+  if (plugins !== 'on' && plugins !== 'off') throw new ConfigError(`--device-plugins '${plugins}' must be on or off`);
+  return {
+    command,
+    nodeName,
+    cacheDir: get('cache-dir')!,
+    devicePluginDir: get('device-plugin-dir')!,
+    devicePlugins: plugins === 'on',
+    deviceSlots: positiveInt('device-slots', get('device-slots')!),
+    tunDevice: get('tun-device')!,
+    httpHost: hm[1],
+    httpPort: Number(hm[2]),
+    catalogNamespace: get('catalog-namespace')!,
+    catalogName: get('catalog-name')!,
+    maxDownloads: positiveInt('max-downloads', get('max-downloads')!),
+    stallMs: parseDuration('stall-timeout', get('stall-timeout')!),
+    reserveBytes: parseBytes('disk-reserve', get('disk-reserve')!),
+    probeIntervalMs: parseDuration('probe-interval', get('probe-interval')!),
+    statusIntervalMs: parseDuration('status-interval', get('status-interval')!),
+    resyncIntervalMs: parseDuration('resync-interval', get('resync-interval')!),
+    cpuinfoPath: get('cpuinfo')!,
+    kvmDevicePath: get('kvm-device')!,
+    sysfsPath: get('sysfs')!,
+    qemuBinary: get('qemu')!,
+    probeTimeoutMs: parseDuration('probe-timeout', get('probe-timeout')!),
+  };
+}

@@ -1,0 +1,153 @@
+// One device plugin: serves the DevicePlugin service on its own unix socket in the kubelet's
+// device-plugin directory and registers the socket with the kubelet. The kubelet deletes every
+// plugin socket when it restarts, so a watcher notices and serves and registers again.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { buildAllocateResponse, buildDeviceList, buildPreferredAllocation, DEVICE_PLUGIN_API_VERSION, type SharedDevice } from './devices.js';
+import { loadDevicePluginApi } from './proto.js';
+
+export const KUBELET_SOCKET = 'kubelet.sock';
+
+export type Log = (message: string) => void;
+
+export class DevicePluginServer {
+  private server?: grpc.Server;
+  private streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+  private healthy = true;
+  /** Identity of kubelet.sock when we last registered, to notice a kubelet restart. */
+  private kubeletSocketId = '';
+  registered = false;
+
+  constructor(
+    readonly device: SharedDevice,
+    private readonly pluginDir: string,
+    private readonly log: Log,
+  ) {}
+
+  get socketPath(): string {
+    return join(this.pluginDir, this.device.socketName);
+  }
+
+  setHealthy(healthy: boolean): void {
+    if (healthy === this.healthy) return;
+    this.healthy = healthy;
+    const list = { devices: buildDeviceList(this.device, healthy) };
+    for (const stream of this.streams) stream.write(list);
+  }
+
+  /** Serves, then registers; safe to call again after a kubelet restart. */
+  async start(): Promise<void> {
+    await this.stopServing();
+    await fs.rm(this.socketPath, { force: true });
+    const api = loadDevicePluginApi();
+    const server = new grpc.Server();
+    server.addService(api.DevicePlugin.service, {
+      GetDevicePluginOptions: (_call: unknown, done: grpc.sendUnaryData<unknown>) =>
+        done(null, { pre_start_required: false, get_preferred_allocation_available: true }),
+      ListAndWatch: (stream: grpc.ServerWritableStream<unknown, unknown>) => {
+        this.streams.add(stream);
+        stream.write({ devices: buildDeviceList(this.device, this.healthy) });
+        const forget = () => this.streams.delete(stream);
+        stream.on('cancelled', forget);
+        stream.on('close', forget);
+        stream.on('error', forget);
+      },
+      GetPreferredAllocation: (call: grpc.ServerUnaryCall<any, unknown>, done: grpc.sendUnaryData<unknown>) =>
+        done(null, buildPreferredAllocation(call.request)),
+      Allocate: (call: grpc.ServerUnaryCall<any, unknown>, done: grpc.sendUnaryData<unknown>) => {
+        this.log(`${this.device.resourceName}: allocating ${this.device.devicePath} to ${call.request.container_requests?.length ?? 0} container(s)`);
+        done(null, buildAllocateResponse(this.device, call.request));
+      },
+      PreStartContainer: (_call: unknown, done: grpc.sendUnaryData<unknown>) => done(null, {}),
+    });
+    await new Promise<void>((resolve, reject) =>
+      server.bindAsync(`unix://${this.socketPath}`, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
+    );
+    this.server = server;
+    this.kubeletSocketId = await this.kubeletSocketIdentity();
+    await this.register();
+  }
+
+  private async register(): Promise<void> {
+    const api = loadDevicePluginApi();
+    const client = new api.Registration(`unix://${join(this.pluginDir, KUBELET_SOCKET)}`, grpc.credentials.createInsecure()) as any;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const deadline = new Date(Date.now() + 10_000);
+        client.Register(
+          {
+            version: DEVICE_PLUGIN_API_VERSION,
+            endpoint: this.device.socketName,
+            resource_name: this.device.resourceName,
+            options: { pre_start_required: false, get_preferred_allocation_available: true },
+          },
+          { deadline },
+          (error: grpc.ServiceError | null) => (error ? reject(new Error(error.details || error.message)) : resolve()),
+        );
+      });
+      this.registered = true;
+      this.log(`${this.device.resourceName}: registered with the kubelet (${this.device.slots} slots of ${this.device.devicePath})`);
+    } finally {
+      client.close();
+    }
+  }
+
+  private async kubeletSocketIdentity(): Promise<string> {
+    const st = await fs.stat(join(this.pluginDir, KUBELET_SOCKET)).catch(() => undefined);
+    return st ? `${st.dev}:${st.ino}:${st.ctimeMs}` : '';
+  }
+
+  /** True when the kubelet restarted (new kubelet.sock) or removed our socket: serve and register again. */
+  async needsRestart(): Promise<boolean> {
+    if (!this.registered) return true;
+    const ours = await fs.stat(this.socketPath).catch(() => undefined);
+    if (!ours) return true;
+    const id = await this.kubeletSocketIdentity();
+    return id !== '' && id !== this.kubeletSocketId;
+  }
+
+  private async stopServing(): Promise<void> {
+    for (const stream of this.streams) stream.end();
+    this.streams.clear();
+    const server = this.server;
+    this.server = undefined;
+    this.registered = false;
+    if (server) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  }
+
+  async stop(): Promise<void> {
+    await this.stopServing();
+    await fs.rm(this.socketPath, { force: true });
+  }
+}
+
+/** Keeps a set of plugins served and registered until stopped; checks every intervalMs. */
+export function superviseDevicePlugins(plugins: DevicePluginServer[], intervalMs: number, log: Log): { stop(): Promise<void> } {
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    for (const plugin of plugins) {
+      if (stopped) return;
+      if (!(await plugin.needsRestart())) continue;
+      try {
+        await plugin.start();
+      } catch (error) {
+        plugin.registered = false;
+        log(`${plugin.device.resourceName}: not registered yet: ${(error as Error).message}`);
+      }
+    }
+  };
+  running = tick();
+  const timer = setInterval(() => {
+    running = running.then(tick);
+  }, intervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      await Promise.all(plugins.map((p) => p.stop()));
+    },
+  };
+}
