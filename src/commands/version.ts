@@ -1,10 +1,49 @@
-import { Command } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { BerthCommand } from '../base-command.js';
+import { outputFlagFor } from '../flags/output.js';
+import { stderrPalette } from '../output/color.js';
+import { toJson, toYaml } from '../output/format.js';
+import { agentVersionsOf, renderVersionText, skewWarnings, type VersionReport } from '../version/report.js';
 
-export default class Version extends Command {
-  static override summary = 'Print the version of kubectl berth.';
-  static override examples = ['<%= config.bin %> <%= command.id %>'];
+/** Without --request-timeout, `version` waits this long for the cluster before it reports the client alone. */
+const VERSION_REQUEST_TIMEOUT = '5s';
 
-  async run(): Promise<void> {
-    process.stdout.write(`kubectl-berth ${this.config.version}\n`);
+export default class Version extends BerthCommand {
+  static override summary = 'Print the plugin version and the node agent version on each node.';
+  static override description = `The plugin version is always printed. When the cluster answers, the version of the berth agent on each node (from the node annotation the agent writes) is printed too, with a warning on stderr when it differs from the plugin: plugin and agents are released together.
+An unreachable cluster is not an error: the client version is printed with a note, and the exit code is 0, as with kubectl version.`;
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --client',
+    '<%= config.bin %> <%= command.id %> -o json',
+    '<%= config.bin %> <%= command.id %> --context staging -o yaml',
+  ];
+  static override flags = {
+    output: outputFlagFor(['json', 'yaml'], 'text'),
+    client: Flags.boolean({ summary: 'Print only the plugin version; do not contact the cluster.' }),
+  };
+
+  async run(): Promise<VersionReport> {
+    const { flags } = await this.parse(Version);
+    const report: VersionReport = { clientVersion: this.config.version };
+    if (!flags.client) {
+      try {
+        const timeout = flags['request-timeout'] === '0' ? VERSION_REQUEST_TIMEOUT : flags['request-timeout'];
+        const conn = await this.cluster({ ...flags, 'request-timeout': timeout });
+        const { CoreV1Api } = await import('@kubernetes/client-node');
+        const nodes = await (await conn.api(CoreV1Api)).listNode({});
+        report.agentVersions = agentVersionsOf(nodes.items);
+      } catch (error) {
+        const { toBerthError } = await import('../kube/errors.js');
+        this.note(`Note: agent versions unknown: ${toBerthError(error, { action: 'list nodes' }).message}`);
+      }
+    }
+    if (flags.output === 'json') process.stdout.write(toJson(report));
+    else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
+    else process.stdout.write(renderVersionText(report));
+    const paint = stderrPalette();
+    for (const warning of skewWarnings(report, this.config.bin)) this.note(paint.yellow(`Warning: ${warning}`));
+    if (report.agentVersions?.length === 0) this.note(`Note: no node runs the berth agent yet; install it with ${this.config.bin} install`);
+    return report;
   }
 }

@@ -3,11 +3,14 @@
 import { Flags } from '@oclif/core';
 import { OUTPUT_FORMATS } from '../output/format.js';
 
-/** `-o/--output` limited to the given formats (e.g. ['json', 'yaml'] for a single object). */
-export function outputFlagFor(formats: readonly string[]) {
+/**
+ * `-o/--output` limited to the given formats (e.g. ['json', 'yaml'] for a single object);
+ * `byDefault` says what the command prints without -o.
+ */
+export function outputFlagFor(formats: readonly string[], byDefault = 'a table') {
   return Flags.string({
     char: 'o',
-    summary: `Output format: ${formats.join('|')} (default: a table).`,
+    summary: `Output format: ${formats.join('|')} (default: ${byDefault}).`,
     description: 'json and yaml print the full objects for scripts; name prints one name a line; wide adds columns.',
     options: [...formats],
     helpValue: formats.join('|'),

@@ -1,0 +1,72 @@
+// The edge of completion that talks to the cluster: VM, image, node and namespace names, plus
+// context names read straight from the kubeconfig files. client-node loads only on this path.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { kubeconfigFiles } from '../kube/kubeconfig.js';
+import { Catalog, Labels, SYSTEM_NAMESPACE } from '../shared/keys.js';
+import type { ClusterSource, ConnectionChoice } from './plan.js';
+import type { Candidate } from './protocol.js';
+
+/** A <TAB> must never hang the shell: without --request-timeout, give the cluster this long. */
+export const COMPLETION_REQUEST_TIMEOUT = '5s';
+
+function contextNames(connection: ConnectionChoice): Candidate[] {
+  const names: Candidate[] = [];
+  for (const file of kubeconfigFiles({ kubeconfig: connection.kubeconfig })) {
+    try {
+      const doc = parse(readFileSync(file, 'utf8')) as { contexts?: Array<{ name?: string; context?: { cluster?: string; namespace?: string } }> };
+      for (const c of doc?.contexts ?? []) if (c.name) names.push({ value: c.name, ...(c.context?.cluster ? { description: `cluster ${c.context.cluster}` } : {}) });
+    } catch {
+      // An unreadable file offers no contexts, as kubectl would skip it.
+    }
+  }
+  return names;
+}
+
+function vmState(sts: { spec?: { replicas?: number }; status?: { readyReplicas?: number } }): string {
+  if (sts.spec?.replicas === 0) return 'stopped';
+  return (sts.status?.readyReplicas ?? 0) > 0 ? 'running' : 'starting';
+}
+
+export async function clusterValues(source: ClusterSource, choice: ConnectionChoice): Promise<Candidate[]> {
+  if (source === 'context') return contextNames(choice);
+  const { connect } = await import('../kube/connect.js');
+  const timeout = choice['request-timeout'] && choice['request-timeout'] !== '0' ? choice['request-timeout'] : COMPLETION_REQUEST_TIMEOUT;
+  const conn = await connect({ ...choice, 'request-timeout': timeout });
+  const k8s = await import('@kubernetes/client-node');
+  switch (source) {
+    case 'vm':
+    case 'vm-path': {
+      const apps = await conn.api(k8s.AppsV1Api);
+      const list = await apps.listNamespacedStatefulSet({ namespace: conn.namespace, labelSelector: Labels.vm });
+      return list.items
+        .map((s) => ({ value: s.metadata?.labels?.[Labels.vm] ?? '', description: vmState(s) }))
+        .filter((c) => c.value !== '');
+    }
+    case 'image': {
+      const core = await conn.api(k8s.CoreV1Api);
+      const cm = await core.readNamespacedConfigMap({ name: Catalog.configMap, namespace: SYSTEM_NAMESPACE });
+      return Object.entries(cm.data ?? {}).map(([name, json]) => {
+        let url: string | undefined;
+        try {
+          url = (JSON.parse(json) as { url?: string }).url;
+        } catch {
+          url = undefined;
+        }
+        return { value: name, ...(url ? { description: url } : {}) };
+      });
+    }
+    case 'node':
+    case 'node-selector': {
+      const core = await conn.api(k8s.CoreV1Api);
+      const nodes = await core.listNode({});
+      const names = nodes.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
+      return source === 'node' ? names.map((value) => ({ value })) : names.map((n) => ({ value: `kubernetes.io/hostname=${n}` }));
+    }
+    case 'namespace': {
+      const core = await conn.api(k8s.CoreV1Api);
+      const list = await core.listNamespace({});
+      return list.items.map((n) => ({ value: n.metadata?.name ?? '' })).filter((c) => c.value !== '');
+    }
+  }
+}

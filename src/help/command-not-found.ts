@@ -1,0 +1,29 @@
+// oclif's command_not_found hook: an unknown command is a usage error (exit 2) that names the
+// closest real command, as kubectl does ("Did you mean this?").
+import type { Hook } from '@oclif/core';
+import { usageError } from '../errors.js';
+import { closest } from './suggest.js';
+
+/** Pure: the message and hint for an unknown command typed as `words` (oclif id split on ':'). */
+export function unknownCommand(words: string[], commandIds: string[], bin: string): { message: string; hint: string } {
+  const known = commandIds.map((id) => id.split(':'));
+  let depth = 0;
+  while (depth < words.length - 1 && known.some((id) => id.length > depth + 1 && id.slice(0, depth + 1).join(' ') === words.slice(0, depth + 1).join(' '))) depth++;
+  const parent = words.slice(0, depth);
+  const typed = words[depth] ?? '';
+  const hint = `run '${[bin, ...parent, '--help'].join(' ')}' to see the commands`;
+  if (typed.startsWith('-')) return { message: `unknown flag "${typed}" for "${[bin, ...parent].join(' ')}"`, hint };
+  const siblings = known.filter((id) => id.length > depth && id.slice(0, depth).join(' ') === parent.join(' ')).map((id) => id[depth]);
+  const guesses = closest(typed, siblings).map((s) => `"${[bin, ...parent, s].join(' ')}"`);
+  const message = `unknown command "${typed}" for "${[bin, ...parent].join(' ')}"`;
+  if (guesses.length === 0) return { message, hint };
+  return { message: `${message}. Did you mean ${guesses.join(' or ')}?`, hint };
+}
+
+const hook: Hook<'command_not_found'> = async function (options) {
+  const ids = options.config.commands.filter((c) => !c.hidden).map((c) => c.id);
+  const { message, hint } = unknownCommand(options.id.split(':'), ids, options.config.bin);
+  throw usageError(message, hint);
+};
+
+export default hook;

@@ -1,0 +1,23 @@
+// How `kubectl berth --help` groups the commands, by what the user wants to do. A command that is
+// missing here still shows, under "Other commands" (and a test names it so it gets a home).
+
+export interface CommandGroup {
+  title: string;
+  /** First words of command ids (a topic covers its subcommands). */
+  commands: string[];
+}
+
+export const COMMAND_GROUPS: CommandGroup[] = [
+  { title: 'VM lifecycle', commands: ['create', 'ls', 'start', 'stop', 'restart', 'purge'] },
+  { title: 'Access', commands: ['ssh', 'scp', 'console', 'vnc', 'port-forward'] },
+  { title: 'Images and nodes', commands: ['images', 'nodes'] },
+  { title: 'Cluster setup', commands: ['install', 'uninstall'] },
+  { title: 'Plugin', commands: ['completion', 'version'] },
+];
+
+export const OTHER_GROUP = 'Other commands';
+
+/** The group title of a top-level word (a command or a topic). */
+export function groupOf(word: string): string {
+  return COMMAND_GROUPS.find((g) => g.commands.includes(word))?.title ?? OTHER_GROUP;
+}
