@@ -1,0 +1,56 @@
+import { Flags } from '@oclif/core';
+import { BerthCommand } from '../base-command.js';
+import { usageError } from '../errors.js';
+import { parseDuration } from '../core/duration.js';
+import { outputFlagFor } from '../flags/output.js';
+import { kubeApis } from '../kube/vm-objects.js';
+import { describeNodes } from '../install/agent-rollout.js';
+import { applyObjects } from '../install/apply.js';
+import { loadManifests } from '../install/manifest-files.js';
+import { agentDaemonSet, installObjects } from '../install/manifest-set.js';
+import { printManifests } from '../install/print.js';
+import { waitForAgents } from '../install/wait.js';
+import { berthImage, SYSTEM_NAMESPACE } from '../shared/keys.js';
+
+export default class Install extends BerthCommand {
+  static override summary = 'Install berth on the cluster: namespace, RBAC, image catalog and the node agent.';
+  static override description = `Applies the manifests shipped with the plugin (the same files as \`kubectl apply -k manifests/\`) with server-side apply, then waits until the agent DaemonSet is ready on every node and each agent has reported whether its node can run VMs (label berth.dev/node).
+
+Running it again is safe: unchanged objects stay as they are, and the image catalog (${SYSTEM_NAMESPACE}/berth-images) is never rewritten once it exists, so images you added stay.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --image registry.example.com/kubectl-berth:0.1.0',
+    '<%= config.bin %> <%= command.id %> --dry-run -o yaml > berth.yaml',
+  ];
+
+  static override flags = {
+    image: Flags.string({ summary: 'Container image of the agent and the VM launcher.', description: 'Default: $BERTH_IMAGE, else the image this plugin version was built for.' }),
+    'dry-run': Flags.boolean({ summary: 'Print what would be applied; change nothing.' }),
+    output: outputFlagFor(['yaml', 'json', 'name']),
+    wait: Flags.boolean({ summary: 'Wait until every node reports its agent ready.', default: true, allowNo: true }),
+    timeout: Flags.string({ summary: 'How long to wait for the agents, e.g. 90s or 5m.', default: '5m' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Install);
+    const timeout = parseDuration(flags.timeout);
+    if (!timeout.ok) throw usageError(`--timeout: ${timeout.problem}`);
+    const bundle = await loadManifests();
+    const objects = installObjects(bundle.objects, bundle.kustomization, flags.image ?? berthImage());
+    const ds = agentDaemonSet(objects);
+    if (flags['dry-run']) {
+      process.stdout.write(printManifests(objects, flags.output, ' (dry run)'));
+      return;
+    }
+    const conn = await this.cluster(flags);
+    this.note(`installing berth into namespace ${SYSTEM_NAMESPACE} (image ${flags.image ?? berthImage()})`);
+    await applyObjects(conn, objects, (line) => this.note(`  ${line}`));
+    if (flags.output) process.stdout.write(printManifests(objects, flags.output));
+    if (!flags.wait) return this.note('not waiting for the agents (--no-wait)');
+    const rollout = await waitForAgents(conn, await kubeApis(conn), ds, { timeoutMs: timeout.ms, progress: (l) => this.note(l) });
+    for (const line of describeNodes(rollout.reports)) this.note(line);
+    const usable = rollout.reports.filter((r) => r.ready === 'true').length;
+    this.note(usable > 0 ? `berth is installed: ${usable} node(s) can run VMs` : 'berth is installed, but no node can run VMs (see the reasons above)');
+  }
+}
