@@ -131,9 +131,13 @@ export async function downloadImage(entry: CatalogEntry, options: DownloadOption
     const checkEvery = options.diskCheckEveryBytes ?? 8 * 1024 * 1024;
     let sinceCheck = 0;
     let stallTimer: NodeJS.Timeout | undefined;
+    let stalled: DownloadError | undefined;
     const armStall = () => {
       clearTimeout(stallTimer);
-      stallTimer = setTimeout(() => res.destroy(new DownloadError('stalled', `no data for ${Math.round(options.stallMs / 1000)} s at byte ${done}`)), options.stallMs);
+      stallTimer = setTimeout(() => {
+        stalled = new DownloadError('stalled', `no data for ${(options.stallMs / 1000).toFixed(1)} s at byte ${done}`);
+        res.destroy(stalled);
+      }, options.stallMs);
     };
     const meter = new Transform({
       transform(chunk: Buffer, _enc, callback) {
@@ -154,7 +158,7 @@ export async function downloadImage(entry: CatalogEntry, options: DownloadOption
     try {
       await pipeline(res, meter, createWriteStream(partial, { flags: 'a' }), { signal: options.signal });
     } catch (error) {
-      const failure = networkError(error, options.signal);
+      const failure = stalled ?? networkError(error, options.signal);
       if (failure.kind === 'disk') await fs.rm(partial, { force: true });
       throw failure;
     } finally {

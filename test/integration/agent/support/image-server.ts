@@ -1,0 +1,131 @@
+// A small HTTP server for image-download tests: serves in-memory files with Range support, and on
+// request misbehaves (404, stall, cut the connection, ignore Range, trickle slowly). It records
+// every request so tests can prove a download resumed instead of starting over.
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ServeMode =
+  | { kind: 'ok' }
+  | { kind: 'ignore-range' }
+  /** No Content-Length (chunked transfer): the client cannot know the size in advance. */
+  | { kind: 'chunked' }
+  | { kind: 'stall-after'; bytes: number }
+  | { kind: 'cut-after'; bytes: number }
+  | { kind: 'status'; status: number }
+  /** Sends chunkBytes every intervalMs, so a test can interrupt it mid-way. */
+  | { kind: 'trickle'; chunkBytes: number; intervalMs: number };
+
+export interface SeenRequest {
+  path: string;
+  range?: string;
+  status: number;
+  bytesSent: number;
+}
+
+export interface ServedFile {
+  data: Buffer;
+  sha256: string;
+  mode: ServeMode;
+}
+
+export function randomImage(bytes: number): { data: Buffer; sha256: string } {
+  const data = randomBytes(bytes);
+  return { data, sha256: createHash('sha256').update(data).digest('hex') };
+}
+
+export class ImageServer {
+  readonly files = new Map<string, ServedFile>();
+  readonly requests: SeenRequest[] = [];
+  private server = http.createServer((req, res) => this.handle(req, res));
+  private sockets = new Set<import('node:net').Socket>();
+
+  async start(): Promise<void> {
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+  }
+
+  serve(path: string, data: Buffer, mode: ServeMode = { kind: 'ok' }): ServedFile {
+    const file = { data, sha256: createHash('sha256').update(data).digest('hex'), mode };
+    this.files.set(path, file);
+    return file;
+  }
+
+  requestsFor(path: string): SeenRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  bytesSentFor(path: string): number {
+    return this.requestsFor(path).reduce((n, r) => n + r.bytesSent, 0);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    const file = this.files.get(path);
+    const seen: SeenRequest = { path, range: req.headers.range, status: 0, bytesSent: 0 };
+    this.requests.push(seen);
+    if (!file) {
+      seen.status = 404;
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const { data, mode } = file;
+    if (mode.kind === 'status') {
+      seen.status = mode.status;
+      res.writeHead(mode.status).end();
+      return;
+    }
+    let start = 0;
+    const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (m && mode.kind !== 'ignore-range' && mode.kind !== 'chunked') {
+      start = Number(m[1]);
+      if (start >= data.length) {
+        seen.status = 416;
+        res.writeHead(416, { 'Content-Range': `bytes */${data.length}` }).end();
+        return;
+      }
+      seen.status = 206;
+      res.writeHead(206, { 'Content-Length': data.length - start, 'Content-Range': `bytes ${start}-${data.length - 1}/${data.length}`, 'Accept-Ranges': 'bytes' });
+    } else {
+      seen.status = 200;
+      res.writeHead(200, mode.kind === 'chunked' ? {} : { 'Content-Length': data.length, 'Accept-Ranges': 'bytes' });
+    }
+    const body = data.subarray(start);
+    if (mode.kind === 'stall-after' || mode.kind === 'cut-after') {
+      const part = body.subarray(0, mode.bytes);
+      res.write(part);
+      seen.bytesSent += part.length;
+      if (mode.kind === 'cut-after') setTimeout(() => res.socket?.destroy(), 20);
+      return; // stall: never end
+    }
+    if (mode.kind === 'trickle') {
+      let offset = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        const chunk = body.subarray(offset, offset + mode.chunkBytes);
+        offset += chunk.length;
+        seen.bytesSent += chunk.length;
+        if (offset >= body.length) {
+          clearInterval(timer);
+          res.end(chunk);
+        } else res.write(chunk);
+      }, mode.intervalMs);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
+    seen.bytesSent += body.length;
+    res.end(body);
+  }
+}
