@@ -1,0 +1,168 @@
+// Image cache fill: the agent's downloader caching a 1 GiB image from a local HTTP server, sha256
+// and fsync included, against `curl -o` of the same file. Targets: ≥ 0.9× curl's throughput, and
+// the agent's peak RSS under 100 MB whatever the image size (checked again on a 256 MiB image).
+// The server is busybox httpd (sendfile), so the server costs both sides little and the same.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { interleaved, requireCommand, requireFile, timeCommand } from './measure.js';
+import type { Benchmark, BenchContext } from './result.js';
+import { meetsTarget, ratioSummary, summarize, throughputs, type Target } from './stats.js';
+
+const MiB = 2 ** 20;
+const SIZE = 1024 * MiB;
+const SMALL_SIZE = 256 * MiB;
+const THROUGHPUT: Target = { direction: 'at-least', value: 0.9 };
+const RSS: Target = { direction: 'at-most', value: 100 };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function serve(dir: string, log: (m: string) => void): Promise<{ base: string; server: ChildProcess }> {
+  const port = await freePort();
+  const server = spawn('busybox', ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', dir], { stdio: 'ignore' });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 50; i++) {
+    try {
+      await timeCommand(['curl', '-sSf', '-o', '/dev/null', '-r', '0-0', `${base}/small.img`], { timeoutMs: 5000 });
+      log(`busybox httpd serving ${dir} at ${base}`);
+      return { base, server };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  server.kill();
+  throw new Error('busybox httpd did not start');
+}
+
+async function makeImage(path: string, bytes: number): Promise<string> {
+  await timeCommand(['dd', 'if=/dev/urandom', `of=${path}`, `bs=${MiB}`, `count=${bytes / MiB}`, 'status=none']);
+  return (await timeCommand(['sha256sum', path])).stdout.slice(0, 64);
+}
+
+interface AgentRun {
+  seconds: number;
+  bytes: number;
+  /** /usr/bin/time's maximum resident set of the agent's process, MB. */
+  peakRss: number;
+  /** The same peak as the process saw it (getrusage), MB: a cross-check. */
+  selfPeakRss: number;
+}
+
+async function agentFill(ctx: BenchContext, module: string, url: string, sha: string, bytes: number, run: number): Promise<AgentRun> {
+  const cache = join(ctx.scratch, `cache-${run}`);
+  await mkdir(cache, { recursive: true });
+  const timeFile = join(ctx.scratch, `time-${run}`);
+  const driver = join(ctx.root, 'dist', 'test', 'bench', 'cache-fill-agent.js');
+  try {
+    const { stdout } = await timeCommand(
+      ['/usr/bin/time', '-f', '%M', '-o', timeFile, process.execPath, driver, module, url, sha, String(bytes), cache],
+      { timeoutMs: 600_000 },
+    );
+    const report = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number; bytes: number; peakRss: number };
+    if (report.bytes !== bytes) throw new Error(`the agent cached ${report.bytes} bytes, expected ${bytes}`);
+    if (!existsSync(join(cache, `${sha}.qcow2`))) throw new Error('the agent reported success but the cached file is missing');
+    const peakKiB = Number((await readFile(timeFile, 'utf8')).trim().split('\n').pop());
+    return { seconds: report.seconds, bytes: report.bytes, peakRss: (peakKiB * 1024) / 1e6, selfPeakRss: report.peakRss };
+  } finally {
+    await rm(cache, { recursive: true, force: true });
+  }
+}
+
+async function curlFill(ctx: BenchContext, url: string, run: number): Promise<number> {
+  const out = join(ctx.scratch, `curl-${run}.img`);
+  try {
+    return (await timeCommand(['curl', '-sSf', '-o', out, url], { timeoutMs: 600_000 })).seconds;
+  } finally {
+    await rm(out, { force: true });
+  }
+}
+
+export const cacheFill: Benchmark = {
+  id: 'cache-fill',
+  title: 'image cache fill',
+  async run(ctx) {
+    const module = requireFile(join(ctx.root, 'dist', 'agent', 'node', 'images', 'download.js'), "the agent's downloader is not built");
+    requireCommand('busybox', 'apt-get install busybox-static');
+    requireCommand('curl', 'apt-get install curl');
+    requireFile('/usr/bin/time', 'apt-get install time');
+    const srv = join(ctx.scratch, 'srv');
+    await mkdir(srv);
+    ctx.log('writing a 1 GiB and a 256 MiB image of random bytes');
+    const sha = await makeImage(join(srv, 'image.img'), SIZE);
+    const smallSha = await makeImage(join(srv, 'small.img'), SMALL_SIZE);
+    const hashTime = (await timeCommand(['sha256sum', join(srv, 'image.img')])).seconds;
+    const { base, server } = await serve(srv, ctx.log);
+    try {
+      const url = `${base}/image.img`;
+      const agentRuns: AgentRun[] = [];
+      // warm-up: both sides once, unmeasured
+      await agentFill(ctx, module, url, sha, SIZE, -1);
+      await curlFill(ctx, url, -1);
+      const [agentSeconds, curlSeconds] = (await interleaved(
+        ctx.runs,
+        [
+          async (run) => {
+            const r = await agentFill(ctx, module, url, sha, SIZE, run);
+            agentRuns.push(r);
+            return r.seconds;
+          },
+          (run) => curlFill(ctx, url, run),
+        ],
+        ctx.log,
+      )) as [number[], number[]];
+      const smallRuns: AgentRun[] = [];
+      for (let i = 0; i < 2; i++) smallRuns.push(await agentFill(ctx, module, `${base}/small.img`, smallSha, SMALL_SIZE, 100 + i));
+
+      const agentMBps = throughputs(SIZE / 1e6, agentSeconds);
+      const curlMBps = throughputs(SIZE / 1e6, curlSeconds);
+      const ratio = ratioSummary(agentMBps, curlMBps);
+      const rss = summarize(agentRuns.map((r) => r.peakRss));
+      const smallRss = summarize(smallRuns.map((r) => r.peakRss));
+      const selfRss = summarize(agentRuns.map((r) => r.selfPeakRss));
+      return {
+        figures: [
+          {
+            label: '1 GiB throughput vs `curl -o`',
+            ours: { what: 'agent downloadImage() (stream → sha256 → file, fsync, rename)', summary: summarize(agentMBps), unit: 'MB/s' },
+            baseline: { what: 'curl -sSf -o FILE URL', summary: summarize(curlMBps), unit: 'MB/s' },
+            value: ratio,
+            unit: 'x',
+            target: THROUGHPUT,
+            met: meetsTarget(ratio, THROUGHPUT),
+            ifMissed:
+              `the agent does work curl does not: sha256 of every byte (\`sha256sum\` alone needs ${hashTime.toFixed(2)} s for 1 GiB here) and an fsync before the rename. ` +
+              'On 2 cores the hash runs on the same thread that reads the socket and feeds the file. Closing the gap: larger stream chunks ' +
+              '(highWaterMark of 1 MiB on the file stream; fewer, bigger hash updates), and hashing off the main thread so reading, hashing and writing overlap; the fsync stays, it is what makes the cache crash-safe.',
+          },
+          {
+            label: 'agent peak RSS, 1 GiB image',
+            ours: { what: '/usr/bin/time -f %M around the agent\'s downloader process', summary: rss, unit: 'MB' },
+            value: rss,
+            unit: 'MB',
+            target: RSS,
+            met: meetsTarget(rss, RSS),
+            ifMissed: 'memory grows with the image, so something buffers the body: the download must stay a stream (pipeline with back-pressure), never a Buffer.',
+          },
+        ],
+        notes: [
+          `Source: ${SIZE / MiB} MiB of random bytes served by busybox httpd on 127.0.0.1, from the page cache; each side writes into the same file system, and each copy is deleted after its run.`,
+          `Peak RSS on a 256 MiB image: ${smallRss.median.toFixed(1)} MB (${smallRss.n} runs) against ${rss.median.toFixed(1)} MB on 1 GiB — flat means the image size does not matter. ` +
+            `The process's own getrusage agrees: ${selfRss.median.toFixed(1)} MB. This is the downloader in a bare Node process; the running agent adds its API client and watches on top.`,
+        ],
+      };
+    } finally {
+      server.kill();
+    }
+  },
+};

@@ -1,0 +1,121 @@
+// create → SSH: `kubectl berth create --wait` plus the first `kubectl berth ssh` command, with the
+// image already in the node's cache, against bare QEMU booting the same guest image to its first ssh
+// command with the same accelerator (TCG here). Target ≤ 1.3×. Needs the whole chain: cluster,
+// berth image, agent, launcher, test guest.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { bareBoot, sshUntilReady, type GuestPlan } from './bare-qemu.js';
+import { benchEnv, cacheDir, interleaved, requireCluster, requireCommand, requireFile, timeCommand } from './measure.js';
+import { NotMeasuredError, type Benchmark, type BenchContext } from './result.js';
+import { median, meetsTarget, ratioSummary, summarize, type Target } from './stats.js';
+
+const NAMESPACE = 't-bench-create';
+const TARGET: Target = { direction: 'at-most', value: 1.3 };
+const PLAN: GuestPlan = { cpus: 1, memoryMiB: 512 };
+
+interface BerthSide {
+  env: NodeJS.ProcessEnv;
+  image: string;
+  key: string;
+}
+
+function kubectl(env: NodeJS.ProcessEnv, ...args: string[]) {
+  return timeCommand(['kubectl', ...args], { env, timeoutMs: 300_000 });
+}
+
+async function deleteVm(side: BerthSide, name: string): Promise<void> {
+  await kubectl(side.env, 'berth', 'delete', name, '-n', NAMESPACE, '--wait').catch(() => undefined);
+}
+
+/** create --wait, then `kubectl berth ssh NAME -- true` retried until it succeeds: what a user does. */
+async function berthBoot(side: BerthSide, run: number): Promise<{ seconds: number; create: number; sshFailures: number }> {
+  const name = `bench-${run < 0 ? 'warm' : run}`;
+  await deleteVm(side, name);
+  const started = performance.now();
+  await kubectl(side.env, 'berth', 'create', name, '-n', NAMESPACE, '--image', side.image, '--accel', 'tcg',
+    '--cpus', String(PLAN.cpus), '--memory', `${PLAN.memoryMiB}Mi`, '--ssh-key', `${side.key}.pub`, '--wait');
+  const create = (performance.now() - started) / 1000;
+  const ssh = ['kubectl', 'berth', 'ssh', name, '-n', NAMESPACE, '-i', side.key, '--', 'true'];
+  const sshFailures = await sshUntilReady(ssh, Date.now() + 180_000, side.env);
+  const seconds = (performance.now() - started) / 1000;
+  await deleteVm(side, name);
+  return { seconds, create, sshFailures };
+}
+
+async function prerequisites(ctx: BenchContext): Promise<{ guest: string; key: string; image: string }> {
+  for (const command of ['create', 'ssh', 'delete']) {
+    if (!existsSync(join(ctx.root, 'dist', 'src', 'commands', `${command}.js`))) {
+      throw new NotMeasuredError(`\`kubectl berth ${command}\` does not exist yet (no dist/src/commands/${command}.js)`);
+    }
+  }
+  const guest = requireFile(cacheDir('guest', 'guest.qcow2'), 'build the test guest with test/guest/build.sh');
+  const sha = (await readFile(`${guest}.sha256`, 'utf8')).trim();
+  for (const tool of ['qemu-system-x86_64', 'qemu-img', 'genisoimage', 'ssh', 'ssh-keygen']) requireCommand(tool, 'test/setup/install-deps.sh');
+  await requireCluster(ctx.root);
+  const key = join(ctx.scratch, 'id_ed25519');
+  await timeCommand(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'berth-bench', '-f', key]);
+  return { guest, key, image: sha };
+}
+
+export const createSsh: Benchmark = {
+  id: 'create-ssh',
+  title: 'create → SSH',
+  async run(ctx) {
+    const { guest, key, image } = await prerequisites(ctx);
+    const side: BerthSide = { env: benchEnv(ctx.root), image, key };
+    await kubectl(side.env, 'create', 'namespace', NAMESPACE).catch(() => undefined);
+    try {
+      ctx.log('warm-up: one VM so the node caches the image, and one bare boot');
+      await berthBoot(side, -1);
+      const bareWarm = await bareBoot(ctx.root, ctx.scratch, guest, key, PLAN, -1);
+      const creates: number[] = [];
+      const berthFailures: number[] = [];
+      const bareFailures: number[] = [];
+      const [ours, bare] = (await interleaved(
+        ctx.runs,
+        [
+          async (run) => {
+            const r = await berthBoot(side, run);
+            creates.push(r.create);
+            berthFailures.push(r.sshFailures);
+            return r.seconds;
+          },
+          async (run) => {
+            const r = await bareBoot(ctx.root, ctx.scratch, guest, key, PLAN, run);
+            bareFailures.push(r.sshFailures);
+            return r.seconds;
+          },
+        ],
+        ctx.log,
+      )) as [number[], number[]];
+      const value = ratioSummary(ours, bare);
+      const s = (x: number) => `${x.toFixed(2)} s`;
+      return {
+        figures: [
+          {
+            label: 'create --wait + first ssh vs bare QEMU',
+            ours: { what: `kubectl berth create --wait, then kubectl berth ssh -- true`, summary: summarize(ours), unit: 's' },
+            baseline: { what: 'qemu-img create + genisoimage + qemu-system-x86_64 (TCG, user-mode net), then ssh -- true', summary: summarize(bare), unit: 's' },
+            value,
+            unit: 'x',
+            target: TARGET,
+            met: meetsTarget(value, TARGET),
+            ifMissed:
+              `of ${s(median(ours))}, \`create --wait\` returned after ${s(median(creates))} and ssh needed ${s(median(ours) - median(creates))} more; ` +
+              `bare QEMU needs ${s(median(bare))} in all. The difference is Kubernetes' pod start (scheduling, sandbox, CNI, container start), ` +
+              'the launcher\'s set-up before QEMU (network namespace plumbing, dnsmasq, base verification) and the plugin\'s own start-up on each command. ' +
+              'Closing it: start QEMU first and do the network plumbing while the guest\'s firmware and kernel boot; verify the base once in the agent, not per start; have --wait poll the guest\'s port 22 itself so the first ssh succeeds at once.',
+          },
+        ],
+        notes: [
+          `Both sides boot ${guest} (TCG, ${PLAN.cpus} vCPU, ${PLAN.memoryMiB} MiB) on a fresh qcow2 overlay with a NoCloud seed; bare QEMU uses ${bareWarm.source}.`,
+          `ssh attempts that failed before the first success (median): kubectl berth ${median(berthFailures)}, bare ${median(bareFailures)}.`,
+        ],
+      };
+    } finally {
+      await kubectl(side.env, 'delete', 'namespace', NAMESPACE, '--wait=false').catch(() => undefined);
+    }
+  },
+};
