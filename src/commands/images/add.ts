@@ -1,0 +1,36 @@
+import { Args, Flags } from '@oclif/core';
+import { BerthCommand } from '../../base-command.js';
+import { applyCatalogChange, readCatalogData } from '../../images/catalog-api.js';
+import { planAdd } from '../../images/catalog-edit.js';
+
+export default class ImagesAdd extends BerthCommand {
+  static override summary = 'Add a base image to the catalog; every node agent starts caching it.';
+  static override description = `Adds NAME to the image catalog (configmap berth-images in namespace berth-system, created if missing). The node agents download the image, check its sha256 and keep it under that checksum; \`kubectl berth images\` shows their progress. Give --size when you know it, so agents can check free disk before they start.
+
+NAME is a lower-case DNS label (letters, digits, '-' and '.'); VMs refer to it with --image NAME.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> cirros --url https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img --sha256 <sha256>',
+    '<%= config.bin %> <%= command.id %> ubuntu-22.04 --url https://images.example.com/jammy.qcow2 --sha256 <sha256> --size 662896640',
+  ];
+
+  static override args = { name: Args.string({ description: 'Image name, used as --image NAME.', required: true }) };
+
+  static override flags = {
+    url: Flags.string({ summary: 'http(s) URL of the qcow2 image.', required: true }),
+    sha256: Flags.string({ summary: 'Expected sha256 of the file (64 hex digits).', required: true }),
+    size: Flags.integer({ summary: 'Size of the file in bytes, when known.', min: 1 }),
+    force: Flags.boolean({ summary: 'Replace an existing entry of the same name.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ImagesAdd);
+    const request = { name: args.name, url: flags.url, sha256: flags.sha256, size: flags.size, force: flags.force };
+    planAdd({}, { ...request, force: true }); // validate before connecting
+    const conn = await this.cluster(flags);
+    const change = planAdd(await readCatalogData(conn), request);
+    await applyCatalogChange(conn, change);
+    this.note(change.kind === 'none' ? `image ${args.name} is already in the catalog, unchanged` : `image ${args.name} added to the catalog; follow the download with: kubectl berth images`);
+    process.stdout.write(`image/${args.name}\n`);
+  }
+}

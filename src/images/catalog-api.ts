@@ -1,0 +1,74 @@
+// Reading and editing the catalog ConfigMap for the plugin. Edits are JSON merge patches of one
+// key, so two people adding different images at once cannot overwrite each other.
+import type { Connection } from '../kube/connect.js';
+import { BerthError } from '../errors.js';
+import { toBerthError, isNotFound } from '../kube/errors.js';
+import { Catalog, LabelValues, Labels, SYSTEM_NAMESPACE } from '../shared/keys.js';
+import type { CatalogChange } from './catalog-edit.js';
+
+function notInstalled(): BerthError {
+  return new BerthError('NOT_FOUND', `namespace ${SYSTEM_NAMESPACE} does not exist: berth is not installed on this cluster`, {
+    hint: 'run kubectl berth install',
+  });
+}
+
+async function core(conn: Connection) {
+  const k8s = await import('@kubernetes/client-node');
+  return { k8s, api: await conn.api(k8s.CoreV1Api) };
+}
+
+/** The catalog's data; undefined when the ConfigMap does not exist. Fails with a hint when berth is not installed. */
+export async function readCatalogData(conn: Connection): Promise<Record<string, string> | undefined> {
+  const { api } = await core(conn);
+  try {
+    const cm = await api.readNamespacedConfigMap({ name: Catalog.configMap, namespace: SYSTEM_NAMESPACE });
+    return cm.data ?? {};
+  } catch (error) {
+    if (!isNotFound(error)) throw toBerthError(error, { action: 'read the image catalog', namespace: SYSTEM_NAMESPACE });
+  }
+  try {
+    await api.readNamespace({ name: SYSTEM_NAMESPACE });
+  } catch (error) {
+    if (isNotFound(error)) throw notInstalled();
+    throw toBerthError(error, { action: `read namespace ${SYSTEM_NAMESPACE}` });
+  }
+  return undefined;
+}
+
+export async function applyCatalogChange(conn: Connection, change: CatalogChange): Promise<void> {
+  if (change.kind === 'none') return;
+  const { k8s, api } = await core(conn);
+  try {
+    if (change.kind === 'create') {
+      await api.createNamespacedConfigMap({
+        namespace: SYSTEM_NAMESPACE,
+        body: { metadata: { name: Catalog.configMap, namespace: SYSTEM_NAMESPACE, labels: { [Labels.managedBy]: LabelValues.managedBy } }, data: change.data },
+      });
+    } else {
+      await api.patchNamespacedConfigMap(
+        { name: Catalog.configMap, namespace: SYSTEM_NAMESPACE, body: change.patch },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+    }
+  } catch (error) {
+    if (isNotFound(error)) throw notInstalled();
+    throw toBerthError(error, { action: 'update the image catalog', subject: `configmap ${Catalog.configMap}`, namespace: SYSTEM_NAMESPACE });
+  }
+}
+
+export interface NodeFacts {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Every node's labels and annotations: what the agents report. */
+export async function listNodeFacts(conn: Connection): Promise<NodeFacts[]> {
+  const { api } = await core(conn);
+  try {
+    const list = await api.listNode({});
+    return list.items.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {}, annotations: n.metadata?.annotations ?? {} }));
+  } catch (error) {
+    throw toBerthError(error, { action: 'list nodes' });
+  }
+}
