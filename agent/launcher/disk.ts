@@ -1,0 +1,110 @@
+// The pet disk: created once as a qcow2 overlay on the verified base image, reused on every
+// restart, and refused when it no longer sits on the base image it was made on.
+import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BerthError } from '../../src/errors.js';
+import { cachedImageFileName, Files, LauncherEnv } from '../../src/shared/keys.js';
+import type { LauncherConfig } from './config.js';
+import { downloadVerified, sha256OfFile } from './download.js';
+import { mustRun, type Run } from './exec.js';
+import type { Log } from './log.js';
+import { backingOf, petDiskProblem, targetDiskSize, type PetDiskOrigin, type QemuImgInfo } from './pet-disk.js';
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+async function imageInfo(run: Run, path: string): Promise<QemuImgInfo> {
+  const { stdout } = await mustRun(run, 'qemu-img', ['info', '--output=json', path], `reading ${path}`);
+  return JSON.parse(stdout) as QemuImgInfo;
+}
+
+/** Returns the pet disk's path, creating the overlay (and fetching the base) on first start. */
+export async function preparePetDisk(config: LauncherConfig, run: Run, log: Log, signal?: AbortSignal): Promise<string> {
+  const petDisk = join(config.paths.disk, Files.petDisk);
+  const originFile = join(config.paths.disk, Files.petDiskOrigin);
+  if (await exists(petDisk)) {
+    const info = await imageInfo(run, petDisk);
+    const backing = backingOf(info);
+    const origin = await readOrigin(originFile);
+    const problem = petDiskProblem({
+      info,
+      origin,
+      backingExists: backing === undefined || (await exists(backing)),
+      expectedSha256: config.imageSha256,
+      petDisk,
+    });
+    if (problem) throw new BerthError('LAUNCHER', `refusing to start: ${problem.message}`, { hint: problem.hint });
+    log('disk', `reusing pet disk ${petDisk} (backing file ${backing ?? 'none'})`);
+    await growIfAsked(config, run, log, petDisk, info['virtual-size']);
+    return petDisk;
+  }
+
+  const { base, sha256 } = await locateBase(config, log, signal);
+  const baseInfo = await imageInfo(run, base);
+  if (baseInfo.format !== 'qcow2') {
+    throw new BerthError('LAUNCHER', `the base image ${base} is ${baseInfo.format}, not qcow2`, {
+      hint: 'Berth images are qcow2 cloud images; convert it with `qemu-img convert -O qcow2` and update the catalog.',
+    });
+  }
+  const { grow, note } = targetDiskSize(config.diskSizeBytes, baseInfo['virtual-size']);
+  if (note) log('disk', note);
+  const partial = `${petDisk}.part`;
+  await rm(partial, { force: true });
+  const args = ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, partial];
+  if (grow !== undefined) args.push(String(grow));
+  await mustRun(run, 'qemu-img', args, 'creating the pet disk');
+  const origin: PetDiskOrigin = { sha256, base, createdAt: new Date().toISOString() };
+  await writeFile(originFile, `${JSON.stringify(origin, null, 2)}\n`);
+  await rename(partial, petDisk);
+  log('disk', `created pet disk ${petDisk} on ${base}${grow ? ` (${grow} bytes)` : ''}`);
+  return petDisk;
+}
+
+/** The base image: the node's cache, else a copy on the pet volume, else downloaded there. Verified. */
+async function locateBase(config: LauncherConfig, log: Log, signal?: AbortSignal): Promise<{ base: string; sha256: string }> {
+  const sha = config.imageSha256;
+  const local = join(config.paths.disk, Files.localBase);
+  if (sha !== undefined) {
+    const cached = join(config.paths.imageCache, cachedImageFileName(sha));
+    if (await exists(cached)) {
+      log('disk', `base image found in the node cache: ${cached}; verifying sha256`);
+      await verify(cached, sha, 'the cached base image', 'The node agent fetches it again once the bad file is gone from its cache; ask the cluster admin to delete it on the node.');
+      return { base: cached, sha256: sha };
+    }
+    if (await exists(local)) {
+      log('disk', `base image found on the pet volume: ${local}; verifying sha256`);
+      await verify(local, sha, 'the base image on the pet volume', `Delete ${local} so the launcher downloads it again.`);
+      return { base: local, sha256: sha };
+    }
+  }
+  if (!config.imageUrl) {
+    throw new BerthError('LAUNCHER', `the base image sha256 ${sha} is not in the node cache (${config.paths.imageCache}) and no ${LauncherEnv.imageUrl} is set`, {
+      hint: 'Let the node agent cache the image on this node, or give the VM an image URL.',
+    });
+  }
+  log('disk', `base image not cached on this node: downloading ${config.imageUrl} to ${local}`);
+  return { base: local, sha256: await downloadVerified(config.imageUrl, sha, local, log, signal) };
+}
+
+async function verify(path: string, sha: string, what: string, hint: string): Promise<void> {
+  const actual = await sha256OfFile(path);
+  if (actual !== sha) {
+    throw new BerthError('LAUNCHER', `${what} ${path} is corrupt: sha256 ${actual}, expected ${sha}`, { hint });
+  }
+}
+
+async function readOrigin(path: string): Promise<PetDiskOrigin | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<PetDiskOrigin>;
+    return typeof parsed.sha256 === 'string' && typeof parsed.base === 'string' ? (parsed as PetDiskOrigin) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function growIfAsked(config: LauncherConfig, run: Run, log: Log, petDisk: string, current: number): Promise<void> {
+  const { grow, note } = targetDiskSize(config.diskSizeBytes, current);
+  if (note) log('disk', note);
+  if (grow === undefined) return;
+  await mustRun(run, 'qemu-img', ['resize', '-q', petDisk, String(grow)], 'growing the pet disk');
+  log('disk', `grew the pet disk from ${current} to ${grow} bytes`);
+}

@@ -1,0 +1,118 @@
+// The VM pod's entrypoint: reads the launcher contract, prepares disk, seed and network, runs QEMU,
+// and on SIGTERM powers the guest down. Exits with QEMU's status; on a failure it undoes what it
+// set up and exits non-zero with a message and a hint.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BerthError, ExitCode, isBerthError } from '../../src/errors.js';
+import { Files } from '../../src/shared/keys.js';
+import { Cleanup } from './cleanup.js';
+import { parseLauncherConfig, type LauncherConfig } from './config.js';
+import { preparePetDisk } from './disk.js';
+import { run } from './exec.js';
+import { stderrLog, type Log } from './log.js';
+import { startLoopbackProxy } from './loopback-proxy.js';
+import { vmMac } from './mac.js';
+import { setUpNetwork, TAP } from './network.js';
+import { qemuArgs } from './qemu-args.js';
+import { buildSeedIso } from './seed.js';
+import { startVm, type RunningVm } from './vm.js';
+import { normalizeVncPassword } from './vnc-password.js';
+
+export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> {
+  let config: LauncherConfig;
+  try {
+    config = parseLauncherConfig(env);
+  } catch (error) {
+    return report(error, log);
+  }
+  const cleanup = new Cleanup(log);
+  const abort = new AbortController();
+  let vm: RunningVm | undefined;
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return log('signal', `${signal} again: already stopping`);
+    stopping = true;
+    log('signal', `${signal} received`);
+    if (vm) void vm.shutdown(config.shutdownSeconds);
+    else abort.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  try {
+    const { paths } = config;
+    log('start', `VM ${config.namespace}/${config.vmName}: ${config.accel}, ${config.cpus} CPU, ${config.memoryMiB} MiB, image ${config.imageSha256 ? `sha256 ${config.imageSha256}` : config.imageUrl}, VNC ${config.vnc}`);
+    await mkdir(paths.run, { recursive: true, mode: 0o700 });
+    const petDisk = await preparePetDisk(config, run, log, abort.signal);
+    abort.signal.throwIfAborted();
+    const seedIso = await buildSeedIso(config, run, log);
+    const vncPasswordFile = config.vnc === 'password' ? await writeVncPassword(config, log) : undefined;
+    const mac = vmMac(config.namespace, config.vmName);
+    abort.signal.throwIfAborted();
+    await setUpNetwork(config, mac, run, log, cleanup);
+    abort.signal.throwIfAborted();
+    const proxy = await startLoopbackProxy(config.loopbackPorts, config.vmIp, log);
+    cleanup.add('port-forward relay', () => proxy.close());
+    const qmpSocket = join(paths.run, 'qmp.sock');
+    vm = await startVm(
+      qemuArgs({
+        name: `${config.namespace}.${config.vmName}`,
+        accel: config.accel,
+        cpus: config.cpus,
+        memoryMiB: config.memoryMiB,
+        petDisk,
+        seedIso,
+        tap: TAP,
+        mac,
+        qmpSocket,
+        vnc: config.vnc,
+        vncPasswordFile,
+      }),
+      qmpSocket,
+      log,
+    );
+    if (stopping) void vm.shutdown(config.shutdownSeconds);
+    const status = await vm.exit;
+    log('stop', `QEMU exited with status ${status}`);
+    return status;
+  } catch (error) {
+    if (abort.signal.aborted && !isBerthError(error)) {
+      log('stop', 'stopped before the VM started');
+      return ExitCode.interrupted;
+    }
+    return report(error, log);
+  } finally {
+    const clean = await cleanup.run();
+    log('stop', clean ? 'network, dnsmasq and relays removed' : 'cleanup was incomplete (see above)');
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+async function writeVncPassword(config: LauncherConfig, log: Log): Promise<string> {
+  const source = join(config.paths.cloudInit, Files.vncPassword);
+  const raw = await readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new BerthError('LAUNCHER', `VNC is in password mode but ${source} cannot be read (${error.code})`, {
+      hint: `Put a ${Files.vncPassword} key into the VM's cloud-init Secret, or use VNC mode loopback.`,
+    });
+  });
+  const { password, error, warning } = normalizeVncPassword(raw);
+  if (error || password === undefined) throw new BerthError('LAUNCHER', `${source}: ${error}`);
+  if (warning) log('vnc', `warning: ${warning}`);
+  const file = join(config.paths.run, Files.vncPassword);
+  await writeFile(file, password, { mode: 0o600 });
+  return file;
+}
+
+function report(error: unknown, log: Log): number {
+  if (isBerthError(error)) {
+    log('error', error.message);
+    for (const hint of error.suggestions) log('hint', hint);
+    return error.exitCode;
+  }
+  log('error', `unexpected: ${(error as Error)?.stack ?? String(error)}`);
+  return ExitCode.unexpected;
+}
+
+const code = await launch(process.env, stderrLog());
+process.exit(code);

@@ -1,0 +1,77 @@
+// QEMU's command line for a Berth VM: one pure function from the launcher's settings to argv.
+import { Ports, type Accel, type VncMode } from '../../src/shared/keys.js';
+
+export const QEMU_BINARY = 'qemu-system-x86_64';
+
+export interface QemuPlan {
+  name: string;
+  accel: Accel;
+  cpus: number;
+  memoryMiB: number;
+  petDisk: string;
+  seedIso: string;
+  tap: string;
+  mac: string;
+  qmpSocket: string;
+  vnc: VncMode;
+  /** File holding the VNC password (no trailing newline); required when vnc is 'password'. */
+  vncPasswordFile?: string;
+}
+
+const VNC_DISPLAY = Ports.vnc - 5900;
+
+export function qemuArgs(plan: QemuPlan): string[] {
+  return [
+    '-name', `${plan.name},debug-threads=on`,
+    '-nodefaults',
+    '-no-user-config',
+    '-machine', 'pc',
+    ...accelArgs(plan.accel),
+    '-smp', String(plan.cpus),
+    '-m', `${plan.memoryMiB}M`,
+    '-rtc', 'base=utc',
+    // the pet disk boots, the NoCloud seed is found by its label
+    '-drive', `file=${plan.petDisk},format=qcow2,if=none,id=disk0,discard=unmap`,
+    '-device', 'virtio-blk-pci,drive=disk0,bootindex=0',
+    '-drive', `file=${plan.seedIso},format=raw,if=none,id=cidata,readonly=on`,
+    '-device', 'virtio-blk-pci,drive=cidata',
+    '-netdev', `tap,id=net0,ifname=${plan.tap},script=no,downscript=no`,
+    '-device', `virtio-net-pci,netdev=net0,mac=${plan.mac}`,
+    // without an entropy source early sshd waits seconds for the guest's crng (worst under TCG)
+    '-object', 'rng-random,id=rng0,filename=/dev/urandom',
+    '-device', 'virtio-rng-pci,rng=rng0',
+    '-vga', 'std',
+    '-display', 'none',
+    ...vncArgs(plan),
+    // serial console on the container's stdio: `kubectl logs` shows the boot, `kubectl attach` is a
+    // console; signal=off keeps a typed Ctrl-C in the guest instead of killing QEMU
+    '-chardev', 'stdio,id=console,signal=off',
+    '-serial', 'chardev:console',
+    '-qmp', `unix:${plan.qmpSocket},server=on,wait=off`,
+  ];
+}
+
+function accelArgs(accel: Accel): string[] {
+  switch (accel) {
+    case 'kvm':
+      return ['-accel', 'kvm', '-cpu', 'host'];
+    case 'tcg':
+      return ['-accel', 'tcg'];
+  }
+}
+
+function vncArgs(plan: QemuPlan): string[] {
+  switch (plan.vnc) {
+    case 'off':
+      return [];
+    case 'loopback':
+      // only the pod's loopback: reachable through `kubectl port-forward`, never from the network
+      return ['-vnc', `127.0.0.1:${VNC_DISPLAY}`];
+    case 'password':
+      if (!plan.vncPasswordFile) throw new Error('VNC password mode needs vncPasswordFile');
+      return [
+        '-object', `secret,id=vncpass,file=${plan.vncPasswordFile},format=raw`,
+        '-vnc', `0.0.0.0:${VNC_DISPLAY},password-secret=vncpass`,
+      ];
+  }
+}

@@ -1,0 +1,51 @@
+// QEMU under the launcher: started with the serial console on the container's stdio, watched
+// through QMP, and stopped the gentle way: ACPI powerdown, a grace period, then quit.
+import { rm } from 'node:fs/promises';
+import { BerthError } from '../../src/errors.js';
+import { startChild, type Child } from './child.js';
+import type { Log } from './log.js';
+import { QEMU_BINARY } from './qemu-args.js';
+import { Qmp } from './qmp.js';
+
+export interface RunningVm {
+  /** QEMU's exit status (128+n when killed by signal n). */
+  exit: Promise<number>;
+  shutdown(graceSeconds: number): Promise<void>;
+}
+
+const QMP_CONNECT_MS = 15_000;
+const QUIT_MS = 10_000;
+
+export async function startVm(argv: string[], qmpSocket: string, log: Log): Promise<RunningVm> {
+  await rm(qmpSocket, { force: true });
+  log('qemu', `${QEMU_BINARY} ${argv.join(' ')}`);
+  const child: Child = startChild(QEMU_BINARY, argv, { stdin: 'inherit', stdout: 'inherit' });
+  const exit = child.exit;
+  const exitedEarly = exit.then((code) => {
+    throw new BerthError('LAUNCHER', `QEMU exited while starting (status ${code}); its message is above`);
+  });
+  const qmp = await Promise.race([Qmp.connect(qmpSocket, QMP_CONNECT_MS, (event) => log('qemu', `event ${event}`)), exitedEarly]);
+  exitedEarly.catch(() => undefined);
+  log('qemu', `running (pid ${child.pid}), QMP at ${qmpSocket}`);
+  return { exit, shutdown: (graceSeconds) => shutdown(child, exit, qmp, graceSeconds, log) };
+}
+
+async function shutdown(child: Child, exit: Promise<number>, qmp: Qmp, graceSeconds: number, log: Log): Promise<void> {
+  log('shutdown', `asking the guest to power down (ACPI), waiting up to ${graceSeconds} s`);
+  const reply = await qmp.execute('system_powerdown');
+  if (reply.error) log('shutdown', `powerdown request failed: ${reply.error.desc}`);
+  if (await exitsWithin(exit, graceSeconds * 1000)) return;
+  log('shutdown', `the guest did not power off within ${graceSeconds} s: quitting QEMU`);
+  await qmp.execute('quit');
+  if (await exitsWithin(exit, QUIT_MS)) return;
+  log('shutdown', 'QEMU did not quit: killing it');
+  child.kill('SIGKILL');
+}
+
+async function exitsWithin(exit: Promise<number>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = await Promise.race([exit.then(() => true), timeout]);
+  clearTimeout(timer);
+  return done;
+}

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { formatIpv4, parseIpv4, slash30Problem } from '../../../agent/launcher/ipv4.js';
+import { parseQuantityBytes } from '../../../agent/launcher/quantity.js';
+import { normalizeVncPassword } from '../../../agent/launcher/vnc-password.js';
+
+describe('launcher value parsing', () => {
+  it('parses and formats IPv4', () => {
+    assert.equal(formatIpv4(parseIpv4('192.168.254.2')!), '192.168.254.2');
+    for (const bad of ['1.2.3', '1.2.3.256', '01.2.3.4', 'a.b.c.d', '']) assert.equal(parseIpv4(bad), undefined, bad);
+  });
+
+  it('knows a valid /30 pair', () => {
+    assert.equal(slash30Problem(parseIpv4('192.168.254.1')!, parseIpv4('192.168.254.2')!), undefined);
+    assert.match(slash30Problem(parseIpv4('192.168.254.0')!, parseIpv4('192.168.254.2')!)!, /gateway is the network address/);
+  });
+
+  it('reads disk sizes as Kubernetes quantities', () => {
+    assert.equal(parseQuantityBytes('20Gi'), 20 * 2 ** 30);
+    assert.equal(parseQuantityBytes('10G'), 10e9);
+    assert.equal(parseQuantityBytes('1073741824'), 2 ** 30);
+    assert.equal(parseQuantityBytes('1000'), 1024, 'rounded up to whole sectors');
+    for (const bad of ['20GB', '-1Gi', 'Gi', '1.5.2G', '20ki']) assert.equal(parseQuantityBytes(bad), undefined, bad);
+  });
+
+  it('normalizes the VNC password', () => {
+    assert.deepEqual(normalizeVncPassword('secret12\n'), { password: 'secret12' });
+    assert.match(normalizeVncPassword('\n').error!, /empty/);
+    assert.match(normalizeVncPassword('a\nb').error!, /several lines/);
+    assert.match(normalizeVncPassword('longer-than-eight').warning!, /first 8 characters/);
+  });
+});
