@@ -1,0 +1,212 @@
+// `create`'s flags, checked without touching the cluster or the disk: every syntax and combination
+// error is found here, before anything is read or created. What needs I/O (key files, the user-data
+// file, the image catalog) comes back as a request for the command to resolve.
+import { BerthError } from '../errors.js';
+import type { Accel, VncMode } from '../shared/keys.js';
+import { VM_DEFAULTS, VM_LIMITS } from './defaults.js';
+import { parseDuration } from './duration.js';
+import { checkVmName } from './names.js';
+import { formatBinary, parseSize } from './quantity.js';
+
+/** The flags as oclif hands them over: strings as typed, so every message is ours. */
+export interface VmFlags {
+  image?: string;
+  'image-sha256'?: string;
+  cpus?: string;
+  memory?: string;
+  'disk-size'?: string;
+  'storage-class'?: string;
+  ephemeral?: boolean;
+  'reuse-disk'?: boolean;
+  'ssh-key'?: string[];
+  'user-data'?: string;
+  'user-data-from'?: string;
+  'vnc-password'?: string;
+  'no-vnc'?: boolean;
+  accel?: string;
+  'node-selector'?: string[];
+  'ready-port'?: string;
+  'shutdown-timeout'?: string;
+}
+
+export type ImageRequest = { kind: 'url'; url: string; sha256?: string } | { kind: 'catalog'; name: string };
+export type SshKeySource = { kind: 'text'; text: string } | { kind: 'file'; path: string };
+export interface UserDataRef {
+  kind: 'configmap' | 'secret';
+  name: string;
+}
+export type DiskSpec =
+  | { kind: 'pvc'; sizeBytes: number; storageClass?: string; reuse: boolean }
+  | { kind: 'ephemeral'; sizeBytes: number };
+
+export interface VmRequest {
+  name: string;
+  image: ImageRequest;
+  cpus: number;
+  memoryBytes: number;
+  disk: DiskSpec;
+  /** 'default': the user's ~/.ssh/*.pub. */
+  sshKeys: SshKeySource[] | 'default';
+  userDataFile?: string;
+  userDataFrom?: UserDataRef;
+  vnc: { mode: VncMode; password?: string };
+  accel: Accel;
+  nodeSelector: Record<string, string>;
+  readyPort: number;
+  shutdownSeconds: number;
+}
+
+function invalid(flag: string, problem: string, hint?: string): BerthError {
+  return new BerthError('INVALID_VALUE', `--${flag}: ${problem}`, { hint });
+}
+
+function conflict(a: string, b: string, hint: string): BerthError {
+  return new BerthError('USAGE', `--${a} and --${b} cannot be used together`, { hint });
+}
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const SSH_KEY_TEXT = /^(ssh-|ecdsa-|sk-)/;
+
+export function parseImage(image: string, sha256: string | undefined): ImageRequest {
+  const value = image.trim();
+  if (/^https?:\/\//i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw invalid('image', `'${image}' is not a valid URL`);
+    }
+    if (!url.hostname) throw invalid('image', `'${image}' has no host`);
+    if (sha256 === undefined) return { kind: 'url', url: url.href };
+    const digest = sha256.trim().toLowerCase().replace(/^sha256:/, '');
+    if (!/^[0-9a-f]{64}$/.test(digest)) {
+      throw invalid('image-sha256', `'${sha256}' is not a sha256 digest; expected 64 hex digits`, 'compute it with: sha256sum IMAGE.qcow2');
+    }
+    return { kind: 'url', url: url.href, sha256: digest };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw invalid('image', `'${image}' uses an unsupported scheme; the node agent downloads http:// and https:// URLs only`);
+  }
+  if (value.length > 63 || !LABEL_NAME.test(value)) {
+    throw invalid('image', `'${image}' is neither an http(s) URL nor an image name from the catalog`, 'list catalog images with: kubectl get configmap berth-images -n berth-system');
+  }
+  if (sha256 !== undefined) {
+    throw conflict('image-sha256', 'image NAME', 'the catalog already pins the sha256 of a named image; use --image-sha256 only with a URL');
+  }
+  return { kind: 'catalog', name: value };
+}
+
+function parseWholeNumber(flag: string, raw: string, min: number, max: number, what: string): number {
+  const text = raw.trim();
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw invalid(flag, `'${raw}' must be a whole number from ${min} to ${max}${what}`);
+  }
+  return Number(text);
+}
+
+function parseSizeFlag(flag: string, raw: string, minBytes: number): number {
+  const parsed = parseSize(raw);
+  if (!parsed.ok) throw invalid(flag, parsed.problem);
+  if (parsed.bytes < minBytes) {
+    const suggestion = /^\d+$/.test(raw.trim()) ? ` (a bare number counts bytes; did you mean ${raw.trim()}Mi?)` : '';
+    throw invalid(flag, `'${raw}' is below the ${formatBinary(minBytes)} minimum${suggestion}`);
+  }
+  return parsed.bytes;
+}
+
+export function parseUserDataFrom(raw: string): UserDataRef {
+  const m = /^(configmap|cm|secret)\/(.*)$/i.exec(raw.trim());
+  if (!m) throw invalid('user-data-from', `'${raw}' must be configmap/NAME or secret/NAME`);
+  const name = m[2];
+  if (name.length === 0 || name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    throw invalid('user-data-from', `'${name}' is not a valid object name`);
+  }
+  return { kind: m[1].toLowerCase() === 'secret' ? 'secret' : 'configmap', name };
+}
+
+export function parseNodeSelector(entries: readonly string[]): Record<string, string> {
+  const selector: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw invalid('node-selector', `'${entry}' must be key=value`);
+    const key = entry.slice(0, eq);
+    const value = entry.slice(eq + 1);
+    const slash = key.lastIndexOf('/');
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    if ((prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) || name.length > 63 || !LABEL_NAME.test(name)) {
+      throw invalid('node-selector', `'${key}' is not a valid label key`);
+    }
+    if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
+      throw invalid('node-selector', `'${value}' is not a valid label value`);
+    }
+    selector[key] = value;
+  }
+  return selector;
+}
+
+/** Checks every flag; the first problem throws a usage error (exit 2). Pure. */
+export function parseVmFlags(rawName: string, flags: VmFlags): VmRequest {
+  const name = checkVmName(rawName);
+  if (flags.image === undefined || flags.image.trim() === '') {
+    throw new BerthError('USAGE', 'missing --image', { hint: 'pass --image NAME (from the image catalog) or --image https://…/disk.qcow2' });
+  }
+  if (flags['user-data'] !== undefined && flags['user-data-from'] !== undefined) {
+    throw conflict('user-data', 'user-data-from', 'give the cloud-config either as a file or as an existing ConfigMap/Secret');
+  }
+  if (flags.ephemeral && flags['storage-class'] !== undefined) {
+    throw conflict('ephemeral', 'storage-class', 'an ephemeral disk lives in the pod (emptyDir); drop --storage-class, or drop --ephemeral for a persistent disk');
+  }
+  if (flags.ephemeral && flags['reuse-disk']) {
+    throw conflict('ephemeral', 'reuse-disk', 'an ephemeral disk is always new; drop one of them');
+  }
+  if (flags['vnc-password'] !== undefined && flags['no-vnc']) {
+    throw conflict('vnc-password', 'no-vnc', 'drop --no-vnc to get a password-protected VNC display');
+  }
+  const image = parseImage(flags.image, flags['image-sha256']);
+  const cpus = parseWholeNumber('cpus', flags.cpus ?? String(VM_DEFAULTS.cpus), 1, VM_LIMITS.maxCpus, ' (virtual CPUs)');
+  const memoryBytes = parseSizeFlag('memory', flags.memory ?? VM_DEFAULTS.memory, VM_LIMITS.minMemoryBytes);
+  const sizeBytes = parseSizeFlag('disk-size', flags['disk-size'] ?? VM_DEFAULTS.diskSize, VM_LIMITS.minDiskBytes);
+  const storageClass = flags['storage-class'];
+  if (storageClass !== undefined && (storageClass.length > 253 || !DNS_SUBDOMAIN.test(storageClass))) {
+    throw invalid('storage-class', `'${storageClass}' is not a valid StorageClass name`, 'list them with: kubectl get storageclass');
+  }
+  const disk: DiskSpec = flags.ephemeral
+    ? { kind: 'ephemeral', sizeBytes }
+    : { kind: 'pvc', sizeBytes, storageClass, reuse: Boolean(flags['reuse-disk']) };
+  const sshKeys = (flags['ssh-key'] ?? []).map((v): SshKeySource => {
+    const value = v.trim();
+    if (value === '') throw invalid('ssh-key', 'must not be empty');
+    return SSH_KEY_TEXT.test(value) ? { kind: 'text', text: value } : { kind: 'file', path: value };
+  });
+  const accel = (flags.accel ?? VM_DEFAULTS.accel).trim().toLowerCase();
+  if (accel !== 'kvm' && accel !== 'tcg') throw invalid('accel', `'${flags.accel}' is not supported; use kvm or tcg`);
+  const password = flags['vnc-password'];
+  if (password !== undefined && (password.length === 0 || password.length > VM_LIMITS.maxVncPasswordLength || !/^[\x21-\x7e]+$/.test(password))) {
+    throw invalid('vnc-password', `must be 1 to ${VM_LIMITS.maxVncPasswordLength} printable characters without spaces (VNC authentication uses only 8)`);
+  }
+  const vnc = flags['no-vnc'] ? { mode: 'off' as const } : password !== undefined ? { mode: 'password' as const, password } : { mode: 'loopback' as const };
+  const readyPort = parseWholeNumber('ready-port', flags['ready-port'] ?? String(VM_DEFAULTS.readyPort), 0, 65535, ' (0 turns the readiness check off)');
+  const shutdown = parseDuration(flags['shutdown-timeout'] ?? VM_DEFAULTS.shutdownTimeout);
+  if (!shutdown.ok) throw invalid('shutdown-timeout', shutdown.problem);
+  const shutdownSeconds = Math.ceil(shutdown.ms / 1000);
+  if (shutdownSeconds > VM_LIMITS.maxShutdownSeconds) {
+    throw invalid('shutdown-timeout', `'${flags['shutdown-timeout']}' is longer than the ${VM_LIMITS.maxShutdownSeconds / 60}-minute maximum`);
+  }
+  return {
+    name,
+    image,
+    cpus,
+    memoryBytes,
+    disk,
+    sshKeys: sshKeys.length > 0 ? sshKeys : 'default',
+    userDataFile: flags['user-data'],
+    userDataFrom: flags['user-data-from'] !== undefined ? parseUserDataFrom(flags['user-data-from']) : undefined,
+    vnc,
+    accel,
+    nodeSelector: parseNodeSelector(flags['node-selector'] ?? []),
+    readyPort,
+    shutdownSeconds,
+  };
+}

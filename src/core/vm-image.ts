@@ -1,0 +1,54 @@
+// Resolving --image: a URL stands for itself; a name is looked up in the image catalog (a
+// ConfigMap whose keys are image names and whose values are JSON {url, sha256, size?}).
+import { BerthError } from '../errors.js';
+import { Catalog, SYSTEM_NAMESPACE, type CatalogEntry } from '../shared/keys.js';
+import type { ImageRequest } from './vm-flags.js';
+
+export interface ResolvedImage {
+  /** --image as the user gave it. */
+  source: string;
+  url: string;
+  sha256?: string;
+  /** Set for catalog images: the node label image.berth.dev/<name> marks nodes that cache it. */
+  catalogName?: string;
+}
+
+/** Reads one catalog value; undefined when it is not a usable entry. Pure. */
+export function parseCatalogEntry(value: string): CatalogEntry | undefined {
+  try {
+    const entry = JSON.parse(value) as Partial<CatalogEntry>;
+    if (typeof entry?.url !== 'string' || !/^https?:\/\//.test(entry.url)) return undefined;
+    if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(entry.sha256)) return undefined;
+    return { url: entry.url, sha256: entry.sha256.toLowerCase(), ...(typeof entry.size === 'number' ? { size: entry.size } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The image to boot. `catalog` is the catalog ConfigMap's data, or undefined when the ConfigMap
+ * does not exist; it is only consulted for a name. Pure.
+ */
+export function resolveImage(request: ImageRequest, catalog: Record<string, string> | undefined): ResolvedImage {
+  if (request.kind === 'url') return { source: request.url, url: request.url, sha256: request.sha256 };
+  const where = `configmap/${Catalog.configMap} in namespace ${SYSTEM_NAMESPACE}`;
+  if (catalog === undefined) {
+    throw new BerthError('NOT_FOUND', `image '${request.name}' cannot be looked up: the image catalog (${where}) does not exist`, {
+      hint: ['pass the image as a URL: --image https://…/disk.qcow2 --image-sha256 …', 'or ask a cluster admin to install kubectl-berth\'s node agent and its image catalog'],
+    });
+  }
+  const value = catalog[request.name];
+  if (value === undefined) {
+    const names = Object.keys(catalog).sort();
+    throw new BerthError('NOT_FOUND', `image '${request.name}' is not in the image catalog (${where})`, {
+      hint: names.length > 0 ? `use one of: ${names.join(', ')}` : 'the catalog is empty; pass the image as a URL instead',
+    });
+  }
+  const entry = parseCatalogEntry(value);
+  if (!entry) {
+    throw new BerthError('INVALID_VALUE', `the image catalog's entry '${request.name}' is not JSON with an http(s) url and a sha256`, {
+      hint: `ask a cluster admin to fix ${where}`,
+    });
+  }
+  return { source: request.name, url: entry.url, sha256: entry.sha256, catalogName: request.name };
+}

@@ -1,0 +1,78 @@
+// The complete, validated description of a VM: what the builders turn into Kubernetes objects.
+// Assembled from the checked flags plus what the command read (key files, user-data, catalog).
+import { BerthError } from '../errors.js';
+import type { Accel, VncMode } from '../shared/keys.js';
+import { buildMetaData, mergeSshKeys, parsePublicKeys } from './cloud-config.js';
+import type { DiskSpec, UserDataRef, VmRequest } from './vm-flags.js';
+import type { ResolvedImage } from './vm-image.js';
+
+export interface KeyText {
+  /** Where the text came from, for messages: a file path or '--ssh-key'. */
+  source: string;
+  text: string;
+}
+
+export interface ResolvedInputs {
+  namespace: string;
+  image: ResolvedImage;
+  sshKeys: KeyText[];
+  userData?: KeyText;
+  /** The container image of the launcher (berthImage()). */
+  launcherImage: string;
+}
+
+export interface VmSpec {
+  name: string;
+  namespace: string;
+  image: ResolvedImage;
+  cpus: number;
+  memoryBytes: number;
+  disk: DiskSpec;
+  cloudInit: {
+    metaData: string;
+    /** Generated user-data text, or the user's ConfigMap/Secret mounted as user-data. */
+    userData: { kind: 'inline'; text: string } | { kind: 'ref'; ref: UserDataRef };
+  };
+  vnc: { mode: VncMode; password?: string };
+  accel: Accel;
+  nodeSelector: Record<string, string>;
+  readyPort: number;
+  shutdownSeconds: number;
+  launcherImage: string;
+}
+
+/** Joins the request and the resolved inputs, checking key and user-data contents. Pure. */
+export function assembleVmSpec(request: VmRequest, inputs: ResolvedInputs): VmSpec {
+  const keys: string[] = [];
+  for (const source of inputs.sshKeys) {
+    const parsed = parsePublicKeys(source.text, source.source);
+    if (!parsed.ok) throw new BerthError('INVALID_VALUE', `--ssh-key: ${parsed.problem}`, { hint: 'pass a public key file such as ~/.ssh/id_ed25519.pub, or the key text itself' });
+    for (const key of parsed.keys) if (!keys.includes(key)) keys.push(key);
+  }
+  let userData: VmSpec['cloudInit']['userData'];
+  let metaKeys: string[] = [];
+  if (request.userDataFrom) {
+    userData = { kind: 'ref', ref: request.userDataFrom };
+    metaKeys = keys;
+  } else {
+    const merged = mergeSshKeys(inputs.userData?.text, keys, inputs.userData?.source);
+    if (!merged.ok) throw new BerthError('INVALID_VALUE', `--user-data: ${merged.problem}`, { hint: 'fix the file; check it with: cloud-init schema --config-file FILE' });
+    userData = { kind: 'inline', text: merged.userData };
+    if (!merged.keysInUserData) metaKeys = keys;
+  }
+  return {
+    name: request.name,
+    namespace: inputs.namespace,
+    image: inputs.image,
+    cpus: request.cpus,
+    memoryBytes: request.memoryBytes,
+    disk: request.disk,
+    cloudInit: { metaData: buildMetaData(inputs.namespace, request.name, metaKeys), userData },
+    vnc: request.vnc,
+    accel: request.accel,
+    nodeSelector: request.nodeSelector,
+    readyPort: request.readyPort,
+    shutdownSeconds: request.shutdownSeconds,
+    launcherImage: inputs.launcherImage,
+  };
+}

@@ -1,0 +1,181 @@
+// The VM's StatefulSet: one replica, because a VM is a pet — Kubernetes restarts it where it fits,
+// and the pet disk (a PVC from the claim template) outlives restarts and stops.
+import type { V1Container, V1EnvVar, V1NodeAffinity, V1PersistentVolumeClaim, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
+import {
+  Annotations,
+  DeviceResources,
+  Defaults,
+  Files,
+  LAUNCHER_COMMAND,
+  LabelValues,
+  Labels,
+  LauncherEnv,
+  Paths,
+  Ports,
+} from '../shared/keys.js';
+import { CPU_REQUEST_MILLIS_PER_VCPU, MEMORY_OVERHEAD_BYTES, TCG_EXTRA_OVERHEAD_BYTES, TERMINATION_MARGIN_SECONDS } from './defaults.js';
+import { cloudInitSecretName, DISK_CLAIM_TEMPLATE } from './names.js';
+import { formatBinary, MiB } from './quantity.js';
+import { vmLabels, vmSelectorLabels } from './vm-labels.js';
+import type { VmSpec } from './vm-spec.js';
+
+const Volumes = { images: 'images', cloudInit: 'cloud-init', run: 'run' } as const;
+
+/** The annotations `ls` reads back: what the user asked for, as they wrote it. */
+export function vmAnnotations(spec: VmSpec): Record<string, string> {
+  return {
+    [Annotations.vmImage]: spec.image.source,
+    [Annotations.vmAccel]: spec.accel,
+    [Annotations.vmCpus]: String(spec.cpus),
+    [Annotations.vmMemory]: formatBinary(spec.memoryBytes),
+  };
+}
+
+/** Guest RAM plus what QEMU, the launcher and (under TCG) the translation cache need. */
+export function podMemoryBytes(spec: Pick<VmSpec, 'memoryBytes' | 'accel'>): number {
+  return spec.memoryBytes + MEMORY_OVERHEAD_BYTES + (spec.accel === 'tcg' ? TCG_EXTRA_OVERHEAD_BYTES : 0);
+}
+
+/** Nodes where QEMU can run this VM: KVM-capable ones, or any agent node for TCG. */
+function nodeAffinity(spec: VmSpec): V1NodeAffinity {
+  const required = spec.accel === 'kvm' ? Labels.nodeKvm : Labels.nodeReady;
+  const affinity: V1NodeAffinity = {
+    requiredDuringSchedulingIgnoredDuringExecution: {
+      nodeSelectorTerms: [{ matchExpressions: [{ key: required, operator: 'In', values: ['true'] }] }],
+    },
+  };
+  if (spec.image.catalogName) {
+    affinity.preferredDuringSchedulingIgnoredDuringExecution = [
+      {
+        weight: 100,
+        preference: {
+          matchExpressions: [{ key: `${Labels.nodeImagePrefix}${spec.image.catalogName}`, operator: 'In', values: [LabelValues.imageReady] }],
+        },
+      },
+    ];
+  }
+  return affinity;
+}
+
+function launcherEnv(spec: VmSpec): V1EnvVar[] {
+  const env: V1EnvVar[] = [
+    { name: LauncherEnv.vmName, value: spec.name },
+    { name: LauncherEnv.namespace, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    { name: LauncherEnv.podIp, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    { name: LauncherEnv.accel, value: spec.accel },
+    { name: LauncherEnv.cpus, value: String(spec.cpus) },
+    { name: LauncherEnv.memoryMiB, value: String(Math.ceil(spec.memoryBytes / MiB)) },
+    { name: LauncherEnv.imageUrl, value: spec.image.url },
+  ];
+  if (spec.image.sha256) env.push({ name: LauncherEnv.imageSha256, value: spec.image.sha256 });
+  env.push(
+    { name: LauncherEnv.diskSize, value: formatBinary(spec.disk.sizeBytes) },
+    { name: LauncherEnv.vmIp, value: Defaults.vmIp },
+    { name: LauncherEnv.vmGateway, value: Defaults.vmGateway },
+    { name: LauncherEnv.vnc, value: spec.vnc.mode },
+    { name: LauncherEnv.shutdownSeconds, value: String(spec.shutdownSeconds) },
+  );
+  return env;
+}
+
+function vmContainer(spec: VmSpec): V1Container {
+  const memory = formatBinary(podMemoryBytes(spec));
+  const devices: Record<string, string> = { [DeviceResources.tun]: '1' };
+  if (spec.accel === 'kvm') devices[DeviceResources.kvm] = '1';
+  const container: V1Container = {
+    name: Defaults.vmContainer,
+    image: spec.launcherImage,
+    imagePullPolicy: 'IfNotPresent',
+    command: [...LAUNCHER_COMMAND],
+    env: launcherEnv(spec),
+    resources: {
+      requests: { cpu: `${spec.cpus * CPU_REQUEST_MILLIS_PER_VCPU}m`, memory, ...devices },
+      limits: { memory, ...devices },
+    },
+    volumeMounts: [
+      { name: Volumes.images, mountPath: Paths.imageCache, readOnly: true },
+      { name: DISK_CLAIM_TEMPLATE, mountPath: Paths.vmDisk },
+      { name: Volumes.cloudInit, mountPath: Paths.cloudInit, readOnly: true },
+      { name: Volumes.run, mountPath: Paths.launcherRun },
+    ],
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { add: ['NET_ADMIN', 'NET_RAW'] },
+    },
+    stdin: true,
+    tty: true,
+  };
+  // Loopback-only VNC is reached by port-forward to the pod; only a password-protected display
+  // listens on the pod IP, where the kubelet and the network can see it.
+  if (spec.vnc.mode === 'password') container.ports = [{ name: 'vnc', containerPort: Ports.vnc, protocol: 'TCP' }];
+  if (spec.readyPort > 0) {
+    // The kubelet probes the pod IP, which the launcher DNATs to the guest: a successful connect
+    // means the guest's service (sshd by default) answers.
+    container.readinessProbe = { tcpSocket: { port: spec.readyPort }, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 3 };
+  }
+  return container;
+}
+
+function cloudInitVolume(spec: VmSpec): V1Volume {
+  const secretName = cloudInitSecretName(spec.name);
+  const userData = spec.cloudInit.userData;
+  if (userData.kind === 'inline') return { name: Volumes.cloudInit, secret: { secretName, defaultMode: 0o400 } };
+  // The user's object stays the one source of truth: mounted, not copied, so no second copy of
+  // its secrets exists and an edit takes effect at the next boot.
+  const item = { items: [{ key: Files.userData, path: Files.userData }] };
+  const userSource = userData.ref.kind === 'secret'
+    ? { secret: { name: userData.ref.name, ...item } }
+    : { configMap: { name: userData.ref.name, ...item } };
+  return { name: Volumes.cloudInit, projected: { defaultMode: 0o400, sources: [{ secret: { name: secretName } }, userSource] } };
+}
+
+function diskClaim(spec: VmSpec): V1PersistentVolumeClaim[] | undefined {
+  if (spec.disk.kind !== 'pvc') return undefined;
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: DISK_CLAIM_TEMPLATE, labels: vmLabels(spec.name) },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        ...(spec.disk.storageClass ? { storageClassName: spec.disk.storageClass } : {}),
+        resources: { requests: { storage: formatBinary(spec.disk.sizeBytes) } },
+      },
+    },
+  ];
+}
+
+export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
+  const labels = vmLabels(spec.name);
+  const annotations = vmAnnotations(spec);
+  const volumes: V1Volume[] = [
+    { name: Volumes.images, hostPath: { path: Paths.imageCache, type: 'DirectoryOrCreate' } },
+    cloudInitVolume(spec),
+    { name: Volumes.run, emptyDir: {} },
+  ];
+  if (spec.disk.kind === 'ephemeral') volumes.push({ name: DISK_CLAIM_TEMPLATE, emptyDir: { sizeLimit: formatBinary(spec.disk.sizeBytes) } });
+  const claims = diskClaim(spec);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: spec.name, namespace: spec.namespace, labels, annotations },
+    spec: {
+      replicas: 1,
+      serviceName: spec.name,
+      selector: { matchLabels: vmSelectorLabels(spec.name) },
+      template: {
+        metadata: { labels: vmLabels(spec.name), annotations: vmAnnotations(spec) },
+        spec: {
+          affinity: { nodeAffinity: nodeAffinity(spec) },
+          ...(Object.keys(spec.nodeSelector).length > 0 ? { nodeSelector: spec.nodeSelector } : {}),
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: spec.shutdownSeconds + TERMINATION_MARGIN_SECONDS,
+          containers: [vmContainer(spec)],
+          volumes,
+        },
+      },
+      ...(claims ? { volumeClaimTemplates: claims } : {}),
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// One row per VM for `ls`, joined from the StatefulSets and pods of a listing. Pure.
+import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { Annotations, Labels } from '../shared/keys.js';
+import { humanAge } from './duration.js';
+import type { Columns } from '../output/format.js';
+import { deriveVmState, type VmStatus } from './vm-status.js';
+
+export interface VmSummary {
+  name: string;
+  namespace: string;
+  status: VmStatus;
+  reason: string;
+  node: string;
+  ip: string;
+  image: string;
+  cpus: string;
+  memory: string;
+  accel: string;
+  disk: string;
+  created: string;
+}
+
+function diskOf(sts: V1StatefulSet): string {
+  const claim = sts.spec?.volumeClaimTemplates?.[0];
+  const size = claim?.spec?.resources?.requests?.storage;
+  if (size) return String(size);
+  const empty = sts.spec?.template?.spec?.volumes?.find((v) => v.emptyDir?.sizeLimit);
+  return empty ? `${empty.emptyDir!.sizeLimit} (ephemeral)` : '';
+}
+
+export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[]): VmSummary[] {
+  const podByVm = new Map<string, V1Pod>();
+  for (const pod of pods) {
+    const vm = pod.metadata?.labels?.[Labels.vm];
+    if (vm) podByVm.set(`${pod.metadata?.namespace}/${vm}`, pod);
+  }
+  const rows = statefulSets.map((sts): VmSummary => {
+    const name = sts.metadata?.name ?? '';
+    const namespace = sts.metadata?.namespace ?? '';
+    const pod = podByVm.get(`${namespace}/${name}`);
+    const state = deriveVmState(sts, pod);
+    const a = sts.metadata?.annotations ?? {};
+    const created = sts.metadata?.creationTimestamp;
+    return {
+      name,
+      namespace,
+      status: state.status,
+      reason: state.reason,
+      node: pod?.spec?.nodeName ?? '',
+      ip: pod?.status?.podIP ?? '',
+      image: a[Annotations.vmImage] ?? '',
+      cpus: a[Annotations.vmCpus] ?? '',
+      memory: a[Annotations.vmMemory] ?? '',
+      accel: a[Annotations.vmAccel] ?? '',
+      disk: diskOf(sts),
+      created: created ? new Date(created).toISOString() : '',
+    };
+  });
+  return rows.sort((x, y) => x.namespace.localeCompare(y.namespace) || x.name.localeCompare(y.name));
+}
+
+const dash = (v: string) => (v === '' ? '<none>' : v);
+
+/** The ls columns; NAMESPACE first with -A, as kubectl does. `now` makes AGE testable. */
+export function vmColumns(allNamespaces: boolean, now: number): Columns<VmSummary> {
+  const age = (r: VmSummary) => (r.created ? humanAge(now - Date.parse(r.created)) : '<unknown>');
+  return {
+    headers: [...(allNamespaces ? ['namespace'] : []), 'name', 'status', 'node', 'ip', 'image', 'cpus', 'memory', 'age'],
+    wideHeaders: ['accel', 'disk', 'reason'],
+    row: (r) => [...(allNamespaces ? [r.namespace] : []), r.name, r.status, dash(r.node), dash(r.ip), r.image, r.cpus, r.memory, age(r)],
+    wideRow: (r) => [r.accel, dash(r.disk), dash(r.reason)],
+    name: (r) => `vm/${r.name}`,
+  };
+}
+
+/** What -o json|yaml prints per VM: the same facts, with units spelled out for scripts. */
+export function vmObject(r: VmSummary): Record<string, unknown> {
+  return {
+    name: r.name,
+    namespace: r.namespace,
+    status: r.status,
+    reason: r.reason || undefined,
+    node: r.node || undefined,
+    ip: r.ip || undefined,
+    image: r.image,
+    cpus: r.cpus ? Number(r.cpus) : undefined,
+    memory: r.memory,
+    accel: r.accel,
+    disk: r.disk || undefined,
+    created: r.created,
+  };
+}
+

@@ -1,0 +1,92 @@
+// `create`, start to finish: check the flags, ask for what is missing, resolve the image, read the
+// keys and user-data, build the objects, check the cluster, create (or print) them, and wait.
+import { BerthError } from '../errors.js';
+import { buildCloudInitSecret } from '../core/cloud-init-secret.js';
+import { VM_DEFAULTS } from '../core/defaults.js';
+import { parseDuration } from '../core/duration.js';
+import { renderManifests } from '../core/render.js';
+import { parseVmFlags, type VmFlags } from '../core/vm-flags.js';
+import { resolveImage } from '../core/vm-image.js';
+import { assembleVmSpec } from '../core/vm-spec.js';
+import { buildVmStatefulSet } from '../core/vm-statefulset.js';
+import type { Connection } from '../kube/connect.js';
+import { createVmObjects, preflight, readCatalog } from '../kube/vm-create.js';
+import { kubeApis } from '../kube/vm-objects.js';
+import { waitForVm } from '../kube/vm-wait.js';
+import { berthImage } from '../shared/keys.js';
+import { readSshKeys, readUserData } from './local-inputs.js';
+import { askImage, askVmName, isInteractive } from './prompts.js';
+
+export interface CreateFlags extends Omit<VmFlags, 'no-vnc'> {
+  vnc: boolean;
+  'allow-unschedulable'?: boolean;
+  wait?: boolean;
+  timeout?: string;
+  'dry-run'?: boolean;
+  output?: string;
+}
+
+export interface CreateIo {
+  connect(): Promise<Connection>;
+  note(message: string): void;
+  out(text: string): void;
+}
+
+function waitTimeoutMs(raw: string | undefined): number {
+  const parsed = parseDuration(raw ?? VM_DEFAULTS.waitTimeout);
+  if (!parsed.ok) throw new BerthError('INVALID_VALUE', `--timeout: ${parsed.problem}`);
+  return parsed.ms;
+}
+
+export async function createVm(nameArg: string | undefined, flags: CreateFlags, io: CreateIo): Promise<void> {
+  const vmFlags: VmFlags = { ...flags, 'no-vnc': !flags.vnc };
+  const timeoutMs = waitTimeoutMs(flags.timeout);
+  const interactive = isInteractive();
+  if (nameArg === undefined && !interactive) {
+    throw new BerthError('USAGE', 'missing the VM name', { hint: 'kubectl berth create NAME --image IMAGE' });
+  }
+  // Check every flag before any prompt or request, so a typo costs nothing; what is missing is
+  // asked for afterwards (only on a terminal, else parseVmFlags reports it).
+  const asked = 'asked-later';
+  parseVmFlags(nameArg ?? asked, interactive && vmFlags.image === undefined ? { ...vmFlags, image: asked } : vmFlags);
+  const name = nameArg ?? (await askVmName());
+  const conn = await io.connect();
+  const apis = await kubeApis(conn);
+  let catalog: Record<string, string> | undefined;
+  let catalogRead = false;
+  if (vmFlags.image === undefined) {
+    catalog = await readCatalog(conn, apis);
+    catalogRead = true;
+    vmFlags.image = await askImage(Object.keys(catalog ?? {}).sort());
+  }
+  const request = parseVmFlags(name, vmFlags);
+  if (request.image.kind === 'catalog' && !catalogRead) catalog = await readCatalog(conn, apis);
+  const image = resolveImage(request.image, catalog);
+  if (request.image.kind === 'url' && !image.sha256) {
+    io.note('Note: no --image-sha256 given; the download will not be verified. Recommended: --image-sha256 $(sha256sum IMAGE | cut -d" " -f1)');
+  }
+  const ssh = await readSshKeys(request.sshKeys);
+  if (ssh.keys.length === 0) io.note('Note: no SSH public key given and none in ~/.ssh/*.pub; kubectl berth ssh will not get in unless --user-data sets up access.');
+  const spec = assembleVmSpec(request, {
+    namespace: conn.namespace,
+    image,
+    sshKeys: ssh.keys,
+    userData: await readUserData(request.userDataFile),
+    launcherImage: berthImage(),
+  });
+  const secret = buildCloudInitSecret(spec);
+  const sts = buildVmStatefulSet(spec);
+  if (flags['dry-run']) {
+    io.out(renderManifests([secret, sts], flags.output === 'json' ? 'json' : 'yaml'));
+    return;
+  }
+  await preflight(conn, apis, spec, request, { allowUnschedulable: Boolean(flags['allow-unschedulable']), note: io.note });
+  await createVmObjects(conn, apis, secret, sts);
+  if (flags.output === 'yaml' || flags.output === 'json') io.out(renderManifests([secret, sts], flags.output));
+  else if (flags.output === 'name') io.out(`vm/${spec.name}\n`);
+  else io.out(`vm/${spec.name} created\n`);
+  if (!flags.wait) return;
+  io.note(`Waiting for VM '${spec.name}' (up to ${Math.round(timeoutMs / 1000)}s)…`);
+  await waitForVm(conn, apis, { name: spec.name, namespace: spec.namespace, timeoutMs, until: 'ready', progress: io.note });
+  io.note(spec.readyPort > 0 ? `VM '${spec.name}' is running; its guest answers on port ${spec.readyPort}.` : `VM '${spec.name}' is running.`);
+}
