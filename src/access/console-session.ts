@@ -1,0 +1,67 @@
+// `kubectl berth console`: the VM container's stdio is the guest's serial console. Raw terminal
+// while attached, Ctrl-] to leave, and the terminal restored however the session ends.
+import { PassThrough } from 'node:stream';
+import { BerthError } from '../errors.js';
+import type { Connection } from '../kube/connect.js';
+import { attachContainer } from '../kube/tunnel.js';
+import { Defaults } from '../shared/keys.js';
+import { consoleBanner, splitAtEscape } from './console-keys.js';
+import { resolveVm } from './resolve.js';
+
+export type ConsoleEnd = 'escape' | 'input-ended' | 'remote-closed';
+
+export async function runConsole(conn: Connection, rawName: string, note: (line: string) => void): Promise<ConsoleEnd> {
+  const { name, namespace, pod, podName } = await resolveVm(conn, rawName);
+  const container = pod.spec?.containers.find((c) => c.name === Defaults.vmContainer);
+  if (!container?.stdin) {
+    throw new BerthError('CONFLICT', `VM '${name}' has no console: its container '${Defaults.vmContainer}' does not keep stdin open`, {
+      hint: `read its output with: kubectl logs ${podName} -c ${Defaults.vmContainer} -n ${namespace}`,
+    });
+  }
+  const tty = Boolean(container.tty);
+  const stdin = process.stdin;
+  const toGuest = new PassThrough();
+  let end: ConsoleEnd = 'remote-closed';
+  let escaped!: () => void;
+  const escape = new Promise<void>((resolve) => {
+    escaped = resolve;
+  });
+  const onInput = (chunk: Buffer) => {
+    const { forward, escaped: hit } = splitAtEscape(chunk);
+    if (forward.length > 0) toGuest.write(forward);
+    if (hit) {
+      end = 'escape';
+      escaped();
+    }
+  };
+  const onInputEnd = () => {
+    end = 'input-ended';
+    toGuest.end();
+  };
+  const raw = Boolean(stdin.isTTY);
+  note(consoleBanner(name, namespace));
+  const attached = await attachContainer(
+    conn.kubeConfig,
+    { namespace, pod: podName, container: Defaults.vmContainer, vm: name },
+    { stdin: toGuest, stdout: process.stdout, stderr: tty ? null : process.stderr, tty },
+  );
+  const restore = () => {
+    if (raw && stdin.isTTY) stdin.setRawMode(false);
+  };
+  process.once('exit', restore);
+  try {
+    if (raw) stdin.setRawMode(true);
+    stdin.on('data', onInput);
+    stdin.once('end', onInputEnd);
+    stdin.resume();
+    await Promise.race([attached.closed, escape]);
+  } finally {
+    attached.close();
+    stdin.off('data', onInput);
+    stdin.off('end', onInputEnd);
+    stdin.pause();
+    restore();
+    process.off('exit', restore);
+  }
+  return end;
+}

@@ -1,0 +1,25 @@
+// From what the user typed to the running pod to tunnel into: target, namespace, pod.
+import type { V1Pod } from '@kubernetes/client-node';
+import { BerthError } from '../errors.js';
+import type { Connection } from '../kube/connect.js';
+import { findVmPod } from '../kube/vm-pod.js';
+import { parseTarget, targetNamespace, type VmTarget } from './target.js';
+
+export interface ResolvedVm {
+  target: VmTarget;
+  name: string;
+  namespace: string;
+  pod: V1Pod;
+  podName: string;
+}
+
+/** Parses `[user@]name[.namespace]` and finds the VM's running pod (exit 3/4 with a hint if none). */
+export async function resolveVm(conn: Connection, raw: string, options: { allowUser?: boolean } = {}): Promise<ResolvedVm> {
+  const target = parseTarget(raw);
+  if (target.user !== undefined && !options.allowUser) {
+    throw new BerthError('INVALID_NAME', `'${raw}' names a user, which only ssh and scp use`, { hint: `write just the VM: ${target.name}` });
+  }
+  const namespace = targetNamespace(target, conn);
+  const pod = await findVmPod(conn, target.name, { namespace });
+  return { target, name: target.name, namespace, pod, podName: pod.metadata!.name! };
+}

@@ -1,0 +1,19 @@
+import { Args } from '@oclif/core';
+import { BerthCommand } from '../base-command.js';
+import { runConsole } from '../access/console-session.js';
+
+export default class Console extends BerthCommand {
+  static override summary = "Connect to a VM's serial console.";
+  static override description = `Attaches to the VM container's stdin and stdout, where the launcher puts the guest's serial console (kernel messages, login prompt). Press Ctrl-] to leave; every other key, Ctrl-C included, goes to the guest. Works through the Kubernetes API, like kubectl attach.`;
+  static override examples = ['<%= config.bin %> <%= command.id %> web-1', '<%= config.bin %> <%= command.id %> web-1.team-a'];
+  static override args = {
+    name: Args.string({ required: true, description: 'The VM: NAME or NAME.NAMESPACE.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Console);
+    const conn = await this.cluster(flags);
+    const end = await runConsole(conn, args.name, (line) => this.note(line));
+    this.note(end === 'remote-closed' ? '\r\nThe console was closed by the cluster (the VM stopped or its pod was replaced).' : '\r\nConsole closed.');
+  }
+}
