@@ -77,6 +77,11 @@ async function main(): Promise<void> {
     if (options.only.includes(bench.id)) results.push(await runOne(bench, options.runs, root));
   }
   process.stdout.write(`\n${renderTerminalTable(results)}`);
+  for (const result of results) {
+    if (result.status !== 'measured') continue;
+    for (const note of result.notes) process.stdout.write(`  ${result.id}: ${note}\n`);
+    for (const figure of result.figures) if (!figure.met && figure.ifMissed) process.stdout.write(`  ${result.id} MISSED ${figure.label}: ${figure.ifMissed}\n`);
+  }
   if (!options.write) return;
   const file = join(root, 'BENCHMARKS.md');
   const previous = existsSync(file) ? parsePreviousResults(readFileSync(file, 'utf8')) : [];
