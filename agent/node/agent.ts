@@ -61,8 +61,8 @@ export async function runAgent(config: AgentConfig): Promise<void> {
 
   // Device plugins: tun wherever the device exists; kvm only once a guest has run under KVM.
   const slots = config.deviceSlots;
-  const tun = new DevicePluginServer({ resourceName: DeviceResources.tun, socketName: 'berth-tun.sock', devicePath: config.tunDevice, idPrefix: 'tun', slots }, config.devicePluginDir, log);
-  const kvm = new DevicePluginServer({ resourceName: DeviceResources.kvm, socketName: 'berth-kvm.sock', devicePath: config.kvmDevicePath, idPrefix: 'kvm', slots }, config.devicePluginDir, log);
+  const tun = new DevicePluginServer({ resourceName: DeviceResources.tun, socketName: `${config.socketPrefix}-tun.sock`, devicePath: config.tunDevice, idPrefix: 'tun', slots }, config.devicePluginDir, log);
+  const kvm = new DevicePluginServer({ resourceName: DeviceResources.kvm, socketName: `${config.socketPrefix}-kvm.sock`, devicePath: config.kvmDevicePath, idPrefix: 'kvm', slots }, config.devicePluginDir, log);
   const plugins: DevicePluginServer[] = [];
   if (config.devicePlugins && existsSync(config.tunDevice)) plugins.push(tun);
   else if (config.devicePlugins) log(`${config.tunDevice} does not exist: not offering ${DeviceResources.tun}`);

@@ -9,6 +9,8 @@ export interface AgentConfig {
   cacheDir: string;
   devicePluginDir: string;
   devicePlugins: boolean;
+  /** Socket files are <prefix>-kvm.sock and <prefix>-tun.sock. */
+  socketPrefix: string;
   deviceSlots: number;
   tunDevice: string;
   httpHost: string;
@@ -33,6 +35,7 @@ const options = {
   'cache-dir': { type: 'string', env: 'BERTH_AGENT_CACHE_DIR', default: Paths.imageCache },
   'device-plugin-dir': { type: 'string', env: 'BERTH_AGENT_DEVICE_PLUGIN_DIR', default: Paths.kubeletDevicePlugins },
   'device-plugins': { type: 'string', env: 'BERTH_AGENT_DEVICE_PLUGINS', default: 'on' },
+  'socket-prefix': { type: 'string', env: 'BERTH_AGENT_SOCKET_PREFIX', default: 'berth' },
   'device-slots': { type: 'string', env: 'BERTH_AGENT_DEVICE_SLOTS', default: '110' },
   'tun-device': { type: 'string', env: 'BERTH_AGENT_TUN_DEVICE', default: '/dev/net/tun' },
   http: { type: 'string', env: 'BERTH_AGENT_HTTP', default: `127.0.0.1:${Ports.agentHttp}` },
@@ -107,6 +110,7 @@ export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv): AgentC
     cacheDir: get('cache-dir')!,
     devicePluginDir: get('device-plugin-dir')!,
     devicePlugins: plugins === 'on',
+    socketPrefix: get('socket-prefix')!,
     deviceSlots: positiveInt('device-slots', get('device-slots')!),
     tunDevice: get('tun-device')!,
     httpHost: hm[1],

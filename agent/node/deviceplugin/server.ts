@@ -1,9 +1,12 @@
 // One device plugin: serves the DevicePlugin service on its own unix socket in the kubelet's
 // device-plugin directory and registers the socket with the kubelet. The kubelet deletes every
 // plugin socket when it restarts, so a watcher notices and serves and registers again.
-import { promises as fs } from 'node:fs';
+import { mkdtempSync, promises as fs } from 'node:fs';
+import type { Server as NetServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { startAuthorityProxy } from './authority-proxy.js';
 import { buildAllocateResponse, buildDeviceList, buildPreferredAllocation, DEVICE_PLUGIN_API_VERSION, type SharedDevice } from './devices.js';
 import { loadDevicePluginApi } from './proto.js';
 
@@ -13,11 +16,16 @@ export type Log = (message: string) => void;
 
 export class DevicePluginServer {
   private server?: grpc.Server;
+  private proxy?: NetServer;
+  /** The gRPC server listens here, privately; the kubelet talks to the proxy on socketPath. */
+  private readonly innerDir = mkdtempSync(join(tmpdir(), 'berth-dp-'));
   private streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
   private healthy = true;
   /** Identity of kubelet.sock when we last registered, to notice a kubelet restart. */
   private kubeletSocketId = '';
   registered = false;
+  /** When the kubelet last stopped listening to us (or we registered): another plugin may have replaced us. */
+  private unwatchedSince = Date.now();
 
   constructor(
     readonly device: SharedDevice,
@@ -27,6 +35,10 @@ export class DevicePluginServer {
 
   get socketPath(): string {
     return join(this.pluginDir, this.device.socketName);
+  }
+
+  private get innerSocketPath(): string {
+    return join(this.innerDir, this.device.socketName);
   }
 
   setHealthy(healthy: boolean): void {
@@ -40,6 +52,7 @@ export class DevicePluginServer {
   async start(): Promise<void> {
     await this.stopServing();
     await fs.rm(this.socketPath, { force: true });
+    await fs.rm(this.innerSocketPath, { force: true });
     const api = loadDevicePluginApi();
     const server = new grpc.Server();
     server.addService(api.DevicePlugin.service, {
@@ -48,7 +61,9 @@ export class DevicePluginServer {
       ListAndWatch: (stream: grpc.ServerWritableStream<unknown, unknown>) => {
         this.streams.add(stream);
         stream.write({ devices: buildDeviceList(this.device, this.healthy) });
-        const forget = () => this.streams.delete(stream);
+        const forget = () => {
+          if (this.streams.delete(stream) && this.streams.size === 0) this.unwatchedSince = Date.now();
+        };
         stream.on('cancelled', forget);
         stream.on('close', forget);
         stream.on('error', forget);
@@ -62,9 +77,10 @@ export class DevicePluginServer {
       PreStartContainer: (_call: unknown, done: grpc.sendUnaryData<unknown>) => done(null, {}),
     });
     await new Promise<void>((resolve, reject) =>
-      server.bindAsync(`unix://${this.socketPath}`, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
+      server.bindAsync(`unix://${this.innerSocketPath}`, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
     );
     this.server = server;
+    this.proxy = await startAuthorityProxy(this.socketPath, this.innerSocketPath);
     this.kubeletSocketId = await this.kubeletSocketIdentity();
     await this.register();
   }
@@ -87,6 +103,7 @@ export class DevicePluginServer {
         );
       });
       this.registered = true;
+      this.unwatchedSince = Date.now();
       this.log(`${this.device.resourceName}: registered with the kubelet (${this.device.slots} slots of ${this.device.devicePath})`);
     } finally {
       client.close();
@@ -98,9 +115,13 @@ export class DevicePluginServer {
     return st ? `${st.dev}:${st.ino}:${st.ctimeMs}` : '';
   }
 
-  /** True when the kubelet restarted (new kubelet.sock) or removed our socket: serve and register again. */
-  async needsRestart(): Promise<boolean> {
+  /**
+   * True when the kubelet restarted (new kubelet.sock), removed our socket, or has not listened to
+   * us for a while (another registration for the same resource replaced ours, then went away).
+   */
+  async needsRestart(unwatchedLimitMs = 30_000): Promise<boolean> {
     if (!this.registered) return true;
+    if (this.streams.size === 0 && Date.now() - this.unwatchedSince > unwatchedLimitMs) return true;
     const ours = await fs.stat(this.socketPath).catch(() => undefined);
     if (!ours) return true;
     const id = await this.kubeletSocketIdentity();
@@ -111,14 +132,18 @@ export class DevicePluginServer {
     for (const stream of this.streams) stream.end();
     this.streams.clear();
     const server = this.server;
+    const proxy = this.proxy;
     this.server = undefined;
+    this.proxy = undefined;
     this.registered = false;
+    if (proxy) await new Promise<void>((resolve) => proxy.close(() => resolve()));
     if (server) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   }
 
   async stop(): Promise<void> {
     await this.stopServing();
     await fs.rm(this.socketPath, { force: true });
+    await fs.rm(this.innerDir, { recursive: true, force: true });
   }
 }
 
