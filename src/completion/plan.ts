@@ -44,7 +44,7 @@ export function childrenOf(table: CommandTable, prefix: string[]): Candidate[] {
   const head = prefix.join(' ');
   const children = new Map<string, string | undefined>();
   for (const c of table.commands) {
-    if (c.hidden) continue;
+    if (c.hidden || c.alias) continue;
     const words = c.id.split(' ');
     if (words.length <= depth || words.slice(0, depth).join(' ') !== head) continue;
     const child = words[depth];
@@ -52,7 +52,9 @@ export function childrenOf(table: CommandTable, prefix: string[]): Candidate[] {
     const summary = words.length === depth + 1 ? c.summary : table.topics[childId];
     if (!children.has(child) || summary) children.set(child, summary ?? children.get(child) ?? table.topics[childId]);
   }
-  return [...children].map(([value, description]) => ({ value, ...(description ? { description } : {}) }));
+  return [...children]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([value, description]) => ({ value, ...(description ? { description } : {}) }));
 }
 
 function isIdPrefix(table: CommandTable, words: string[]): boolean {

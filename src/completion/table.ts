@@ -1,7 +1,9 @@
 // The command table completion reads instead of loading oclif and every command class on each
 // <TAB>. It is generated from the compiled commands (at build time, and again whenever a command
-// file or package.json is newer than the table), so new commands are covered without a list to keep.
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// file or package.json changed since), so new commands are covered without a list to keep.
+// Freshness is judged by content, not mtime: archives and krew installs do not keep mtimes.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 export interface TableFlag {
@@ -26,6 +28,8 @@ export interface TableCommand {
   id: string;
   summary?: string;
   hidden?: boolean;
+  /** An alias entry (e.g. "list" for "ls"): completes like its command but is not offered itself. */
+  alias?: boolean;
   /** false when the command accepts any number of arguments. */
   strict?: boolean;
   flags: TableFlag[];
@@ -33,8 +37,8 @@ export interface TableCommand {
 }
 
 export interface CommandTable {
-  /** Modification times of the inputs the table was built from, by path relative to the root. */
-  sources: Record<string, number>;
+  /** Content hashes of the inputs the table was built from, by path relative to the root. */
+  sources: Record<string, string>;
   /** Topic descriptions from package.json, by topic id with spaces. */
   topics: Record<string, string>;
   commands: TableCommand[];
@@ -43,11 +47,11 @@ export interface CommandTable {
 export const TABLE_FILE = 'dist/src/completion/command-table.json';
 const COMMANDS_DIR = 'dist/src/commands';
 
-/** The inputs of the table and their mtimes: every compiled command file and package.json. */
-export function tableSources(root: string): Record<string, number> {
-  const sources: Record<string, number> = {};
+/** The inputs of the table and their hashes: every compiled command file and package.json. */
+export function tableSources(root: string): Record<string, string> {
+  const sources: Record<string, string> = {};
   const add = (path: string) => {
-    sources[relative(root, path)] = Math.trunc(statSync(path).mtimeMs);
+    sources[relative(root, path)] = createHash('sha1').update(readFileSync(path)).digest('base64url');
   };
   add(join(root, 'package.json'));
   const dir = join(root, COMMANDS_DIR);
@@ -61,7 +65,7 @@ export function tableSources(root: string): Record<string, number> {
   return sources;
 }
 
-function sameSources(a: Record<string, number>, b: Record<string, number>): boolean {
+function sameSources(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
@@ -71,6 +75,7 @@ interface LoadableLike {
   summary?: string;
   description?: string;
   hidden?: boolean;
+  aliases?: string[];
   strict?: boolean;
   flags: Record<string, { name: string; char?: string; summary?: string; description?: string; type: string; options?: readonly string[]; multiple?: boolean; allowNo?: boolean; hidden?: boolean }>;
   args: Record<string, { name: string; description?: string; options?: readonly string[]; hidden?: boolean }>;
@@ -83,6 +88,7 @@ export function toTableCommand(c: LoadableLike): TableCommand {
     id: c.id.replaceAll(':', ' '),
     ...(summary ? { summary } : {}),
     ...(c.hidden ? { hidden: true } : {}),
+    ...(c.aliases?.includes(c.id) ? { alias: true } : {}),
     ...(c.strict === false ? { strict: false } : {}),
     flags: Object.values(c.flags ?? {}).map((f) => ({
       name: f.name,

@@ -11,7 +11,7 @@ export default class BerthHelp extends Help {
       if (!topic.name.includes(':')) entries.set(topic.name, topic.description?.split('\n', 1)[0] ?? '');
     }
     for (const command of this.sortedCommands) {
-      if (!command.id || command.id.includes(':')) continue;
+      if (!command.id || command.id.includes(':') || command.aliases?.includes(command.id)) continue;
       const summary = command.summary ?? command.description?.split('\n', 1)[0] ?? '';
       entries.set(command.id, summary || entries.get(command.id) || '');
     }

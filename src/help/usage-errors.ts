@@ -1,6 +1,8 @@
-// oclif rejects an unknown flag with "Nonexistent flag: --namspace" and exit 2 but offers no
-// guess. This `finally` hook runs before the error is printed and adds "Did you mean --namespace?".
+// oclif's `finally` hook runs before an error is printed, which lets us finish two things oclif
+// leaves undone for command-line mistakes: an unknown flag gets "did you mean --namespace?", and
+// every parse error (a bad -o value included, which oclif exits 1 for) exits 2, like a usage error.
 import type { Hook } from '@oclif/core';
+import { ExitCode } from '../errors.js';
 import { closest } from './suggest.js';
 
 interface FlagDefinition {
@@ -25,9 +27,26 @@ export function flagSuggestions(unknown: string[], flags: Record<string, FlagDef
   return out;
 }
 
+/** Whether `error` is one of oclif's command-line parse errors (they all extend CLIParseError). */
+export function isParseError(error: object): boolean {
+  for (let proto = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
+    if (proto.constructor?.name === 'CLIParseError') return true;
+  }
+  return false;
+}
+
+type ParseError = Error & {
+  flags?: unknown;
+  parse?: { input?: { flags?: Record<string, FlagDefinition> } };
+  suggestions?: string[];
+  oclif?: { exit?: number };
+};
+
 const hook: Hook<'finally'> = async function ({ error }) {
-  const e = error as (Error & { flags?: unknown; parse?: { input?: { flags?: Record<string, FlagDefinition> } }; suggestions?: string[] }) | undefined;
-  if (!e || e.constructor?.name !== 'NonExistentFlagsError' || !Array.isArray(e.flags)) return;
+  const e = error as ParseError | undefined;
+  if (!e || typeof e !== 'object' || !isParseError(e)) return;
+  e.oclif = { ...e.oclif, exit: ExitCode.usage };
+  if (e.constructor?.name !== 'NonExistentFlagsError' || !Array.isArray(e.flags)) return;
   const suggestions = flagSuggestions(e.flags as string[], e.parse?.input?.flags ?? {});
   if (suggestions.length > 0) e.suggestions = [...suggestions, ...(e.suggestions ?? [])];
 };

@@ -1,0 +1,114 @@
+// Generic checks over every command found in dist/src/commands, so a new command is covered the
+// moment it is compiled: it loads, its help teaches, every example parses, it has a help group,
+// and completion knows its flags.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { Config, Parser, type Command } from '@oclif/core';
+import { groupOf, OTHER_GROUP } from '../../../src/help/groups.js';
+import { exampleInvocations, renderExample, shellWords } from './example-argv.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const cli = join(root, 'bin', 'kubectl-berth');
+const completer = join(root, 'bin', 'kubectl_complete-berth');
+const commandFiles = readdirSync(join(root, 'dist', 'src', 'commands'), { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.js'))
+  .map((f) => f.replace(/\.js$/, '').replace(/\/index$/, '').split('/').join(' '))
+  .sort();
+const config = await Config.load({ root });
+const isAlias = (c: Command.Loadable) => c.aliases?.includes(c.id) ?? false;
+const commands = config.commands.filter((c) => !c.hidden && !isAlias(c)).sort((a, b) => a.id.localeCompare(b.id));
+const words = (c: Command.Loadable) => c.id.split(':');
+
+function completions(args: string[]): string[] {
+  const out = execFileSync(completer, args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' } });
+  return out.trimEnd().split('\n').slice(0, -1).map((l) => l.split('\t')[0]);
+}
+
+describe('every command (found in dist/src/commands)', () => {
+  it('every compiled command file loads as a command', () => {
+    const loaded = config.commands.filter((c) => !isAlias(c)).map((c) => c.id.replaceAll(':', ' '));
+    assert.deepEqual(commandFiles.filter((f) => !loaded.includes(f)), [], 'these command files did not load (see the oclif warning above)');
+  });
+
+  it('kubectl berth --help lists every top-level command under a named group', () => {
+    const top = [...new Set(commands.map((c) => words(c)[0]))];
+    assert.deepEqual(top.filter((w) => groupOf(w) === OTHER_GROUP), [], 'add these to src/help/groups.ts');
+    const help = execFileSync(cli, ['--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    for (const word of top) {
+      assert.match(help, new RegExp(`^  ${word}\\s`, 'm'), `${word} missing from root help`);
+      assert.match(help, new RegExp(`^${groupOf(word).toUpperCase()}$`, 'm'));
+    }
+  });
+
+  it('completion offers every top-level command', () => {
+    assert.deepEqual(completions(['']).sort(), [...new Set(commands.map((c) => words(c)[0]))].sort());
+  });
+
+  for (const cached of commands) {
+    const id = cached.id.replaceAll(':', ' ');
+    describe(`kubectl berth ${id}`, () => {
+      it('has a one-line summary and a description', () => {
+        assert.ok(cached.summary && cached.summary.trim().length > 0, 'static summary is missing');
+        assert.ok(!cached.summary.includes('\n'), 'summary must be one line');
+        assert.ok(cached.description && cached.description.trim().length > 0, 'static description is missing');
+      });
+
+      it('--help renders with usage and examples', () => {
+        const result = spawnSync(cli, [...words(cached), '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, /^USAGE$/m);
+        assert.match(result.stdout, /^EXAMPLES$/m, 'no examples in --help');
+        assert.equal(result.stderr, '');
+      });
+
+      it('every example parses against its flags and arguments', async () => {
+        const examples = [cached.examples ?? []].flat();
+        assert.ok(examples.length > 0, 'static examples are missing');
+        let invokesItself = false;
+        for (const example of examples) {
+          const text = typeof example === 'string' ? example : example.command;
+          const invocations = exampleInvocations(renderExample(text, { bin: config.bin, id }), config.bin);
+          assert.ok(invocations.length > 0, `example runs no ${config.bin} command: ${text}`);
+          for (const argv of invocations) {
+            const target = commands
+              .filter((c) => words(c).every((w, i) => argv[i] === w))
+              .sort((a, b) => words(b).length - words(a).length)[0];
+            assert.ok(target, `example names no command: ${argv.join(' ')}`);
+            if (target.id === cached.id) invokesItself = true;
+            const C = (await target.load()) as Command.Class;
+            let own = argv.slice(words(target).length);
+            // A command whose usage documents "-- COMMAND…" passes what follows -- through unparsed.
+            if (own.includes('--') && /(^|[\s[])--\s/.test([C.usage ?? ''].flat().join(' '))) own = own.slice(0, own.indexOf('--'));
+            await assert.doesNotReject(
+              Parser.parse(own, {
+                flags: { ...C.baseFlags, ...C.flags },
+                args: C.args,
+                strict: C.strict,
+              }),
+              `example does not parse: ${argv.join(' ')}`,
+            );
+          }
+        }
+        assert.ok(invokesItself, 'no example runs the command itself');
+      });
+
+      it('completion lists its flags', () => {
+        const offered = completions([...words(cached), '--']);
+        const expected = Object.values(cached.flags).filter((f) => !f.hidden).map((f) => `--${f.name}`);
+        for (const flag of expected) assert.ok(offered.includes(flag), `${flag} not offered`);
+      });
+    });
+  }
+});
+
+describe('example parsing helper', () => {
+  it('reads shell words up to a pipe or redirection', () => {
+    assert.deepEqual(shellWords(` ls -o json | jq '.items[]'`), ['ls', '-o', 'json']);
+    assert.deepEqual(shellWords(` create web --user-data "a b" --x='c d' > out`), ['create', 'web', '--user-data', 'a b', '--x=c d']);
+    assert.deepEqual(exampleInvocations('source <(kubectl berth completion bash)', 'kubectl berth'), [['completion', 'bash']]);
+    assert.deepEqual(exampleInvocations('Create a VM:\nkubectl berth create web', 'kubectl berth'), [['create', 'web']]);
+  });
+});
