@@ -12,6 +12,8 @@ PACKAGES=(
   syslinux syslinux-common mtools dosfstools fdisk e2fsprogs curl iputils-ping time
   # benchmarks
   hyperfine
+  # shell completion scripts (tested for real)
+  zsh fish bash-completion
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
