@@ -151,15 +151,19 @@ export class DevicePluginServer {
 export function superviseDevicePlugins(plugins: DevicePluginServer[], intervalMs: number, log: Log): { stop(): Promise<void> } {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
+  const lastError = new Map<DevicePluginServer, string>();
   const tick = async () => {
     for (const plugin of plugins) {
       if (stopped) return;
       if (!(await plugin.needsRestart())) continue;
       try {
         await plugin.start();
+        lastError.delete(plugin);
       } catch (error) {
         plugin.registered = false;
-        log(`${plugin.device.resourceName}: not registered yet: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        if (lastError.get(plugin) !== message) log(`${plugin.device.resourceName}: not registered (retrying every ${intervalMs / 1000} s): ${message}`);
+        lastError.set(plugin, message);
       }
     }
   };
