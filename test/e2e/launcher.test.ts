@@ -1,0 +1,231 @@
+// The launcher, end to end without a cluster: a pod network namespace, the launcher as the pod's
+// entrypoint with the env contract, a real TCG guest from test/guest/build.sh, and real ssh from a
+// client namespace. One VM at a time; the guest boots in seconds.
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { cachedImageFileName, Files, LauncherEnv } from '../../src/shared/keys.js';
+import { skipLoudly } from '../support/skip.js';
+import { banner, inNs, LauncherRun, PodSandbox, sshArgs, waitFor } from './launcher-harness.js';
+
+const GUEST_DIR = join(homedir(), '.cache/kubectl-berth/guest');
+const BOOT_MS = 90_000;
+
+describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
+  this.timeout(180_000);
+  const sandbox = new PodSandbox();
+  let work: string;
+  let sha: string;
+  let key: string;
+  let launcher: LauncherRun | undefined;
+  const hostname = 'e2e-guest';
+  const marker = `written-by-the-guest-${sandbox.id}`;
+
+  function env(overrides: Record<string, string> = {}): Record<string, string> {
+    return {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      [LauncherEnv.vmName]: 'e2e-vm',
+      [LauncherEnv.namespace]: 't-launcher',
+      [LauncherEnv.podIp]: sandbox.podIp,
+      [LauncherEnv.accel]: 'tcg',
+      [LauncherEnv.cpus]: '1',
+      [LauncherEnv.memoryMiB]: '256',
+      [LauncherEnv.imageSha256]: sha,
+      [LauncherEnv.vnc]: 'password',
+      [LauncherEnv.shutdownSeconds]: '30',
+      [LauncherEnv.imageCacheDir]: join(work, 'cache'),
+      [LauncherEnv.diskDir]: join(work, 'disk'),
+      [LauncherEnv.cloudInitDir]: join(work, 'cloud-init'),
+      [LauncherEnv.runDir]: join(work, 'run'),
+      [LauncherEnv.resolvConf]: join(work, 'resolv.conf'),
+      ...overrides,
+    };
+  }
+
+  const ssh = (from: string, target: string, command: string, port = 22) =>
+    execa('ip', ['netns', 'exec', from, 'ssh', ...sshArgs(key, target, command, port)], { reject: false, timeout: 15_000 });
+
+  async function bootAndWaitForSsh(run: LauncherRun): Promise<void> {
+    await waitFor(
+      'ssh to the pod IP',
+      BOOT_MS,
+      async () => ((await ssh(sandbox.clientNs, sandbox.podIp, 'true')).exitCode === 0 ? true : undefined),
+      () => (launcherExited ? `the launcher exited:\n${run.logs}` : undefined),
+    );
+  }
+  let launcherExited = false;
+  function start(overrides: Record<string, string> = {}): LauncherRun {
+    launcherExited = false;
+    launcher = new LauncherRun(sandbox, env(overrides));
+    void launcher.exit.then(() => (launcherExited = true));
+    return launcher;
+  }
+
+  before(async function () {
+    this.timeout(300_000);
+    if (process.getuid?.() !== 0) skipLoudly(this, 'needs root for network namespaces');
+    // idempotent: a no-op when the guest is built and its inputs are unchanged
+    await execa('bash', [new URL('../../../test/guest/build.sh', import.meta.url).pathname], { stdio: 'inherit' });
+    sha = (await readFile(join(GUEST_DIR, 'guest.qcow2.sha256'), 'utf8')).trim();
+    work = await mkdtemp(join(tmpdir(), 'berth-launcher-e2e-'));
+    for (const dir of ['cache', 'disk', 'cloud-init', 'run']) await mkdir(join(work, dir));
+    await copyFile(join(GUEST_DIR, 'guest.qcow2'), join(work, 'cache', cachedImageFileName(sha)));
+    key = join(work, 'id_ed25519');
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'launcher-e2e', '-f', key]);
+    const publicKey = (await readFile(`${key}.pub`, 'utf8')).trim();
+    await writeFile(join(work, 'cloud-init', Files.metaData), `instance-id: e2e-${sandbox.id}\nlocal-hostname: ${hostname}\n`);
+    await writeFile(join(work, 'cloud-init', Files.userData), `#cloud-config\nssh_authorized_keys:\n  - ${publicKey}\n`);
+    await writeFile(join(work, 'cloud-init', Files.vncPassword), 'e2e-pass\n');
+    await writeFile(join(work, 'resolv.conf'), `search t-launcher.svc.cluster.local cluster.local\nnameserver ${sandbox.clientIp}\noptions ndots:5\n`);
+    await sandbox.create();
+  });
+
+  after(async () => {
+    launcher?.kill();
+    await sandbox.destroy();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && launcher) {
+      process.stderr.write(`\n--- launcher log ---\n${launcher.logs}\n--- serial ---\n${launcher.serial.slice(-3000)}\n`);
+    }
+  });
+
+  it('boots from the node cache; ssh to the pod IP with the user-data key runs a command in the guest', async () => {
+    await bootAndWaitForSsh(start());
+    const result = await ssh(sandbox.clientNs, sandbox.podIp, 'hostname; cat /run/dhcp.env');
+    assert.equal(result.exitCode, 0, String(result.stderr));
+    const [name, dhcp] = String(result.stdout).split('\n');
+    assert.equal(name, hostname, 'hostname is meta-data local-hostname');
+    assert.match(dhcp, new RegExp(`mtu=${sandbox.mtu} `), 'the VM got the pod MTU');
+    assert.match(dhcp, new RegExp(`dns=${sandbox.clientIp.replace(/\./g, '\\.')} `), "the VM got the pod's nameserver");
+    assert.match(dhcp, /search=t-launcher\.svc\.cluster\.local cluster\.local/);
+    assert.match(launcher!.logs, /berth-launcher: disk: created pet disk/);
+  });
+
+  it("TCP 5900 at the pod IP is QEMU's VNC server in password mode", async () => {
+    assert.equal(await banner(sandbox.clientNs, sandbox.podIp, 5900, 12), 'RFB 003.008\n');
+  });
+
+  it("the guest's outbound connections arrive from the pod IP", async () => {
+    const listener = execa('ip', ['netns', 'exec', sandbox.clientNs, 'socat', '-d', '-d', '-T', '10', 'TCP-LISTEN:9000,reuseaddr', 'STDOUT'], { reject: false });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const sent = await ssh(sandbox.clientNs, sandbox.podIp, `echo from-guest | nc ${sandbox.clientIp} 9000`);
+      assert.equal(sent.exitCode, 0, String(sent.stderr));
+      const result = await listener;
+      assert.match(String(result.stdout), /from-guest/);
+      assert.match(String(result.stderr), new RegExp(`accepting connection from AF=2 ${sandbox.podIp.replace(/\./g, '\\.')}:`));
+    } finally {
+      listener.kill('SIGKILL');
+    }
+  });
+
+  it("inside the pod, 127.0.0.1:22 reaches the guest (kubectl port-forward's path)", async () => {
+    const result = await ssh(sandbox.podNs, '127.0.0.1', 'hostname');
+    assert.equal(result.exitCode, 0, String(result.stderr));
+    assert.equal(String(result.stdout).trim(), hostname);
+  });
+
+  it('SIGTERM powers the guest down over ACPI, the launcher exits 0 and leaves nothing behind', async () => {
+    const written = await ssh(sandbox.clientNs, sandbox.podIp, `echo ${marker} > /data/marker && sync`);
+    assert.equal(written.exitCode, 0, String(written.stderr));
+    launcher!.signal('SIGTERM');
+    assert.equal(await launcher!.exit, 0, launcher!.logs);
+    assert.match(launcher!.serial, /BERTH-GUEST power button pressed/);
+    assert.match(launcher!.serial, /reboot: Power down/);
+    assert.match(launcher!.logs, /asking the guest to power down \(ACPI\)/);
+    assert.doesNotMatch(launcher!.logs, /quitting QEMU/, 'the guest powered off by itself');
+    assert.deepEqual(await sandbox.leftovers(), []);
+  });
+
+  it('started again it reuses the pet disk: the file the guest wrote survives; VNC loopback mode', async () => {
+    await bootAndWaitForSsh(start({ [LauncherEnv.vnc]: 'loopback' }));
+    assert.match(launcher!.logs, /reusing pet disk/);
+    const read = await ssh(sandbox.clientNs, sandbox.podIp, 'cat /data/marker /data/boots');
+    assert.equal(read.exitCode, 0, String(read.stderr));
+    assert.deepEqual(String(read.stdout).split('\n'), [marker, '2']);
+    assert.equal(await banner(sandbox.podNs, '127.0.0.1', 5900, 12), 'RFB 003.008\n', "VNC on the pod's loopback");
+    assert.equal(await banner(sandbox.clientNs, sandbox.podIp, 5900, 12), undefined, 'no VNC at the pod IP');
+    launcher!.signal('SIGTERM');
+    assert.equal(await launcher!.exit, 0, launcher!.logs);
+    assert.deepEqual(await sandbox.leftovers(), []);
+  });
+
+  describe('bad input: non-zero exit, a clear message, nothing left in the pod', () => {
+    async function failsWith(overrides: Record<string, string>, pattern: RegExp, exitCode?: number): Promise<void> {
+      const run = start(overrides);
+      const code = await run.exit;
+      assert.notEqual(code, 0, run.logs);
+      if (exitCode !== undefined) assert.equal(code, exitCode, run.logs);
+      assert.match(run.logs, pattern);
+      assert.match(run.logs, /berth-launcher: hint: /);
+      assert.doesNotMatch(run.logs, /unexpected/);
+      assert.deepEqual(await sandbox.leftovers(), []);
+    }
+
+    it('a corrupt base image in the cache', async () => {
+      const cache = join(work, 'corrupt-cache');
+      await mkdir(cache);
+      await writeFile(join(cache, cachedImageFileName(sha)), 'not the image');
+      await failsWith({ [LauncherEnv.imageCacheDir]: cache, [LauncherEnv.diskDir]: await mkdtemp(join(work, 'disk-')) }, /cached base image .* is corrupt: sha256 [0-9a-f]{64}, expected/);
+    });
+
+    it('a pet disk made on another base image', async () => {
+      await failsWith({ [LauncherEnv.imageSha256]: 'f'.repeat(64) }, new RegExp(`refusing to start: the pet disk was made on base image sha256 ${sha}, but the VM now asks for sha256 f{64}`));
+    });
+
+    it("a pet disk whose backing file is gone", async () => {
+      const cache = await mkdtemp(join(work, 'gone-'));
+      const disk = await mkdtemp(join(work, 'disk-'));
+      const base = join(cache, cachedImageFileName(sha));
+      await copyFile(join(GUEST_DIR, 'guest.qcow2'), base);
+      await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, join(disk, Files.petDisk)]);
+      await rm(base);
+      await failsWith({ [LauncherEnv.imageCacheDir]: cache, [LauncherEnv.diskDir]: disk }, /refusing to start: the pet disk's backing file .* is missing/);
+    });
+
+    it('a VM /30 that collides with the pod IP', async () => {
+      await failsWith({ [LauncherEnv.vmGateway]: '10.250.0.9', [LauncherEnv.vmIp]: '10.250.0.10' }, /pod IP 10\.250\.0\.10 lies inside the VM's private network 10\.250\.0\.8\/30/, 2);
+    });
+
+    it('missing environment', async () => {
+      await failsWith({ [LauncherEnv.podIp]: '', [LauncherEnv.accel]: '' }, /launcher settings are invalid:\n(  - .*\n)*  - BERTH_POD_IP is not set\n/, 2);
+      assert.match(launcher!.logs, /  - BERTH_ACCEL is not set\n/);
+    });
+
+    it('unreadable user-data', async () => {
+      const dir = await mkdtemp(join(work, 'ci-'));
+      await mkdir(join(dir, Files.userData));
+      await failsWith({ [LauncherEnv.cloudInitDir]: dir }, /cannot read the cloud-init user-data at .*: EISDIR/);
+    });
+
+    it('IPv4 forwarding off in the pod', async () => {
+      await sandbox.setIpForward(false);
+      try {
+        await failsWith({}, /IPv4 forwarding is off in the pod/);
+      } finally {
+        await sandbox.setIpForward(true);
+      }
+    });
+
+    it('dnsmasq cannot start: the bridge, tap and rules already set up are undone', async () => {
+      const squatter = execa('ip', ['netns', 'exec', sandbox.podNs, 'socat', 'UDP4-LISTEN:67', '-'], { reject: false, stdin: 'ignore' });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const run = start();
+        assert.notEqual(await run.exit, 0);
+        assert.match(run.logs, /dnsmasq exited at start/);
+        assert.match(run.logs, /network: bridge berth-br0/, 'the bridge had been set up');
+        assert.match(run.logs, /network, dnsmasq and relays removed/);
+      } finally {
+        squatter.kill('SIGKILL');
+        await squatter;
+      }
+      assert.deepEqual(await sandbox.leftovers(), []);
+    });
+  });
+});
