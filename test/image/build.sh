@@ -79,7 +79,7 @@ fi
 hash_tree() { (cd "$root" && find "$@" -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16; }
 DEPS_KEY=$(sha256sum "$root/package-lock.json" | cut -c1-16)
 NODE_KEY=$(sha256sum "$root/node_modules/node/bin/node" | cut -c1-16)
-APP_KEY=$(printf '%s\n' "$BASE_KEY" "$DEPS_KEY" "$NODE_KEY" "$(hash_tree dist/src dist/agent package.json)" | sha256sum | cut -c1-16)
+APP_KEY=$(printf '%s\n' "$BASE_KEY" "$DEPS_KEY" "$NODE_KEY" "$(hash_tree dist/src dist/agent package.json)" "$(cd "$root" && find agent -type f ! -name '*.ts' -print0 | sort -z | xargs -0 -r sha256sum | sha256sum)" | sha256sum | cut -c1-16)
 
 current_app_key() { podman image inspect --format '{{index .Labels "dev.berth.app-key"}}' "$IMAGE_REF" 2>/dev/null || true; }
 if [ "$FORCE" = 1 ] || [ "$(current_app_key)" != "$APP_KEY" ]; then
@@ -104,6 +104,8 @@ if [ "$FORCE" = 1 ] || [ "$(current_app_key)" != "$APP_KEY" ]; then
   cp "$root/package.json" "$root/package-lock.json" "$STAGE/opt/berth/"
   cp -a "$DEPS/node_modules" "$STAGE/opt/berth/node_modules"
   cp -a "$root/dist/src" "$root/dist/agent" "$STAGE/opt/berth/dist/"
+  # Files tsc does not emit (the device plugin's api.proto) go next to the compiled code.
+  (cd "$root" && find agent -type f ! -name '*.ts' -exec cp --parents {} "$STAGE/opt/berth/dist/" \;)
   find "$STAGE/opt/berth/dist" -name '*.map' -delete
   say "building $IMAGE_REF (app layer $APP_KEY)"
   podman build --quiet --pull=never --build-arg "BASE=$BASE_REF" \
@@ -139,3 +141,9 @@ digest=$(containerd_digest)
 [ -n "$digest" ] || { say "containerd does not list $IMAGE_REF after the import"; exit 1; }
 echo "$IMAGE_ID $digest" >"$STAMP"
 say "imported $IMAGE_REF ($digest) in $(elapsed)"
+# The tag did not change, so a running agent keeps the old image until its pod is replaced.
+KCFG=${KUBECONFIG_LOCAL:-$CACHE/cluster/kubeconfig}
+if [ -f "$KCFG" ] && KUBECONFIG=$KCFG kubectl get daemonset berth-agent -n berth-system >/dev/null 2>&1; then
+  say "restarting the berth agent pods so they run the new image"
+  KUBECONFIG=$KCFG kubectl delete pods -n berth-system -l app.kubernetes.io/name=berth-agent --wait=false >/dev/null
+fi

@@ -1,0 +1,162 @@
+// The whole chain on the local cluster, through the plugin only: install berth, put the test guest
+// in the catalog, let the agent cache it, then create → ssh → vnc/console → ls → pod loss → purge.
+// Each step needs the ones before it; when one fails, the later ones fail too, saying which step
+// broke the chain (never a silent skip).
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { imageLabelName } from '../../src/images/catalog.js';
+import { Labels, LabelValues, SYSTEM_NAMESPACE } from '../../src/shared/keys.js';
+import {
+  berth, berthBackground, berthRaw, FileServer, guestImage, guestSha256, kubectl, nodeAddress, requireCluster, waitFor,
+} from './chain-support.js';
+
+const NAMESPACE = 't-e2e-chain';
+const VM = 'demo';
+const IMAGE = 'e2e-guest';
+const MARKER = `berth-e2e-${process.pid}`;
+
+describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss, purge', function () {
+  this.timeout(600_000);
+  const server = new FileServer(guestImage);
+  const keyDir = mkdtempSync(join(tmpdir(), 't-e2e-chain-'));
+  const key = join(keyDir, 'id_ed25519');
+  let brokenAt: string | undefined;
+  let node = '';
+
+  /** Wraps a step: it runs only if every step before it passed, else fails naming the culprit. */
+  function step(title: string, body: () => Promise<void>) {
+    it(title, async () => {
+      if (brokenAt) throw new Error(`not run: the chain broke at "${brokenAt}"`);
+      try {
+        await body();
+      } catch (error) {
+        brokenAt = title;
+        throw error;
+      }
+    });
+  }
+
+  const ssh = (...command: string[]) => berth(['ssh', VM, '-n', NAMESPACE, '-i', key, '--', ...command], 90_000);
+
+  before(async () => {
+    await requireCluster();
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'berth-e2e', '-f', key]);
+    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], 180_000);
+    await kubectl(['create', 'namespace', NAMESPACE]);
+  });
+
+  after(async () => {
+    await server.stop();
+    rmSync(keyDir, { recursive: true, force: true });
+    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+    await berthRaw(['images', 'rm', IMAGE, '--ignore-not-found']);
+  });
+
+  step('kubectl berth install: the agent DaemonSet runs and every node reports', async () => {
+    const r = await berth(['install', '--timeout', '4m'], 300_000);
+    assert.match(r.stderr, /berth is installed: [1-9]\d* node\(s\) can run VMs/);
+    const ds = JSON.parse(await kubectl(['get', 'daemonset', '-n', SYSTEM_NAMESPACE, '-o', 'json'])).items[0];
+    assert.equal(ds.status.numberReady, ds.status.desiredNumberScheduled);
+    node = (await kubectl(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    assert.ok(node, 'no node carries berth.dev/node=true');
+  });
+
+  step('kubectl berth images add: the agent caches the served guest and labels the node', async () => {
+    await server.start();
+    const url = `http://${await nodeAddress(node)}:${server.port}/guest.qcow2`;
+    await berth(['images', 'add', IMAGE, '--url', url, '--sha256', guestSha256(), '--force']);
+    const label = `${Labels.nodeImagePrefix}${imageLabelName(IMAGE)}`;
+    await waitFor(`node ${node} to get ${label}=${LabelValues.imageReady}`, 180_000, async () => {
+      const value = (await kubectl(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
+      return value === LabelValues.imageReady ? value : undefined;
+    });
+  });
+
+  step('1. create --accel tcg --wait: the VM runs on the labelled node', async () => {
+    await berth(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--ssh-key', `${key}.pub`, '--wait', '--timeout', '5m'], 360_000);
+    const pod = JSON.parse(await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
+    assert.equal(pod?.status?.phase, 'Running');
+    assert.equal(pod.spec.nodeName, node);
+  });
+
+  step('2. ssh demo -- cat /etc/hostname prints the VM\'s hostname', async () => {
+    const r = await ssh('cat', '/etc/hostname');
+    assert.equal(r.stdout.trim(), VM);
+  });
+
+  step('3a. vnc port-forward answers with the RFB banner', async () => {
+    const pf = berthBackground(['vnc', 'port-forward', VM, '-n', NAMESPACE]);
+    try {
+      const url = await waitFor('the vnc:// address on stdout', 60_000, async () => /vnc:\/\/[^\s]+/.exec(pf.out())?.[0], 250);
+      const { hostname, port } = new URL(url);
+      const banner = await new Promise<string>((ok, fail) => {
+        const socket = connect(Number(port), hostname);
+        socket.setTimeout(20_000, () => fail(new Error('no RFB banner within 20s')));
+        socket.once('data', (data) => {
+          socket.destroy();
+          ok(data.toString('latin1'));
+        });
+        socket.once('error', fail);
+      });
+      assert.match(banner, /^RFB \d{3}\.\d{3}\n/);
+    } finally {
+      pf.proc.kill('SIGINT');
+      await pf.proc;
+    }
+  });
+
+  step('3b. console shows the serial log (a line written to /dev/console) and Ctrl-] leaves it', async () => {
+    const con = berthBackground(['console', VM, '-n', NAMESPACE]);
+    try {
+      await new Promise((r) => setTimeout(r, 3000));
+      await ssh('sh', '-c', `echo ${MARKER}-console > /dev/console`);
+      await waitFor('the marker on the serial console', 30_000, async () => (con.out().includes(`${MARKER}-console`) ? true : undefined), 250);
+      con.proc.stdin?.write(Buffer.from([0x1d]));
+      const done = await Promise.race([con.proc, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
+      assert.notEqual(done, 'timeout', `console did not leave on Ctrl-]; stderr: ${con.err()}`);
+      assert.equal((done as { exitCode?: number }).exitCode, 0, con.err());
+    } finally {
+      con.proc.kill('SIGKILL');
+    }
+  });
+
+  step('4. ls shows it Running with its node and IP', async () => {
+    const r = await berth(['ls', '-n', NAMESPACE]);
+    const [header, ...rows] = r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+    const row = rows.find((cells) => cells[0] === VM);
+    assert.ok(row, r.stdout);
+    const col = (name: string) => row![header!.indexOf(name)];
+    assert.equal(col('STATUS'), 'Running', r.stdout);
+    assert.equal(col('NODE'), node, r.stdout);
+    assert.match(col('IP') ?? '', /^\d+\.\d+\.\d+\.\d+$/, r.stdout);
+  });
+
+  step('5. after the pod is deleted by hand, the VM comes back on the same disk', async () => {
+    await ssh('sh', '-c', `echo ${MARKER} > /data/e2e-marker && sync`);
+    const before = JSON.parse(await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
+    await kubectl(['delete', 'pod', before.metadata.name, '-n', NAMESPACE, '--wait=true'], 180_000);
+    await waitFor('a new VM pod that is Ready', 300_000, async () => {
+      const pod = JSON.parse(await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
+      const ready = pod?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status === 'True';
+      return pod && pod.metadata.uid !== before.metadata.uid && ready ? pod : undefined;
+    });
+    const r = await waitFor('ssh into the restarted VM', 240_000, async () => ssh('cat', '/data/e2e-marker'), 5000);
+    assert.equal(r.stdout.trim(), MARKER);
+  });
+
+  step('6a. purge demo --yes removes the VM and keeps its disk', async () => {
+    await berth(['purge', VM, '-n', NAMESPACE, '--yes']);
+    assert.equal((await kubectl(['get', 'statefulsets', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim(), '');
+    assert.notEqual((await kubectl(['get', 'pvc', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim(), '');
+  });
+
+  step('6b. purge demo --delete-disks removes the kept disk too', async () => {
+    await berth(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes']);
+    const pvcs = JSON.parse(await kubectl(['get', 'pvc', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items;
+    assert.ok(pvcs.every((p: { metadata: { deletionTimestamp?: string } }) => p.metadata.deletionTimestamp), 'the PVC is still there');
+  });
+});
