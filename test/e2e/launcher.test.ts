@@ -155,6 +155,25 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     assert.deepEqual(await sandbox.leftovers(), []);
   });
 
+  it('a killed launcher takes QEMU and dnsmasq with it; the next one removes its leftovers', async () => {
+    const killed = start();
+    await waitFor('QEMU running', 30_000, async () => (/qemu: running/.test(killed.logs) ? true : undefined));
+    killed.signal('SIGKILL');
+    await killed.exit;
+    const pods = async () => String((await execa('ip', ['netns', 'pids', sandbox.podNs])).stdout).trim();
+    await waitFor('no process left in the pod', 5_000, async () => ((await pods()) === '' ? true : undefined));
+    assert.ok((await sandbox.leftovers()).length > 0, 'a SIGKILLed launcher cannot clean up after itself');
+
+    // the guest is still in its firmware: it ignores ACPI, so this also proves the quit fallback
+    const next = start({ [LauncherEnv.shutdownSeconds]: '2' });
+    await waitFor('QEMU running', 30_000, async () => (/qemu: running/.test(next.logs) ? true : undefined));
+    assert.match(next.logs, /removing berth-tap0 left over from an earlier run/);
+    next.signal('SIGTERM');
+    assert.equal(await next.exit, 0, next.logs);
+    assert.match(next.logs, /did not power off within 2 s: quitting QEMU/);
+    assert.deepEqual(await sandbox.leftovers(), []);
+  });
+
   describe('bad input: non-zero exit, a clear message, nothing left in the pod', () => {
     async function failsWith(overrides: Record<string, string>, pattern: RegExp, exitCode?: number): Promise<void> {
       const run = start(overrides);
