@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a VM you can ssh and vnc into, on a local single-node
+# Kubernetes cluster built from Debian's packages (no registry, no Docker needed):
+#   npm run demo          (or: bash test/setup/demo.sh)
+# builds and starts the cluster, builds the berth image and the tiny demo guest, installs berth,
+# puts the guest in the image catalog, boots VM `demo` and prints how to reach it.
+# Idempotent: a second run finds everything in place and only prints the commands again.
+#   npm run demo:down     (bash test/setup/demo.sh --down [--cluster])
+# removes the demo VM, its disk and berth; --cluster also stops the local cluster.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+CACHE=${BERTH_CACHE:-$HOME/.cache/kubectl-berth}
+export KUBECONFIG=$CACHE/cluster/kubeconfig
+NS=berth-demo
+VM=demo
+IMAGE=demo-guest
+KEY=$CACHE/demo/id_ed25519
+GUEST=$CACHE/guest/guest.qcow2
+BERTH=$root/bin/kubectl-berth
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+say() { printf '    %s\n' "$*" >&2; }
+down=false
+cluster_too=false
+for arg in "$@"; do
+  case $arg in
+    --down) down=true ;;
+    --cluster) cluster_too=true ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "demo: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+[ "$cluster_too" = false ] || [ "$down" = true ] || { echo "demo: --cluster goes with --down" >&2; exit 2; }
+cd "$root"
+
+# ---- down -----------------------------------------------------------------------------------------
+if [ "$down" = true ]; then
+  if [ -f "$KUBECONFIG" ] && kubectl get --raw /readyz >/dev/null 2>&1; then
+    step "removing VM $VM and its disk"
+    if kubectl get namespace "$NS" >/dev/null 2>&1; then
+      "$BERTH" purge "$VM" -n "$NS" --delete-disks --yes 2>/dev/null || say "no VM $VM in namespace $NS"
+      kubectl delete namespace "$NS" --wait=true --timeout=120s >/dev/null && say "namespace $NS deleted"
+    else
+      say "namespace $NS does not exist"
+    fi
+    step "uninstalling berth"
+    if kubectl get namespace berth-system >/dev/null 2>&1; then
+      "$BERTH" uninstall --yes
+    else
+      say "berth is not installed"
+    fi
+  else
+    say "the local cluster is not running; nothing to remove from it"
+  fi
+  if [ "$cluster_too" = true ]; then
+    step "stopping the local cluster"
+    bash "$root/test/cluster/down.sh"
+  else
+    say "the local cluster keeps running; stop it with: npm run demo:down -- --cluster"
+  fi
+  exit 0
+fi
+
+# ---- up -------------------------------------------------------------------------------------------
+started=$SECONDS
+step "project dependencies and build"
+if [ ! -x "$root/node_modules/node/bin/node" ]; then
+  say "node_modules is missing: npm ci (the npm registry must be reachable)"
+  npm ci --no-audit --no-fund
+fi
+export PATH=$root/node_modules/.bin:$PATH
+npm run build --silent
+say "built ($(node --version))"
+
+bash "$here/prepare.sh"
+
+step "installing berth"
+"$BERTH" install
+
+node=$(kubectl get nodes -l berth.dev/node=true -o jsonpath='{.items[0].metadata.name}')
+[ -n "$node" ] || { echo "demo: no node can run VMs; see: kubectl get nodes --show-labels" >&2; exit 1; }
+step "demo guest in the image catalog as '$IMAGE'"
+image_label="image.berth.dev/$IMAGE"
+cached() { [ "$(kubectl get node "$node" -o jsonpath="{.metadata.labels.${image_label//./\\.}}")" = ready ]; }
+if cached; then
+  say "already cached on node $node"
+else
+  # A throwaway HTTP server on the node's address; the agent (host network) downloads from it once.
+  node_ip=$(kubectl get node "$node" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')
+  mkdir -p "$CACHE/demo"
+  rm -f "$CACHE/demo/serve.port"
+  node --input-type=module -e '
+    import { createServer } from "node:http"; import { createReadStream, statSync, writeFileSync } from "node:fs";
+    const [file, portFile] = process.argv.slice(1);
+    const size = statSync(file).size;
+    const server = createServer((req, res) => {
+      res.writeHead(200, { "content-length": size, "content-type": "application/octet-stream" });
+      req.method === "HEAD" ? res.end() : createReadStream(file).pipe(res);
+    });
+    server.listen(0, "0.0.0.0", () => writeFileSync(portFile, String(server.address().port)));
+  ' "$GUEST" "$CACHE/demo/serve.port" &
+  server_pid=$!
+  trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do [ -s "$CACHE/demo/serve.port" ] && break; sleep 0.1; done
+  url="http://$node_ip:$(cat "$CACHE/demo/serve.port")/guest.qcow2"
+  "$BERTH" images add "$IMAGE" --url "$url" --sha256 "$(cut -d' ' -f1 "$GUEST.sha256")" --size "$(stat -c %s "$GUEST")" --force
+  say "waiting for the agent on $node to download and verify it"
+  for i in $(seq 180); do
+    cached && break
+    [ $((i % 5)) -eq 0 ] && say "still caching ($((i))s): $(kubectl get node "$node" -o jsonpath='{.metadata.annotations.berth\.dev/image-cache}' | head -c 200)"
+    sleep 1
+  done
+  cached || { echo "demo: the agent did not cache $IMAGE in 3 minutes; see: kubectl -n berth-system logs ds/berth-agent" >&2; exit 1; }
+  kill "$server_pid" 2>/dev/null || true
+  trap - EXIT
+  say "cached on node $node"
+fi
+
+step "VM '$VM' in namespace $NS"
+kubectl get namespace "$NS" >/dev/null 2>&1 || kubectl create namespace "$NS" >/dev/null
+[ -f "$KEY" ] || { mkdir -p "$(dirname "$KEY")"; ssh-keygen -q -t ed25519 -N '' -C berth-demo -f "$KEY"; }
+accel=tcg
+[ "$(kubectl get node "$node" -o jsonpath='{.metadata.labels.berth\.dev/kvm}')" = true ] && accel=kvm
+if kubectl get statefulset "$VM" -n "$NS" >/dev/null 2>&1; then
+  if [ "$(kubectl get statefulset "$VM" -n "$NS" -o jsonpath='{.spec.replicas}')" = 0 ]; then
+    say "VM $VM exists but is stopped: starting it"
+    "$BERTH" start "$VM" -n "$NS"
+  else
+    say "VM $VM exists"
+  fi
+else
+  say "booting a ${accel^^} VM (software emulation is slower; a minute or two)"
+  "$BERTH" create "$VM" -n "$NS" --image "$IMAGE" --accel "$accel" --ssh-key "$KEY.pub" --wait --timeout 5m
+fi
+"$BERTH" ls -n "$NS" >&2
+
+cat <<EOF
+
+The demo VM is running ($(( SECONDS - started ))s). In a shell:
+
+  export KUBECONFIG=$KUBECONFIG
+  export PATH=$root/bin:\$PATH        # puts kubectl-berth on PATH, so kubectl finds the plugin
+
+  kubectl berth ssh $VM -n $NS -i $KEY                   # a shell in the VM
+  kubectl berth ssh $VM -n $NS -i $KEY -- cat /etc/hostname
+  kubectl berth vnc $VM -n $NS                           # opens a VNC viewer, if one is installed
+  kubectl berth vnc port-forward $VM -n $NS              # or: any viewer on the printed vnc:// address
+  kubectl berth console $VM -n $NS                       # serial console; Ctrl-] leaves
+  kubectl berth ls -n $NS -o wide
+
+Tear it down with: npm run demo:down        (add -- --cluster to stop the local cluster too)
+EOF
