@@ -4,6 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { DeviceResources, type CatalogEntry } from '../../src/shared/keys.js';
+
+/** Events about a cluster-scoped object (our Node) may only live in 'default' or 'kube-system'. */
+export const NODE_EVENT_NAMESPACE = 'default';
 import { parseCatalog } from '../../src/images/catalog.js';
 import type { AgentConfig } from './config.js';
 import { DevicePluginServer, superviseDevicePlugins } from './deviceplugin/server.js';
@@ -32,7 +35,7 @@ export function log(message: string): void {
 export async function runAgent(config: AgentConfig): Promise<void> {
   const version = agentVersion();
   log(`berth node agent ${version} on node ${config.nodeName}; cache ${config.cacheDir}; catalog ${config.catalogNamespace}/${config.catalogName}`);
-  const kube = connectAgentKube({ nodeName: config.nodeName, catalogNamespace: config.catalogNamespace, catalogName: config.catalogName, eventNamespace: config.catalogNamespace });
+  const kube = connectAgentKube({ nodeName: config.nodeName, catalogNamespace: config.catalogNamespace, catalogName: config.catalogName, eventNamespace: NODE_EVENT_NAMESPACE });
   let verdict: KvmVerdict | undefined;
   let catalogSeen = false;
   let lastCatalogError = '';
