@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Brings up the single-node Kubernetes v1.20.2 cluster every integration and e2e test runs on:
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd (runc), kubelet and
+# kube-proxy, a CNI bridge, the StorageClass `berth-test` with a pool of hostPath volumes, and the
+# pause and busybox images. Idempotent: a healthy cluster is left alone (and its volume pool
+# tidied); anything else is stopped and started again. Like a rebooted node, the cluster keeps
+# its objects (etcd), volumes and images across down.sh/up.sh; `down.sh --wipe` empties it.
+# Usage: test/cluster/up.sh   then   export KUBECONFIG=~/.cache/kubectl-berth/cluster/kubeconfig
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+take_lock
+started_at=$(date +%s.%N)
+
+# node_ready [SINCE]: the node is Ready, by a heartbeat at or after SINCE (RFC 3339, UTC) when
+# given, so that the status a previous kubelet left in etcd does not count.
+node_ready() {
+  local status beat
+  read -r status beat < <(kubectl get node "$NODE_NAME" \
+    -o jsonpath='{range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{"\n"}{end}' 2>/dev/null) || return 1
+  [ "$status" = True ] && [[ ! "$beat" < "${1:-}" ]]
+}
+healthy() {
+  local c
+  for c in "${COMPONENTS[@]}"; do component_pid "$c" >/dev/null || return 1; done
+  kubectl get --raw /readyz >/dev/null 2>&1 && node_ready
+}
+
+# Volumes whose claim is gone go back to the pool. The controller's recycler normally does this
+# within seconds; this catches what it missed (a crash, a recycler pod that failed).
+tidy_volume_pool() {
+  local name phase path
+  kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase} {.spec.storageClassName} {.spec.hostPath.path}{"\n"}{end}' |
+    while read -r name phase class path; do
+      [ "$class" = "$STORAGE_CLASS" ] || continue
+      case $phase in Released | Failed) ;; *) continue ;; esac
+      case $path in "$PV_ROOT"/*) find "$path" -mindepth 1 -delete ;; *) continue ;; esac
+      kubectl patch pv "$name" --type json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null
+      log "returned $name to the pool"
+    done
+}
+
+if healthy; then
+  tidy_volume_pool
+  log "already up and healthy (node $NODE_NAME Ready); KUBECONFIG=$KUBECONFIG"
+  exit 0
+fi
+
+for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy pause; do
+  [ -x "$K8S_BIN/$b" ] || { log "missing $K8S_BIN/$b: run test/cluster/build-k8s.sh first"; exit 1; }
+done
+for c in etcd etcdctl containerd ctr runc podman kubectl openssl iptables ip; do
+  command -v "$c" >/dev/null || { log "missing command $c: run test/setup/install-deps.sh"; exit 1; }
+done
+
+# Whatever is left of an earlier run (crashed or half started) goes first, by its recorded PIDs.
+stop_cluster
+rm -rf "$LOGS.previous"; [ -d "$LOGS" ] && mv "$LOGS" "$LOGS.previous"
+mkdir -p "$PIDS" "$LOGS" "$PKI" "$CTRD" "$STATE/cni/net.d" "$PV_ROOT"
+# Runtime state only: pods are recreated from etcd, as after a reboot.
+rm -rf "$KUBELET_ROOT" "$CTRD/state" "$STATE/cni/ipam"
+
+waiting_for=""
+on_exit() {
+  local rc=$?
+  [ "$rc" -eq 0 ] && return
+  log "FAILED (exit $rc)${waiting_for:+ waiting for $waiting_for}"
+  if [ -n "$waiting_for" ] && [ -f "$LOGS/$waiting_for.log" ]; then
+    log "last lines of $LOGS/$waiting_for.log:"; tail -n 25 "$LOGS/$waiting_for.log" >&2
+  fi
+  log "logs of this run are kept in $LOGS; stopping what this run started"
+  stop_cluster
+}
+trap on_exit EXIT
+
+start() {
+  local name=$1; shift
+  # 9>&-: a daemon must not inherit the up/down lock, or it would hold it for its lifetime.
+  setsid "$@" </dev/null >"$LOGS/$name.log" 2>&1 9>&- &
+  echo $! >"$PIDS/$name.pid"
+}
+# wait_for COMPONENT SECONDS COMMAND...: polls until COMMAND succeeds; fails early if the
+# component died, since waiting on a dead process only delays the error.
+wait_for() {
+  local name=$1 seconds=$2 deadline; shift 2
+  waiting_for=$name
+  deadline=$(($(date +%s) + seconds))
+  until "$@" >/dev/null 2>&1; do
+    component_pid "$name" >/dev/null || { log "$name exited"; return 1; }
+    [ "$(date +%s)" -lt "$deadline" ] || { log "$name not ready after ${seconds}s"; return 1; }
+    sleep 0.3
+  done
+  waiting_for=""
+}
+
+NODE_IP=$(node_ip)
+[ -n "$NODE_IP" ] || { log "cannot tell this machine's IPv4 address (no default route)"; exit 1; }
+bash "$here/pki.sh" "$NODE_IP"
+
+# ---- control plane ----------------------------------------------------------------------------
+log "starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler"
+start etcd etcd --name berth --data-dir "$STATE/etcd" \
+  --listen-client-urls "$ETCD_CLIENT" --advertise-client-urls "$ETCD_CLIENT" \
+  --listen-peer-urls "$ETCD_PEER" --initial-advertise-peer-urls "$ETCD_PEER" --initial-cluster "berth=$ETCD_PEER"
+wait_for etcd 30 env ETCDCTL_API=3 etcdctl --endpoints="$ETCD_CLIENT" endpoint health
+
+# Bound to all addresses because pods reach it through the `kubernetes` Service, whose endpoint is
+# the node IP. RBAC leaves anonymous callers only health, version and discovery, as on kubeadm.
+start kube-apiserver "$K8S_BIN/kube-apiserver" --etcd-servers="$ETCD_CLIENT" \
+  --bind-address=0.0.0.0 --secure-port="$API_PORT" --advertise-address="$NODE_IP" \
+  --service-cluster-ip-range="$SERVICE_CIDR" --allow-privileged=true \
+  --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" --client-ca-file="$PKI/ca.crt" \
+  --token-auth-file="$PKI/tokens.csv" --authorization-mode=Node,RBAC \
+  --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
+  --service-account-issuer=https://kubernetes.default.svc \
+  --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+  --kubelet-preferred-address-types=InternalIP
+wait_for kube-apiserver 90 kubectl get --raw /readyz
+
+# The PV recycler pod must use an image that is present: no registry is reachable.
+cat >"$STATE/recycler-pod.yaml" <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {generateName: pv-recycler-, namespace: default}
+spec:
+  restartPolicy: Never
+  volumes: [{name: vol}]
+  containers:
+  - name: pv-recycler
+    image: $BUSYBOX_IMAGE
+    imagePullPolicy: Never
+    command: [/bin/sh, -c, 'test -e /scrub && rm -rf /scrub/..?* /scrub/.[!.]* /scrub/* && test -z "\$(ls -A /scrub)" || exit 1']
+    volumeMounts: [{name: vol, mountPath: /scrub}]
+EOF
+start kube-controller-manager "$K8S_BIN/kube-controller-manager" --kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
+  --authentication-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
+  --authorization-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
+  --leader-elect=false --bind-address=127.0.0.1 --port=0 --use-service-account-credentials=true \
+  --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
+  --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
+  --pv-recycler-pod-template-filepath-hostpath="$STATE/recycler-pod.yaml"
+start kube-scheduler "$K8S_BIN/kube-scheduler" --kubeconfig="$STATE/kube-scheduler.kubeconfig" \
+  --authentication-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
+  --authorization-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
+  --leader-elect=false --bind-address=127.0.0.1 --port=0
+
+# ---- container runtime, network, images ------------------------------------------------------
+# restrict_oom_score_adj: the CRI asks for oom_score_adj -998 on the pause container, which needs
+# CAP_SYS_RESOURCE this machine lacks; without it every sandbox fails in runc.
+cat >"$CTRD/config.toml" <<EOF
+version = 2
+root = "$CTRD/root"
+state = "$CTRD/state"
+[grpc]
+  address = "$CTRD_SOCK"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    default_runtime_name = "runc"
+    snapshotter = "overlayfs"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$STATE/cni/net.d"
+EOF
+cat >"$STATE/cni/net.d/10-berth.conflist" <<EOF
+{"cniVersion": "0.4.0", "name": "$CNI_NETWORK", "plugins": [
+  {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+   "ipam": {"type": "host-local", "dataDir": "$STATE/cni/ipam",
+            "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+EOF
+log "starting containerd"
+start containerd containerd --config "$CTRD/config.toml"
+wait_for containerd 30 ctr -a "$CTRD_SOCK" version
+# Containers left by a crash belong to no running kubelet; the kubelet recreates the pods' own.
+remove_all_containers
+if ! ctr_k8s images ls -q | grep -qxF "$PAUSE_IMAGE"; then
+  log "importing $PAUSE_IMAGE (built from source)"
+  dir=$(mktemp -d); cp "$K8S_BIN/pause" "$dir/pause"
+  bash "$here/import-rootfs.sh" "$dir" "$PAUSE_IMAGE" '["/pause"]' >/dev/null; rm -rf "$dir"
+fi
+if ! ctr_k8s images ls -q | grep -qxF "$BUSYBOX_IMAGE"; then
+  log "importing $BUSYBOX_IMAGE (from busybox-static)"
+  dir=$(mktemp -d); mkdir -p "$dir"/{bin,tmp,etc}; cp /bin/busybox "$dir/bin/busybox"
+  for applet in $("$dir/bin/busybox" --list); do [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"; echo 'root:x:0:' >"$dir/etc/group"
+  bash "$here/import-rootfs.sh" "$dir" "$BUSYBOX_IMAGE" '["/bin/sh"]' >/dev/null; rm -rf "$dir"
+fi
+
+# ---- node -------------------------------------------------------------------------------------
+# Eviction thresholds are near zero and image GC is off: a developer's full disk must not evict
+# test pods or delete the locally imported images, which cannot be pulled back.
+cat >"$STATE/kubelet-config.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+cgroupDriver: cgroupfs
+failSwapOn: false
+authentication: {anonymous: {enabled: false}, webhook: {enabled: false}, x509: {clientCAFile: "$PKI/ca.crt"}}
+authorization: {mode: AlwaysAllow}
+clusterDomain: cluster.local
+resolvConf: /etc/resolv.conf
+evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+makeIPTablesUtilChains: false
+EOF
+log "starting kubelet and kube-proxy"
+kubelet_started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+start kubelet "$K8S_BIN/kubelet" --config="$STATE/kubelet-config.yaml" --kubeconfig="$STATE/kubelet.kubeconfig" \
+  --container-runtime=remote --container-runtime-endpoint="unix://$CTRD_SOCK" --root-dir="$KUBELET_ROOT" \
+  --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --cert-dir="$STATE/kubelet-pki"
+# conntrack limits stay as the host has them: kube-proxy would otherwise try to raise them.
+start kube-proxy "$K8S_BIN/kube-proxy" --kubeconfig="$STATE/kube-proxy.kubeconfig" --hostname-override="$NODE_NAME" \
+  --proxy-mode=iptables --cluster-cidr="$POD_CIDR" --conntrack-max-per-core=0 \
+  --conntrack-tcp-timeout-established=0 --conntrack-tcp-timeout-close-wait=0 \
+  --metrics-bind-address=127.0.0.1:10249 --healthz-bind-address=127.0.0.1:10256
+wait_for kubelet 120 node_ready "$kubelet_started"
+wait_for kubelet 30 test -S "$DEVICE_PLUGIN_SOCK"
+
+# ---- storage ----------------------------------------------------------------------------------
+bash "$here/storage.sh"
+tidy_volume_pool
+
+has_token() { [ -n "$(kubectl -n default get serviceaccount default -o jsonpath='{.secrets[0].name}' 2>/dev/null)" ]; }
+wait_for kube-controller-manager 60 has_token
+
+trap - EXIT
+seconds=$(awk -v a="$started_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+log "up in ${seconds}s: node $NODE_NAME Ready; export KUBECONFIG=$KUBECONFIG"
