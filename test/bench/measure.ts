@@ -1,7 +1,7 @@
 // The I/O edge of the benchmark: run a child process and time it, run two sides interleaved, check
 // prerequisites. Timing is wall clock around the whole child (spawn to exit), the way a user feels it.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -69,6 +69,18 @@ export async function interleaved(
 
 function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toPrecision(4);
+}
+
+/**
+ * CPU time (user + system, seconds) of one run of argv, from GNU time. Unlike wall time it hardly
+ * moves with the machine's load, so it backs up a wall-clock ratio whose range came out wide.
+ */
+export async function cpuSeconds(argv: readonly string[], scratch: string, options: RunOptions = {}): Promise<number> {
+  const out = join(scratch, `cpu-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  await timeCommand(['/usr/bin/time', '-f', '%U %S', '-o', out, ...argv], options);
+  const [user, system] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  rmSync(out, { force: true });
+  return user! + system!;
 }
 
 /** Mean time of `count` back-to-back invocations: one sample for commands too short to time alone. */

@@ -85,7 +85,9 @@ async function main(): Promise<void> {
   if (!options.write) return;
   const file = join(root, 'BENCHMARKS.md');
   const previous = existsSync(file) ? parsePreviousResults(readFileSync(file, 'utf8')) : [];
-  const merged = mergeResults(previous, results, BENCHMARKS.map((b) => b.id));
+  const merged = BENCHMARKS.map((bench): BenchResult =>
+    mergeResults(previous, results, [bench.id])[0] ??
+      { id: bench.id, title: bench.title, status: 'not-measured', at: new Date().toISOString(), reason: `not run yet: npm run bench -- --only ${bench.id}` });
   writeFileSync(file, renderMarkdown({ machine: describeMachine(), date: new Date().toISOString(), results: merged }));
   process.stderr.write(`bench: wrote ${file}\n`);
 }

@@ -1,0 +1,45 @@
+// A diagnostic for cli-start and ls-scale: a throw-away copy of the built plugin with the two cheap
+// start-up fixes applied, so BENCHMARKS.md can say what they would buy, measured, not guessed:
+//  - oclif.manifest.json, which oclif reads instead of importing every command module on every start;
+//  - NODE_COMPILE_CACHE, Node's on-disk cache of compiled modules (what module.enableCompileCache() turns on).
+// The copy lives in the benchmark's scratch directory; the work tree is never touched.
+import { cp, mkdir, symlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { timeCommand } from './measure.js';
+
+export interface TunedCopy {
+  /** The copy's bin/kubectl-berth. */
+  bin: string;
+  /** Environment with the copy's bin/ first on PATH (so `kubectl berth` runs the copy) and a warmed compile cache. */
+  env: NodeJS.ProcessEnv;
+  /** True when the work tree already ships a manifest (then the copy changes only the compile cache). */
+  manifestAlreadyShipped: boolean;
+}
+
+const GENERATE = `
+import { Config } from '@oclif/core';
+import { writeFileSync } from 'node:fs';
+const config = await Config.load({ root: process.cwd() });
+const plugin = config.plugins.get(config.pjson.name);
+if (!plugin) throw new Error('the plugin itself is not among the loaded oclif plugins');
+writeFileSync('oclif.manifest.json', JSON.stringify(plugin.manifest));
+`;
+
+export async function tunedCopy(root: string, scratch: string, env: NodeJS.ProcessEnv, warmArgs: string[][]): Promise<TunedCopy> {
+  const dir = join(scratch, 'tuned-plugin');
+  await mkdir(join(dir, 'dist'), { recursive: true });
+  await cp(join(root, 'bin'), join(dir, 'bin'), { recursive: true });
+  await cp(join(root, 'package.json'), join(dir, 'package.json'));
+  await cp(join(root, 'dist', 'src'), join(dir, 'dist', 'src'), { recursive: true });
+  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
+  const manifestAlreadyShipped = existsSync(join(root, 'oclif.manifest.json'));
+  if (manifestAlreadyShipped) await cp(join(root, 'oclif.manifest.json'), join(dir, 'oclif.manifest.json'));
+  else await timeCommand([process.execPath, '--input-type=module', '-e', GENERATE], { cwd: dir, env });
+  const cacheDir = join(scratch, 'compile-cache');
+  await mkdir(cacheDir);
+  const tunedEnv = { ...env, PATH: `${join(dir, 'bin')}${delimiter}${env.PATH ?? ''}`, NODE_COMPILE_CACHE: cacheDir };
+  const bin = join(dir, 'bin', 'kubectl-berth');
+  for (const args of warmArgs) await timeCommand([bin, ...args], { env: tunedEnv }).catch(() => undefined);
+  return { bin, env: tunedEnv, manifestAlreadyShipped };
+}
