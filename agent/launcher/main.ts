@@ -76,7 +76,7 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
     log('stop', `QEMU exited with status ${status}`);
     return status;
   } catch (error) {
-    if (abort.signal.aborted && !isBerthError(error)) {
+    if (abort.signal.aborted) {
       log('stop', 'stopped before the VM started');
       return ExitCode.interrupted;
     }

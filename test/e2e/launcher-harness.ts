@@ -117,12 +117,13 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
   }
 }
 
+/** ssh options for a throwaway guest; `target` is user@host. */
 export function sshArgs(key: string, target: string, command: string, port = 22): string[] {
   return [
     '-i', key, '-p', String(port),
     '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
     '-o', 'ConnectTimeout=3', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes',
-    `root@${target}`, command,
+    target, command,
   ];
 }
 

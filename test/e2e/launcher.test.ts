@@ -44,8 +44,8 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     };
   }
 
-  const ssh = (from: string, target: string, command: string, port = 22) =>
-    execa('ip', ['netns', 'exec', from, 'ssh', ...sshArgs(key, target, command, port)], { reject: false, timeout: 15_000 });
+  const ssh = (from: string, target: string, command: string, port = 22, user = 'root') =>
+    execa('ip', ['netns', 'exec', from, 'ssh', ...sshArgs(key, `${user}@${target}`, command, port)], { reject: false, timeout: 15_000 });
 
   async function bootAndWaitForSsh(run: LauncherRun): Promise<void> {
     await waitFor(
@@ -76,7 +76,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'launcher-e2e', '-f', key]);
     const publicKey = (await readFile(`${key}.pub`, 'utf8')).trim();
     await writeFile(join(work, 'cloud-init', Files.metaData), `instance-id: e2e-${sandbox.id}\nlocal-hostname: ${hostname}\n`);
-    await writeFile(join(work, 'cloud-init', Files.userData), `#cloud-config\nssh_authorized_keys:\n  - ${publicKey}\n`);
+    await writeFile(join(work, 'cloud-init', Files.userData), `#cloud-config\nusers:\n  - name: e2e-user\nssh_authorized_keys:\n  - ${publicKey}\n`);
     await writeFile(join(work, 'cloud-init', Files.vncPassword), 'e2e-pass\n');
     await writeFile(join(work, 'resolv.conf'), `search t-launcher.svc.cluster.local cluster.local\nnameserver ${sandbox.clientIp}\noptions ndots:5\n`);
     await sandbox.create();
@@ -125,7 +125,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
   });
 
   it("inside the pod, 127.0.0.1:22 reaches the guest (kubectl port-forward's path)", async () => {
-    const result = await ssh(sandbox.podNs, '127.0.0.1', 'hostname');
+    const result = await ssh(sandbox.podNs, '127.0.0.1', 'hostname', 22, 'e2e-user');
     assert.equal(result.exitCode, 0, String(result.stderr));
     assert.equal(String(result.stdout).trim(), hostname);
   });

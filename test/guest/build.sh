@@ -114,10 +114,15 @@ log "dhcp $(cat /run/dhcp.env 2>/dev/null)"
 if d=$(findfs LABEL=cidata 2>/dev/null) && mount -t iso9660 -o ro "$d" /mnt/cidata; then
   hn=$(sed -n 's/^local-hostname: *//p' /mnt/cidata/meta-data | tr -d "\"'\r")
   [ -n "$hn" ] && hostname "$hn"
-  # every "- <key>" list item under ssh_authorized_keys: (top level or in users:)
-  awk '/ssh_authorized_keys:/{on=1; next} on && /^[ \t]*- /{sub(/^[ \t]*- */,""); gsub(/^["'\'']|["'\'']$/,""); print; next} on{on=0}' \
-    /mnt/cidata/user-data > /root/.ssh/authorized_keys
+  # every "- <key>" list item under ssh_authorized_keys: (top level or in users:) in user-data,
+  # and under public-keys: in meta-data (where kubectl-berth puts keys it cannot merge)
+  awk '/(ssh_authorized_keys|public-keys):/{on=1; next} on && /^[ \t]*- /{sub(/^[ \t]*- */,""); gsub(/^["'\'']|["'\'']$/,""); print; next} on{on=0}' \
+    /mnt/cidata/user-data /mnt/cidata/meta-data > /root/.ssh/authorized_keys
   chmod 600 /root/.ssh/authorized_keys
+  # users: named in user-data log in as root's aliases (same uid, home and keys)
+  for u in $(awk '/^users:/{on=1; next} on && /^[^ \t-]/{on=0} on && /name:/{sub(/.*name:[ \t]*/,""); gsub(/["'\'']/,""); print}' /mnt/cidata/user-data); do
+    [ "$u" = root ] || echo "$u:x:0:0:$u:/root:/bin/sh" >> /etc/passwd
+  done
   log "cloud-init instance-id=$(sed -n 's/^instance-id: *//p' /mnt/cidata/meta-data) hostname=$(hostname) keys=$(grep -c . /root/.ssh/authorized_keys)"
 else
   log "cloud-init: no cidata seed"
