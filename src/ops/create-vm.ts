@@ -62,9 +62,6 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   const request = parseVmFlags(name, vmFlags);
   if (request.image.kind === 'catalog' && !catalogRead) catalog = await readCatalog(conn, apis);
   const image = resolveImage(request.image, catalog);
-  if (request.image.kind === 'url' && !image.sha256) {
-    io.note('Note: no --image-sha256 given; the download will not be verified. Recommended: --image-sha256 $(sha256sum IMAGE | cut -d" " -f1)');
-  }
   const ssh = await readSshKeys(request.sshKeys);
   if (ssh.keys.length === 0) io.note('Note: no SSH public key given and none in ~/.ssh/*.pub; kubectl berth ssh will not get in unless --user-data sets up access.');
   const spec = assembleVmSpec(request, {
@@ -74,6 +71,9 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
     userData: await readUserData(request.userDataFile),
     launcherImage: berthImage(),
   });
+  if (request.image.kind === 'url' && !image.sha256) {
+    io.note('Note: no --image-sha256 given; the download will not be verified. Recommended: --image-sha256 $(sha256sum IMAGE | cut -d" " -f1)');
+  }
   const secret = buildCloudInitSecret(spec);
   const sts = buildVmStatefulSet(spec);
   if (flags['dry-run']) {
