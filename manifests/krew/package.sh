@@ -29,11 +29,9 @@ base_url=${BERTH_RELEASE_URL:-https://github.com/berth-dev/kubectl-berth/release
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 echo "package.sh: staging kubectl-berth v${version}" >&2
-# The completion table ships prebuilt so the first <TAB> after install is fast.
-"$node" dist/src/completion/build-table.js
 mkdir -p "$stage/bin" "$stage/dist"
 cp bin/kubectl-berth bin/kubectl_complete-berth bin/run.js "$stage/bin/"
-rsync -a --exclude '*.map' --exclude '*.d.ts' dist/src "$stage/dist/"
+rsync -a --exclude '*.map' --exclude '*.d.ts' --exclude command-table.json dist/src "$stage/dist/"
 cp package.json "$stage/"
 [ -f README.md ] && cp README.md "$stage/"
 # Production dependencies only, as npm resolved them in node_modules (no registry access needed).
@@ -43,6 +41,9 @@ npm ls --omit=dev --all --parseable 2>/dev/null | tail -n +2 | while read -r dir
   rsync -a --exclude node_modules --exclude '*.map' "$dir/" "$stage/$rel/"
 done
 [ -d "$stage/node_modules/@oclif/core" ] || { echo "package.sh: production dependencies missing (run npm ci)" >&2; exit 1; }
+# Ship the completion table and an oclif manifest built from the staged files themselves, so the
+# first <TAB> is fast and oclif does not import every command file on each run.
+"$node" "$stage/dist/src/completion/build-table.js" --oclif-manifest
 
 mkdir -p "$out"
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@"${SOURCE_DATE_EPOCH:-0}" \
@@ -52,7 +53,7 @@ sha=$(sha256sum "$out/$archive" | cut -d' ' -f1)
 # Fill in version, download address and checksum of every platform entry.
 sed -e "s|^  version: .*|  version: v${version}|" \
     -e "s|^    uri: .*|    uri: ${base_url}/${archive}|" \
-    -e "s|^    sha256: .*|    sha256: ${sha}|" \
+    -e "s|^    sha256: .*|    sha256: \"${sha}\"|" \
     manifests/krew/berth.yaml > "$out/berth.yaml"
 [ "$write_manifest" = 1 ] && cp "$out/berth.yaml" manifests/krew/berth.yaml
 echo "package.sh: $out/$archive ($(du -h "$out/$archive" | cut -f1), sha256 $sha)" >&2

@@ -1,13 +1,32 @@
 // Build step (npm run build): writes the command table so the first <TAB> is fast. Completion
 // regenerates a stale table itself, so a failure here is reported but never breaks the build.
-import { dirname, resolve } from 'node:path';
+// With --oclif-manifest (packaging only) it also writes oclif.manifest.json, which lets oclif find
+// a command without importing every command file; never in a checkout, where it would go stale.
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCommandTable, saveCommandTable, TABLE_FILE } from './table.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+async function writeOclifManifest(): Promise<void> {
+  const { Config } = await import('@oclif/core');
+  const config = await Config.load({ root });
+  const plugin = config.getPluginsList().find((p) => p.root === config.root) as unknown as { manifest: { commands: Record<string, object> } };
+  const commands: Record<string, object> = {};
+  for (const [id, command] of Object.entries(plugin.manifest.commands)) {
+    const file = ['dist', 'src', 'commands', ...id.split(':')];
+    const relativePath = existsSync(`${join(root, ...file)}.js`) ? [...file.slice(0, -1), `${file.at(-1)}.js`] : [...file, 'index.js'];
+    commands[id] = { ...command, isESM: true, relativePath };
+  }
+  writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify({ commands, version: config.version }, null, 2));
+}
+
 try {
   const table = await generateCommandTable(root);
   if (!saveCommandTable(root, table)) process.stderr.write(`warning: could not write ${TABLE_FILE}\n`);
+  if (process.argv.includes('--oclif-manifest')) await writeOclifManifest();
 } catch (error) {
   process.stderr.write(`warning: completion table not generated: ${(error as Error).message}\n`);
+  if (process.argv.includes('--oclif-manifest')) process.exitCode = 1;
 }

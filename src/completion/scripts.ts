@@ -14,7 +14,11 @@ __kubectl_berth_complete() {
   if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
     _get_comp_words_by_ref -n "=:@" cur words cword
   else
-    cur=\${COMP_WORDS[COMP_CWORD]}; words=("\${COMP_WORDS[@]}"); cword=$COMP_CWORD
+    # Without bash-completion, split the line ourselves: COMP_WORDS breaks --flag=value apart.
+    local line=\${COMP_LINE:0:COMP_POINT}
+    read -ra words <<<"$line"
+    [[ -z $line || $line == *[[:space:]] ]] && words+=("")
+    cword=$(( \${#words[@]} - 1 )); cur=\${words[cword]}
   fi
   local out
   out=$("$completer" "\${words[@]:1:cword-1}" "$cur" 2>/dev/null) || return
