@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BerthError } from '../../src/errors.js';
 import { cachedImageFileName, Files, LauncherEnv } from '../../src/shared/keys.js';
 import type { LauncherConfig } from './config.js';
-import { downloadVerified, sha256OfFile } from './download.js';
+import { downloadVerified } from './download.js';
 import { mustRun, type Run } from './exec.js';
 import type { Log } from './log.js';
 import { backingOf, petDiskProblem, targetDiskSize, type PetDiskOrigin, type QemuImgInfo } from './pet-disk.js';
@@ -38,7 +38,7 @@ export async function preparePetDisk(config: LauncherConfig, run: Run, log: Log,
     return petDisk;
   }
 
-  const { base, sha256 } = await locateBase(config, log, signal);
+  const { base, sha256 } = await locateBase(config, run, log, signal);
   const baseInfo = await imageInfo(run, base);
   if (baseInfo.format !== 'qcow2') {
     throw new BerthError('LAUNCHER', `the base image ${base} is ${baseInfo.format}, not qcow2`, {
@@ -59,20 +59,25 @@ export async function preparePetDisk(config: LauncherConfig, run: Run, log: Log,
   return petDisk;
 }
 
-/** The base image: the node's cache, else a copy on the pet volume, else downloaded there. Verified. */
-async function locateBase(config: LauncherConfig, log: Log, signal?: AbortSignal): Promise<{ base: string; sha256: string }> {
+/**
+ * The base image: the node's cache, else a copy on the pet volume, else downloaded there. Files in
+ * the cache and on the volume were sha256-verified before they got their names (the agent and
+ * downloadVerified rename only a matching file), so here they get qemu-img's structural check,
+ * which reads metadata only: hashing a large image again would delay every first boot.
+ */
+async function locateBase(config: LauncherConfig, run: Run, log: Log, signal?: AbortSignal): Promise<{ base: string; sha256: string }> {
   const sha = config.imageSha256;
   const local = join(config.paths.disk, Files.localBase);
   if (sha !== undefined) {
     const cached = join(config.paths.imageCache, cachedImageFileName(sha));
     if (await exists(cached)) {
-      log('disk', `base image found in the node cache: ${cached}; verifying sha256`);
-      await verify(cached, sha, 'the cached base image', 'The node agent fetches it again once the bad file is gone from its cache; ask the cluster admin to delete it on the node.');
+      log('disk', `base image found in the node cache: ${cached}`);
+      await checkImage(run, cached, 'the cached base image', "Ask the cluster admin to delete it on the node; the node agent then fetches and verifies it again.");
       return { base: cached, sha256: sha };
     }
     if (await exists(local)) {
-      log('disk', `base image found on the pet volume: ${local}; verifying sha256`);
-      await verify(local, sha, 'the base image on the pet volume', `Delete ${local} so the launcher downloads it again.`);
+      log('disk', `base image found on the pet volume: ${local}`);
+      await checkImage(run, local, 'the base image on the pet volume', `Delete ${local} so the launcher downloads it again.`);
       return { base: local, sha256: sha };
     }
   }
@@ -82,14 +87,17 @@ async function locateBase(config: LauncherConfig, log: Log, signal?: AbortSignal
     });
   }
   log('disk', `base image not cached on this node: downloading ${config.imageUrl} to ${local}`);
-  return { base: local, sha256: await downloadVerified(config.imageUrl, sha, local, log, signal) };
+  const sha256 = await downloadVerified(config.imageUrl, sha, local, log, signal);
+  await checkImage(run, local, 'the downloaded base image', 'Berth images are qcow2 cloud images; fix the image catalog entry.');
+  return { base: local, sha256 };
 }
 
-async function verify(path: string, sha: string, what: string, hint: string): Promise<void> {
-  const actual = await sha256OfFile(path);
-  if (actual !== sha) {
-    throw new BerthError('LAUNCHER', `${what} ${path} is corrupt: sha256 ${actual}, expected ${sha}`, { hint });
-  }
+/** qemu-img check: 0 is clean, 3 only leaked clusters (harmless); anything else is damage. */
+async function checkImage(run: Run, path: string, what: string, hint: string): Promise<void> {
+  const result = await run('qemu-img', ['check', '-q', '-f', 'qcow2', path]);
+  if (result.exitCode === 0 || result.exitCode === 3) return;
+  const detail = (result.stderr || result.stdout).trim().split('\n')[0] || `qemu-img check exit ${result.exitCode}`;
+  throw new BerthError('LAUNCHER', `${what} ${path} is corrupt or not a qcow2 image: ${detail}`, { hint });
 }
 
 async function readOrigin(path: string): Promise<PetDiskOrigin | undefined> {

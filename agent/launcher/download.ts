@@ -1,18 +1,12 @@
 // Base images by URL, streamed to disk and sha256-verified on the way; the file appears under its
-// final name only when whole and correct. Also: the sha256 of a file already on disk.
+// final name only when whole and correct.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BerthError } from '../../src/errors.js';
 import type { Log } from './log.js';
-
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
-}
 
 /** Downloads to `dest`; verifies against `sha256` when given. Returns the content's sha256. */
 export async function downloadVerified(url: string, sha256: string | undefined, dest: string, log: Log, signal?: AbortSignal): Promise<string> {

@@ -2,7 +2,7 @@
 // entrypoint with the env contract, a real TCG guest from test/guest/build.sh, and real ssh from a
 // client namespace. One VM at a time; the guest boots in seconds.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -80,6 +80,12 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     await writeFile(join(work, 'cloud-init', Files.vncPassword), 'e2e-pass\n');
     await writeFile(join(work, 'resolv.conf'), `search t-launcher.svc.cluster.local cluster.local\nnameserver ${sandbox.clientIp}\noptions ndots:5\n`);
     await sandbox.create();
+    // an image server elsewhere on the network, for the download path
+    const www = join(work, 'www');
+    await mkdir(www);
+    await copyFile(join(GUEST_DIR, 'guest.qcow2'), join(www, 'guest.qcow2'));
+    await writeFile(join(www, 'impostor.qcow2'), 'not the image you are looking for');
+    await execa('ip', ['netns', 'exec', sandbox.clientNs, 'busybox', 'httpd', '-p', `${sandbox.clientIp}:8080`, '-h', www]);
   });
 
   after(async () => {
@@ -155,6 +161,23 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     assert.deepEqual(await sandbox.leftovers(), []);
   });
 
+  it('downloads an image the node has not cached into the pet volume, verified by its sha256', async () => {
+    const disk = await mkdtemp(join(work, 'disk-'));
+    const run = start({
+      [LauncherEnv.imageCacheDir]: await mkdtemp(join(work, 'empty-cache-')),
+      [LauncherEnv.diskDir]: disk,
+      [LauncherEnv.imageUrl]: `http://${sandbox.clientIp}:8080/guest.qcow2`,
+      [LauncherEnv.shutdownSeconds]: '1',
+    });
+    await waitFor('QEMU running', 30_000, async () => (/qemu: running/.test(run.logs) ? true : undefined), () => (launcherExited ? run.logs : undefined));
+    assert.match(run.logs, /downloaded [\d.]+ MiB to .*base\.qcow2, sha256 [0-9a-f]{64} \(verified\)/);
+    assert.match(run.logs, new RegExp(`created pet disk .* on ${disk}/${Files.localBase}`));
+    run.signal('SIGTERM');
+    assert.equal(await run.exit, 0, run.logs);
+    const origin = JSON.parse(await readFile(join(disk, Files.petDiskOrigin), 'utf8')) as { sha256: string; base: string };
+    assert.deepEqual([origin.sha256, origin.base], [sha, join(disk, Files.localBase)]);
+  });
+
   it('a killed launcher takes QEMU and dnsmasq with it; the next one removes its leftovers', async () => {
     const killed = start();
     await waitFor('QEMU running', 30_000, async () => (/qemu: running/.test(killed.logs) ? true : undefined));
@@ -190,7 +213,20 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
       const cache = join(work, 'corrupt-cache');
       await mkdir(cache);
       await writeFile(join(cache, cachedImageFileName(sha)), 'not the image');
-      await failsWith({ [LauncherEnv.imageCacheDir]: cache, [LauncherEnv.diskDir]: await mkdtemp(join(work, 'disk-')) }, /cached base image .* is corrupt: sha256 [0-9a-f]{64}, expected/);
+      await failsWith({ [LauncherEnv.imageCacheDir]: cache, [LauncherEnv.diskDir]: await mkdtemp(join(work, 'disk-')) }, /the cached base image .* is corrupt or not a qcow2 image: .*not in qcow2 format/);
+    });
+
+    it('a downloaded image that does not match its sha256', async () => {
+      const disk = await mkdtemp(join(work, 'disk-'));
+      await failsWith(
+        {
+          [LauncherEnv.imageCacheDir]: await mkdtemp(join(work, 'empty-cache-')),
+          [LauncherEnv.diskDir]: disk,
+          [LauncherEnv.imageUrl]: `http://${sandbox.clientIp}:8080/impostor.qcow2`,
+        },
+        new RegExp(`image downloaded from .*impostor\\.qcow2 is corrupt or not the expected one: sha256 [0-9a-f]{64}, expected ${sha}`),
+      );
+      assert.deepEqual(await readdir(disk), [], 'no partial or unverified file is kept');
     });
 
     it('a pet disk made on another base image', async () => {

@@ -21,7 +21,7 @@ kpkg=${BERTH_GUEST_KERNEL_PKG:-$(apt-cache depends linux-image-amd64 | awk '/Dep
 kver=${kpkg#linux-image-}
 
 # Inputs: this script, the kernel, busybox, dropbear. Same inputs + existing output = nothing to do.
-stamp=$( { sha256sum "$0"; echo "$kpkg"; dpkg-query -W -f='${Version}\n' busybox-static dropbear-bin; } | sha256sum | cut -c1-64)
+stamp=$( { sha256sum < "$0"; echo "$kpkg"; dpkg-query -W -f='${Version}\n' busybox-static dropbear-bin; } | sha256sum | cut -c1-64)
 if [ -f "$out" ] && [ -f "$out.sha256" ] && [ "$(cat "$cache/inputs" 2>/dev/null)" = "$stamp" ]; then
   log "up to date: $out (sha256 $(cat "$out.sha256"))"
   exit 0
