@@ -1,0 +1,125 @@
+// stop, start and purge against the real cluster, with a real PVC bound on the berth-test class.
+import assert from 'node:assert/strict';
+import { Labels } from '../../../src/shared/keys.js';
+import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, objectCounts, requireCluster, withNodeLabels } from './fixture.js';
+
+describe('stop, start and purge (integration, local cluster)', function () {
+  this.timeout(180_000);
+  let ns: string;
+  let restoreLabels: (() => Promise<void>) | undefined;
+  const vm = ['--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--shutdown-timeout', '0'];
+
+  async function pvc(name: string) {
+    const { core } = await kube();
+    return core.readNamespacedPersistentVolumeClaim({ name, namespace: ns }).catch(() => undefined);
+  }
+
+  async function replicas(name: string) {
+    const { apps } = await kube();
+    return (await apps.readNamespacedStatefulSet({ name, namespace: ns })).spec!.replicas;
+  }
+
+  async function podGone(name: string) {
+    const { core } = await kube();
+    return core.readNamespacedPod({ name: `${name}-0`, namespace: ns }).then(() => undefined, () => true);
+  }
+
+  before(async function () {
+    this.timeout(120_000);
+    await requireCluster();
+    ns = await createNamespace('life');
+    // The VM needs a node with the agent's label for TCG; keep whatever the agent set.
+    restoreLabels = await withNodeLabels({ [Labels.nodeReady]: 'true' });
+    const created = await berth(['create', 'pet', '-n', ns, ...vm, '--storage-class', 'berth-test', '--disk-size', '1Gi']);
+    assert.equal(created.exitCode, 0, created.stderr);
+    // WaitForFirstConsumer: the claim binds once the scheduler has placed the pod.
+    await eventually('disk-pet-0 Bound', async () => ((await pvc('disk-pet-0'))?.status?.phase === 'Bound' ? true : undefined), 90_000);
+  });
+
+  after(async () => {
+    await restoreLabels?.();
+    if (ns) await deleteNamespace(ns);
+  });
+
+  it('stop scales to 0, removes the pod and keeps the disk; stopping again is harmless', async () => {
+    const run = await berth(['stop', 'pet', '-n', ns]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal(run.stdout, 'vm/pet stopped\n');
+    assert.equal(await replicas('pet'), 0);
+    await eventually('pod pet-0 gone', () => podGone('pet'), 90_000);
+    assert.equal((await pvc('disk-pet-0'))?.status?.phase, 'Bound');
+    const ls = await berth(['ls', '-n', ns, '--no-headers']);
+    assert.match(ls.stdout, /^pet\s+Stopped\s/);
+    const again = await berth(['stop', 'pet', '-n', ns]);
+    assert.equal(again.stdout, 'vm/pet already stopped\n');
+  });
+
+  it('start scales back to 1 and the pod comes back on the same disk', async () => {
+    const uid = (await pvc('disk-pet-0'))!.metadata!.uid;
+    const run = await berth(['start', 'pet', '-n', ns]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal(run.stdout, 'vm/pet started\n');
+    assert.equal(await replicas('pet'), 1);
+    const { core } = await kube();
+    const pod = await eventually('pod pet-0 back', () => core.readNamespacedPod({ name: 'pet-0', namespace: ns }).catch(() => undefined));
+    assert.equal(pod.spec!.volumes!.find((v) => v.name === 'disk')!.persistentVolumeClaim!.claimName, 'disk-pet-0');
+    assert.equal((await pvc('disk-pet-0'))!.metadata!.uid, uid, 'the same claim, not a new one');
+  });
+
+  it('stop --wait returns once the pod is gone', async () => {
+    const run = await berth(['stop', 'pet', '-n', ns, '--wait', '--timeout', '90s']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.match(run.stderr, /pet: Stopped/);
+    assert.equal(await podGone('pet'), true);
+  });
+
+  it('a VM that does not exist: exit 3 with a hint', async () => {
+    for (const verb of ['stop', 'start']) {
+      const run = await berth([verb, 'nope', '-n', ns]);
+      assert.equal(run.exitCode, 3);
+      assert.match(run.message, new RegExp(`VM 'nope' not found in namespace '${ns}'.*Try this: \\* list your VMs with: kubectl berth ls -A`));
+    }
+  });
+
+  it('purge without a terminal needs --yes and deletes nothing', async () => {
+    const before = await objectCounts(ns);
+    const run = await berth(['purge', 'pet', '-n', ns]);
+    assert.equal(run.exitCode, 2);
+    assert.match(run.message, /statefulset\/pet.*secret\/pet-cloudinit.*keeps the disk.*persistentvolumeclaim\/disk-pet-0.*pass --yes to confirm/);
+    assert.deepEqual(await objectCounts(ns), before);
+  });
+
+  it('purge of several names where one does not exist deletes nothing (exit 3)', async () => {
+    const before = await objectCounts(ns);
+    const run = await berth(['purge', 'pet', 'nope', '-n', ns, '--yes']);
+    assert.equal(run.exitCode, 3);
+    assert.match(run.message, /VM 'nope' not found in namespace '.*'; nothing was deleted/);
+    assert.deepEqual(await objectCounts(ns), before);
+  });
+
+  it('purge deletes the StatefulSet and Secret and keeps the disk; create then needs --reuse-disk', async () => {
+    const run = await berth(['purge', 'pet', '-n', ns, '--yes']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal(run.stdout, 'statefulset/pet deleted\nsecret/pet-cloudinit deleted\n');
+    const { apps, core } = await kube();
+    await assert.rejects(apps.readNamespacedStatefulSet({ name: 'pet', namespace: ns }));
+    await assert.rejects(core.readNamespacedSecret({ name: 'pet-cloudinit', namespace: ns }));
+    assert.equal((await pvc('disk-pet-0'))?.status?.phase, 'Bound', 'the disk is kept');
+    const again = await berth(['create', 'pet', '-n', ns, ...vm]);
+    assert.equal(again.exitCode, 4);
+    assert.match(again.message, /a disk kept from an earlier VM 'pet' exists.*--reuse-disk/);
+    const reused = await berth(['create', 'pet', '-n', ns, ...vm, '--reuse-disk']);
+    assert.equal(reused.exitCode, 0, reused.stderr);
+  });
+
+  it('purge --delete-disks also deletes the PVC; purge --all takes every VM', async () => {
+    const second = await berth(['create', 'other', '-n', ns, ...vm, '--ephemeral']);
+    assert.equal(second.exitCode, 0, second.stderr);
+    const run = await berth(['purge', '--all', '--delete-disks', '-n', ns, '--yes']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal(run.stdout, 'statefulset/other deleted\nsecret/other-cloudinit deleted\nstatefulset/pet deleted\nsecret/pet-cloudinit deleted\npersistentvolumeclaim/disk-pet-0 deleted\n');
+    await eventually('disk-pet-0 gone', async () => ((await pvc('disk-pet-0')) ? undefined : true), 120_000);
+    const empty = await berth(['ls', '-n', ns]);
+    assert.equal(empty.stdout, '');
+  });
+});
