@@ -57,12 +57,17 @@ async function berthBoot(side: BerthSide, run: number): Promise<{ seconds: numbe
   return { seconds, create, sshFailures };
 }
 
-/** Serves the guest to the node agent (host network) and waits until the node has it cached. */
+/**
+ * Serves the guest on the node's InternalIP (the agent runs with hostNetwork; a VM pod could reach
+ * it too, should its launcher ever need to download) and waits until the node has it cached.
+ */
 async function cacheGuestImage(ctx: BenchContext, env: NodeJS.ProcessEnv, guest: string, sha: string): Promise<ChildProcess> {
+  const { stdout: address } = await kubectl(env, 'get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}');
+  if (!address.trim()) throw new Error('the node has no InternalIP to serve the guest image on');
   const port = await freePort();
-  const server = spawn('busybox', ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', dirname(guest)], { stdio: 'ignore' });
+  const server = spawn('busybox', ['httpd', '-f', '-p', `${address.trim()}:${port}`, '-h', dirname(guest)], { stdio: 'ignore' });
   const size = (await stat(guest)).size;
-  await kubectl(env, 'berth', 'images', 'add', IMAGE_NAME, '--url', `http://127.0.0.1:${port}/${basename(guest)}`, '--sha256', sha, '--size', String(size), '--force');
+  await kubectl(env, 'berth', 'images', 'add', IMAGE_NAME, '--url', `http://${address.trim()}:${port}/${basename(guest)}`, '--sha256', sha, '--size', String(size), '--force');
   const label = `${Labels.nodeImagePrefix}${IMAGE_NAME}`;
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
@@ -99,7 +104,7 @@ async function prerequisites(ctx: BenchContext): Promise<{ guest: string; key: s
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });

@@ -131,7 +131,7 @@ export const petDisk: Benchmark = {
       for (let i = 0; i < ctx.runs; i++) samples.push(await once(filled)());
       notes.push(
         `On the test guest image grown to 10 GiB (${(bytes / 1e6).toFixed(0)} MB allocated) one pet disk takes ${ms(median(samples))} (median of ${ctx.runs}); ` +
-          'the difference from the sparse base is the time spent reading the base (the launcher verifies its sha256 before making the overlay), which grows with the image\'s allocated size, not its virtual size.',
+          'any difference from the sparse base is time the launcher spends reading the base before it makes the overlay (its checks of the base), which grows with the image\'s allocated data, not its virtual size.',
       );
     }
     const ratio = ratioSummary(onLarge, onSmall);
@@ -145,8 +145,8 @@ export const petDisk: Benchmark = {
           unit: 's',
           target: ABSOLUTE,
           met: meetsTarget(absolute, ABSOLUTE),
-          ifMissed: `\`qemu-img create\` itself takes ${ms(median(bare))}; the rest is the launcher's own work around it (qemu-img info, hashing the base, writing the origin record). ` +
-            'Closing it: verify the base once when the agent caches it (it is content-addressed and read-only in the pod) instead of on every pet-disk creation.',
+          ifMissed: `\`qemu-img create\` itself takes ${ms(median(bare))}; the rest is the launcher's own work around it (qemu-img info and check of the base, the origin record, the rename). ` +
+            'Closing it: trust the base the agent verified when it cached it (content-addressed, read-only in the pod) and run one qemu-img process, not several, per pet disk.',
         },
         {
           label: '10 GiB base vs 1 GiB base',
