@@ -147,3 +147,16 @@ export async function banner(ns: string, host: string, port: number, bytes: numb
     void probe.then(() => done(data.length >= bytes ? data.slice(0, bytes) : undefined));
   });
 }
+
+/** The RFB 3.8 security types a VNC server offers (1 = none, 2 = VNC password), or undefined. */
+export async function vncSecurityTypes(ns: string, host: string, port: number): Promise<number[] | undefined> {
+  const result = await execa('ip', ['netns', 'exec', ns, 'socat', '-t', '2', '-', `TCP:${host}:${port},connect-timeout=2`], {
+    reject: false,
+    input: 'RFB 003.008\n',
+    encoding: 'buffer',
+    timeout: 10_000,
+  });
+  const bytes = Buffer.from(result.stdout as Uint8Array);
+  if (bytes.length < 13 || bytes.subarray(0, 12).toString('latin1') !== 'RFB 003.008\n') return undefined;
+  return [...bytes.subarray(13, 13 + bytes[12])];
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { cachedImageFileName, Files, LauncherEnv } from '../../src/shared/keys.js';
 import { skipLoudly } from '../support/skip.js';
-import { banner, inNs, LauncherRun, PodSandbox, sshArgs, waitFor } from './launcher-harness.js';
+import { banner, LauncherRun, PodSandbox, sshArgs, vncSecurityTypes, waitFor } from './launcher-harness.js';
 
 const GUEST_DIR = join(homedir(), '.cache/kubectl-berth/guest');
 const BOOT_MS = 90_000;
@@ -114,6 +114,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
 
   it("TCP 5900 at the pod IP is QEMU's VNC server in password mode", async () => {
     assert.equal(await banner(sandbox.clientNs, sandbox.podIp, 5900, 12), 'RFB 003.008\n');
+    assert.deepEqual(await vncSecurityTypes(sandbox.clientNs, sandbox.podIp, 5900), [2], 'only VNC password authentication is offered');
   });
 
   it("the guest's outbound connections arrive from the pod IP", async () => {
@@ -155,6 +156,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     assert.equal(read.exitCode, 0, String(read.stderr));
     assert.deepEqual(String(read.stdout).split('\n'), [marker, '2']);
     assert.equal(await banner(sandbox.podNs, '127.0.0.1', 5900, 12), 'RFB 003.008\n', "VNC on the pod's loopback");
+    assert.deepEqual(await vncSecurityTypes(sandbox.podNs, '127.0.0.1', 5900), [1], 'loopback VNC needs no password: only the pod can reach it');
     assert.equal(await banner(sandbox.clientNs, sandbox.podIp, 5900, 12), undefined, 'no VNC at the pod IP');
     launcher!.signal('SIGTERM');
     assert.equal(await launcher!.exit, 0, launcher!.logs);
