@@ -118,17 +118,22 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     config.httpHost,
     config.httpPort,
     () => renderMetrics({ agentVersion: version, node: config.nodeName, kvm: verdict?.kvm, qemu: verdict?.node, images: cache.statuses(), ...cache.counters, devicePlugins: new Map(plugins.map((p) => [p.device.resourceName, p.registered])) }),
-    () => ({ ok: true, detail: `catalog ${catalogSeen ? 'read' : 'not read yet'}${lastCatalogError ? ` (last error: ${lastCatalogError})` : ''}` }),
+    () => ({ ok: true, detail: `catalog ${!config.images ? 'off' : catalogSeen ? 'read' : 'not read yet'}${lastCatalogError ? ` (last error: ${lastCatalogError})` : ''}` }),
   );
   log(`serving /healthz and /metrics on http://${config.httpHost}:${config.httpPort}`);
 
   publisher.schedule();
-  await cache.verifyExisting();
-  await syncCatalog();
-  void watchLoop();
+  if (config.images) {
+    await cache.verifyExisting();
+    await syncCatalog();
+    void watchLoop();
+  } else log('image cache off (--images off): not reading the catalog');
   void probe().catch((e) => log(`KVM probe failed: ${(e as Error).message}`));
   const probeTimer = setInterval(() => void probe().catch((e) => log(`KVM probe failed: ${(e as Error).message}`)), config.probeIntervalMs);
-  const resyncTimer = setInterval(() => void syncCatalog().then(() => cache.resync()), config.resyncIntervalMs);
+  const resyncTimer = setInterval(() => {
+    if (config.images) void syncCatalog().then(() => cache.resync());
+    else publisher.schedule();
+  }, config.resyncIntervalMs);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -9,6 +9,8 @@ export interface AgentConfig {
   cacheDir: string;
   devicePluginDir: string;
   devicePlugins: boolean;
+  /** Whether to cache catalog images (off: probe and device plugins only; the image annotation is left alone). */
+  images: boolean;
   /** Socket files are <prefix>-kvm.sock and <prefix>-tun.sock. */
   socketPrefix: string;
   deviceSlots: number;
@@ -35,6 +37,7 @@ const options = {
   'cache-dir': { type: 'string', env: 'BERTH_AGENT_CACHE_DIR', default: Paths.imageCache },
   'device-plugin-dir': { type: 'string', env: 'BERTH_AGENT_DEVICE_PLUGIN_DIR', default: Paths.kubeletDevicePlugins },
   'device-plugins': { type: 'string', env: 'BERTH_AGENT_DEVICE_PLUGINS', default: 'on' },
+  images: { type: 'string', env: 'BERTH_AGENT_IMAGES', default: 'on' },
   'socket-prefix': { type: 'string', env: 'BERTH_AGENT_SOCKET_PREFIX', default: 'berth' },
   'device-slots': { type: 'string', env: 'BERTH_AGENT_DEVICE_SLOTS', default: '110' },
   'tun-device': { type: 'string', env: 'BERTH_AGENT_TUN_DEVICE', default: '/dev/net/tun' },
@@ -102,14 +105,18 @@ export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv): AgentC
   const http = get('http')!;
   const hm = /^(.+):(\d+)$/.exec(http);
   if (!hm) throw new ConfigError(`--http '${http}' must be host:port, e.g. 127.0.0.1:${Ports.agentHttp}`);
-  const plugins = get('device-plugins')!;
-  if (plugins !== 'on' && plugins !== 'off') throw new ConfigError(`--device-plugins '${plugins}' must be on or off`);
+  const onOff = (name: 'device-plugins' | 'images'): boolean => {
+    const value = get(name)!;
+    if (value !== 'on' && value !== 'off') throw new ConfigError(`--${name} '${value}' must be on or off`);
+    return value === 'on';
+  };
   return {
     command,
     nodeName,
     cacheDir: get('cache-dir')!,
     devicePluginDir: get('device-plugin-dir')!,
-    devicePlugins: plugins === 'on',
+    devicePlugins: onOff('device-plugins'),
+    images: onOff('images'),
     socketPrefix: get('socket-prefix')!,
     deviceSlots: positiveInt('device-slots', get('device-slots')!),
     tunDevice: get('tun-device')!,

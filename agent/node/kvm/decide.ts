@@ -10,6 +10,8 @@ export interface GuestRun {
 }
 
 export interface KvmFacts {
+  /** The device path the facts are about, for messages; '/dev/kvm' unless overridden. */
+  kvmDevicePath?: string;
   /** The vmx or svm flag is present in /proc/cpuinfo. */
   cpuVirtFlag: boolean;
   /** /dev/kvm exists. */
@@ -37,10 +39,11 @@ export interface KvmVerdict {
 
 /** Why KVM cannot be used before even running a guest, or undefined when a guest run must decide. */
 export function kvmBlocker(facts: Omit<KvmFacts, 'kvmGuest' | 'tcgGuest'>): string | undefined {
-  if (!facts.kvmDevicePresent) return '/dev/kvm does not exist';
-  if (facts.kvmPvmLoaded) return '/dev/kvm is served by kvm-pvm, which runs only PVM guest kernels';
+  const dev = facts.kvmDevicePath ?? '/dev/kvm';
+  if (!facts.kvmDevicePresent) return `${dev} does not exist`;
+  if (facts.kvmPvmLoaded) return `${dev} is served by kvm-pvm, which runs only PVM guest kernels`;
   if (!facts.cpuVirtFlag) return 'the CPU has no vmx or svm flag (no hardware virtualisation exposed)';
-  if (facts.kvmDeviceOpen && !facts.kvmDeviceOpen.ok) return `/dev/kvm cannot be opened: ${facts.kvmDeviceOpen.error}`;
+  if (facts.kvmDeviceOpen && !facts.kvmDeviceOpen.ok) return `${dev} cannot be opened: ${facts.kvmDeviceOpen.error}`;
   return undefined;
 }
 

@@ -63,6 +63,7 @@ export async function probeNode(options: ProbeOptions = defaultProbeOptions): Pr
   const cpuinfo = await fs.readFile(options.cpuinfoPath, 'utf8').catch(() => '');
   const kvmDevicePresent = await exists(options.kvmDevicePath);
   const facts: KvmFacts = {
+    kvmDevicePath: options.kvmDevicePath,
     cpuVirtFlag: cpuinfoHasVirt(cpuinfo),
     kvmDevicePresent,
     kvmDeviceOpen: kvmDevicePresent ? await tryOpen(options.kvmDevicePath) : undefined,

@@ -18,6 +18,9 @@ describe('decideKvm', () => {
     ['nothing runs at all', { kvmDevicePresent: false, tcgGuest: { ok: false, detail: 'qemu-system-x86_64 not found' } }, { kvm: false, node: false, accel: 'none', reason: /TCG does not work either \(qemu-system-x86_64 not found\)/ }],
     ['KVM works but TCG does not: still a VM node', { tcgGuest: failed }, { kvm: true, node: true, accel: 'kvm', reason: /ran under KVM/ }],
   ];
+  it('names the device path it was given', () => {
+    assert.match(decideKvm({ ...realKvmHost, kvmDevicePath: '/x/kvm', kvmDevicePresent: false }).reason, /^\/x\/kvm does not exist/);
+  });
   for (const [title, change, want] of rows) {
     it(title, () => {
       const v = decideKvm({ ...realKvmHost, ...change });
