@@ -63,6 +63,11 @@ export async function clusterValues(source: ClusterSource, choice: ConnectionCho
       const names = nodes.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
       return source === 'node' ? names.map((value) => ({ value })) : names.map((n) => ({ value: `kubernetes.io/hostname=${n}` }));
     }
+    case 'storage-class': {
+      const storage = await conn.api(k8s.StorageV1Api);
+      const list = await storage.listStorageClass({});
+      return list.items.map((c) => ({ value: c.metadata?.name ?? '', ...(c.provisioner ? { description: c.provisioner } : {}) })).filter((c) => c.value !== '');
+    }
     case 'namespace': {
       const core = await conn.api(k8s.CoreV1Api);
       const list = await core.listNamespace({});

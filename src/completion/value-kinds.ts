@@ -14,57 +14,54 @@ export type ValueKind =
   | 'node-selector'
   | 'namespace'
   | 'context'
+  | 'storage-class'
   /** Let the shell complete file names. */
   | 'file'
-  /** A free value (a new name, a size): offer nothing. */
+  /** A free value (a new name, a size, a duration): offer nothing. */
   | 'none';
 
+/** Flags not listed here (and without fixed options) complete nothing. */
 const FLAG_KINDS: Record<string, ValueKind> = {
   image: 'image',
   node: 'node',
   'node-selector': 'node-selector',
   namespace: 'namespace',
   context: 'context',
+  'storage-class': 'storage-class',
   kubeconfig: 'file',
   'user-data': 'file',
   'ssh-key': 'file',
-  identity: 'file',
   'identity-file': 'file',
-  file: 'file',
-  'request-timeout': 'none',
-  name: 'none',
-  memory: 'none',
-  cpus: 'none',
-  'disk-size': 'none',
-  port: 'none',
-  address: 'none',
-  selector: 'none',
+  viewer: 'file',
 };
 
+/** Arguments not listed here complete nothing. */
 const ARG_KINDS: Record<string, ValueKind> = {
   vm: 'vm',
   vms: 'vm',
   name: 'vm',
   names: 'vm',
-  destination: 'vm',
   target: 'vm',
+  destination: 'vm',
   image: 'image',
   node: 'node',
   file: 'file',
   path: 'file',
 };
 
-/** Exceptions by command id, then argument or flag name. */
-const COMMAND_ARG_KINDS: Record<string, Record<string, ValueKind>> = {
-  // create names a VM that does not exist yet.
+/** Exceptions by command id, then argument name or --flag. */
+const COMMAND_KINDS: Record<string, Record<string, ValueKind>> = {
+  // These name something that does not exist yet.
   create: { name: 'none', vm: 'none' },
-  scp: { source: 'vm-path', destination: 'vm-path', src: 'vm-path', dest: 'vm-path' },
+  'images add': { name: 'none' },
+  'images rm': { name: 'image' },
+  scp: { paths: 'vm-path', source: 'vm-path', destination: 'vm-path' },
 };
 
 export function flagValueKind(commandId: string, flag: string): ValueKind {
-  return COMMAND_ARG_KINDS[commandId]?.[`--${flag}`] ?? FLAG_KINDS[flag] ?? 'file';
+  return COMMAND_KINDS[commandId]?.[`--${flag}`] ?? FLAG_KINDS[flag] ?? 'none';
 }
 
 export function argValueKind(commandId: string, arg: string): ValueKind {
-  return COMMAND_ARG_KINDS[commandId]?.[arg] ?? ARG_KINDS[arg] ?? 'none';
+  return COMMAND_KINDS[commandId]?.[arg] ?? ARG_KINDS[arg] ?? 'none';
 }

@@ -1,0 +1,145 @@
+// kubectl_complete-berth run as kubectl runs it, against the local cluster: VM names from
+// labelled StatefulSets in a namespace of our own, catalog images, nodes, namespaces, contexts,
+// with the connection flags on the line honoured, and silence (not an error) when the cluster is down.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { loadCommandTable } from '../../../src/completion/table.js';
+import { argValueKind } from '../../../src/completion/value-kinds.js';
+import { Catalog, Labels, SYSTEM_NAMESPACE } from '../../../src/shared/keys.js';
+import { clusterKubeconfig, kubectl, NODE_NAME, requireCluster, uniqueNamespace } from '../../support/cluster.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const completer = join(root, 'bin', 'kubectl_complete-berth');
+
+interface Answer {
+  values: string[];
+  descriptions: Record<string, string>;
+  directive: number;
+}
+
+function complete(args: string[], env: NodeJS.ProcessEnv = { KUBECONFIG: clusterKubeconfig() }): Answer {
+  const { KUBECONFIG: _k, ...rest } = process.env;
+  const out = execFileSync(completer, args, { encoding: 'utf8', env: { ...rest, ...env }, timeout: 30_000 });
+  const lines = out.trimEnd().split('\n');
+  const last = lines.pop()!;
+  assert.match(last, /^:\d+$/, `no directive line in ${JSON.stringify(out)}`);
+  const descriptions: Record<string, string> = {};
+  const values = lines.map((l) => {
+    const [value, description] = l.split('\t');
+    if (description) descriptions[value] = description;
+    return value;
+  });
+  return { values, descriptions, directive: Number(last.slice(1)) };
+}
+
+const statefulSet = (name: string, vm?: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name, ...(vm ? { labels: { [Labels.vm]: vm } } : {}) },
+  spec: {
+    replicas: 0,
+    serviceName: name,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'localhost/busybox:local' }] } },
+  },
+});
+
+describe('kubectl_complete-berth against the local cluster', function () {
+  this.timeout(120_000);
+  before(async function () {
+    await requireCluster(this);
+  });
+  const ns = uniqueNamespace('citizenship');
+  let createdCatalog: 'namespace' | 'configmap' | undefined;
+  const catalogEntry = `t-citizenship-${process.pid}`;
+  let dir: string;
+
+  before(async function () {
+    this.timeout(60_000);
+    dir = mkdtempSync(join(tmpdir(), 't-citizenship-'));
+    const items = [statefulSet('vm-web', 'web'), statefulSet('vm-db', 'db'), statefulSet('not-a-vm')];
+    await kubectl(['-n', ns.name, 'apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+    // The catalog lives in the system namespace and may be shared: add one entry of our own (its
+    // URL refuses at once, should an agent try it) and take only that entry away afterwards.
+    const entry = JSON.stringify({ url: 'http://127.0.0.1:1/t-citizenship.qcow2', sha256: 'a'.repeat(64) });
+    const existing = await kubectl(['-n', SYSTEM_NAMESPACE, 'get', 'configmap', Catalog.configMap], { allowFailure: true });
+    if (existing.exitCode === 0) {
+      await kubectl(['-n', SYSTEM_NAMESPACE, 'patch', 'configmap', Catalog.configMap, '--type=merge', '-p', JSON.stringify({ data: { [catalogEntry]: entry } })]);
+    } else {
+      const nsExists = (await kubectl(['get', 'namespace', SYSTEM_NAMESPACE], { allowFailure: true })).exitCode === 0;
+      if (!nsExists) await kubectl(['create', 'namespace', SYSTEM_NAMESPACE]);
+      createdCatalog = nsExists ? 'configmap' : 'namespace';
+      await kubectl(['-n', SYSTEM_NAMESPACE, 'create', 'configmap', Catalog.configMap, `--from-literal=${catalogEntry}=${entry}`]);
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    rmSync(dir, { recursive: true, force: true });
+    if (createdCatalog === 'namespace') await kubectl(['delete', 'namespace', SYSTEM_NAMESPACE, '--wait=false']);
+    if (createdCatalog === 'configmap') await kubectl(['-n', SYSTEM_NAMESPACE, 'delete', 'configmap', Catalog.configMap, '--ignore-not-found']);
+    if (!createdCatalog) {
+      const remove = JSON.stringify({ data: { [catalogEntry]: null } });
+      await kubectl(['-n', SYSTEM_NAMESPACE, 'patch', 'configmap', Catalog.configMap, '--type=merge', '-p', remove], { allowFailure: true });
+    }
+  });
+
+  it('every command whose argument is a VM completes the VMs of the namespace, and only them', async () => {
+    const table = await loadCommandTable(root);
+    const vmCommands = table.commands.filter((c) => !c.alias && c.args[0] && argValueKind(c.id, c.args[0].name) === 'vm');
+    assert.ok(vmCommands.length >= 5, `expected the VM commands (stop, start, purge, ssh, vnc…), found: ${vmCommands.map((c) => c.id).join(', ')}`);
+    for (const command of vmCommands) {
+      const answer = complete([...command.id.split(' '), '-n', ns.name, '']);
+      const subcommands = table.commands.filter((c) => c.id.startsWith(`${command.id} `)).map((c) => c.id.split(' ')[command.id.split(' ').length]);
+      assert.deepEqual(answer.values.filter((v) => !subcommands.includes(v)).sort(), ['db', 'web'], command.id);
+      assert.equal(answer.descriptions.web, 'stopped');
+      assert.equal(answer.directive, 4);
+    }
+  });
+
+  const lines: Array<[string, (n: string) => string[], (n: string) => string[]]> = [
+    ['a VM by prefix', (n) => ['stop', '-n', n, 'w'], () => ['web']],
+    ['--namespace=NS form', (n) => ['start', `--namespace=${n}`, 'd'], () => ['db']],
+    ['ssh USER@ keeps the user', (n) => ['ssh', '-n', n, 'root@'], () => ['root@db', 'root@web']],
+    ['scp offers VM: for remote paths', (n) => ['scp', '-n', n, 'we'], () => ['web:']],
+    ['-n completes namespaces', (n) => ['ls', '-n', n.slice(0, -2)], (n) => [n]],
+    ['--node-selector offers the nodes', () => ['create', 'new', '--node-selector', ''], () => [`kubernetes.io/hostname=${NODE_NAME}`]],
+  ];
+  for (const [title, args, expected] of lines) {
+    it(`${title}: kubectl berth ${args('NS').join(' ')}<TAB>`, () => {
+      assert.deepEqual(complete(args(ns.name)).values.sort(), expected(ns.name));
+    });
+  }
+
+  it('--image completes the catalog, also as --image=', () => {
+    // Other suites add and remove catalog entries concurrently: check ours, not the whole list.
+    const answer = complete(['create', 'new', '--image', '']);
+    assert.ok(answer.values.includes(catalogEntry), `${catalogEntry} not offered: ${answer.values.join(', ')}`);
+    assert.equal(answer.descriptions[catalogEntry], 'http://127.0.0.1:1/t-citizenship.qcow2');
+    assert.deepEqual(complete(['create', 'new', `--image=${catalogEntry}`]).values, [`--image=${catalogEntry}`]);
+    assert.deepEqual(complete(['images', 'rm', catalogEntry.slice(0, -1)]).values, [catalogEntry]);
+  });
+
+  it('honours --kubeconfig and --context on the line, without KUBECONFIG', () => {
+    const config = parse(readFileSync(clusterKubeconfig(), 'utf8')) as { 'current-context': string };
+    const answer = complete(['purge', '--kubeconfig', clusterKubeconfig(), '--context', config['current-context'], '-n', ns.name, ''], { HOME: dir });
+    assert.deepEqual(answer.values.sort(), ['db', 'web']);
+    assert.deepEqual(complete(['ls', '--kubeconfig', clusterKubeconfig(), '--context', ''], { HOME: dir }).values, [config['current-context']]);
+  });
+
+  it('an unreachable cluster yields no candidates and no error, quickly', () => {
+    const config = readFileSync(clusterKubeconfig(), 'utf8').replace(/server: "?https:\/\/[^\s",}]+"?/, 'server: "https://127.0.0.1:1"');
+    assert.ok(config.includes('https://127.0.0.1:1"'), 'could not rewrite the server address');
+    const kubeconfig = join(dir, 'unreachable');
+    writeFileSync(kubeconfig, config);
+    const started = Date.now();
+    const answer = complete(['stop', '-n', ns.name, ''], { KUBECONFIG: kubeconfig });
+    assert.deepEqual(answer, { values: [], descriptions: {}, directive: 4 });
+    assert.ok(Date.now() - started < 15_000, 'completion must give up within its request timeout');
+  });
+});
