@@ -18,7 +18,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The known words closest to `typed`, best first: within 2 edits (1 for words of up to 3
- * letters), or known words that start with what was typed, as Cobra's prefix suggestions do.
+ * letters), then known words that start with what was typed (as Cobra's prefix suggestions do),
+ * then words whose beginning is one edit away from a longer typed word.
  */
 export function closest(typed: string, known: Iterable<string>, max = 3): string[] {
   const limit = typed.length <= 3 ? 1 : 2;
@@ -27,6 +28,8 @@ export function closest(typed: string, known: Iterable<string>, max = 3): string
     const distance = editDistance(typed.toLowerCase(), word.toLowerCase());
     if (distance <= limit) scored.push({ word, score: distance });
     else if (typed.length >= 2 && word.startsWith(typed)) scored.push({ word, score: limit + 1 });
+    // A mistyped abbreviation: --idnetity for --identity-file.
+    else if (typed.length >= 6 && editDistance(typed.toLowerCase(), word.slice(0, typed.length).toLowerCase()) <= 1) scored.push({ word, score: limit + 2 });
   }
   return scored
     .sort((x, y) => x.score - y.score || x.word.localeCompare(y.word))

@@ -42,12 +42,31 @@ type ParseError = Error & {
   oclif?: { exit?: number };
 };
 
-const hook: Hook<'finally'> = async function ({ error }) {
+/**
+ * Pure: when a command that has subcommands got an argument it did not expect, the first word
+ * may be a mistyped subcommand ("vnc prot-forward web").
+ */
+export function subcommandSuggestion(commandId: string, argv: string[], commandIds: string[], bin: string): string | undefined {
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (!first) return undefined;
+  const depth = commandId.split(':').length;
+  const children = commandIds.filter((id) => id.startsWith(`${commandId}:`) && id.split(':').length === depth + 1).map((id) => id.split(':')[depth]);
+  const guess = closest(first, children)[0];
+  return guess ? `${first}: did you mean '${[bin, ...commandId.split(':'), guess].join(' ')}'?` : undefined;
+}
+
+const hook: Hook<'finally'> = async function ({ error, Command, argv, config }) {
   const e = error as ParseError | undefined;
   if (!e || typeof e !== 'object' || !isParseError(e)) return;
   e.oclif = { ...e.oclif, exit: ExitCode.usage };
-  if (e.constructor?.name !== 'NonExistentFlagsError' || !Array.isArray(e.flags)) return;
-  const suggestions = flagSuggestions(e.flags as string[], e.parse?.input?.flags ?? {});
+  const suggestions: string[] = [];
+  if (e.constructor?.name === 'NonExistentFlagsError' && Array.isArray(e.flags)) {
+    suggestions.push(...flagSuggestions(e.flags as string[], e.parse?.input?.flags ?? {}));
+  }
+  if (e.constructor?.name === 'UnexpectedArgsError' && Command?.id) {
+    const guess = subcommandSuggestion(Command.id, argv ?? [], config.commandIDs, config.bin);
+    if (guess) suggestions.push(guess);
+  }
   if (suggestions.length > 0) e.suggestions = [...suggestions, ...(e.suggestions ?? [])];
 };
 

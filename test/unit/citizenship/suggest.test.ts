@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { unknownCommand } from '../../../src/help/command-not-found.js';
 import { closest, editDistance } from '../../../src/help/suggest.js';
-import { flagSuggestions } from '../../../src/help/usage-errors.js';
+import { flagSuggestions, subcommandSuggestion } from '../../../src/help/usage-errors.js';
 
 describe('Did you mean', () => {
   it('measures edits, a swap of two letters counting as one', () => {
@@ -39,5 +39,13 @@ describe('Did you mean', () => {
     assert.deepEqual(flagSuggestions(['--no-wiat=1'], flags), ['--no-wiat: did you mean --no-wait?']);
     assert.deepEqual(flagSuggestions(['-output'], flags), ['-output: did you mean --output?']);
     assert.deepEqual(flagSuggestions(['--zzzzzz'], flags), []);
+    assert.deepEqual(flagSuggestions(['--idnetity'], { 'identity-file': {}, port: {} }), ['--idnetity: did you mean --identity-file?']);
+  });
+
+  it('suggests a subcommand when a command that has them got an unexpected argument', () => {
+    const ids = ['vnc', 'vnc:port-forward', 'images', 'images:add'];
+    assert.equal(subcommandSuggestion('vnc', ['prot-forward', 'web'], ids, 'kubectl berth'), "prot-forward: did you mean 'kubectl berth vnc port-forward'?");
+    assert.equal(subcommandSuggestion('vnc', ['web', 'extra'], ids, 'kubectl berth'), undefined);
+    assert.equal(subcommandSuggestion('images', ['--force', 'ad'], ids, 'kubectl berth'), "ad: did you mean 'kubectl berth images add'?");
   });
 });
