@@ -11,18 +11,20 @@ export class Cleanup {
     this.steps.push({ what, undo });
   }
 
-  /** Runs every undo step; one failing does not stop the others. Returns whether all succeeded. */
-  async run(): Promise<boolean> {
-    let ok = true;
+  /** Runs every undo step; one failing does not stop the others. */
+  async run(): Promise<{ undone: string[]; failed: string[] }> {
+    const undone: string[] = [];
+    const failed: string[] = [];
     while (this.steps.length > 0) {
       const step = this.steps.pop()!;
       try {
         await step.undo();
+        undone.push(step.what);
       } catch (error) {
-        ok = false;
+        failed.push(step.what);
         this.log('cleanup', `could not undo ${step.what}: ${(error as Error).message}`);
       }
     }
-    return ok;
+    return { undone, failed };
   }
 }

@@ -15,7 +15,10 @@ export async function downloadVerified(url: string, sha256: string | undefined, 
   try {
     response = await fetch(url, { signal });
   } catch (error) {
-    throw new BerthError('LAUNCHER', `cannot download the base image from ${url}: ${(error as Error).cause ?? (error as Error).message}`, {
+    // fetch reports "fetch failed"; the reason (refused, DNS, blocked port) is its cause
+    const cause = (error as Error).cause;
+    const reason = cause instanceof Error ? cause.message : (error as Error).message;
+    throw new BerthError('LAUNCHER', `cannot download the base image from ${url}: ${reason}`, {
       hint: 'Check that the URL is reachable from the pod, or let the node agent cache the image on this node.',
     });
   }

@@ -82,8 +82,9 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
     }
     return report(error, log);
   } finally {
-    const clean = await cleanup.run();
-    log('stop', clean ? 'network, dnsmasq and relays removed' : 'cleanup was incomplete (see above)');
+    const { undone, failed } = await cleanup.run();
+    if (undone.length > 0) log('stop', `removed ${undone.join(', ')}`);
+    if (failed.length > 0) log('stop', `cleanup incomplete: ${failed.join(', ')} (see above)`);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }

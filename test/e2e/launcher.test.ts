@@ -277,7 +277,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
         assert.notEqual(await run.exit, 0);
         assert.match(run.logs, /dnsmasq exited at start/);
         assert.match(run.logs, /network: bridge berth-br0/, 'the bridge had been set up');
-        assert.match(run.logs, /network, dnsmasq and relays removed/);
+        assert.match(run.logs, /stop: removed dnsmasq, iptables rules, tap berth-tap0, bridge berth-br0\n/);
       } finally {
         squatter.kill('SIGKILL');
         await squatter;
