@@ -64,12 +64,11 @@ take_lock() {
 # directory, pod cgroups, and the iptables chains of kube-proxy and the CNI portmap plugin.
 # Logs stay, so a failed run can still be read.
 stop_cluster() {
-  local c pid i
+  local ns
   # The kubelet first, so it does not restart the containers we are about to kill.
-  stop_component kube-proxy
-  stop_component kubelet
+  stop_components kube-proxy kubelet
   if component_pid containerd >/dev/null; then remove_all_containers; fi
-  for c in containerd kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_component "$c"; done
+  stop_components containerd kube-scheduler kube-controller-manager kube-apiserver etcd
   # Pod network namespaces: those with a veth on our bridge, then the bridge itself.
   for ns in $(ip -o link show master "$BRIDGE" 2>/dev/null | sed -n 's/.*link-netns \([^ ]*\).*/\1/p' | sort -u); do
     ip netns delete "$ns" 2>/dev/null || true
@@ -86,14 +85,23 @@ stop_cluster() {
   rm -f "$DEVICE_PLUGIN_SOCK"
 }
 
-stop_component() {
-  local name=$1 pid i
-  if pid=$(component_pid "$name"); then
-    kill "$pid" 2>/dev/null || true
-    for i in $(seq 1 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-    if [ -d "/proc/$pid" ]; then log "$name (pid $pid) ignored SIGTERM for 5 s; sending SIGKILL"; kill -9 "$pid" 2>/dev/null || true; fi
-  fi
-  rm -f "$PIDS/$name.pid"
+# SIGTERM to all of them at once, then SIGKILL to any still there after 5 s.
+stop_components() {
+  local name pid i pids=()
+  for name in "$@"; do
+    if pid=$(component_pid "$name"); then kill "$pid" 2>/dev/null || true; pids+=("$pid"); fi
+    rm -f "$PIDS/$name.pid"
+  done
+  for i in $(seq 1 50); do
+    for pid in "${pids[@]}"; do [ -d "/proc/$pid" ] && break; pid=; done
+    [ -z "${pid:-}" ] && return 0
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do
+    [ -d "/proc/$pid" ] || continue
+    log "pid $pid ($(basename "$(readlink "/proc/$pid/exe")")) ignored SIGTERM for 5 s; sending SIGKILL"
+    kill -9 "$pid" 2>/dev/null || true
+  done
 }
 
 # Pod containers that outlive the kubelet (after a crash, or before a stop) would keep mounts,

@@ -21,10 +21,22 @@ node_ready() {
     -o jsonpath='{range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{"\n"}{end}' 2>/dev/null) || return 1
   [ "$status" = True ] && [[ ! "$beat" < "${1:-}" ]]
 }
-healthy() {
+all_running() {
   local c
   for c in "${COMPONENTS[@]}"; do component_pid "$c" >/dev/null || return 1; done
-  kubectl get --raw /readyz >/dev/null 2>&1 && node_ready
+}
+# A loaded machine can make the node NotReady for a while (PLEG); restarting then would kill every
+# test's pods, so a running cluster gets a minute to recover first.
+healthy() {
+  local deadline=$(($(date +%s) + 60)) warned=false
+  while all_running; do
+    kubectl --request-timeout=5s get --raw /readyz >/dev/null 2>&1 && node_ready && return 0
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    $warned || log "running but not healthy yet (API server or node $NODE_NAME); waiting up to 60s"
+    warned=true
+    sleep 1
+  done
+  return 1
 }
 
 # Volumes whose claim is gone go back to the pool. The controller's recycler normally does this
@@ -180,12 +192,14 @@ start containerd containerd --config "$CTRD/config.toml"
 wait_for containerd 30 ctr -a "$CTRD_SOCK" version
 # Containers left by a crash belong to no running kubelet; the kubelet recreates the pods' own.
 remove_all_containers
-if ! ctr_k8s images ls -q | grep -qxF "$PAUSE_IMAGE"; then
+# Listed once into a variable: `grep -q` closing the pipe early would fail ctr under pipefail.
+images=$(ctr_k8s images ls -q)
+if ! grep -qxF "$PAUSE_IMAGE" <<<"$images"; then
   log "importing $PAUSE_IMAGE (built from source)"
   dir=$(mktemp -d); cp "$K8S_BIN/pause" "$dir/pause"
   bash "$here/import-rootfs.sh" "$dir" "$PAUSE_IMAGE" '["/pause"]' >/dev/null; rm -rf "$dir"
 fi
-if ! ctr_k8s images ls -q | grep -qxF "$BUSYBOX_IMAGE"; then
+if ! grep -qxF "$BUSYBOX_IMAGE" <<<"$images"; then
   log "importing $BUSYBOX_IMAGE (from busybox-static)"
   dir=$(mktemp -d); mkdir -p "$dir"/{bin,tmp,etc}; cp /bin/busybox "$dir/bin/busybox"
   for applet in $("$dir/bin/busybox" --list); do [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"; done
