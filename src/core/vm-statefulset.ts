@@ -104,6 +104,9 @@ function vmContainer(spec: VmSpec): V1Container {
     },
     stdin: true,
     tty: true,
+    // A launcher that fails leaves its last log lines (error: …, hint: …) in the pod status, where
+    // `create --wait` reads them.
+    terminationMessagePolicy: 'FallbackToLogsOnError',
   };
   // Loopback-only VNC is reached by port-forward to the pod; only a password-protected display
   // listens on the pod IP, where the kubelet and the network can see it.

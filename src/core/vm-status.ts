@@ -29,6 +29,14 @@ function waitingReason(pod: V1Pod): string | undefined {
   return undefined;
 }
 
+function terminatedReason(pod: V1Pod): string | undefined {
+  for (const cs of pod.status?.containerStatuses ?? []) {
+    const t = cs.state?.terminated;
+    if (t && t.exitCode !== 0) return t.reason ?? 'Error';
+  }
+  return undefined;
+}
+
 function condition(pod: V1Pod, type: string) {
   return pod.status?.conditions?.find((c) => c.type === type);
 }
@@ -44,6 +52,8 @@ export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined): VmSta
   const phase = pod.status?.phase;
   const waiting = waitingReason(pod);
   if (waiting && FAILING_REASONS.has(waiting)) return { status: 'Failed', reason: waiting };
+  const crashed = phase === 'Running' ? terminatedReason(pod) : undefined;
+  if (crashed) return { status: 'Failed', reason: crashed };
   switch (phase) {
     case 'Pending': {
       const scheduled = condition(pod, 'PodScheduled');
@@ -62,4 +72,22 @@ export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined): VmSta
     default:
       return { status: 'Unknown', reason: pod.status?.reason ?? 'NodeLost' };
   }
+}
+
+export interface LauncherFailure {
+  restarts: number;
+  exitCode: number;
+  /** The launcher's last `error:` and `hint:` lines, from the termination message (log tail). */
+  error?: string;
+  hint?: string;
+}
+
+/** Why the VM container keeps exiting, read from its last termination; undefined while it has not failed. */
+export function launcherFailure(pod: V1Pod | undefined): LauncherFailure | undefined {
+  const cs = pod?.status?.containerStatuses?.[0];
+  const terminated = cs?.state?.terminated ?? cs?.lastState?.terminated;
+  if (!cs || !terminated || terminated.exitCode === 0) return undefined;
+  const lines = (terminated.message ?? '').split(/\r?\n/);
+  const last = (tag: string) => lines.map((l) => new RegExp(`\\b${tag}: (.*)$`).exec(l)?.[1]?.trim()).filter(Boolean).at(-1);
+  return { restarts: cs.restartCount, exitCode: terminated.exitCode, error: last('error'), hint: last('hint') };
 }

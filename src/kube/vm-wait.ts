@@ -4,7 +4,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { BerthError } from '../errors.js';
 import { vmPodName } from '../core/names.js';
-import { deriveVmState, type VmState } from '../core/vm-status.js';
+import { deriveVmState, launcherFailure, type VmState } from '../core/vm-status.js';
 import type { Connection } from './connect.js';
 import { readOptional, readVm, type KubeApis } from './vm-objects.js';
 
@@ -28,14 +28,30 @@ function describe(state: VmState, pod: V1Pod | undefined): string {
   return `${state.status}${state.reason ? ` (${state.reason})` : ''}${node}${detail}`;
 }
 
+async function observe(conn: Connection, apis: KubeApis, name: string, namespace: string) {
+  const sts = await readVm(conn, apis, name, namespace);
+  if (!sts) throw new BerthError('VM_NOT_FOUND', `VM '${name}' disappeared while waiting for it`, { hint: 'someone purged it; list VMs with: kubectl berth ls' });
+  const pod = await readOptional(conn, `read the pod of VM '${name}'`, () => apis.core.readNamespacedPod({ name: vmPodName(name), namespace }));
+  return { sts, pod };
+}
+
 export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitOptions): Promise<VmState> {
   const { name, namespace } = options;
   const started = Date.now();
   let last = '';
   for (;;) {
-    const sts = await readVm(conn, apis, name, namespace);
-    if (!sts) throw new BerthError('VM_NOT_FOUND', `VM '${name}' disappeared while waiting for it`, { hint: 'someone purged it; list VMs with: kubectl berth ls' });
-    const pod = await readOptional(conn, `read the pod of VM '${name}'`, () => apis.core.readNamespacedPod({ name: vmPodName(name), namespace }));
+    let observed: Awaited<ReturnType<typeof observe>>;
+    try {
+      observed = await observe(conn, apis, name, namespace);
+    } catch (error) {
+      // A control plane restarting for a minute is no reason to give up a long wait.
+      if (!(error instanceof BerthError && error.code === 'CLUSTER_UNREACHABLE') || Date.now() - started >= options.timeoutMs) throw error;
+      if (last !== 'unreachable') options.progress(`  ${Math.round((Date.now() - started) / 1000)}s  the cluster does not answer; still trying`);
+      last = 'unreachable';
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
+      continue;
+    }
+    const { sts, pod } = observed;
     const state = deriveVmState(sts, pod);
     const line = describe(state, pod);
     if (line !== last) {
@@ -44,6 +60,13 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
     }
     if (options.until === 'ready' && state.status === 'Running') return state;
     if (options.until === 'stopped' && state.status === 'Stopped') return state;
+    // Two failed starts in a row are not a hiccup: say what the launcher said, and stop waiting.
+    const failure = options.until === 'ready' ? launcherFailure(pod) : undefined;
+    if (failure && failure.restarts >= 2) {
+      throw new BerthError('LAUNCHER', `VM '${name}' cannot start: ${failure.error ?? `its launcher exited with code ${failure.exitCode}`}`, {
+        hint: [...(failure.hint ? [failure.hint] : []), `read its log with: kubectl logs ${vmPodName(name)} -n ${namespace} --previous`],
+      });
+    }
     if (options.until === 'ready' && HOPELESS.has(state.reason)) {
       throw new BerthError('LAUNCHER', `VM '${name}' cannot start: ${state.reason}`, {
         hint: `see the details with: kubectl describe pod ${vmPodName(name)} -n ${namespace}`,

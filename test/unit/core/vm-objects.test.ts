@@ -48,6 +48,7 @@ describe('buildVmStatefulSet', () => {
     assert.equal(c.imagePullPolicy, 'IfNotPresent');
     assert.equal(c.stdin, true);
     assert.equal(c.tty, true);
+    assert.equal(c.terminationMessagePolicy, 'FallbackToLogsOnError');
     assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } });
     assert.equal(JSON.stringify(sts).includes('privileged'), false);
     assert.deepEqual(c.resources!.limits, { memory: '1152Mi', [DeviceResources.tun]: '1', [DeviceResources.kvm]: '1' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { deriveVmState, type VmState } from '../../../src/core/vm-status.js';
+import { deriveVmState, launcherFailure, type VmState } from '../../../src/core/vm-status.js';
 
 const sts = (replicas: number): V1StatefulSet => ({ spec: { replicas } as V1StatefulSet['spec'] });
 
@@ -18,6 +18,15 @@ function pod(phase: string, extra: { node?: string; ready?: boolean; scheduled?:
       containerStatuses: extra.waiting ? [{ name: 'vm', ready: false, restartCount: 0, image: '', imageID: '', state: { waiting: { reason: extra.waiting } } }] : [],
     },
   } as V1Pod;
+}
+
+function crashed(restarts: number, message?: string): V1Pod {
+  const p = pod('Running', { node: 'n', ready: false });
+  p.status!.containerStatuses = [{
+    name: 'vm', ready: false, restartCount: restarts, image: '', imageID: '',
+    state: { terminated: { exitCode: 1, reason: 'Error', message } },
+  }];
+  return p;
 }
 
 describe('deriveVmState', () => {
@@ -39,10 +48,24 @@ describe('deriveVmState', () => {
     ['pod failed (evicted)', sts(1), pod('Failed', { node: 'n', reason: 'Evicted' }), { status: 'Failed', reason: 'Evicted' }],
     ['pod failed without reason', sts(1), pod('Failed', { node: 'n' }), { status: 'Failed', reason: 'PodFailed' }],
     ['pod succeeded (guest powered off)', sts(1), pod('Succeeded', { node: 'n' }), { status: 'Stopped', reason: 'Exited' }],
+    ['launcher just exited with an error', sts(1), crashed(1), { status: 'Failed', reason: 'Error' }],
     ['node lost', sts(1), pod('Unknown', { node: 'n' }), { status: 'Unknown', reason: 'NodeLost' }],
     ['replicas unset means 1', { spec: undefined } as V1StatefulSet, undefined, { status: 'Pending', reason: 'NoPod' }],
   ];
   for (const [title, s, p, expected] of table) {
     it(title, () => assert.deepEqual(deriveVmState(s, p), expected));
   }
+});
+
+describe('launcherFailure', () => {
+  it('reads the launcher\'s last error and hint from the termination message', () => {
+    const message = 'berth-launcher: start: VM ns/web\nberth-launcher: error: cannot download the base image\nberth-launcher: hint: Check the URL.\nberth-launcher: stop: done\n';
+    assert.deepEqual(launcherFailure(crashed(2, message)), { restarts: 2, exitCode: 1, error: 'cannot download the base image', hint: 'Check the URL.' });
+  });
+
+  it('gives the exit code alone when the log says nothing useful, and nothing for a healthy pod', () => {
+    assert.deepEqual(launcherFailure(crashed(3)), { restarts: 3, exitCode: 1, error: undefined, hint: undefined });
+    assert.equal(launcherFailure(pod('Running', { node: 'n', ready: true })), undefined);
+    assert.equal(launcherFailure(undefined), undefined);
+  });
 });
