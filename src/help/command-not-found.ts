@@ -1,5 +1,5 @@
 // oclif's command_not_found hook: an unknown command is a usage error (exit 2) that names the
-// closest real command, as kubectl does ("Did you mean this?").
+// closest real command, as kubectl does ("Did you mean this?"); `help COMMAND` shows its help.
 import type { Hook } from '@oclif/core';
 import { usageError } from '../errors.js';
 import { closest } from './suggest.js';
@@ -21,8 +21,21 @@ export function unknownCommand(words: string[], commandIds: string[], bin: strin
 }
 
 const hook: Hook<'command_not_found'> = async function (options) {
+  const words = options.id.split(':');
+  // `kubectl berth help [COMMAND…]`, as kubectl has it.
   const ids = options.config.commands.filter((c) => !c.hidden).map((c) => c.id);
-  const { message, hint } = unknownCommand(options.id.split(':'), ids, options.config.bin);
+  if (words[0] === 'help') {
+    const subject = [...words.slice(1), ...(options.argv ?? [])].filter((w) => !w.startsWith('-'));
+    const id = subject.join(':');
+    if (subject.length === 0 || options.config.findCommand(id) || options.config.findTopic(id)) {
+      const { loadHelpClass } = await import('@oclif/core');
+      const Help = await loadHelpClass(options.config);
+      await new Help(options.config, options.config.pjson.oclif.helpOptions).showHelp(subject);
+      return;
+    }
+    words.splice(0, words.length, ...subject);
+  }
+  const { message, hint } = unknownCommand(words, ids, options.config.bin);
   throw usageError(message, hint);
 };
 

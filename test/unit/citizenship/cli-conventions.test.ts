@@ -71,6 +71,17 @@ describe('CLI conventions', () => {
     assert.match(r.stderr, /agent versions unknown/);
   });
 
+  it('-h is --help, and `help COMMAND` shows the same help, as kubectl has them', () => {
+    const long = run(['version', '--help']);
+    assert.equal(long.code, 0);
+    assert.match(long.stdout, /^USAGE$/m);
+    assert.equal(run(['version', '-h']).stdout, long.stdout);
+    assert.equal(run(['help', 'version']).stdout, long.stdout);
+    const wrong = run(['help', 'versoin']);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.text, /Did you mean "kubectl berth version"\?/);
+  });
+
   it('help is coloured on a terminal', () => {
     assert.ok(runOnTty(['--help']).includes(ESC), 'expected ANSI escapes on a TTY');
   });
