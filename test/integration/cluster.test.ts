@@ -3,14 +3,19 @@
 // capabilities without `privileged`, routes pods to the API server through its Service, binds and
 // recycles `berth-test` volumes, and serves the kubelet's device-plugin registration socket.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import {
   BUSYBOX_IMAGE,
   DEVICE_PLUGIN_SOCKET,
   NODE_NAME,
   STORAGE_CLASS,
+  clusterKubeconfig,
   eventually,
   kubectl,
   kubectlJson,
@@ -113,6 +118,31 @@ describe('local cluster (integration)', function () {
       return (await kubectlJson<Volume>(['get', 'pv', volumeName])).status.phase === 'Available';
     });
     assert.equal(existsSync(proof), false, 'the recycler scrubbed the volume');
+  });
+
+  it('runs an image imported from a rootfs directory, with the entrypoint given at import', async () => {
+    const scripts = resolve(dirname(fileURLToPath(import.meta.url)), '../../../test/cluster');
+    const rootfs = mkdtempSync(join(tmpdir(), 't-cluster-rootfs-'));
+    const image = `localhost/t-cluster-import:${randomBytes(3).toString('hex')}`;
+    try {
+      mkdirSync(join(rootfs, 'bin'));
+      copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
+      const entrypoint = JSON.stringify(['/bin/busybox', 'echo', 'from-the-entrypoint']);
+      const imported = await execa('bash', [join(scripts, 'import-rootfs.sh'), rootfs, image, entrypoint]);
+      assert.equal(imported.stdout.trim(), image, 'prints the imported name');
+      const pod = busyboxPod('imported', '', { restartPolicy: 'Never' });
+      const container = pod.spec.containers[0] as Record<string, unknown>;
+      container.image = image;
+      delete container.command;
+      await kubectl(['-n', ns.name, 'apply', '-f', '-'], { input: JSON.stringify(pod) });
+      await kubectl(['-n', ns.name, 'wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/imported', '--timeout=60s'], { timeoutMs: 70_000 });
+      assert.equal((await kubectl(['-n', ns.name, 'logs', 'imported'])).stdout.trim(), 'from-the-entrypoint');
+    } finally {
+      rmSync(rootfs, { recursive: true, force: true });
+      await kubectl(['-n', ns.name, 'delete', 'pod', 'imported', '--grace-period=0', '--force', '--ignore-not-found'], { allowFailure: true });
+      const sock = join(dirname(clusterKubeconfig()), 'containerd', 'containerd.sock');
+      await execa('ctr', ['-a', sock, '-n', 'k8s.io', 'images', 'rm', image], { reject: false });
+    }
   });
 
   it(`serves the device-plugin registration socket at ${DEVICE_PLUGIN_SOCKET}`, async () => {
