@@ -100,6 +100,11 @@ function flagValuePlan(command: TableCommand, flag: TableFlag, partial: string, 
 export function planCompletion(table: CommandTable, args: string[]): Plan {
   const words = args.slice(0, -1);
   const partial = args.at(-1) ?? '';
+  // `kubectl berth help COMMAND…` takes command words only.
+  if (words[0] === 'help') {
+    const path = words.slice(1);
+    return path.every((_, i) => isIdPrefix(table, path.slice(0, i + 1))) ? fixed(childrenOf(table, path), partial) : nothing();
+  }
 
   const idWords: string[] = [];
   let i = 0;

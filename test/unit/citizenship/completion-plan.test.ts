@@ -54,6 +54,8 @@ describe('completion plan (pure)', () => {
     ['no more arguments: nothing', ['stop', 'web', ''], []],
     ['an unknown command: nothing', ['nope', ''], []],
     ['after --, words are arguments', ['ssh', '--', '-x'], ['<vm>']],
+    ['help takes command words', ['help', 'vnc', ''], ['port-forward']],
+    ['help at the top', ['help', 'st'], ['stop']],
   ];
   for (const [title, args, expected, directive] of cases) {
     it(`${title}: ${JSON.stringify(args)}`, () => {
