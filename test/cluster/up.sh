@@ -42,7 +42,7 @@ healthy() {
 # Volumes whose claim is gone go back to the pool. The controller's recycler normally does this
 # within seconds; this catches what it missed (a crash, a recycler pod that failed).
 tidy_volume_pool() {
-  local name phase path
+  local name phase class path
   kubectl get pv -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase} {.spec.storageClassName} {.spec.hostPath.path}{"\n"}{end}' |
     while read -r name phase class path; do
       [ "$class" = "$STORAGE_CLASS" ] || continue
