@@ -85,6 +85,13 @@ stop_cluster() {
   rm -f "$DEVICE_PLUGIN_SOCK"
 }
 
+# A zombie has exited; only its parent (init here) has yet to reap it.
+process_alive() {
+  local state
+  state=$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 # SIGTERM to all of them at once, then SIGKILL to any still there after 5 s.
 stop_components() {
   local name pid i pids=()
@@ -93,12 +100,12 @@ stop_components() {
     rm -f "$PIDS/$name.pid"
   done
   for i in $(seq 1 50); do
-    for pid in "${pids[@]}"; do [ -d "/proc/$pid" ] && break; pid=; done
+    for pid in "${pids[@]}"; do process_alive "$pid" && break; pid=; done
     [ -z "${pid:-}" ] && return 0
     sleep 0.1
   done
   for pid in "${pids[@]}"; do
-    [ -d "/proc/$pid" ] || continue
+    process_alive "$pid" || continue
     log "pid $pid ($(basename "$(readlink "/proc/$pid/exe")")) ignored SIGTERM for 5 s; sending SIGKILL"
     kill -9 "$pid" 2>/dev/null || true
   done
