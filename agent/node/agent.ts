@@ -35,7 +35,7 @@ export function log(message: string): void {
 export async function runAgent(config: AgentConfig): Promise<void> {
   const version = agentVersion();
   log(`berth node agent ${version} on node ${config.nodeName}; cache ${config.cacheDir}; catalog ${config.catalogNamespace}/${config.catalogName}`);
-  const kube = connectAgentKube({ nodeName: config.nodeName, catalogNamespace: config.catalogNamespace, catalogName: config.catalogName, eventNamespace: NODE_EVENT_NAMESPACE });
+  const kube = await connectAgentKube({ nodeName: config.nodeName, catalogNamespace: config.catalogNamespace, catalogName: config.catalogName, eventNamespace: NODE_EVENT_NAMESPACE });
   let verdict: KvmVerdict | undefined;
   let catalogSeen = false;
   let lastCatalogError = '';

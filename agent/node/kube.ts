@@ -1,12 +1,21 @@
 // Every API call the agent makes, in one place (and so exactly what rbac.yaml grants): get and
 // patch its Node, get/watch the catalog ConfigMap, list VM pods on its node, create Events.
-import * as k8s from '@kubernetes/client-node';
 import { Labels } from '../../src/shared/keys.js';
+import { KubeApiError, KubeRest, loadRestConfig } from './kube-rest.js';
+
+/** The parts of a Pod the agent reads. */
+export interface PodLike {
+  status?: { phase?: string };
+  spec?: { containers?: ContainerLike[]; initContainers?: ContainerLike[] };
+}
+interface ContainerLike {
+  env?: Array<{ name: string; value?: string }>;
+}
 
 export interface AgentKube {
   readCatalog(): Promise<Record<string, string> | null>;
   watchCatalog(onChange: () => void, onEnd: (error?: unknown) => void): Promise<{ abort(): void }>;
-  listVmPodsOnNode(): Promise<k8s.V1Pod[]>;
+  listVmPodsOnNode(): Promise<PodLike[]>;
   readNodeLabels(): Promise<Record<string, string>>;
   mergePatchNode(patch: object): Promise<void>;
   createNodeEvent(reason: string, message: string, type: 'Warning' | 'Normal'): Promise<void>;
@@ -20,49 +29,42 @@ export interface AgentKubeOptions {
 }
 
 /** In a pod: the service account; elsewhere: $KUBECONFIG or ~/.kube/config. */
-export function connectAgentKube(options: AgentKubeOptions): AgentKube {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+export async function connectAgentKube(options: AgentKubeOptions): Promise<AgentKube> {
+  const api = new KubeRest(await loadRestConfig());
+  const nodePath = `/api/v1/nodes/${encodeURIComponent(options.nodeName)}`;
+  const configMaps = `/api/v1/namespaces/${encodeURIComponent(options.catalogNamespace)}/configmaps`;
   let nodeUid: string | undefined;
   return {
     async readCatalog() {
       try {
-        const cm = await core.readNamespacedConfigMap({ name: options.catalogName, namespace: options.catalogNamespace });
+        const cm = await api.request<{ data?: Record<string, string> }>('GET', `${configMaps}/${encodeURIComponent(options.catalogName)}`);
         return cm.data ?? {};
       } catch (error) {
-        if ((error as { code?: number }).code === 404) return null;
+        if (error instanceof KubeApiError && error.code === 404) return null;
         throw error;
       }
     },
     async watchCatalog(onChange, onEnd) {
-      const watch = new k8s.Watch(kc);
-      const controller = await watch.watch(
-        `/api/v1/namespaces/${options.catalogNamespace}/configmaps`,
-        { fieldSelector: `metadata.name=${options.catalogName}` },
-        () => onChange(),
-        (error) => onEnd(error),
-      );
-      return { abort: () => controller.abort() };
+      return api.watch(configMaps, { fieldSelector: `metadata.name=${options.catalogName}`, timeoutSeconds: 300 }, () => onChange(), onEnd);
     },
     async listVmPodsOnNode() {
-      const list = await core.listPodForAllNamespaces({ labelSelector: Labels.vm, fieldSelector: `spec.nodeName=${options.nodeName}` });
+      const list = await api.request<{ items: PodLike[] }>('GET', '/api/v1/pods', { query: { labelSelector: Labels.vm, fieldSelector: `spec.nodeName=${options.nodeName}` } });
       return list.items;
     },
     async readNodeLabels() {
-      const node = await core.readNode({ name: options.nodeName });
+      const node = await api.request<{ metadata?: { uid?: string; labels?: Record<string, string> } }>('GET', nodePath);
       nodeUid = node.metadata?.uid;
       return node.metadata?.labels ?? {};
     },
     async mergePatchNode(patch) {
-      await core.patchNode({ name: options.nodeName, body: patch }, mergePatch);
+      await api.request('PATCH', nodePath, { body: patch, contentType: 'application/merge-patch+json' });
     },
     async createNodeEvent(reason, message, type) {
-      const now = new Date();
-      await core.createNamespacedEvent({
-        namespace: options.eventNamespace,
+      const now = new Date().toISOString();
+      await api.request('POST', `/api/v1/namespaces/${encodeURIComponent(options.eventNamespace)}/events`, {
         body: {
+          apiVersion: 'v1',
+          kind: 'Event',
           metadata: { generateName: `${options.nodeName}.berth-`, namespace: options.eventNamespace },
           involvedObject: { kind: 'Node', name: options.nodeName, uid: nodeUid ?? options.nodeName, apiVersion: 'v1' },
           reason,

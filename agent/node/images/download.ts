@@ -11,6 +11,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CatalogEntry } from '../../../src/shared/keys.js';
 import { freeBytes } from './disk.js';
+import { collectStreamGarbage } from './memory.js';
 import { cachedImageFileName, partialFileName } from './files.js';
 import { HttpStatusError, interpretResponse } from './range.js';
 
@@ -41,8 +42,19 @@ export interface DownloadResult {
   resumedFrom: number;
 }
 
+/** How much transfer between two minor collections (see memory.ts). */
+const GC_EVERY_BYTES = 2 * 1024 * 1024;
+
 async function hashFile(path: string, hash: Hash): Promise<void> {
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  let since = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+    hash.update(chunk as Buffer);
+    since += (chunk as Buffer).length;
+    if (since >= GC_EVERY_BYTES) {
+      since = 0;
+      collectStreamGarbage();
+    }
+  }
 }
 
 function get(url: string, headers: Record<string, string>, stallMs: number, signal?: AbortSignal, redirects = 5): Promise<IncomingMessage> {
@@ -130,6 +142,7 @@ export async function downloadImage(entry: CatalogEntry, options: DownloadOption
   } else {
     const checkEvery = options.diskCheckEveryBytes ?? 8 * 1024 * 1024;
     let sinceCheck = 0;
+    let sinceCollect = 0;
     let stallTimer: NodeJS.Timeout | undefined;
     let stalled: DownloadError | undefined;
     const armStall = () => {
@@ -145,6 +158,11 @@ export async function downloadImage(entry: CatalogEntry, options: DownloadOption
         hash.update(chunk);
         done += chunk.length;
         sinceCheck += chunk.length;
+        sinceCollect += chunk.length;
+        if (sinceCollect >= GC_EVERY_BYTES) {
+          sinceCollect = 0;
+          collectStreamGarbage();
+        }
         options.onProgress?.(done, total);
         if (sinceCheck < checkEvery) return callback(null, chunk);
         sinceCheck = 0;

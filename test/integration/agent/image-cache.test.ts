@@ -120,7 +120,8 @@ describe('node agent: image cache, status and garbage collection (agent process,
     assert.equal(health.status, 200);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.match(metrics, /^berth_image_state\{image="good",state="ready"\} 1$/m);
-    assert.match(metrics, /^berth_image_state\{image="corrupt",state="failed"\} 1$/m);
+    assert.match(metrics, /^berth_image_state\{image="bad-entry",state="failed"\} 1$/m);
+    assert.match(metrics, /^berth_image_downloads_total\{result="failure"\} [1-9]/m); // corrupt and missing are retried, so their state flips
     assert.match(metrics, /^berth_image_downloads_total\{result="success"\} [1-9]/m);
   });
 
