@@ -200,7 +200,8 @@ export class ImageCache {
   private async download(sha: string, s: ShaState): Promise<void> {
     const abort = new AbortController();
     s.abort = abort;
-    Object.assign(s, { state: 'downloading', error: undefined, updated: this.now() });
+    // A retry keeps the previous error visible until it succeeds.
+    Object.assign(s, { state: 'downloading', updated: this.now() });
     this.options.onChange();
     let lastReport = 0;
     try {
