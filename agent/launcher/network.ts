@@ -66,9 +66,17 @@ export async function setUpNetwork(config: LauncherConfig, mac: string, run: Run
     leaseFile: join(config.paths.run, 'dnsmasq.leases'),
   });
   const dnsmasq = startChild(DNSMASQ_BINARY, args, { stdin: 'ignore', stdout: 'ignore' });
-  cleanup.add('dnsmasq', () => stopChild(dnsmasq, 2000));
+  let stopping = false;
+  cleanup.add('dnsmasq', () => {
+    stopping = true;
+    return stopChild(dnsmasq, 2000);
+  });
   const early = await Promise.race([dnsmasq.exit, sleep(300).then(() => undefined)]);
   if (early !== undefined) throw new BerthError('LAUNCHER', `dnsmasq exited at start (status ${early}); its message is above`);
+  void dnsmasq.exit.then((status) => {
+    // the lease is infinite, so a running guest keeps its address; a rebooting one would get none
+    if (!stopping) log('network', `warning: dnsmasq exited (status ${status}); a guest that reboots will not get an address`);
+  });
   log('network', `dnsmasq serving ${config.vmIp} to ${mac}; DNS ${dns.nameservers.join(', ') || 'none'}; search ${dns.searchDomains.join(' ') || 'none'}`);
 }
 

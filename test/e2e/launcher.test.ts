@@ -137,6 +137,16 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     assert.equal(String(result.stdout).trim(), hostname);
   });
 
+  it('a dnsmasq that dies is reported, and the guest keeps its address (infinite lease)', async () => {
+    const pids = String((await execa('ip', ['netns', 'pids', sandbox.podNs])).stdout).split('\n').filter(Boolean);
+    const comms = await Promise.all(pids.map(async (pid) => [pid, (await readFile(`/proc/${pid}/comm`, 'utf8')).trim()]));
+    const dnsmasq = comms.filter(([, comm]) => comm === 'dnsmasq').map(([pid]) => Number(pid));
+    assert.equal(dnsmasq.length, 1, `processes in the pod: ${JSON.stringify(comms)}`);
+    process.kill(dnsmasq[0], 'SIGKILL');
+    await waitFor('the warning', 5_000, async () => (/warning: dnsmasq exited \(status 137\)/.test(launcher!.logs) ? true : undefined));
+    assert.equal((await ssh(sandbox.clientNs, sandbox.podIp, 'true')).exitCode, 0);
+  });
+
   it('SIGTERM powers the guest down over ACPI, the launcher exits 0 and leaves nothing behind', async () => {
     const written = await ssh(sandbox.clientNs, sandbox.podIp, `echo ${marker} > /data/marker && sync`);
     assert.equal(written.exitCode, 0, String(written.stderr));
