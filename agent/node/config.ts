@@ -1,6 +1,8 @@
 // The agent's settings: command-line options first, then BERTH_AGENT_* environment variables, then
 // defaults. Pure, so a typo in a DaemonSet arg fails at start with a message naming it.
 import { parseArgs } from 'node:util';
+import { parseDuration as parseDurationValue } from '../../src/core/duration.js';
+import { parseSize } from '../../src/core/quantity.js';
 import { Catalog, Paths, Ports, SYSTEM_NAMESPACE } from '../../src/shared/keys.js';
 
 export interface AgentConfig {
@@ -59,21 +61,18 @@ const options = {
 
 export class ConfigError extends Error {}
 
-/** '30s', '10m', '1h', '500ms' or bare seconds. */
+/** A duration option: '30s', '10m', '1h', '500ms' or bare seconds (the plugin's own parser). */
 export function parseDuration(flag: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new ConfigError(`--${flag} '${value}' is not a duration such as 30s, 10m or 500ms`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
+  const result = parseDurationValue(value);
+  if (!result.ok) throw new ConfigError(`--${flag}: ${result.problem}`);
+  return result.ms;
 }
 
-/** Bytes: a plain number, or Ki/Mi/Gi (powers of 1024) and k/M/G (powers of 1000). */
+/** A size option as a Kubernetes quantity: 512Mi, 1Gi, 10G or plain bytes. */
 export function parseBytes(flag: string, value: string): number {
-  const m = /^(\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(value.trim());
-  if (!m) throw new ConfigError(`--${flag} '${value}' is not a size such as 512Mi or 1Gi`);
-  const mult: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
-  return Number(m[1]) * (m[2] ? mult[m[2]] : 1);
+  const result = parseSize(value);
+  if (!result.ok) throw new ConfigError(`--${flag}: ${result.problem}`);
+  return result.bytes;
 }
 
 function positiveInt(flag: string, value: string): number {

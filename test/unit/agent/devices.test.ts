@@ -48,6 +48,7 @@ describe('agent config', () => {
   it('parses durations and sizes', () => {
     assert.deepEqual(['500ms', '30s', '2m', '1h', '7'].map((v) => parseDuration('x', v)), [500, 30000, 120000, 3600000, 7000]);
     assert.deepEqual(['10', '1Ki', '256Mi', '1G'].map((v) => parseBytes('x', v)), [10, 1024, 268435456, 1e9]);
-    assert.throws(() => parseBytes('disk-reserve', '1.5Gi'), /--disk-reserve/);
+    assert.throws(() => parseBytes('disk-reserve', '5GB'), /--disk-reserve: '5GB' is not a Kubernetes quantity; did you mean 5Gi\?/);
+    assert.throws(() => parseDuration('stall-timeout', 'soon'), /--stall-timeout: 'soon' is not a duration/);
   });
 });
