@@ -62,7 +62,7 @@ fi
 for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy pause; do
   [ -x "$K8S_BIN/$b" ] || { log "missing $K8S_BIN/$b: run test/cluster/build-k8s.sh first"; exit 1; }
 done
-for c in etcd etcdctl containerd ctr runc podman kubectl openssl iptables ip; do
+for c in etcd etcdctl containerd ctr runc podman kubectl openssl iptables ip busybox; do
   command -v "$c" >/dev/null || { log "missing command $c: run test/setup/install-deps.sh"; exit 1; }
 done
 
@@ -111,7 +111,9 @@ NODE_IP=$(node_ip)
 bash "$here/pki.sh" "$NODE_IP"
 
 # ---- control plane ----------------------------------------------------------------------------
-log "starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler"
+# Order: what needs no API server (containerd, images, kubelet start-up, ~6 s) overlaps the API
+# server's own start-up (~7 s); only the controllers wait for it.
+log "starting etcd and kube-apiserver"
 start etcd etcd --name berth --data-dir "$STATE/etcd" \
   --listen-client-urls "$ETCD_CLIENT" --advertise-client-urls "$ETCD_CLIENT" \
   --listen-peer-urls "$ETCD_PEER" --initial-advertise-peer-urls "$ETCD_PEER" --initial-cluster "berth=$ETCD_PEER"
@@ -128,34 +130,6 @@ start kube-apiserver "$K8S_BIN/kube-apiserver" --etcd-servers="$ETCD_CLIENT" \
   --service-account-issuer=https://kubernetes.default.svc \
   --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
   --kubelet-preferred-address-types=InternalIP
-wait_for kube-apiserver 90 kubectl get --raw /readyz
-
-# The PV recycler pod must use an image that is present: no registry is reachable.
-cat >"$STATE/recycler-pod.yaml" <<EOF
-apiVersion: v1
-kind: Pod
-metadata: {generateName: pv-recycler-, namespace: default}
-spec:
-  restartPolicy: Never
-  volumes: [{name: vol}]
-  containers:
-  - name: pv-recycler
-    image: $BUSYBOX_IMAGE
-    imagePullPolicy: Never
-    command: [/bin/sh, -c, 'test -e /scrub && rm -rf /scrub/..?* /scrub/.[!.]* /scrub/* && test -z "\$(ls -A /scrub)" || exit 1']
-    volumeMounts: [{name: vol, mountPath: /scrub}]
-EOF
-start kube-controller-manager "$K8S_BIN/kube-controller-manager" --kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
-  --authentication-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
-  --authorization-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
-  --leader-elect=false --bind-address=127.0.0.1 --port=0 --use-service-account-credentials=true \
-  --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
-  --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
-  --pv-recycler-pod-template-filepath-hostpath="$STATE/recycler-pod.yaml"
-start kube-scheduler "$K8S_BIN/kube-scheduler" --kubeconfig="$STATE/kube-scheduler.kubeconfig" \
-  --authentication-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
-  --authorization-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
-  --leader-elect=false --bind-address=127.0.0.1 --port=0
 
 # ---- container runtime, network, images ------------------------------------------------------
 # restrict_oom_score_adj: the CRI asks for oom_score_adj -998 on the pause container, which needs
@@ -201,7 +175,7 @@ if ! grep -qxF "$PAUSE_IMAGE" <<<"$images"; then
 fi
 if ! grep -qxF "$BUSYBOX_IMAGE" <<<"$images"; then
   log "importing $BUSYBOX_IMAGE (from busybox-static)"
-  dir=$(mktemp -d); mkdir -p "$dir"/{bin,tmp,etc}; cp /bin/busybox "$dir/bin/busybox"
+  dir=$(mktemp -d); mkdir -p "$dir"/{bin,tmp,etc}; cp "$(command -v busybox)" "$dir/bin/busybox"
   for applet in $("$dir/bin/busybox" --list); do [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"; done
   echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"; echo 'root:x:0:' >"$dir/etc/group"
   bash "$here/import-rootfs.sh" "$dir" "$BUSYBOX_IMAGE" '["/bin/sh"]' >/dev/null; rm -rf "$dir"
@@ -226,6 +200,8 @@ evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.availa
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 makeIPTablesUtilChains: false
+# Checked (not posted) this often: the node turns Ready within 2 s instead of 10.
+nodeStatusUpdateFrequency: 2s
 EOF
 log "starting kubelet and kube-proxy"
 kubelet_started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -237,6 +213,40 @@ start kube-proxy "$K8S_BIN/kube-proxy" --kubeconfig="$STATE/kube-proxy.kubeconfi
   --proxy-mode=iptables --cluster-cidr="$POD_CIDR" --conntrack-max-per-core=0 \
   --conntrack-tcp-timeout-established=0 --conntrack-tcp-timeout-close-wait=0 \
   --metrics-bind-address=127.0.0.1:10249 --healthz-bind-address=127.0.0.1:10256
+
+# ---- controllers ------------------------------------------------------------------------------
+# The kubelet and kube-proxy retry until the API server answers; kube-controller-manager gives up
+# after 10 s, so it starts only once the API server is ready.
+wait_for kube-apiserver 90 kubectl get --raw /readyz
+log "starting kube-controller-manager and kube-scheduler"
+
+# The PV recycler pod must use an image that is present: no registry is reachable.
+cat >"$STATE/recycler-pod.yaml" <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {generateName: pv-recycler-, namespace: default}
+spec:
+  restartPolicy: Never
+  volumes: [{name: vol}]
+  containers:
+  - name: pv-recycler
+    image: $BUSYBOX_IMAGE
+    imagePullPolicy: Never
+    command: [/bin/sh, -c, 'test -e /scrub && rm -rf /scrub/..?* /scrub/.[!.]* /scrub/* && test -z "\$(ls -A /scrub)" || exit 1']
+    volumeMounts: [{name: vol, mountPath: /scrub}]
+EOF
+start kube-controller-manager "$K8S_BIN/kube-controller-manager" --kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
+  --authentication-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
+  --authorization-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
+  --leader-elect=false --bind-address=127.0.0.1 --port=0 --use-service-account-credentials=true \
+  --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
+  --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
+  --pv-recycler-pod-template-filepath-hostpath="$STATE/recycler-pod.yaml"
+start kube-scheduler "$K8S_BIN/kube-scheduler" --kubeconfig="$STATE/kube-scheduler.kubeconfig" \
+  --authentication-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
+  --authorization-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
+  --leader-elect=false --bind-address=127.0.0.1 --port=0
+
 wait_for kubelet 120 node_ready "$kubelet_started"
 wait_for kubelet 30 test -S "$DEVICE_PLUGIN_SOCK"
 
