@@ -208,8 +208,9 @@ export const cacheFill: Benchmark = {
             `The process's own getrusage agrees: ${selfRss.median.toFixed(1)} MB. Of the peak, ${anon.toFixed(1)} MB is anonymous memory (V8 heap and buffers) and ${file.toFixed(1)} MB file-backed pages, ` +
             'mostly the Node binary itself (shared with every Node process, and the floor of any Node agent).',
           running.length > 0
-            ? `The node agent running in the local cluster right now (same host, read from /proc): ${running.join('; ')}. It holds client-node and its watches on top of the downloader.`
-            : 'No node agent was running on this host to compare with (this is the downloader in a bare Node process; the real agent adds client-node and its watches on top).',
+            ? `The node agent running in the local cluster right now (same host, read from /proc; its peak covers its whole life, whatever it cached): ${running.join('; ')}. ` +
+              'It runs its API client, device plugin and status loop besides the downloader.'
+            : 'No node agent was running on this host to compare with (this is the downloader in a bare Node process; the real agent adds its API client, device plugin and status loop).',
         ],
       };
     } finally {
