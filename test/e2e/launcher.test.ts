@@ -102,10 +102,11 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
 
   it('boots from the node cache; ssh to the pod IP with the user-data key runs a command in the guest', async () => {
     await bootAndWaitForSsh(start());
-    const result = await ssh(sandbox.clientNs, sandbox.podIp, 'hostname; cat /run/dhcp.env');
+    const result = await ssh(sandbox.clientNs, sandbox.podIp, 'hostname; cat /etc/hostname /run/dhcp.env');
     assert.equal(result.exitCode, 0, String(result.stderr));
-    const [name, dhcp] = String(result.stdout).split('\n');
+    const [name, etcHostname, dhcp] = String(result.stdout).split('\n');
     assert.equal(name, hostname, 'hostname is meta-data local-hostname');
+    assert.equal(etcHostname, hostname);
     assert.match(dhcp, new RegExp(`mtu=${sandbox.mtu} `), 'the VM got the pod MTU');
     assert.match(dhcp, new RegExp(`dns=${sandbox.clientIp.replace(/\./g, '\\.')} `), "the VM got the pod's nameserver");
     assert.match(dhcp, /search=t-launcher\.svc\.cluster\.local cluster\.local/);

@@ -127,6 +127,7 @@ if d=$(findfs LABEL=cidata 2>/dev/null) && mount -t iso9660 -o ro "$d" /mnt/cida
 else
   log "cloud-init: no cidata seed"
 fi
+hostname > /etc/hostname
 
 # Persistent data: FAT partition BERTHDATA on the boot disk
 if d=$(findfs LABEL=BERTHDATA 2>/dev/null) && mount -t vfat "$d" /data; then
