@@ -20,7 +20,8 @@ async function complete(args: string[]): Promise<string> {
     found = await clusterValues(plan.source, plan.connection);
   } catch (error) {
     // No cluster, no names: the shell shows nothing rather than an error in the middle of a line.
-    debug(`completion: cannot list ${plan.source}: ${(error as Error).message}`);
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    debug(`completion: cannot list ${plan.source}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`);
   }
   const values = matching(found, plan.partial).map((c) => ({ ...c, value: plan.prefix + c.value + plan.suffix }));
   return formatCompletion([...(plan.extra ?? []), ...values], plan.directive);

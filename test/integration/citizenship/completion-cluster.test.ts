@@ -2,7 +2,7 @@
 // labelled StatefulSets in a namespace of our own, catalog images, nodes, namespaces, contexts,
 // with the connection flags on the line honoured, and silence (not an error) when the cluster is down.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,9 +22,16 @@ interface Answer {
   directive: number;
 }
 
+let lastStderr = '';
+const why = () => (lastStderr ? ` (completer said: ${lastStderr.trim()})` : '');
+
 function complete(args: string[], env: NodeJS.ProcessEnv = { KUBECONFIG: clusterKubeconfig() }): Answer {
   const { KUBECONFIG: _k, ...rest } = process.env;
-  const out = execFileSync(completer, args, { encoding: 'utf8', env: { ...rest, ...env }, timeout: 30_000 });
+  // BERTH_COMPLETION_DEBUG puts the reason for an empty lookup on stderr, for the failure message.
+  const run = spawnSync(completer, args, { encoding: 'utf8', env: { ...rest, BERTH_COMPLETION_DEBUG: '1', ...env }, timeout: 30_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const out = run.stdout;
+  lastStderr = run.stderr;
   const lines = out.trimEnd().split('\n');
   const last = lines.pop()!;
   assert.match(last, /^:\d+$/, `no directive line in ${JSON.stringify(out)}`);
@@ -96,7 +103,7 @@ describe('kubectl_complete-berth against the local cluster', function () {
     for (const command of vmCommands) {
       const answer = complete([...command.id.split(' '), '-n', ns.name, '']);
       const subcommands = table.commands.filter((c) => c.id.startsWith(`${command.id} `)).map((c) => c.id.split(' ')[command.id.split(' ').length]);
-      assert.deepEqual(answer.values.filter((v) => !subcommands.includes(v)).sort(), ['db', 'web'], command.id);
+      assert.deepEqual(answer.values.filter((v) => !subcommands.includes(v)).sort(), ['db', 'web'], `${command.id}${why()}`);
       assert.equal(answer.descriptions.web, 'stopped');
       assert.equal(answer.directive, 4);
     }
@@ -112,7 +119,7 @@ describe('kubectl_complete-berth against the local cluster', function () {
   ];
   for (const [title, args, expected] of lines) {
     it(`${title}: kubectl berth ${args('NS').join(' ')}<TAB>`, () => {
-      assert.deepEqual(complete(args(ns.name)).values.sort(), expected(ns.name));
+      assert.deepEqual(complete(args(ns.name)).values.sort(), expected(ns.name), why());
     });
   }
 
