@@ -64,7 +64,7 @@ take_lock() {
 # directory, pod cgroups, and the iptables chains of kube-proxy and the CNI portmap plugin.
 # Logs stay, so a failed run can still be read.
 stop_cluster() {
-  local ns
+  local ns m h
   # The kubelet first, so it does not restart the containers we are about to kill.
   stop_components kube-proxy kubelet
   if component_pid containerd >/dev/null; then remove_all_containers; fi
@@ -114,7 +114,7 @@ stop_components() {
 # Pod containers that outlive the kubelet (after a crash, or before a stop) would keep mounts,
 # network namespaces and cgroups busy.
 remove_all_containers() {
-  local t c
+  local t c i
   for t in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks kill -s KILL "$t" >/dev/null 2>&1 || true; done
   for i in $(seq 1 30); do
     [ -z "$(ctr_k8s tasks ls -q 2>/dev/null | head -1)" ] && break
