@@ -54,6 +54,8 @@ component_pid() {
 # Serialises up.sh and down.sh: two of them interleaving would start a second etcd or kill a
 # half-started cluster.
 take_lock() {
+  # containerd, the kubelet, mounts, network namespaces and iptables all need root.
+  if [ "$(id -u)" -ne 0 ]; then log "must run as root"; exit 1; fi
   mkdir -p "$STATE"
   exec 9>"$STATE/up-down.lock"
   if ! flock -w 300 9; then log "another up.sh/down.sh holds $STATE/up-down.lock"; exit 1; fi
