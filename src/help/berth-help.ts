@@ -1,7 +1,7 @@
 // `kubectl berth --help` lists the commands by what the user wants to do (VM lifecycle, access,
 // images and nodes, cluster setup, the plugin itself) instead of one alphabetical block.
 import { Help } from '@oclif/core';
-import { COMMAND_GROUPS, groupOf, OTHER_GROUP } from './groups.js';
+import { COMMAND_GROUPS, groupOf, orderInGroup, OTHER_GROUP } from './groups.js';
 
 export default class BerthHelp extends Help {
   /** Top-level words (commands and topics) with their one-line summaries. */
@@ -23,7 +23,10 @@ export default class BerthHelp extends Help {
     this.log('');
     const entries = this.topLevel();
     for (const title of [...COMMAND_GROUPS.map((g) => g.title), OTHER_GROUP]) {
-      const rows = [...entries].filter(([word]) => groupOf(word) === title).map(([word, summary]) => [word, this.render(summary)] as [string, string]);
+      const rows = [...entries]
+        .filter(([word]) => groupOf(word) === title)
+        .sort(([a], [b]) => orderInGroup(a) - orderInGroup(b) || a.localeCompare(b))
+        .map(([word, summary]) => [word, this.render(summary)] as [string, string]);
       if (rows.length === 0) continue;
       this.log(this.section(title.toUpperCase(), rows));
       this.log('');

@@ -21,3 +21,9 @@ export const OTHER_GROUP = 'Other commands';
 export function groupOf(word: string): string {
   return COMMAND_GROUPS.find((g) => g.commands.includes(word))?.title ?? OTHER_GROUP;
 }
+
+/** Sort key within a group: the order the group lists its commands in, others after. */
+export function orderInGroup(word: string): number {
+  const index = COMMAND_GROUPS.find((g) => g.commands.includes(word))?.commands.indexOf(word);
+  return index === undefined ? Number.MAX_SAFE_INTEGER : index;
+}
