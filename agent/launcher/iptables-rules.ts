@@ -12,11 +12,7 @@ export const Chains = {
   forward: 'BERTH-FORWARD',
 } as const;
 
-const OWN_CHAINS: { table: 'nat' | 'filter'; chain: string; parent: string }[] = [
-  { table: 'nat', chain: Chains.dnat, parent: 'PREROUTING' },
-  { table: 'nat', chain: Chains.snat, parent: 'POSTROUTING' },
-  { table: 'filter', chain: Chains.forward, parent: 'FORWARD' },
-];
+const OWN_CHAINS = new Set<string>(Object.values(Chains));
 
 export interface NatPlan {
   podInterface: string;
@@ -53,17 +49,16 @@ export const NAT_TABLES = ['nat', 'filter'] as const;
  * rules of this run and for the leftovers of a launcher that was killed.
  */
 export function natTeardownRules(listings: Map<string, string>): string[][] {
-  const own = new Set(OWN_CHAINS.map((c) => c.chain));
   const jumps: string[][] = [];
   const chains: string[][] = [];
   for (const table of NAT_TABLES) {
     for (const line of (listings.get(table) ?? '').split('\n')) {
       const words = line.trim().split(/\s+/);
-      if (words[0] === '-N' && own.has(words[1])) {
+      if (words[0] === '-N' && OWN_CHAINS.has(words[1])) {
         chains.push(['-w', '-t', table, '-F', words[1]], ['-w', '-t', table, '-X', words[1]]);
-      } else if (words[0] === '-A' && !own.has(words[1])) {
+      } else if (words[0] === '-A' && !OWN_CHAINS.has(words[1])) {
         const jump = words.indexOf('-j');
-        if (jump > 0 && own.has(words[jump + 1])) jumps.push(['-w', '-t', table, '-D', ...words.slice(1)]);
+        if (jump > 0 && OWN_CHAINS.has(words[jump + 1])) jumps.push(['-w', '-t', table, '-D', ...words.slice(1)]);
       }
     }
   }
