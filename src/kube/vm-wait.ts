@@ -19,6 +19,8 @@ export interface WaitOptions {
   until: 'ready' | 'stopped';
   progress(message: string): void;
   pollMs?: number;
+  /** A pod with this uid is the old one, on its way out: treat it as no pod yet. */
+  afterUid?: string;
 }
 
 function describe(state: VmState, pod: V1Pod | undefined): string {
@@ -51,7 +53,8 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
       continue;
     }
-    const { sts, pod } = observed;
+    const { sts } = observed;
+    const pod = observed.pod && observed.pod.metadata?.uid === options.afterUid ? undefined : observed.pod;
     const state = deriveVmState(sts, pod);
     const line = describe(state, pod);
     if (line !== last) {

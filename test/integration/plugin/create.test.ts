@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotations, DeviceResources, Labels, LauncherEnv } from '../../../src/shared/keys.js';
-import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, kubeconfig, kubectl, NODE, objectCounts, requireCluster, TEST_KEY, withNodeLabels } from './fixture.js';
+import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, kubeconfig, kubectl, NODE, objectCounts, requireCluster, TEST_KEY, withNodeLabels, withTunDevices } from './fixture.js';
 
 const SHA = 'd'.repeat(64);
 const files = mkdtempSync(join(tmpdir(), 't-plugin-files-'));
@@ -85,6 +85,7 @@ describe('create (integration, local cluster)', function () {
       const cond = (await podOf(ns, 'tcg-vm')())?.status?.conditions?.find((c) => c.type === 'PodScheduled');
       return cond?.status === 'False' && cond.reason === 'Unschedulable' ? true : undefined;
     });
+    const restoreTun = await withTunDevices();
     const restore = await withNodeLabels({ [label]: ns, [Labels.nodeReady]: 'true' });
     try {
       const pod = await eventually('tcg-vm scheduled', async () => {
@@ -95,6 +96,7 @@ describe('create (integration, local cluster)', function () {
       assert.equal(pod.status!.conditions!.find((c) => c.type === 'PodScheduled')!.status, 'True');
     } finally {
       await restore();
+      await restoreTun();
     }
     const stillWaiting = await podOf(ns, 'kvm-vm')();
     assert.equal(stillWaiting!.spec!.nodeName, undefined, 'the KVM VM still has no node');

@@ -2,15 +2,15 @@
 // against the local cluster, a client to check what it did, and namespaces and node labels that
 // are put back exactly as they were found.
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
+import { clusterKubeconfig, createUniqueNamespace, deleteNamespace as deleteTestNamespace, requireCluster as requireLocalCluster } from '../../support/cluster.js';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const bin = join(repo, 'bin', 'kubectl-berth');
-export const kubeconfig = process.env.BERTH_TEST_KUBECONFIG ?? join(homedir(), '.cache/kubectl-berth/cluster/kubeconfig');
+export const kubeconfig = clusterKubeconfig();
 export const NODE = 'berth-node';
 /** An image URL that fails at once, so VM pods that do start never download or boot anything. */
 export const DEAD_IMAGE = 'http://127.0.0.1:9/t-plugin.qcow2';
@@ -59,32 +59,16 @@ export async function kube() {
   return { client, kc, core: kc.makeApiClient(client.CoreV1Api), apps: kc.makeApiClient(client.AppsV1Api) };
 }
 
-/** Fails loudly (never skips) when the local cluster is not there. */
-export async function requireCluster(): Promise<void> {
-  try {
-    const { core } = await kube();
-    await core.readNode({ name: NODE });
-  } catch (error) {
-    throw new Error(`the local cluster does not answer (${kubeconfig}): bring it up with test/cluster/up.sh (${(error as Error).message.split('\n')[0]})`);
-  }
-}
+/** Fails loudly (never skips) when the local cluster is not there or its node is not Ready. */
+export const requireCluster = requireLocalCluster;
 
-export async function createNamespace(area: string): Promise<string> {
-  const name = `t-plugin-${area}-${randomBytes(3).toString('hex')}`;
-  const { core } = await kube();
-  await core.createNamespace({ body: { metadata: { name } } });
-  // The service account controller adds the default account and its token Secret shortly after.
-  for (let i = 0; i < 50; i++) {
-    const secrets = await core.listNamespacedSecret({ namespace: name });
-    if (secrets.items.length > 0) break;
-    await sleep(100);
-  }
-  return name;
+/** A namespace of the test's own, `t-plugin-<area>-<random>`, ready for pods. */
+export function createNamespace(area: string): Promise<string> {
+  return createUniqueNamespace(`plugin-${area}`);
 }
 
 export async function deleteNamespace(name: string): Promise<void> {
-  const { core } = await kube();
-  await core.deleteNamespace({ name, gracePeriodSeconds: 0 }).catch(() => undefined);
+  await deleteTestNamespace(name).catch(() => undefined);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -130,4 +114,27 @@ async function patchNodeLabels(labels: Record<string, string | null>): Promise<v
     { name: NODE, body: { metadata: { labels } } },
     client.setHeaderOptions('Content-Type', client.PatchStrategy.MergePatch),
   );
+}
+
+/**
+ * Makes sure the node offers the tun device VM pods request, as the agent's device plugin does. If
+ * the agent is not serving it right now, the test advertises a few by hand (the documented way to
+ * advertise an extended resource) and removes them afterwards, unless a device plugin took over.
+ */
+export async function withTunDevices(): Promise<() => Promise<void>> {
+  const { core, client } = await kube();
+  const resource = 'devices.berth.dev/tun';
+  const pointer = `/status/capacity/${resource.replace('/', '~1')}`;
+  const node = await core.readNode({ name: NODE });
+  if (node.status?.allocatable?.[resource] && node.status.allocatable[resource] !== '0') return async () => undefined;
+  const mine = '7';
+  await core.patchNodeStatus({ name: NODE, body: [{ op: 'add', path: pointer, value: mine }] }, client.setHeaderOptions('Content-Type', client.PatchStrategy.JsonPatch));
+  await eventually(`${NODE} allocatable ${resource}`, async () => ((await core.readNode({ name: NODE })).status?.allocatable?.[resource] ? true : undefined), 60_000);
+  return async () => {
+    const now = await core.readNode({ name: NODE });
+    if (now.status?.capacity?.[resource] !== mine) return;
+    const ops = [{ op: 'remove', path: pointer }];
+    if (now.status?.allocatable?.[resource]) ops.push({ op: 'remove', path: pointer.replace('/capacity/', '/allocatable/') });
+    await core.patchNodeStatus({ name: NODE, body: ops }, client.setHeaderOptions('Content-Type', client.PatchStrategy.JsonPatch)).catch(() => undefined);
+  };
 }

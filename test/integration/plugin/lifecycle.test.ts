@@ -1,12 +1,13 @@
 // stop, start and purge against the real cluster, with a real PVC bound on the berth-test class.
 import assert from 'node:assert/strict';
 import { Labels } from '../../../src/shared/keys.js';
-import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, objectCounts, requireCluster, withNodeLabels } from './fixture.js';
+import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, objectCounts, requireCluster, withNodeLabels, withTunDevices } from './fixture.js';
 
 describe('stop, start and purge (integration, local cluster)', function () {
   this.timeout(180_000);
   let ns: string;
   let restoreLabels: (() => Promise<void>) | undefined;
+  let restoreTun: (() => Promise<void>) | undefined;
   const vm = ['--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--shutdown-timeout', '0'];
 
   async function pvc(name: string) {
@@ -30,6 +31,7 @@ describe('stop, start and purge (integration, local cluster)', function () {
     ns = await createNamespace('life');
     // The VM needs a node with the agent's label for TCG; keep whatever the agent set.
     restoreLabels = await withNodeLabels({ [Labels.nodeReady]: 'true' });
+    restoreTun = await withTunDevices();
     const created = await berth(['create', 'pet', '-n', ns, ...vm, '--storage-class', 'berth-test', '--disk-size', '1Gi']);
     assert.equal(created.exitCode, 0, created.stderr);
     // WaitForFirstConsumer: the claim binds once the scheduler has placed the pod.
@@ -38,6 +40,7 @@ describe('stop, start and purge (integration, local cluster)', function () {
 
   after(async () => {
     await restoreLabels?.();
+    await restoreTun?.();
     if (ns) await deleteNamespace(ns);
   });
 
@@ -66,6 +69,19 @@ describe('stop, start and purge (integration, local cluster)', function () {
     assert.equal((await pvc('disk-pet-0'))!.metadata!.uid, uid, 'the same claim, not a new one');
   });
 
+  it('restart replaces the pod; the disk stays the same', async () => {
+    const { core } = await kube();
+    const old = await eventually('pod pet-0', () => core.readNamespacedPod({ name: 'pet-0', namespace: ns }).catch(() => undefined));
+    const run = await berth(['restart', 'pet', '-n', ns]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal(run.stdout, 'vm/pet restarted\n');
+    const fresh = await eventually('a new pod pet-0', async () => {
+      const p = await core.readNamespacedPod({ name: 'pet-0', namespace: ns }).catch(() => undefined);
+      return p && p.metadata!.uid !== old.metadata!.uid ? p : undefined;
+    }, 90_000);
+    assert.equal(fresh.spec!.volumes!.find((v) => v.name === 'disk')!.persistentVolumeClaim!.claimName, 'disk-pet-0');
+  });
+
   it('stop --wait returns once the pod is gone', async () => {
     const run = await berth(['stop', 'pet', '-n', ns, '--wait', '--timeout', '90s']);
     assert.equal(run.exitCode, 0, run.stderr);
@@ -74,7 +90,7 @@ describe('stop, start and purge (integration, local cluster)', function () {
   });
 
   it('a VM that does not exist: exit 3 with a hint', async () => {
-    for (const verb of ['stop', 'start']) {
+    for (const verb of ['stop', 'start', 'restart']) {
       const run = await berth([verb, 'nope', '-n', ns]);
       assert.equal(run.exitCode, 3);
       assert.match(run.message, new RegExp(`VM 'nope' not found in namespace '${ns}'.*Try this: \\* list your VMs with: kubectl berth ls -A`));
