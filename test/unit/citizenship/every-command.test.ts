@@ -70,6 +70,7 @@ describe('every command (found in dist/src/commands)', () => {
         let invokesItself = false;
         for (const example of examples) {
           const text = typeof example === 'string' ? example : example.command;
+          assert.ok(!text.includes(config.bin), `write the binary as <%= config.bin %>, not literally: ${text}`);
           const invocations = exampleInvocations(renderExample(text, { bin: config.bin, id }), config.bin);
           assert.ok(invocations.length > 0, `example runs no ${config.bin} command: ${text}`);
           for (const argv of invocations) {
