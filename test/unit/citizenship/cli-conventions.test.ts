@@ -27,7 +27,9 @@ function runOnTty(args: string[], env: NodeJS.ProcessEnv = {}) {
   return result.stdout;
 }
 
-describe('CLI conventions', () => {
+describe('CLI conventions', function () {
+  // These run the real CLI as processes; the machine may be busy.
+  this.timeout(60_000);
   it('an unknown command exits 2 and suggests the closest one', () => {
     const r = run(['versoin']);
     assert.equal(r.code, 2);

@@ -13,7 +13,9 @@ const cli = join(root, 'bin', 'kubectl-berth');
 const has = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
 const env = { ...process.env, KUBECONFIG: '/nonexistent', PATH: process.env.PATH!.split(':').filter((p) => !p.startsWith(join(root, 'bin'))).join(':') };
 
-describe('completion scripts in real shells', () => {
+describe('completion scripts in real shells', function () {
+  // These run the real CLI as processes; the machine may be busy.
+  this.timeout(60_000);
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 't-citizenship-'));
