@@ -43,6 +43,13 @@ export async function clusterValues(source: ClusterSource, choice: ConnectionCho
         .map((s) => ({ value: s.metadata?.labels?.[Labels.vm] ?? '', description: vmState(s) }))
         .filter((c) => c.value !== '');
     }
+    case 'vm-qualified': {
+      const apps = await conn.api(k8s.AppsV1Api);
+      const list = await apps.listStatefulSetForAllNamespaces({ labelSelector: Labels.vm });
+      return list.items
+        .map((s) => ({ value: `${s.metadata?.labels?.[Labels.vm] ?? ''}.${s.metadata?.namespace ?? ''}`, description: vmState(s) }))
+        .filter((c) => !c.value.startsWith('.') && !c.value.endsWith('.'));
+    }
     case 'image': {
       const core = await conn.api(k8s.CoreV1Api);
       const cm = await core.readNamespacedConfigMap({ name: Catalog.configMap, namespace: SYSTEM_NAMESPACE });

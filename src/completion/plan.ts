@@ -4,7 +4,8 @@ import { Directive, matching, type Candidate } from './protocol.js';
 import type { CommandTable, TableCommand, TableFlag } from './table.js';
 import { argValueKind, flagValueKind, type ValueKind } from './value-kinds.js';
 
-export type ClusterSource = Exclude<ValueKind, 'file' | 'none'>;
+/** What to look up; 'vm-qualified' is NAME.NAMESPACE of the VMs in every namespace. */
+export type ClusterSource = Exclude<ValueKind, 'file' | 'none'> | 'vm-qualified';
 
 export interface ConnectionChoice {
   kubeconfig?: string;
@@ -81,9 +82,12 @@ function kindPlan(kind: ValueKind, partial: string, prefix: string, connection: 
     if (partial.includes(':') || partial.startsWith('.') || partial.startsWith('/')) return nothing(Directive.default);
     return { kind: 'lookup', source: 'vm', prefix, suffix: ':', partial, directive: Directive.noSpace, connection };
   }
-  if (kind === 'vm' && partial.includes('@')) {
+  if (kind === 'vm') {
+    // [USER@]NAME[.NAMESPACE]: a user stays as typed; a dot asks for VMs of other namespaces.
     const at = partial.lastIndexOf('@') + 1;
-    return { kind: 'lookup', source: 'vm', prefix: prefix + partial.slice(0, at), suffix: '', partial: partial.slice(at), directive: Directive.noFileComp, connection };
+    const name = partial.slice(at);
+    const source = name.includes('.') ? 'vm-qualified' : 'vm';
+    return { kind: 'lookup', source, prefix: prefix + partial.slice(0, at), suffix: '', partial: name, directive: Directive.noFileComp, connection };
   }
   return { kind: 'lookup', source: kind, prefix, suffix: '', partial, directive: Directive.noFileComp, connection };
 }

@@ -113,6 +113,7 @@ describe('kubectl_complete-berth against the local cluster', function () {
     ['a VM by prefix', (n) => ['stop', '-n', n, 'w'], () => ['web']],
     ['--namespace=NS form', (n) => ['start', `--namespace=${n}`, 'd'], () => ['db']],
     ['ssh USER@ keeps the user', (n) => ['ssh', '-n', n, 'root@'], () => ['root@db', 'root@web']],
+    ['NAME. offers NAME.NAMESPACE across namespaces', (n) => ['vnc', `web.${n.slice(0, -2)}`], (n) => [`web.${n}`]],
     ['scp offers VM: for remote paths', (n) => ['scp', '-n', n, 'we'], () => ['web:']],
     ['-n completes namespaces', (n) => ['ls', '-n', n.slice(0, -2)], (n) => [n]],
     ['--node-selector offers the nodes', () => ['create', 'new', '--node-selector', ''], () => [`kubernetes.io/hostname=${NODE_NAME}`]],

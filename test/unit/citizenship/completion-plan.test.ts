@@ -90,6 +90,13 @@ describe('completion plan (pure)', () => {
     assert.equal(plan.partial, 'w');
   });
 
+  it('NAME. asks for VMs in every namespace, as NAME.NAMESPACE', () => {
+    const plan = planCompletion(table, ['ssh', 'root@web.t']);
+    assert.equal(plan.kind, 'lookup');
+    if (plan.kind !== 'lookup') return;
+    assert.deepEqual([plan.source, plan.prefix, plan.partial], ['vm-qualified', 'root@', 'web.t']);
+  });
+
   it('scp offers vm: without a space, and leaves local paths to the shell', () => {
     const remote = planCompletion(table, ['scp', 'w']);
     assert.equal(remote.kind, 'lookup');
