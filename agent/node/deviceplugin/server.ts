@@ -24,8 +24,6 @@ export class DevicePluginServer {
   /** Identity of kubelet.sock when we last registered, to notice a kubelet restart. */
   private kubeletSocketId = '';
   registered = false;
-  /** When the kubelet last stopped listening to us (or we registered): another plugin may have replaced us. */
-  private unwatchedSince = Date.now();
 
   constructor(
     readonly device: SharedDevice,
@@ -62,7 +60,8 @@ export class DevicePluginServer {
         this.streams.add(stream);
         stream.write({ devices: buildDeviceList(this.device, this.healthy) });
         const forget = () => {
-          if (this.streams.delete(stream) && this.streams.size === 0) this.unwatchedSince = Date.now();
+          if (!this.streams.delete(stream) || this.streams.size > 0) return;
+          this.log(`${this.device.resourceName}: the kubelet stopped watching the device list`);
         };
         stream.on('cancelled', forget);
         stream.on('close', forget);
@@ -103,7 +102,6 @@ export class DevicePluginServer {
         );
       });
       this.registered = true;
-      this.unwatchedSince = Date.now();
       this.log(`${this.device.resourceName}: registered with the kubelet (${this.device.slots} slots of ${this.device.devicePath})`);
     } finally {
       client.close();
@@ -116,12 +114,12 @@ export class DevicePluginServer {
   }
 
   /**
-   * True when the kubelet restarted (new kubelet.sock), removed our socket, or has not listened to
-   * us for a while (another registration for the same resource replaced ours, then went away).
+   * True when the kubelet restarted (new kubelet.sock) or our socket was removed. (A second plugin
+   * registering the same resource silently takes over: kubelet 1.20 keeps our stream open, so
+   * there is nothing to notice; removing our socket file makes us register again.)
    */
-  async needsRestart(unwatchedLimitMs = 30_000): Promise<boolean> {
+  async needsRestart(): Promise<boolean> {
     if (!this.registered) return true;
-    if (this.streams.size === 0 && Date.now() - this.unwatchedSince > unwatchedLimitMs) return true;
     const ours = await fs.stat(this.socketPath).catch(() => undefined);
     if (!ours) return true;
     const id = await this.kubeletSocketIdentity();

@@ -42,6 +42,14 @@ describe('device plugin with the real kubelet (agent process, local cluster)', f
       }
     }
     rmSync(join(PLUGIN_DIR, `${prefix}-tun.sock`), { force: true });
+    // This agent took devices.berth.dev/tun over from the installed agent (if any), and kubelet
+    // 1.20 does not tell the installed one. Removing its socket makes it register again, exactly
+    // as after a kubelet restart; wait until the node advertises the resource again.
+    const installed = join(PLUGIN_DIR, 'berth-tun.sock');
+    if (existsSync(installed)) {
+      rmSync(installed, { force: true });
+      await eventually('the installed agent to register devices.berth.dev/tun again', 60_000, () => (Number(allocatable() ?? 0) > 0 && allocatable() !== SLOTS ? true : undefined));
+    }
   });
 
   it('registers devices.berth.dev/tun and the node advertises its slots', async () => {
