@@ -9,9 +9,15 @@ import { kubectlPlugin } from './support/plugin.js';
 describe('node agent on berth-node: KVM labels and annotations (agent process, local cluster)', function () {
   this.timeout(60_000);
   let agent: AgentProcess;
-  before(() => requireCluster());
+  let previousReason: string | undefined;
+  before(() => {
+    requireCluster();
+    previousReason = kubectlJson(['get', 'node', NODE]).metadata.annotations?.['berth.dev/kvm-reason'];
+  });
   after(async () => {
     await agent?.stop();
+    // Put the installed agent's reason back rather than leave this test's marker until its next resync.
+    if (previousReason) kubectl(['annotate', '--overwrite', 'node', NODE, `berth.dev/kvm-reason=${previousReason}`]);
   });
 
   it('labels berth.dev/kvm=false and berth.dev/node=true with its reason and the agent version', async () => {
