@@ -98,6 +98,22 @@ describe('every command (found in dist/src/commands)', function () {
         assert.ok(invokesItself, 'no example runs the command itself');
       });
 
+      const output = cached.flags.output;
+      if (output) {
+        it('-o follows the shared convention (src/flags/output.ts), and a bad value exits 2', () => {
+          assert.equal(output.char, 'o');
+          assert.equal(output.type, 'option');
+          const options = (output as { options?: string[] }).options ?? [];
+          assert.ok(options.length > 0, '-o must list its formats (options)');
+          assert.deepEqual(options.filter((o) => !['json', 'yaml', 'name', 'wide'].includes(o)), [], 'formats beyond json|yaml|name|wide');
+          if (options.includes('wide')) assert.ok(cached.flags['no-headers'], 'a table command takes --no-headers');
+          const result = spawnSync(cli, [...words(cached), '-o', 'bogus'], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' } });
+          assert.equal(result.status, 2, result.stderr);
+          assert.equal(result.stdout, '');
+          assert.match(result.stderr, /to be one of/);
+        });
+      }
+
       it('completion lists its flags', () => {
         const offered = completions([...words(cached), '--']);
         const expected = Object.values(cached.flags).filter((f) => !f.hidden).map((f) => `--${f.name}`);
