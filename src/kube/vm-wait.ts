@@ -54,8 +54,9 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
       continue;
     }
     const { sts } = observed;
-    const pod = observed.pod && observed.pod.metadata?.uid === options.afterUid ? undefined : observed.pod;
-    const state = deriveVmState(sts, pod);
+    const replaced = observed.pod !== undefined && observed.pod.metadata?.uid === options.afterUid;
+    const pod = replaced ? undefined : observed.pod;
+    const state: VmState = replaced ? { status: 'Stopping', reason: 'PoweringDown' } : deriveVmState(sts, pod);
     const line = describe(state, pod);
     if (line !== last) {
       options.progress(`  ${Math.round((Date.now() - started) / 1000)}s  ${name}: ${line}`);
