@@ -102,6 +102,22 @@ describe('create (integration, local cluster)', function () {
     assert.equal(stillWaiting!.spec!.nodeName, undefined, 'the KVM VM still has no node');
   });
 
+  it('--wait stops at the launcher\'s own error when the guest can never start (exit 1)', async () => {
+    const restoreTun = await withTunDevices();
+    const restore = await withNodeLabels({ [Labels.nodeReady]: 'true' });
+    try {
+      const run = await berth(['create', 'doomed', '-n', ns, '--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--ephemeral', '--shutdown-timeout', '0', '--wait', '--timeout', '100s']);
+      assert.equal(run.exitCode, 1, run.stderr);
+      assert.equal(run.stdout, 'vm/doomed created\n');
+      assert.match(run.stderr, /Waiting for VM 'doomed'/);
+      assert.match(run.message, /Error: VM 'doomed' cannot start: cannot download the base image from http:\/\/127\.0\.0\.1:9\/t-plugin\.qcow2/);
+      assert.match(run.message, new RegExp(`kubectl logs doomed-0 -n ${ns} --previous`));
+    } finally {
+      await restore();
+      await restoreTun();
+    }
+  });
+
   describe('--dry-run output is accepted as-is by kubectl apply --dry-run=server', () => {
     const variants: [string, string[]][] = [
       ['defaults (PVC, KVM)', []],
