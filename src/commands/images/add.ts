@@ -10,8 +10,14 @@ export default class ImagesAdd extends BerthCommand {
 NAME is a lower-case DNS label (letters, digits, '-' and '.'); VMs refer to it with --image NAME.`;
 
   static override examples = [
-    '<%= config.bin %> <%= command.id %> cirros --url https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img --sha256 <sha256>',
-    '<%= config.bin %> <%= command.id %> ubuntu-22.04 --url https://images.example.com/jammy.qcow2 --sha256 <sha256> --size 662896640',
+    {
+      description: 'Add an image, with the checksum its publisher lists:',
+      command: '<%= config.bin %> <%= command.id %> cirros --url https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img --sha256 "$SHA256"',
+    },
+    {
+      description: 'Give the size too, so agents check free disk before they start:',
+      command: '<%= config.bin %> <%= command.id %> ubuntu-22.04 --url https://images.example.com/jammy.qcow2 --sha256 "$SHA256" --size 662896640',
+    },
   ];
 
   static override args = { name: Args.string({ description: 'Image name, used as --image NAME.', required: true }) };
