@@ -1,0 +1,58 @@
+// The agent follows the catalog through its watch, not only its periodic resync (set to 10
+// minutes here): an added image is fetched, and a deleted catalog drops it, within seconds.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cachedImageFileName } from '../../../agent/node/images/files.js';
+import { AgentProcess, freePort } from './support/agent-process.js';
+import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix } from './support/cluster.js';
+import { ImageServer, randomImage } from './support/image-server.js';
+
+describe('node agent follows catalog changes through its watch (agent process, local cluster)', function () {
+  this.timeout(60_000);
+  const suffix = uniqueSuffix();
+  const ns = `t-agent-watch-${suffix}`;
+  const node = `t-agent-wnode-${suffix}`;
+  const server = new ImageServer();
+  const img = randomImage(512 * 1024);
+  let cacheDir: string;
+  let agent: AgentProcess;
+  const images = () => JSON.parse(kubectlJson(['get', 'node', node]).metadata.annotations?.['berth.dev/image-cache'] ?? '{}');
+
+  before(async () => {
+    requireCluster();
+    await server.start();
+    server.serve('/w.qcow2', img.data);
+    kubectl(['create', 'namespace', ns]);
+    applyJson({ apiVersion: 'v1', kind: 'Node', metadata: { name: node } });
+    cacheDir = mkdtempSync(join(tmpdir(), 't-agent-watch-'));
+    agent = new AgentProcess(['--cache-dir', cacheDir, '--catalog-namespace', ns, '--http', `127.0.0.1:${await freePort()}`, '--device-plugins', 'off', '--status-interval', '500ms', '--resync-interval', '10m', '--disk-reserve', '0'], { NODE_NAME: node });
+    agent.start();
+    await eventually('the agent to report an empty cache', 20_000, () => (kubectlJson(['get', 'node', node]).metadata.annotations?.['berth.dev/image-cache'] === '{}' ? true : undefined), () => agent.tail());
+  });
+
+  after(async () => {
+    await agent?.stop();
+    await server.stop();
+    for (const args of [['delete', 'namespace', ns, '--wait=false'], ['delete', 'node', node]]) {
+      try {
+        kubectl(args);
+      } catch {
+        /* gone */
+      }
+    }
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('fetches an image as soon as the catalog gains it', async () => {
+    applyJson({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'berth-images', namespace: ns }, data: { w: JSON.stringify({ url: server.url('/w.qcow2'), sha256: img.sha256 }) } });
+    await eventually('w ready', 10_000, () => (images().w?.state === 'ready' ? true : undefined), () => agent.tail());
+    assert.ok(existsSync(join(cacheDir, cachedImageFileName(img.sha256))));
+  });
+
+  it('drops it when the catalog is deleted', async () => {
+    kubectl(['delete', 'configmap', 'berth-images', '-n', ns]);
+    await eventually('w gone from the node and the disk', 10_000, () => (images().w === undefined && !existsSync(join(cacheDir, cachedImageFileName(img.sha256))) ? true : undefined), () => agent.tail());
+  });
+});
