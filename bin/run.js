@@ -7,4 +7,9 @@ if (major < 22) {
   process.stderr.write(`kubectl berth needs Node.js 22 or newer; this is ${process.version}. Install Node 22 or set BERTH_NODE to its binary.\n`);
   process.exit(1);
 }
+// `kubectl berth ls | head -1` closes our stdout early; that is a normal end, not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 await execute({ dir: import.meta.url });
