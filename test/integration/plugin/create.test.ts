@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotations, DeviceResources, Labels, LauncherEnv } from '../../../src/shared/keys.js';
-import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, kubeconfig, kubectl, NODE, objectCounts, requireCluster, TEST_KEY, withNodeLabels, withTunDevices } from './fixture.js';
+import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, kubeconfig, kubectl, NODE, objectCounts, requireCluster, TEST_KEY, withNodeLabels, withTunDevices, powerlessKubeconfig } from './fixture.js';
 
 const SHA = 'd'.repeat(64);
 const files = mkdtempSync(join(tmpdir(), 't-plugin-files-'));
@@ -167,6 +167,7 @@ describe('create (integration, local cluster)', function () {
       ['namespace does not exist', ['create', 'bad', ...base, '--allow-unschedulable', '-n', 't-plugin-no-such-namespace'], 3, /namespace 't-plugin-no-such-namespace' does not exist/],
       ['unreachable cluster', ['create', 'bad', ...base, '--kubeconfig', unreachable], 5, /cannot reach the cluster at https:\/\/127\.0\.0\.1:2/],
       ['unknown context', ['create', 'bad', ...base, '--context', 'nope'], 5, /context 'nope' is not in your kubeconfig/],
+      ['no RBAC permission', ['create', 'bad', ...base, '--kubeconfig', join(files, 'powerless.kubeconfig')], 5, /cannot check for VM 'bad': forbidden \(.*"system:serviceaccount:t-plugin-create-[0-9a-f]+:powerless" cannot get resource "(statefulsets|secrets|persistentvolumeclaims)".*Try this: ask a cluster admin for the RBAC permission/],
       ['quota forbids StatefulSets', ['create', 'bad', ...base, '--allow-unschedulable', '-n', 'QUOTA'], 5, /exceeded quota/],
     ];
     let quotaNs: string;
@@ -177,6 +178,7 @@ describe('create (integration, local cluster)', function () {
       await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'no-user-data' }, data: { other: 'x' } } });
       const taken = await berth(['create', 'taken', '-n', ns, ...base, '--allow-unschedulable', '--node-selector', `t-plugin.berth.dev/never=${ns}`]);
       assert.equal(taken.exitCode, 0, taken.stderr);
+      await powerlessKubeconfig(ns, join(files, 'powerless.kubeconfig'));
       quotaNs = await createNamespace('quota');
       await core.createNamespacedResourceQuota({ namespace: quotaNs, body: { metadata: { name: 'no-sts' }, spec: { hard: { 'count/statefulsets.apps': '0' } } } });
       await eventually('quota status', async () => ((await core.readNamespacedResourceQuota({ name: 'no-sts', namespace: quotaNs })).status?.hard ? true : undefined));

@@ -138,3 +138,28 @@ export async function withTunDevices(): Promise<() => Promise<void>> {
     await core.patchNodeStatus({ name: NODE, body: ops }, client.setHeaderOptions('Content-Type', client.PatchStrategy.JsonPatch)).catch(() => undefined);
   };
 }
+
+/**
+ * A kubeconfig for a fresh ServiceAccount in `namespace` that no RBAC rule mentions: every request
+ * it makes is authenticated and then forbidden.
+ */
+export async function powerlessKubeconfig(namespace: string, path: string): Promise<void> {
+  const { core, kc } = await kube();
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'powerless' } } });
+  const token = await eventually('the powerless account token', async () => {
+    const sa = await core.readNamespacedServiceAccount({ name: 'powerless', namespace });
+    const secretName = sa.secrets?.[0]?.name;
+    if (!secretName) return undefined;
+    const secret = await core.readNamespacedSecret({ name: secretName, namespace });
+    return secret.data?.token ? Buffer.from(secret.data.token, 'base64').toString() : undefined;
+  });
+  const cluster = kc.getCurrentCluster()!;
+  const ca = cluster.caData ? `certificate-authority-data: ${cluster.caData}` : `certificate-authority: ${JSON.stringify(cluster.caFile)}`;
+  writeFileSync(path, `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: ${JSON.stringify(cluster.server)}, ${ca}}}]
+users: [{name: powerless, user: {token: ${JSON.stringify(token)}}}]
+contexts: [{name: powerless, context: {cluster: c, user: powerless, namespace: ${namespace}}}]
+current-context: powerless
+`);
+}
