@@ -3,6 +3,7 @@ import { BerthCommand } from '../base-command.js';
 import { usageError } from '../errors.js';
 import { VM_DEFAULTS } from '../core/defaults.js';
 import { createVm, type CreateFlags } from '../ops/create-vm.js';
+import { waitFlags } from '../flags/wait.js';
 
 export default class Create extends BerthCommand {
   static override summary = 'Create a VM: a StatefulSet of one pod running QEMU, with a pet disk and cloud-init.';
@@ -48,8 +49,7 @@ is removed again.`;
     'node-selector': Flags.string({ summary: 'Run only on nodes with this label, key=value; repeatable.', multiple: true, helpGroup: 'PLACEMENT' }),
     'allow-unschedulable': Flags.boolean({ summary: 'Create even if no node can run the VM yet; it waits Pending.', helpGroup: 'PLACEMENT' }),
     'shutdown-timeout': Flags.string({ summary: `Seconds the guest gets to power down when stopped (default ${VM_DEFAULTS.shutdownTimeout}).`, helpGroup: 'PLACEMENT' }),
-    wait: Flags.boolean({ summary: 'Wait until the pod runs and the guest answers on --ready-port; progress on stderr.' }),
-    timeout: Flags.string({ summary: `How long --wait waits (default ${VM_DEFAULTS.waitTimeout}).`, dependsOn: ['wait'] }),
+    ...waitFlags('Wait until the pod runs and the guest answers on --ready-port; progress on stderr.'),
     'dry-run': Flags.boolean({ summary: 'Print the objects instead of creating them (with -o yaml|json).' }),
     output: Flags.string({ char: 'o', summary: 'Print the objects as yaml or json, or the VM as name.', options: ['yaml', 'json', 'name'] }),
   };

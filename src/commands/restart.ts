@@ -1,8 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
-import { BerthError } from '../errors.js';
-import { VM_DEFAULTS } from '../core/defaults.js';
-import { parseDuration } from '../core/duration.js';
+import { waitFlags, waitTimeoutMs } from '../flags/wait.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { restartVm } from '../kube/vm-scale.js';
 import { waitForVm } from '../kube/vm-wait.js';
@@ -16,21 +14,17 @@ export default class Restart extends BerthCommand {
 
   static override args = { name: Args.string({ description: 'VM name (vm/NAME also accepted).', required: true }) };
 
-  static override flags = {
-    wait: Flags.boolean({ summary: 'Wait until the guest answers again on its ready port; progress on stderr.' }),
-    timeout: Flags.string({ summary: `How long --wait waits (default ${VM_DEFAULTS.waitTimeout}).`, dependsOn: ['wait'] }),
-  };
+  static override flags = waitFlags('Wait until the guest answers again on its ready port; progress on stderr.');
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Restart);
-    const timeout = parseDuration(flags.timeout ?? VM_DEFAULTS.waitTimeout);
-    if (!timeout.ok) throw new BerthError('INVALID_VALUE', `--timeout: ${timeout.problem}`);
+    const timeoutMs = waitTimeoutMs(flags.timeout);
     const conn = await this.cluster(flags);
     const apis = await kubeApis(conn);
     const result = await restartVm(conn, apis, args.name);
     process.stdout.write(`vm/${result.name} restarted\n`);
     if (!flags.wait) return;
     // The old pod is on its way out; wait for the new one to answer.
-    await waitForVm(conn, apis, { name: result.name, namespace: result.namespace, timeoutMs: timeout.ms, until: 'ready', progress: (m) => this.note(m), afterUid: result.oldPodUid });
+    await waitForVm(conn, apis, { name: result.name, namespace: result.namespace, timeoutMs, until: 'ready', progress: (m) => this.note(m), afterUid: result.oldPodUid });
   }
 }

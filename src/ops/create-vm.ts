@@ -2,8 +2,6 @@
 // keys and user-data, build the objects, check the cluster, create (or print) them, and wait.
 import { BerthError } from '../errors.js';
 import { buildCloudInitSecret } from '../core/cloud-init-secret.js';
-import { VM_DEFAULTS } from '../core/defaults.js';
-import { parseDuration } from '../core/duration.js';
 import { renderManifests } from '../core/render.js';
 import { parseVmFlags, type VmFlags } from '../core/vm-flags.js';
 import { resolveImage } from '../core/vm-image.js';
@@ -14,6 +12,7 @@ import { createVmObjects, preflight, readCatalog } from '../kube/vm-create.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { waitForVm } from '../kube/vm-wait.js';
 import { berthImage } from '../shared/keys.js';
+import { waitTimeoutMs } from '../flags/wait.js';
 import { readSshKeys, readUserData } from './local-inputs.js';
 import { askImage, askVmName, isInteractive } from './prompts.js';
 
@@ -32,11 +31,6 @@ export interface CreateIo {
   out(text: string): void;
 }
 
-function waitTimeoutMs(raw: string | undefined): number {
-  const parsed = parseDuration(raw ?? VM_DEFAULTS.waitTimeout);
-  if (!parsed.ok) throw new BerthError('INVALID_VALUE', `--timeout: ${parsed.problem}`);
-  return parsed.ms;
-}
 
 export async function createVm(nameArg: string | undefined, flags: CreateFlags, io: CreateIo): Promise<void> {
   const vmFlags: VmFlags = { ...flags, 'no-vnc': !flags.vnc };
