@@ -67,6 +67,8 @@ function conflict(a: string, b: string, hint: string): BerthError {
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const SSH_KEY_TEXT = /^(ssh-|ecdsa-|sk-)/;
+/** A ConfigMap key: what an image catalog name can be. */
+const CATALOG_KEY = /^[-._a-zA-Z0-9]+$/;
 
 export function parseImage(image: string, sha256: string | undefined): ImageRequest {
   const value = image.trim();
@@ -88,7 +90,7 @@ export function parseImage(image: string, sha256: string | undefined): ImageRequ
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     throw invalid('image', `'${image}' uses an unsupported scheme; the node agent downloads http:// and https:// URLs only`);
   }
-  if (value.length > 63 || !LABEL_NAME.test(value)) {
+  if (value.length > 253 || !CATALOG_KEY.test(value)) {
     throw invalid('image', `'${image}' is neither an http(s) URL nor an image name from the catalog`, 'list catalog images with: kubectl get configmap berth-images -n berth-system');
   }
   if (sha256 !== undefined) {

@@ -1,7 +1,8 @@
 // Resolving --image: a URL stands for itself; a name is looked up in the image catalog (a
 // ConfigMap whose keys are image names and whose values are JSON {url, sha256, size?}).
 import { BerthError } from '../errors.js';
-import { Catalog, SYSTEM_NAMESPACE, type CatalogEntry } from '../shared/keys.js';
+import { parseCatalog } from '../images/catalog.js';
+import { Catalog, SYSTEM_NAMESPACE } from '../shared/keys.js';
 import type { ImageRequest } from './vm-flags.js';
 
 export interface ResolvedImage {
@@ -11,18 +12,6 @@ export interface ResolvedImage {
   sha256?: string;
   /** Set for catalog images: the node label image.berth.dev/<name> marks nodes that cache it. */
   catalogName?: string;
-}
-
-/** Reads one catalog value; undefined when it is not a usable entry. Pure. */
-export function parseCatalogEntry(value: string): CatalogEntry | undefined {
-  try {
-    const entry = JSON.parse(value) as Partial<CatalogEntry>;
-    if (typeof entry?.url !== 'string' || !/^https?:\/\//.test(entry.url)) return undefined;
-    if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(entry.sha256)) return undefined;
-    return { url: entry.url, sha256: entry.sha256.toLowerCase(), ...(typeof entry.size === 'number' ? { size: entry.size } : {}) };
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -37,17 +26,18 @@ export function resolveImage(request: ImageRequest, catalog: Record<string, stri
       hint: ['pass the image as a URL: --image https://…/disk.qcow2 --image-sha256 …', 'or ask a cluster admin to install kubectl-berth\'s node agent and its image catalog'],
     });
   }
-  const value = catalog[request.name];
-  if (value === undefined) {
+  if (!(request.name in catalog)) {
     const names = Object.keys(catalog).sort();
     throw new BerthError('NOT_FOUND', `image '${request.name}' is not in the image catalog (${where})`, {
       hint: names.length > 0 ? `use one of: ${names.join(', ')}` : 'the catalog is empty; pass the image as a URL instead',
     });
   }
-  const entry = parseCatalogEntry(value);
+  // The same parser as `images add` and the node agent, so all three reject an entry alike.
+  const parsed = parseCatalog({ [request.name]: catalog[request.name] });
+  const entry = parsed.entries.get(request.name);
   if (!entry) {
-    throw new BerthError('INVALID_VALUE', `the image catalog's entry '${request.name}' is not JSON with an http(s) url and a sha256`, {
-      hint: `ask a cluster admin to fix ${where}`,
+    throw new BerthError('INVALID_VALUE', `the image catalog's entry '${request.name}' cannot be used: ${parsed.problems[0]?.error ?? 'unknown problem'}`, {
+      hint: `ask a cluster admin to fix it: kubectl berth images add ${request.name} --url URL --sha256 SHA256 --force`,
     });
   }
   return { source: request.name, url: entry.url, sha256: entry.sha256, catalogName: request.name };

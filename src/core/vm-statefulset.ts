@@ -13,6 +13,7 @@ import {
   Paths,
   Ports,
 } from '../shared/keys.js';
+import { imageLabelName } from '../images/catalog.js';
 import { CPU_REQUEST_MILLIS_PER_VCPU, MEMORY_OVERHEAD_BYTES, TCG_EXTRA_OVERHEAD_BYTES, TERMINATION_MARGIN_SECONDS } from './defaults.js';
 import { cloudInitSecretName, DISK_CLAIM_TEMPLATE } from './names.js';
 import { formatBinary, MiB } from './quantity.js';
@@ -49,7 +50,7 @@ function nodeAffinity(spec: VmSpec): V1NodeAffinity {
       {
         weight: 100,
         preference: {
-          matchExpressions: [{ key: `${Labels.nodeImagePrefix}${spec.image.catalogName}`, operator: 'In', values: [LabelValues.imageReady] }],
+          matchExpressions: [{ key: `${Labels.nodeImagePrefix}${imageLabelName(spec.image.catalogName)}`, operator: 'In', values: [LabelValues.imageReady] }],
         },
       },
     ];

@@ -8,6 +8,7 @@ import { parseVmFlags, type VmFlags } from '../../../src/core/vm-flags.js';
 import { assembleVmSpec, type VmSpec } from '../../../src/core/vm-spec.js';
 import { buildVmStatefulSet } from '../../../src/core/vm-statefulset.js';
 import { resolveImage } from '../../../src/core/vm-image.js';
+import { imageLabelName } from '../../../src/images/catalog.js';
 import { Annotations, DeviceResources, LAUNCHER_COMMAND, Labels, LauncherEnv, Paths } from '../../../src/shared/keys.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOne one@host';
@@ -147,6 +148,15 @@ describe('buildVmStatefulSet', () => {
     assert.deepEqual(pod(s).nodeSelector, { disk: 'ssd' });
     assert.equal(env(s)[LauncherEnv.shutdownSeconds], '30');
     assert.equal(pod(s).terminationGracePeriodSeconds, 45);
+  });
+
+  it('a catalog name too long for a label key gets the same stable label name the agent uses', () => {
+    const long = `${'a'.repeat(70)}`;
+    const request = parseVmFlags('web', { image: long });
+    const s = assembleVmSpec(request, { namespace: 'ns', image: resolveImage(request.image, { [long]: catalog['debian-12'] }), sshKeys: [], launcherImage: 'x' });
+    const key = pod(s).affinity!.nodeAffinity!.preferredDuringSchedulingIgnoredDuringExecution![0].preference.matchExpressions![0].key;
+    assert.equal(key, `${Labels.nodeImagePrefix}${imageLabelName(long)}`);
+    assert.ok(key.length - Labels.nodeImagePrefix.length <= 63);
   });
 
   it('a URL image without sha256: no image env for the digest, no image preference', () => {

@@ -105,6 +105,11 @@ describe('resolveImage', () => {
     });
     assert.throws(() => resolveImage({ kind: 'catalog', name: 'ubuntu' }, { cirros: '{}', alpine: '{}' }), (e: any) =>
       e.message === "image 'ubuntu' is not in the image catalog (configmap/berth-images in namespace berth-system)" && e.suggestions[0] === 'use one of: alpine, cirros' && e.exitCode === 3);
-    assert.throws(() => resolveImage({ kind: 'catalog', name: 'cirros' }, { cirros: 'not json' }), /is not JSON with an http\(s\) url and a sha256/);
+    assert.throws(() => resolveImage({ kind: 'catalog', name: 'cirros' }, { cirros: 'not json' }), {
+      message: "the image catalog's entry 'cirros' cannot be used: the value is not valid JSON",
+    });
+    assert.throws(() => resolveImage({ kind: 'catalog', name: 'cirros' }, { cirros: '{"url":"ftp://x/y","sha256":"' + SHA + '"}' }), {
+      message: "the image catalog's entry 'cirros' cannot be used: url 'ftp://x/y' must use http or https, not ftp",
+    });
   });
 });
