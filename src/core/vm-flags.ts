@@ -91,7 +91,7 @@ export function parseImage(image: string, sha256: string | undefined): ImageRequ
     throw invalid('image', `'${image}' uses an unsupported scheme; the node agent downloads http:// and https:// URLs only`);
   }
   if (value.length > 253 || !CATALOG_KEY.test(value)) {
-    throw invalid('image', `'${image}' is neither an http(s) URL nor an image name from the catalog`, 'list catalog images with: kubectl get configmap berth-images -n berth-system');
+    throw invalid('image', `'${image}' is neither an http(s) URL nor an image name from the catalog`, 'list the catalog with: kubectl berth images');
   }
   if (sha256 !== undefined) {
     throw conflict('image-sha256', 'image NAME', 'the catalog already pins the sha256 of a named image; use --image-sha256 only with a URL');

@@ -23,13 +23,15 @@ export function resolveImage(request: ImageRequest, catalog: Record<string, stri
   const where = `configmap/${Catalog.configMap} in namespace ${SYSTEM_NAMESPACE}`;
   if (catalog === undefined) {
     throw new BerthError('NOT_FOUND', `image '${request.name}' cannot be looked up: the image catalog (${where}) does not exist`, {
-      hint: ['pass the image as a URL: --image https://…/disk.qcow2 --image-sha256 …', 'or ask a cluster admin to install kubectl-berth\'s node agent and its image catalog'],
+      hint: ['pass the image as a URL: --image https://…/disk.qcow2 --image-sha256 …', 'or ask a cluster admin to set berth up: kubectl berth install'],
     });
   }
   if (!(request.name in catalog)) {
     const names = Object.keys(catalog).sort();
     throw new BerthError('NOT_FOUND', `image '${request.name}' is not in the image catalog (${where})`, {
-      hint: names.length > 0 ? `use one of: ${names.join(', ')}` : 'the catalog is empty; pass the image as a URL instead',
+      hint: names.length > 0
+        ? [`use one of: ${names.join(', ')}`, `or add it: kubectl berth images add ${request.name} --url URL --sha256 SHA256`]
+        : [`the catalog is empty; add the image: kubectl berth images add ${request.name} --url URL --sha256 SHA256`, 'or pass it as a URL: --image https://…/disk.qcow2'],
     });
   }
   // The same parser as `images add` and the node agent, so all three reject an entry alike.
