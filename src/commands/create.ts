@@ -45,6 +45,7 @@ is removed again.`;
     'vnc-password': Flags.string({ summary: 'Open VNC on the pod IP with this password (at most 8 characters).', helpGroup: 'ACCESS' }),
     vnc: Flags.boolean({ summary: 'VNC display on the pod\'s loopback (use --no-vnc to turn it off).', allowNo: true, default: true, helpGroup: 'ACCESS' }),
     'ready-port': Flags.string({ summary: `Guest TCP port whose answer makes the VM Ready (default ${VM_DEFAULTS.readyPort}; 0: none).`, helpGroup: 'ACCESS' }),
+    port: Flags.string({ summary: 'Guest TCP port to reach with kubectl berth port-forward (22 always works); repeatable.', multiple: true, helpGroup: 'ACCESS' }),
     accel: Flags.string({ summary: 'kvm (default), or tcg: software emulation for nodes without usable KVM, many times slower.', helpValue: 'kvm|tcg', helpGroup: 'PLACEMENT' }),
     'node-selector': Flags.string({ summary: 'Run only on nodes with this label, key=value; repeatable.', multiple: true, helpGroup: 'PLACEMENT' }),
     'allow-unschedulable': Flags.boolean({ summary: 'Create even if no node can run the VM yet; it waits Pending.', helpGroup: 'PLACEMENT' }),

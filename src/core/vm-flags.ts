@@ -2,7 +2,7 @@
 // error is found here, before anything is read or created. What needs I/O (key files, the user-data
 // file, the image catalog) comes back as a request for the command to resolve.
 import { BerthError } from '../errors.js';
-import type { Accel, VncMode } from '../shared/keys.js';
+import { Ports, type Accel, type VncMode } from '../shared/keys.js';
 import { VM_DEFAULTS, VM_LIMITS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { checkVmName } from './names.js';
@@ -26,6 +26,7 @@ export interface VmFlags {
   accel?: string;
   'node-selector'?: string[];
   'ready-port'?: string;
+  port?: string[];
   'shutdown-timeout'?: string;
 }
 
@@ -53,6 +54,8 @@ export interface VmRequest {
   accel: Accel;
   nodeSelector: Record<string, string>;
   readyPort: number;
+  /** Guest TCP ports the launcher relays from the pod's loopback, for port-forward (22 always). */
+  ports: number[];
   shutdownSeconds: number;
 }
 
@@ -190,6 +193,12 @@ export function parseVmFlags(rawName: string, flags: VmFlags): VmRequest {
   }
   const vnc = flags['no-vnc'] ? { mode: 'off' as const } : password !== undefined ? { mode: 'password' as const, password } : { mode: 'loopback' as const };
   const readyPort = parseWholeNumber('ready-port', flags['ready-port'] ?? String(VM_DEFAULTS.readyPort), 0, 65535, ' (0 turns the readiness check off)');
+  const ports: number[] = [];
+  for (const raw of flags.port ?? []) {
+    const port = parseWholeNumber('port', raw, 1, 65535, ' (a guest TCP port)');
+    if (port === Ports.vnc) throw invalid('port', `${port} belongs to the VM's VNC display in the pod`, 'reach VNC with: kubectl berth vnc NAME');
+    if (port !== Ports.ssh && !ports.includes(port)) ports.push(port);
+  }
   const shutdown = parseDuration(flags['shutdown-timeout'] ?? VM_DEFAULTS.shutdownTimeout);
   if (!shutdown.ok) throw invalid('shutdown-timeout', shutdown.problem);
   const shutdownSeconds = Math.ceil(shutdown.ms / 1000);
@@ -209,6 +218,7 @@ export function parseVmFlags(rawName: string, flags: VmFlags): VmRequest {
     accel,
     nodeSelector: parseNodeSelector(flags['node-selector'] ?? []),
     readyPort,
+    ports,
     shutdownSeconds,
   };
 }

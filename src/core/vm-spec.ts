@@ -37,6 +37,7 @@ export interface VmSpec {
   accel: Accel;
   nodeSelector: Record<string, string>;
   readyPort: number;
+  ports: number[];
   shutdownSeconds: number;
   launcherImage: string;
 }
@@ -72,6 +73,7 @@ export function assembleVmSpec(request: VmRequest, inputs: ResolvedInputs): VmSp
     accel: request.accel,
     nodeSelector: request.nodeSelector,
     readyPort: request.readyPort,
+    ports: request.ports,
     shutdownSeconds: request.shutdownSeconds,
     launcherImage: inputs.launcherImage,
   };

@@ -76,6 +76,7 @@ function launcherEnv(spec: VmSpec): V1EnvVar[] {
     { name: LauncherEnv.vnc, value: spec.vnc.mode },
     { name: LauncherEnv.shutdownSeconds, value: String(spec.shutdownSeconds) },
   );
+  if (spec.ports.length > 0) env.push({ name: LauncherEnv.loopbackPorts, value: spec.ports.join(',') });
   return env;
 }
 

@@ -123,7 +123,7 @@ describe('create (integration, local cluster)', function () {
       ['defaults (PVC, KVM)', []],
       ['ephemeral, TCG, password VNC', ['--ephemeral', '--accel', 'tcg', '--vnc-password', 'pw123']],
       ['user-data from a Secret, no VNC, no probe', ['--user-data-from', 'secret/app-init', '--no-vnc', '--ready-port', '0']],
-      ['storage class, node selector, JSON', ['--storage-class', 'berth-test', '--node-selector', 'disk=ssd', '-o', 'json']],
+      ['storage class, node selector, relayed ports, JSON', ['--storage-class', 'berth-test', '--node-selector', 'disk=ssd', '--port', '8080', '-o', 'json']],
     ];
     for (const [title, extra] of variants) {
       it(title, async () => {

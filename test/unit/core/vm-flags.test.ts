@@ -61,6 +61,8 @@ describe('parseVmFlags: bad inputs, each with its exact message and exit 2', () 
     ['ready port name', 'web', { ...base, 'ready-port': 'ssh' }, "--ready-port: 'ssh' must be a whole number from 0 to 65535 (0 turns the readiness check off)"],
     ['shutdown timeout words', 'web', { ...base, 'shutdown-timeout': 'soon' }, "--shutdown-timeout: 'soon' is not a duration; use seconds (120) or a duration such as 90s, 5m or 1h"],
     ['shutdown timeout too long', 'web', { ...base, 'shutdown-timeout': '2h' }, "--shutdown-timeout: '2h' is longer than the 60-minute maximum"],
+    ['port zero', 'web', { ...base, port: ['0'] }, "--port: '0' must be a whole number from 1 to 65535 (a guest TCP port)"],
+    ['port of the VNC display', 'web', { ...base, port: ['5900'] }, "--port: 5900 belongs to the VM's VNC display in the pod"],
     ['empty ssh key', 'web', { ...base, 'ssh-key': [' '] }, '--ssh-key: must not be empty'],
   ];
 
@@ -91,6 +93,7 @@ describe('parseVmFlags: every flag lands in the request', () => {
       accel: 'kvm',
       nodeSelector: {},
       readyPort: 22,
+      ports: [],
       shutdownSeconds: 120,
     });
   });
@@ -110,6 +113,7 @@ describe('parseVmFlags: every flag lands in the request', () => {
       accel: 'TCG',
       'node-selector': ['topology.kubernetes.io/zone=a', 'disk=ssd'],
       'ready-port': '0',
+      port: ['80', '22', '8443', '80'],
       'shutdown-timeout': '2m',
     });
     assert.equal(r.name, 'db-1');
@@ -126,6 +130,7 @@ describe('parseVmFlags: every flag lands in the request', () => {
     assert.equal(r.accel, 'tcg');
     assert.deepEqual(r.nodeSelector, { 'topology.kubernetes.io/zone': 'a', disk: 'ssd' });
     assert.equal(r.readyPort, 0);
+    assert.deepEqual(r.ports, [80, 8443], '22 is always relayed; duplicates dropped');
     assert.equal(r.shutdownSeconds, 120);
   });
 

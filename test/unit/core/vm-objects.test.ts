@@ -143,6 +143,11 @@ describe('buildVmStatefulSet', () => {
     assert.equal(container(spec({ 'ready-port': '0' })).readinessProbe, undefined);
   });
 
+  it('--port lists the guest ports the launcher relays from the pod loopback', () => {
+    assert.equal(env(spec({ port: ['80', '443'] }))[LauncherEnv.loopbackPorts], '80,443');
+    assert.equal(LauncherEnv.loopbackPorts in env(spec()), false);
+  });
+
   it('--node-selector becomes the pod nodeSelector; --shutdown-timeout sets env and grace period', () => {
     const s = spec({ 'node-selector': ['disk=ssd'], 'shutdown-timeout': '30s' });
     assert.deepEqual(pod(s).nodeSelector, { disk: 'ssd' });
