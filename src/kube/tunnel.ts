@@ -36,6 +36,7 @@ const SEND_HIGH_WATER = 1 << 20;
  */
 const LOCAL_END_GRACE_MS = 2_000;
 const CHANNEL_CLOSE = 255;
+const CLOSE_HANDSHAKE_MS = 5_000;
 
 export interface PodPort {
   namespace: string;
@@ -162,7 +163,10 @@ function joinLocal(ws: ChannelSocket, target: PodPort, local: LocalEnd, errorTex
   let grace: NodeJS.Timeout | undefined;
   const keepalive = startKeepalive(ws);
   const closeSocket = () => {
-    if (ws.readyState === OPEN || ws.readyState === CONNECTING) ws.close();
+    if (ws.readyState !== OPEN && ws.readyState !== CONNECTING) return;
+    ws.close();
+    // An API server that never answers the close handshake must not keep us around.
+    setTimeout(() => ws.terminate(), CLOSE_HANDSHAKE_MS).unref();
   };
   const onData = (chunk: Buffer) => {
     if (ws.readyState !== OPEN) return;
@@ -182,8 +186,11 @@ function joinLocal(ws: ChannelSocket, target: PodPort, local: LocalEnd, errorTex
     else grace = setTimeout(closeSocket, LOCAL_END_GRACE_MS);
   };
   const onGone = () => closeSocket();
+  if (local.output.destroyed || local.input.destroyed) closeSocket();
   local.input.on('data', onData);
-  local.input.once('end', onEnd);
+  // A client that sends nothing and half-closes at once may have ended before the stream opened.
+  if (local.input.readableEnded) onEnd();
+  else local.input.once('end', onEnd);
   local.input.on('error', onGone);
   local.output.on('error', onGone);
   local.output.once('close', onGone);
@@ -255,7 +262,12 @@ export async function listenAndForward(
 ): Promise<ForwardListener> {
   const tunnels = new Set<Tunnel>();
   const sockets = new Set<Socket>();
+  let closing = false;
   const server = createServer({ allowHalfOpen: true }, (socket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
@@ -263,6 +275,8 @@ export async function listenAndForward(
     socket.pause();
     openPortForward(kubeConfig, target, socketEnd(socket))
       .then(async (tunnel) => {
+        // The listener may have closed while this tunnel was opening.
+        if (closing) tunnel.close();
         tunnels.add(tunnel);
         const result = await tunnel.closed;
         tunnels.delete(tunnel);
@@ -283,6 +297,7 @@ export async function listenAndForward(
     address: listen.address,
     port,
     close: async () => {
+      closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const tunnel of tunnels) tunnel.close();
       for (const socket of sockets) socket.destroy();

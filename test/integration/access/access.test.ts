@@ -1,0 +1,193 @@
+// ssh, scp, vnc, port-forward and console against the real local cluster, through the real
+// bin/kubectl-berth (ssh's ProxyCommand calls it back), with nothing routed to pod IPs: every byte
+// travels over port-forward or attach streams through the API server.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  berth,
+  buildAccessImage,
+  cacheDir,
+  echoRoundTrip,
+  portIsFree,
+  readBanner,
+  requireCluster,
+  sshKey,
+  startFixture,
+  waitFor,
+  type Fixture,
+} from './fixture.js';
+
+describe('access (integration, local cluster)', function () {
+  this.timeout(60_000);
+  let fx: Fixture;
+
+  before(async function () {
+    this.timeout(180_000);
+    const clusterName = await requireCluster();
+    const image = await buildAccessImage();
+    fx = await startFixture(image, clusterName);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await fx?.cleanup();
+  });
+
+  describe('port-forward', () => {
+    it('carries bytes both ways for several connections at once, and one breaking leaves the others alone', async () => {
+      const child = berth(['port-forward', 'running', '-n', fx.namespace, ':7']);
+      let exited = false;
+      void child.then(() => (exited = true));
+      try {
+        const [, port] = await waitFor(child, 'stdout', /Forwarding from 127\.0\.0\.1:(\d+) -> 7\n/);
+        const broken = tcpConnect(Number(port), '127.0.0.1');
+        await new Promise<void>((resolve) => broken.once('connect', () => resolve()));
+        const payloads = [1, 2, 3, 4].map(() => randomBytes(256 * 1024));
+        const rounds = payloads.map((payload) => echoRoundTrip(Number(port), payload));
+        broken.write(randomBytes(64 * 1024));
+        broken.resetAndDestroy();
+        const echoed = await Promise.all(rounds);
+        echoed.forEach((bytes, i) => assert.ok(bytes.equals(payloads[i]), `connection ${i} got its own bytes back`));
+        const after = randomBytes(1000);
+        assert.ok((await echoRoundTrip(Number(port), after)).equals(after), 'a new connection after the broken one works');
+        assert.equal(exited, false, 'port-forward is still running');
+      } finally {
+        child.kill('SIGINT');
+      }
+      const result = await child;
+      assert.equal(result.exitCode, 130);
+    });
+
+    it('Ctrl-C (SIGINT) exits 130 and leaves no listener behind', async () => {
+      const child = berth(['port-forward', 'running', '-n', fx.namespace, ':7', ':5900']);
+      const [, first] = await waitFor(child, 'stdout', /127\.0\.0\.1:(\d+) -> 7\n/);
+      const [, second] = await waitFor(child, 'stdout', /127\.0\.0\.1:(\d+) -> 5900\n/);
+      const open = tcpConnect(Number(first), '127.0.0.1');
+      await new Promise<void>((resolve) => open.once('connect', () => resolve()));
+      child.kill('SIGINT');
+      const result = await child;
+      open.destroy();
+      assert.equal(result.exitCode, 130);
+      assert.ok(await portIsFree(Number(first)), `port ${first} is free again`);
+      assert.ok(await portIsFree(Number(second)), `port ${second} is free again`);
+    });
+
+    it('--stdio joins stdin/stdout to one stream (the RFB banner on the pod loopback)', async () => {
+      const child = berth(['port-forward', '--stdio', '-n', fx.namespace, 'running', '5900'], { stdin: 'pipe' });
+      await waitFor(child, 'stdout', /^RFB 003\.008\n/);
+      child.stdin!.end();
+      const result = await child;
+      assert.equal(result.exitCode, 0, result.stderr);
+    });
+
+    it('--stdio to a port nothing listens on fails with TUNNEL_REFUSED and a hint', async () => {
+      const result = await berth(['port-forward', '--stdio', '-n', fx.namespace, 'running', '9999'], { stdin: 'pipe' });
+      assert.equal(result.exitCode, 1);
+      assert.match(result.stderr, /nothing accepts connections on port 9999 in VM 'running'/);
+      assert.match(result.stderr, /TUNNEL_REFUSED/);
+    });
+  });
+
+  describe('ssh and scp through the ProxyCommand', () => {
+    const common = () => ['-n', fx.namespace, '-i', sshKey, '-o', 'BatchMode=yes'];
+
+    it("runs a command over ssh and exits with the command's status", async () => {
+      const result = await berth(['ssh', `root@running`, ...common(), '--', 'echo', 'answer=$((6*7))', 'host=$(hostname);', 'exit', '7']);
+      assert.equal(result.exitCode, 7, result.stderr);
+      assert.equal(result.stdout.trim(), 'answer=42 host=running-0');
+      const knownHosts = join(cacheDir, 'kubectl-berth', 'known_hosts', fx.clusterName.replace(/[^A-Za-z0-9._-]/g, '_'));
+      assert.ok(existsSync(knownHosts), `host key filed in ${knownHosts}`);
+      const again = await berth(['ssh', 'running', '-l', 'root', ...common(), '-o', 'StrictHostKeyChecking=yes', '--', 'true']);
+      assert.equal(again.exitCode, 0, `the second login finds the key it stored: ${again.stderr}`);
+    });
+
+    it('copies a file there and back with scp (default SFTP protocol)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-scp-'));
+      const data = randomBytes(300 * 1024);
+      writeFileSync(join(dir, 'up.bin'), data);
+      const up = await berth(['scp', ...common(), join(dir, 'up.bin'), `root@running.${fx.namespace}:/tmp/copied.bin`]);
+      assert.equal(up.exitCode, 0, up.stderr);
+      const down = await berth(['scp', ...common(), `root@running:/tmp/copied.bin`, join(dir, 'down.bin')]);
+      assert.equal(down.exitCode, 0, down.stderr);
+      assert.ok(readFileSync(join(dir, 'down.bin')).equals(data));
+    });
+  });
+
+  describe('vnc', () => {
+    it('--proxy-only prints {address, port}; the port answers the RFB banner from the pod loopback; SIGINT frees it', async () => {
+      const child = berth(['vnc', 'running', '-n', fx.namespace, '--proxy-only']);
+      const [line] = await waitFor(child, 'stdout', /^\{.*\}\n/);
+      const { address, port } = JSON.parse(line) as { address: string; port: number };
+      assert.equal(address, '127.0.0.1');
+      const banners = await Promise.all([readBanner(port, 12), readBanner(port, 12)]);
+      assert.deepEqual(banners, ['RFB 003.008\n', 'RFB 003.008\n'], 'two viewers at once');
+      child.kill('SIGINT');
+      const result = await child;
+      assert.equal(result.exitCode, 130);
+      assert.match(result.stderr, /no password: VNC listens on the pod's loopback only/);
+      assert.ok(await portIsFree(port));
+    });
+
+    it('vnc port-forward prints the vnc:// address on stdout and serves it', async () => {
+      const child = berth(['vnc', 'port-forward', `running.${fx.namespace}`]);
+      const [, port] = await waitFor(child, 'stdout', /^vnc:\/\/127\.0\.0\.1:(\d+)\n/);
+      assert.equal(await readBanner(Number(port), 12), 'RFB 003.008\n');
+      child.kill('SIGINT');
+      assert.equal((await child).exitCode, 130);
+    });
+
+    it('vnc starts the viewer it finds, hands it the address, and ends when the viewer does', async () => {
+      const bin = mkdtempSync(join(tmpdir(), 'berth-viewer-'));
+      // A real program on PATH that is called like TigerVNC (host::port). It half-closes at once
+      // (nc -N with no input), before the tunnel is even open, and must still get the banner.
+      writeFileSync(
+        join(bin, 'vncviewer'),
+        `#!/bin/sh\nport=\${1##*::}\nexec nc -N 127.0.0.1 "$port" </dev/null > ${join(bin, 'seen')}\n`,
+        { mode: 0o755 },
+      );
+      const result = await berth(['vnc', 'running', '-n', fx.namespace], { path: `${bin}:/usr/bin:/bin` });
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.match(result.stderr, /Starting tigervnc: .*vncviewer/);
+      assert.equal(readFileSync(join(bin, 'seen'), 'latin1'), 'RFB 003.008\n');
+    });
+  });
+
+  describe('console', () => {
+    it('shows what the VM container writes, sends what we type, and leaves on Ctrl-]', async () => {
+      const child = berth(['console', 'running', '-n', fx.namespace], { stdin: 'pipe' });
+      await waitFor(child, 'stderr', /Press Ctrl-\] to exit/);
+      const word = `ping-${randomBytes(4).toString('hex')}`;
+      const echoed = waitFor(child, 'stdout', new RegExp(`console: ${word}`));
+      child.stdin!.write(`${word}\n`);
+      await echoed;
+      child.stdin!.write(Buffer.from([0x1d]));
+      const result = await child;
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.match(result.stderr, /Console closed/);
+    });
+  });
+
+  describe('a VM that is stopped or missing', () => {
+    const cases: Array<[string, (ns: string) => string[], number, RegExp]> = [
+      ['vnc port-forward, stopped', (ns) => ['vnc', 'port-forward', 'stopped', '-n', ns], 4, /VM 'stopped' is stopped/],
+      ['vnc --proxy-only, missing', (ns) => ['vnc', 'nope', '--proxy-only', '-n', ns], 3, /VM 'nope' not found/],
+      ['ssh, stopped', (ns) => ['ssh', 'root@stopped', '-n', ns, '--', 'true'], 4, /VM 'stopped' is stopped/],
+      ['console, missing', (ns) => ['console', 'nope', '-n', ns], 3, /VM 'nope' not found/],
+      ['port-forward --stdio, stopped', (ns) => ['port-forward', '--stdio', `stopped.${ns}`, '22'], 4, /is stopped/],
+      ['port-forward, missing', (ns) => ['port-forward', 'nope', '8080:80', '-n', ns], 3, /not found/],
+    ];
+    for (const [title, args, exit, message] of cases) {
+      it(`${title}: exit ${exit} with a clear message and a hint`, async () => {
+        const result = await berth(args(fx.namespace));
+        assert.equal(result.exitCode, exit, result.stderr);
+        assert.match(result.stderr, message);
+        assert.match(result.stderr, /Try this:/);
+        assert.equal(result.stdout, '');
+      });
+    }
+  });
+});

@@ -1,0 +1,172 @@
+// The stand-in VM for the access tests: a StatefulSet of one pod labelled like a berth VM, with a
+// container 'vm' running test/fixtures/access-image (sshd, VNC banner on the pod's loopback, echo,
+// a line-echoing console), in a namespace of its own. Commands run as the real bin/kubectl-berth.
+import { createServer, connect as tcpConnect } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { execa, type ResultPromise } from 'execa';
+import type { V1StatefulSet } from '@kubernetes/client-node';
+import { vmLabels, vmSelectorLabels } from '../../../src/core/vm-labels.js';
+import { Defaults } from '../../../src/shared/keys.js';
+
+export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const bin = join(repo, 'bin', 'kubectl-berth');
+export const kubeconfig = process.env.BERTH_TEST_KUBECONFIG ?? join(homedir(), '.cache/kubectl-berth/cluster/kubeconfig');
+export const accessImageDir = join(homedir(), '.cache/kubectl-berth/access-image');
+export const sshKey = join(accessImageDir, 'id_ed25519');
+
+async function k8s() {
+  const client = await import('@kubernetes/client-node');
+  const kc = new client.KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return { client, kc, core: kc.makeApiClient(client.CoreV1Api), apps: kc.makeApiClient(client.AppsV1Api) };
+}
+
+/** Fails loudly (never skips) when the local cluster is not there. */
+export async function requireCluster(): Promise<string> {
+  try {
+    const { core, kc } = await k8s();
+    await core.listNamespace({ limit: 1 });
+    return kc.getCurrentCluster()!.name;
+  } catch (error) {
+    throw new Error(`the local cluster does not answer (${kubeconfig}): start it with test/cluster/up.sh (${(error as Error).message.split('\n')[0]})`);
+  }
+}
+
+export async function buildAccessImage(): Promise<string> {
+  const { stdout } = await execa('bash', [join(repo, 'test/fixtures/access-image/build.sh')], { env: { KUBECONFIG: kubeconfig } });
+  return stdout.trim().split('\n').at(-1)!;
+}
+
+export function fakeVm(name: string, image: string, replicas: number): V1StatefulSet {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, labels: vmLabels(name) },
+    spec: {
+      replicas,
+      serviceName: name,
+      selector: { matchLabels: vmSelectorLabels(name) },
+      template: {
+        metadata: { labels: vmLabels(name) },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: Defaults.vmContainer, image, imagePullPolicy: 'Never', stdin: true, tty: true }],
+        },
+      },
+    },
+  };
+}
+
+export interface Fixture {
+  namespace: string;
+  clusterName: string;
+  cleanup(): Promise<void>;
+}
+
+/** A namespace with a running fake VM `running` and a stopped one (`stopped`, replicas 0). */
+export async function startFixture(image: string, clusterName: string): Promise<Fixture> {
+  const { core, apps } = await k8s();
+  const namespace = `t-access-${randomBytes(3).toString('hex')}`;
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const cleanup = async () => {
+    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  };
+  try {
+    await apps.createNamespacedStatefulSet({ namespace, body: fakeVm('running', image, 1) });
+    await apps.createNamespacedStatefulSet({ namespace, body: fakeVm('stopped', image, 0) });
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const pod = await core.readNamespacedPod({ name: 'running-0', namespace }).catch(() => undefined);
+      if (pod?.status?.phase === 'Running') break;
+      if (Date.now() > deadline) throw new Error(`pod running-0 in ${namespace} is not Running after 90 s (phase ${pod?.status?.phase})`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return { namespace, clusterName, cleanup };
+}
+
+export const cacheDir = mkdtempSync(join(tmpdir(), 'berth-access-cache-'));
+
+/** Runs bin/kubectl-berth against the local cluster with a private cache directory. */
+export function berth(args: string[], options: { stdin?: 'pipe' | 'ignore'; path?: string } = {}): ResultPromise<{ reject: false; stdin: 'pipe' | 'ignore'; env: Record<string, string> }> {
+  return execa(bin, args, {
+    reject: false,
+    stdin: options.stdin ?? 'ignore',
+    env: { KUBECONFIG: kubeconfig, XDG_CACHE_HOME: cacheDir, ...(options.path ? { PATH: options.path } : {}) },
+  });
+}
+
+/** Resolves with the first match of `pattern` in what the child wrote to `stream` so far. */
+export function waitFor(child: ResultPromise, stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  return new Promise((resolvePromise, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => {
+      child[stream]!.off('data', onData);
+      reject(new Error(`no ${pattern} on ${stream} after ${timeoutMs} ms; got: ${JSON.stringify(seen)}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      const match = pattern.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        child[stream]!.off('data', onData);
+        resolvePromise(match);
+      }
+    };
+    child[stream]!.on('data', onData);
+  });
+}
+
+/** Sends `payload` and collects exactly as many bytes back (an echo service), then closes. */
+export function echoRoundTrip(port: number, payload: Buffer): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const socket = tcpConnect(port, '127.0.0.1', () => socket.write(payload));
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received >= payload.length) {
+        socket.destroy();
+        resolvePromise(Buffer.concat(chunks));
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      if (received < payload.length) reject(new Error(`connection closed after ${received} of ${payload.length} bytes`));
+    });
+  });
+}
+
+/** Reads what a server sends first (a banner) until `length` bytes arrived. */
+export function readBanner(port: number, length: number): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    let text = '';
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.on('data', (chunk) => {
+      text += chunk.toString('latin1');
+      if (text.length >= length) {
+        socket.destroy();
+        resolvePromise(text);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`closed after ${JSON.stringify(text)}`)));
+  });
+}
+
+/** True when nothing listens on 127.0.0.1:port any more (we can bind it ourselves). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const server = createServer();
+    server.once('error', () => resolvePromise(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise(true)));
+  });
+}
