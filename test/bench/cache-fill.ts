@@ -175,8 +175,8 @@ export const cacheFill: Benchmark = {
         figures: [
           {
             label: `${SIZE / MiB} MiB throughput vs \`curl -o\``,
-            ours: { what: 'agent downloadImage() (stream → sha256 → file, fsync, rename)', summary: summarize(agentMBps), unit: 'MB/s' },
-            baseline: { what: 'curl -sSf -o FILE URL', summary: summarize(curlMBps), unit: 'MB/s' },
+            ours: { what: "the agent's `downloadImage()` (stream → sha256 → file, fsync, rename)", summary: summarize(agentMBps), unit: 'MB/s' },
+            baseline: { what: '`curl -sSf -o FILE URL`', summary: summarize(curlMBps), unit: 'MB/s' },
             value: ratio,
             unit: 'x',
             target: THROUGHPUT,
@@ -189,7 +189,7 @@ export const cacheFill: Benchmark = {
           },
           {
             label: `agent peak RSS, ${SIZE / MiB} MiB image`,
-            ours: { what: '/usr/bin/time -f %M around the agent\'s downloader process', summary: rss, unit: 'MB' },
+            ours: { what: "`/usr/bin/time -f %M` around the agent's downloader process", summary: rss, unit: 'MB' },
             value: rss,
             unit: 'MB',
             target: RSS,

@@ -76,8 +76,8 @@ export const cliStart: Benchmark = {
       figures: [
         {
           label: '`kubectl berth --help` vs `kubectl version --client`',
-          ours: { what: 'kubectl berth --help', summary: summarize(ours), unit: 's' },
-          baseline: { what: 'kubectl version --client', summary: summarize(baseline), unit: 's' },
+          ours: { what: '`kubectl berth --help`', summary: summarize(ours), unit: 's' },
+          baseline: { what: '`kubectl version --client`', summary: summarize(baseline), unit: 's' },
           value,
           unit: 'x',
           target: TARGET,

@@ -187,8 +187,8 @@ export const createSsh: Benchmark = {
         figures: [
           {
             label: 'create --wait + first ssh vs bare QEMU',
-            ours: { what: `kubectl berth create --wait, then kubectl berth ssh -- true`, summary: summarize(ours), unit: 's' },
-            baseline: { what: 'qemu-img create + genisoimage + qemu-system-x86_64 (TCG, user-mode net), then ssh -- true', summary: summarize(bare), unit: 's' },
+            ours: { what: '`kubectl berth create --wait`, then `kubectl berth ssh -- true`', summary: summarize(ours), unit: 's' },
+            baseline: { what: '`qemu-img create` + `genisoimage` + `qemu-system-x86_64` (TCG, user-mode net), then `ssh -- true`', summary: summarize(bare), unit: 's' },
             value,
             unit: 'x',
             target: TARGET,

@@ -161,7 +161,7 @@ export const lsScale: Benchmark = {
         const value = ratioSummary(oursS, base);
         return {
           label,
-          ours: { what: ls.join(' '), summary: summarize(oursS), unit: 's' },
+          ours: { what: `\`${ls.join(' ')}\``, summary: summarize(oursS), unit: 's' },
           baseline: { what, summary: summarize(base), unit: 's' },
           value,
           unit: 'x',
@@ -172,8 +172,8 @@ export const lsScale: Benchmark = {
       };
       return {
         figures: [
-          figure(`${VMS} VMs vs \`kubectl get pods -l …\``, pods.join(' '), podsS),
-          figure(`${VMS} VMs vs \`kubectl get statefulsets -l …\``, sts.join(' '), stsS),
+          figure(`${VMS} VMs vs \`kubectl get pods -l …\``, `\`${pods.join(' ')}\``, podsS),
+          figure(`${VMS} VMs vs \`kubectl get statefulsets -l …\``, `\`${sts.join(' ')}\``, stsS),
         ],
         notes: [
           `${VMS} StatefulSets with the VM labels, created through the API ${BATCH} at a time; each has one Pending pod that no scheduler picks up, ` +

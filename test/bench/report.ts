@@ -98,7 +98,7 @@ function escapeCell(text: string): string {
 }
 
 function sideLine(name: string, side: Side | undefined): string | undefined {
-  return side ? `- ${name}: \`${side.what}\` — ${formatSummary(side.summary, side.unit)}` : undefined;
+  return side ? `- ${name}: ${side.what} — ${formatSummary(side.summary, side.unit)}` : undefined;
 }
 
 function figureSection(figure: Figure): string[] {

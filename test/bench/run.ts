@@ -2,7 +2,7 @@
 // and writes BENCHMARKS.md at the repository root. A benchmark whose prerequisite is missing says so
 // loudly and is marked "not measured"; it never produces a number.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheFill } from './cache-fill.js';
@@ -55,9 +55,12 @@ async function runOne(bench: Benchmark, runs: number, root: string): Promise<Ben
   const scratch = mkdtempSync(join(tmpdir(), `berth-bench-${bench.id}-`));
   const log = (message: string) => process.stderr.write(`[${bench.id}] ${message}\n`);
   log(`starting (${runs} paired runs)`);
+  const loadBefore = loadavg()[0]!;
   try {
     const measured = await bench.run({ runs, root, scratch, log });
-    return { id: bench.id, title: bench.title, status: 'measured', at: new Date().toISOString(), runs, ...measured };
+    // The load says how noisy the machine was; the interleaved ratios are what stays comparable.
+    const load = `Load average (1 min) on this ${cpus().length}-core machine: ${loadBefore.toFixed(1)} when the benchmark started, ${loadavg()[0]!.toFixed(1)} when it ended.`;
+    return { id: bench.id, title: bench.title, status: 'measured', at: new Date().toISOString(), runs, ...measured, notes: [...measured.notes, load] };
   } catch (error) {
     const expected = error instanceof NotMeasuredError;
     const reason = expected ? (error as Error).message : `failed: ${(error as Error).message}`;
