@@ -154,6 +154,13 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
     assert.equal(r.stdout.trim(), MARKER);
   });
 
+  step('uninstall refuses while the VM exists, naming it, and changes nothing', async () => {
+    const r = await berthRaw(['uninstall']);
+    assert.equal(r.exitCode, 4, r.stderr);
+    assert.match(r.stderr, new RegExp(`${NAMESPACE}/${VM}`));
+    assert.ok((await kubectl(['get', 'daemonset', '-n', SYSTEM_NAMESPACE, '-o', 'name'])).trim(), 'the agent DaemonSet is gone');
+  }, probe);
+
   step('6a. purge demo --yes removes the VM and keeps its disk', async () => {
     await berth(['purge', VM, '-n', NAMESPACE, '--yes']);
     assert.equal((await kubectl(['get', 'statefulsets', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim(), '');

@@ -7,6 +7,8 @@
 # Idempotent: a second run finds everything in place and only prints the commands again.
 #   npm run demo:down     (bash test/setup/demo.sh --down [--cluster])
 # removes the demo VM, its disk and berth; --cluster also stops the local cluster.
+# --no-prepare skips the setup steps (packages, k8s build, cluster, guest and image builds) and
+# uses the local cluster as it is running.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -22,12 +24,14 @@ BERTH=$root/bin/kubectl-berth
 step() { printf '\n==> %s\n' "$*" >&2; }
 say() { printf '    %s\n' "$*" >&2; }
 down=false
+prepare=true
 cluster_too=false
 for arg in "$@"; do
   case $arg in
     --down) down=true ;;
     --cluster) cluster_too=true ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --no-prepare) prepare=false ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "demo: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -73,7 +77,11 @@ export PATH=$root/node_modules/.bin:$PATH
 npm run build --silent
 say "built ($(node --version))"
 
-bash "$here/prepare.sh"
+if [ "$prepare" = true ]; then
+  bash "$here/prepare.sh"
+else
+  kubectl get --raw /readyz >/dev/null 2>&1 || { echo "demo: the local cluster does not answer ($KUBECONFIG); run without --no-prepare" >&2; exit 1; }
+fi
 
 step "installing berth"
 "$BERTH" install
@@ -140,14 +148,17 @@ cat <<EOF
 The demo VM is running ($(( SECONDS - started ))s). In a shell:
 
   export KUBECONFIG=$KUBECONFIG
-  export PATH=$root/bin:\$PATH        # puts kubectl-berth on PATH, so kubectl finds the plugin
+  export PATH=$root/bin:\$PATH      # kubectl finds the plugin on PATH
 
-  kubectl berth ssh $VM -n $NS -i $KEY                   # a shell in the VM
+  # a shell in the VM, or one command:
+  kubectl berth ssh $VM -n $NS -i $KEY
   kubectl berth ssh $VM -n $NS -i $KEY -- cat /etc/hostname
-  kubectl berth vnc $VM -n $NS                           # opens a VNC viewer, if one is installed
-  kubectl berth vnc port-forward $VM -n $NS              # or: any viewer on the printed vnc:// address
-  kubectl berth console $VM -n $NS                       # serial console; Ctrl-] leaves
+  # its screen: a VNC viewer if one is installed, or any viewer on the printed vnc:// address
+  kubectl berth vnc $VM -n $NS
+  kubectl berth vnc port-forward $VM -n $NS
+  # its serial console (Ctrl-] leaves), and the list of VMs
+  kubectl berth console $VM -n $NS
   kubectl berth ls -n $NS -o wide
 
-Tear it down with: npm run demo:down        (add -- --cluster to stop the local cluster too)
+Tear it down with: npm run demo:down   (npm run demo:down -- --cluster also stops the local cluster)
 EOF
