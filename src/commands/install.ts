@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
 import { usageError } from '../errors.js';
 import { parseDuration } from '../core/duration.js';
-import { outputFlagFor } from '../flags/output.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { describeNodes } from '../install/agent-rollout.js';
 import { applyObjects } from '../install/apply.js';
@@ -27,7 +26,7 @@ Running it again is safe: unchanged objects stay as they are, and the image cata
   static override flags = {
     image: Flags.string({ summary: 'Container image of the agent and the VM launcher.', description: 'Default: $BERTH_IMAGE, else the image this plugin version was built for.' }),
     'dry-run': Flags.boolean({ summary: 'Print what would be applied; change nothing.' }),
-    output: outputFlagFor(['yaml', 'json', 'name']),
+    output: Flags.string({ char: 'o', summary: 'Print the objects applied (or, with --dry-run, that would be): yaml, json or name.', options: ['yaml', 'json', 'name'], helpGroup: 'OUTPUT' }),
     wait: Flags.boolean({ summary: 'Wait until every node reports its agent ready.', default: true, allowNo: true }),
     timeout: Flags.string({ summary: 'How long to wait for the agents, e.g. 90s or 5m.', default: '5m' }),
   };

@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthCommand } from '../base-command.js';
 import { BerthError, usageError } from '../errors.js';
 import { parseDuration } from '../core/duration.js';
-import { outputFlagFor } from '../flags/output.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { deleteObjects, objectExists } from '../install/apply.js';
 import { clearNodeLabels, takeInventory } from '../install/cleanup.js';
@@ -28,7 +27,7 @@ While VMs exist it refuses, because without the agent they cannot be rescheduled
   static override flags = {
     yes: Flags.boolean({ char: 'y', summary: 'Uninstall even while VMs exist (they keep running, unmanaged).' }),
     'dry-run': Flags.boolean({ summary: 'Print what would be deleted; change nothing.' }),
-    output: outputFlagFor(['yaml', 'json', 'name']),
+    output: Flags.string({ char: 'o', summary: 'Print the objects deleted (or, with --dry-run, that would be): yaml, json or name.', options: ['yaml', 'json', 'name'], helpGroup: 'OUTPUT' }),
     wait: Flags.boolean({ summary: `Wait until namespace ${SYSTEM_NAMESPACE} is gone.`, default: true, allowNo: true }),
     timeout: Flags.string({ summary: 'How long to wait for the deletion, e.g. 90s or 5m.', default: '2m' }),
   };

@@ -11,6 +11,7 @@ import {
   withBerthImage,
   type ManifestObject,
 } from '../../../src/install/manifest-set.js';
+import { printManifests } from '../../../src/install/print.js';
 import { BERTH_IMAGE_DEFAULT, SYSTEM_NAMESPACE } from '../../../src/shared/keys.js';
 
 const daemonSetYaml = `
@@ -89,5 +90,19 @@ describe('install manifests', () => {
   it('names objects the way kubectl does', () => {
     assert.equal(objectRef({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'berth-agent' } }), 'daemonset.apps/berth-agent');
     assert.equal(objectRef({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' } }), 'clusterrole.rbac.authorization.k8s.io/r');
+  });
+});
+
+describe('printManifests', () => {
+  const objects: ManifestObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'berth-system' } }];
+
+  it('prints a List for yaml and json, as kubectl does for several objects', () => {
+    assert.match(printManifests(objects, 'yaml'), /^apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Namespace\n/);
+    assert.deepEqual(JSON.parse(printManifests(objects, 'json')).items, objects);
+  });
+
+  it('prints kubectl names, marked when nothing was changed', () => {
+    assert.equal(printManifests(objects, 'name', ' (dry run)'), 'namespace/berth-system\n');
+    assert.equal(printManifests(objects, undefined, ' (dry run)'), 'namespace/berth-system (dry run)\n');
   });
 });
