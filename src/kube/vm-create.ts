@@ -9,7 +9,7 @@ import type { VmSpec } from '../core/vm-spec.js';
 import { Files, Labels, SYSTEM_NAMESPACE, Catalog } from '../shared/keys.js';
 import type { Connection } from './connect.js';
 import { isNotFound, toBerthError } from './errors.js';
-import { apiContext, call, readOptional, type KubeApis } from './vm-objects.js';
+import { apiContext, readOptional, type KubeApis } from './vm-objects.js';
 
 /** The image catalog's data, or undefined when the catalog ConfigMap does not exist. */
 export async function readCatalog(conn: Connection, apis: KubeApis): Promise<Record<string, string> | undefined> {
@@ -152,12 +152,13 @@ export async function createVmObjects(conn: Connection, apis: KubeApis, secret: 
     try {
       await apis.apps.createNamespacedStatefulSet({ namespace, body: sts, dryRun });
     } catch (error) {
+      const failure = createError(conn, error, stsSubject, namespace);
       if (dryRun === undefined) {
-        await call(conn, `remove ${secretSubject} after the failed create`, () =>
-          apis.core.deleteNamespacedSecret({ name: secret.metadata!.name!, namespace }),
-        ).catch(() => undefined);
+        const secretName = secret.metadata!.name!;
+        const removed = await apis.core.deleteNamespacedSecret({ name: secretName, namespace }).then(() => true, () => false);
+        if (!removed) failure.suggestions.push(`the Secret '${secretName}' could not be removed again; delete it with: kubectl delete secret ${secretName} -n ${namespace}`);
       }
-      throw createError(conn, error, stsSubject, namespace);
+      throw failure;
     }
   }
 }
