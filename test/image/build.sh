@@ -84,7 +84,7 @@ APP_KEY=$(printf '%s\n' "$BASE_KEY" "$DEPS_KEY" "$NODE_KEY" "$(hash_tree dist/sr
 current_app_key() { podman image inspect --format '{{index .Labels "dev.berth.app-key"}}' "$IMAGE_REF" 2>/dev/null || true; }
 if [ "$FORCE" = 1 ] || [ "$(current_app_key)" != "$APP_KEY" ]; then
   DEPS=$IMG_CACHE/deps-$DEPS_KEY
-  if [ ! -f "$DEPS.done" ]; then
+  if [ "$FORCE" = 1 ] || [ ! -f "$DEPS.done" ]; then
     say "production node_modules for package-lock $DEPS_KEY"
     rm -rf "$DEPS"; mkdir -p "$DEPS"
     cp "$root/package.json" "$root/package-lock.json" "$DEPS/"
@@ -108,10 +108,15 @@ if [ "$FORCE" = 1 ] || [ "$(current_app_key)" != "$APP_KEY" ]; then
   (cd "$root" && find agent -type f ! -name '*.ts' -exec cp --parents {} "$STAGE/opt/berth/dist/" \;)
   find "$STAGE/opt/berth/dist" -name '*.map' -delete
   say "building $IMAGE_REF (app layer $APP_KEY)"
+  previous_id=$(podman image inspect --format '{{.Id}}' "$IMAGE_REF" 2>/dev/null || true)
   podman build --quiet --pull=never --build-arg "BASE=$BASE_REF" \
     --label "dev.berth.app-key=$APP_KEY" --label "dev.berth.base-key=$BASE_KEY" \
     -f "$here/app.Containerfile" -t "$IMAGE_REF" "$STAGE" >/dev/null
   rm -rf "$STAGE"; trap - EXIT
+  # The image this one replaces lost its tag; drop it rather than pile up ~200 MB per build.
+  if [ -n "$previous_id" ] && [ "$previous_id" != "$(podman image inspect --format '{{.Id}}' "$IMAGE_REF")" ]; then
+    podman rmi "$previous_id" >/dev/null 2>&1 || true
+  fi
   say "image built ($(elapsed))"
 else
   say "image $IMAGE_REF is up to date (app layer $APP_KEY)"
@@ -143,7 +148,9 @@ echo "$IMAGE_ID $digest" >"$STAMP"
 say "imported $IMAGE_REF ($digest) in $(elapsed)"
 # The tag did not change, so a running agent keeps the old image until its pod is replaced.
 KCFG=${KUBECONFIG_LOCAL:-$CACHE/cluster/kubeconfig}
-if [ -f "$KCFG" ] && KUBECONFIG=$KCFG kubectl get daemonset berth-agent -n berth-system >/dev/null 2>&1; then
+agent_image=$( { [ -f "$KCFG" ] && KUBECONFIG=$KCFG kubectl get daemonset berth-agent -n berth-system \
+  -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null; } || true)
+if [ "$agent_image" = "$IMAGE_REF" ]; then
   say "restarting the berth agent pods so they run the new image"
   KUBECONFIG=$KCFG kubectl delete pods -n berth-system -l app.kubernetes.io/name=berth-agent --wait=false >/dev/null
 fi
