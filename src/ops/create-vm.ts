@@ -31,7 +31,6 @@ export interface CreateIo {
   out(text: string): void;
 }
 
-
 export async function createVm(nameArg: string | undefined, flags: CreateFlags, io: CreateIo): Promise<void> {
   const vmFlags: VmFlags = { ...flags, 'no-vnc': !flags.vnc };
   const timeoutMs = waitTimeoutMs(flags.timeout);
@@ -46,18 +45,13 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   const name = nameArg ?? (await askVmName());
   const conn = await io.connect();
   const apis = await kubeApis(conn);
-  let catalog: Record<string, string> | undefined;
-  let catalogRead = false;
-  if (vmFlags.image === undefined) {
-    catalog = await readCatalog(conn, apis);
-    catalogRead = true;
-    vmFlags.image = await askImage(Object.keys(catalog ?? {}).sort());
-  }
+  // With no --image, the catalog is read once to offer its names; a URL typed in needs none.
+  let catalog = vmFlags.image === undefined ? await readCatalog(conn, apis) : undefined;
+  vmFlags.image ??= await askImage(Object.keys(catalog ?? {}).sort());
   const request = parseVmFlags(name, vmFlags);
-  if (request.image.kind === 'catalog' && !catalogRead) catalog = await readCatalog(conn, apis);
+  if (request.image.kind === 'catalog' && catalog === undefined) catalog = await readCatalog(conn, apis);
   const image = resolveImage(request.image, catalog);
   const ssh = await readSshKeys(request.sshKeys);
-  if (ssh.keys.length === 0) io.note('Note: no SSH public key given and none in ~/.ssh/*.pub; kubectl berth ssh will not get in unless --user-data sets up access.');
   const spec = assembleVmSpec(request, {
     namespace: conn.namespace,
     image,
@@ -68,6 +62,7 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   if (request.image.kind === 'url' && !image.sha256) {
     io.note('Note: no --image-sha256 given; the download will not be verified. Recommended: --image-sha256 $(sha256sum IMAGE | cut -d" " -f1)');
   }
+  if (ssh.keys.length === 0) io.note('Note: no SSH public key given and none in ~/.ssh/*.pub; kubectl berth ssh will not get in unless --user-data sets up access.');
   const secret = buildCloudInitSecret(spec);
   const sts = buildVmStatefulSet(spec);
   if (flags['dry-run']) {
