@@ -109,7 +109,7 @@ if [ "$FORCE" = 1 ] || [ "$(current_app_key)" != "$APP_KEY" ]; then
   find "$STAGE/opt/berth/dist" -name '*.map' -delete
   say "building $IMAGE_REF (app layer $APP_KEY)"
   previous_id=$(podman image inspect --format '{{.Id}}' "$IMAGE_REF" 2>/dev/null || true)
-  podman build --quiet --pull=never --build-arg "BASE=$BASE_REF" \
+  podman build --quiet --layers=false --pull=never --build-arg "BASE=$BASE_REF" \
     --label "dev.berth.app-key=$APP_KEY" --label "dev.berth.base-key=$BASE_KEY" \
     -f "$here/app.Containerfile" -t "$IMAGE_REF" "$STAGE" >/dev/null
   rm -rf "$STAGE"; trap - EXIT
