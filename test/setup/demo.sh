@@ -73,7 +73,7 @@ if [ ! -x "$root/node_modules/node/bin/node" ]; then
   if ! command -v npm >/dev/null; then
     [ "$(id -u)" -eq 0 ] || { echo "demo: npm is missing; install it (apt-get install npm) and run again" >&2; exit 1; }
     say "npm is missing: installing Debian's npm, only to fetch the project's own Node 22"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
   fi
   say "node_modules is missing: npm ci (the npm registry must be reachable)"
   npm ci --no-audit --no-fund
