@@ -21,11 +21,6 @@ export function allVmsSelector(extra?: string): string {
   return extra ? `${base},${extra}` : base;
 }
 
-/** Selects the objects of one VM. */
-export function oneVmSelector(vm: string): string {
-  return allVmsSelector(`${Labels.vm}=${vm}`);
-}
-
 /** True when an object's labels say kubectl berth made it for a VM. */
 export function isBerthVm(labels: Record<string, string> | undefined): boolean {
   return labels?.[Labels.managedBy] === LabelValues.managedBy && labels?.[Labels.component] === LabelValues.componentVm && Boolean(labels?.[Labels.vm]);

@@ -1,9 +1,8 @@
 // Finding and listing VMs on the cluster: a VM is a StatefulSet kubectl berth labelled, plus its
 // pod, Secret and disk PVC. Listing costs one LIST per kind, never a request per VM.
-import type { AppsV1Api, CoreV1Api, V1PersistentVolumeClaim, V1Pod, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
+import type { AppsV1Api, CoreV1Api, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { BerthError } from '../errors.js';
-import { cloudInitSecretName } from '../core/names.js';
-import { allVmsSelector, isBerthVm, oneVmSelector } from '../core/vm-labels.js';
+import { allVmsSelector, isBerthVm } from '../core/vm-labels.js';
 import type { Connection } from './connect.js';
 import { isNotFound, toBerthError, type ApiErrorContext } from './errors.js';
 
@@ -90,24 +89,4 @@ export async function listVms(conn: Connection, apis: KubeApis, options: ListOpt
     ),
   ]);
   return { statefulSets: stsList.items, pods: podList.items };
-}
-
-export interface VmObjects {
-  statefulSet: V1StatefulSet;
-  secret?: V1Secret;
-  pvcs: V1PersistentVolumeClaim[];
-}
-
-/** The objects that make up one VM, for purge: StatefulSet, cloud-init Secret, disk PVCs. */
-export async function vmObjects(conn: Connection, apis: KubeApis, name: string, namespace = conn.namespace): Promise<VmObjects> {
-  const statefulSet = await getVm(conn, apis, name, namespace);
-  const [secret, pvcs] = await Promise.all([
-    readOptional(conn, `read the cloud-init Secret of VM '${name}'`, () =>
-      apis.core.readNamespacedSecret({ name: cloudInitSecretName(name), namespace }),
-    ),
-    call(conn, `list the disks of VM '${name}'`, () =>
-      apis.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: oneVmSelector(name) }),
-    ),
-  ]);
-  return { statefulSet, secret: secret && isBerthVm(secret.metadata?.labels) ? secret : undefined, pvcs: pvcs.items };
 }

@@ -62,6 +62,7 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   if (request.image.kind === 'url' && !image.sha256) {
     io.note('Note: no --image-sha256 given; the download will not be verified. Recommended: --image-sha256 $(sha256sum IMAGE | cut -d" " -f1)');
   }
+  if (ssh.defaults.length > 0) io.note(`SSH keys: ${ssh.defaults.join(', ')} (pass --ssh-key to choose others).`);
   if (ssh.keys.length === 0) io.note('Note: no SSH public key given and none in ~/.ssh/*.pub; kubectl berth ssh will not get in unless --user-data sets up access.');
   const secret = buildCloudInitSecret(spec);
   const sts = buildVmStatefulSet(spec);
