@@ -24,16 +24,24 @@ export interface AgentRollout {
   summary: string;
 }
 
+function isReady(conditions: { type: string; status: string }[] | undefined): boolean {
+  return conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
 export function agentRollout(ds: V1DaemonSet | undefined, agentPods: V1Pod[], nodes: V1Node[]): AgentRollout {
   const status = ds?.status;
   const desired = status?.desiredNumberScheduled ?? 0;
   const updated = status?.updatedNumberScheduled ?? 0;
-  const ready = status?.numberReady ?? 0;
   const observed = (status?.observedGeneration ?? 0) >= (ds?.metadata?.generation ?? 1);
 
-  const agentNodes = [...new Set(agentPods.map((p) => p.spec?.nodeName).filter((n): n is string => Boolean(n)))].sort();
+  // A NotReady node cannot run its agent; waiting for it would only end in a timeout.
   const byName = new Map(nodes.map((n) => [n.metadata?.name ?? '', n]));
-  const reports = agentNodes.map((node): NodeReport => {
+  const agentNodes = [...new Set(agentPods.map((p) => p.spec?.nodeName).filter((n): n is string => Boolean(n)))].sort();
+  const liveNodes = agentNodes.filter((n) => isReady(byName.get(n)?.status?.conditions));
+  const skipped = agentNodes.filter((n) => !liveNodes.includes(n));
+  const livePods = agentPods.filter((p) => liveNodes.includes(p.spec?.nodeName ?? ''));
+  const ready = livePods.filter((p) => isReady(p.status?.conditions)).length;
+  const reports = liveNodes.map((node): NodeReport => {
     const meta = byName.get(node)?.metadata;
     return {
       node,
@@ -44,14 +52,15 @@ export function agentRollout(ds: V1DaemonSet | undefined, agentPods: V1Pod[], no
   });
   const reported = reports.filter((r) => r.ready !== undefined).length;
 
-  const done = ds !== undefined && observed && desired > 0 && updated === desired && ready === desired
-    && reports.length >= desired && reported === reports.length;
+  const done = ds !== undefined && observed && desired > 0 && updated === desired
+    && livePods.length > 0 && ready === livePods.length && reported === reports.length;
+  const skippedNote = skipped.length > 0 ? `; not waiting for NotReady node(s) ${skipped.join(', ')}` : '';
   const summary = ds === undefined
     ? 'waiting for the agent DaemonSet'
     : desired === 0
       ? 'no node is scheduled to run the agent yet'
-      : `agents ready ${ready}/${desired} (updated ${updated}/${desired}), nodes reported ${reported}/${Math.max(desired, reports.length)}`;
-  return { desired, updated, ready, reports, done, problems: podProblems(agentPods), summary };
+      : `agents ready ${ready}/${livePods.length} (updated ${updated}/${desired}), nodes reported ${reported}/${reports.length}${skippedNote}`;
+  return { desired, updated, ready, reports, done, problems: podProblems(livePods), summary };
 }
 
 // Waiting reasons that do not fix themselves (a missing image, a crashing agent, bad config).

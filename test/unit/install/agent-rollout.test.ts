@@ -9,9 +9,14 @@ function ds(status: Partial<NonNullable<V1DaemonSet['status']>>, generation = 1)
 const pod = (node: string, waiting?: { reason: string; message?: string }): V1Pod => ({
   metadata: { name: `agent-${node}` },
   spec: { nodeName: node, containers: [] },
-  status: waiting ? { containerStatuses: [{ name: 'agent', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting } }] } : {},
+  status: waiting
+    ? { conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'agent', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting } }] }
+    : { conditions: [{ type: 'Ready', status: 'True' }] },
 });
-const node = (name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}): V1Node => ({ metadata: { name, labels, annotations } });
+const node = (name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}, ready = 'True'): V1Node => ({
+  metadata: { name, labels, annotations },
+  status: { conditions: [{ type: 'Ready', status: ready }] },
+});
 const rolled = ds({ desiredNumberScheduled: 1, updatedNumberScheduled: 1, numberReady: 1 });
 
 describe('agentRollout', () => {
@@ -38,6 +43,23 @@ describe('agentRollout', () => {
     assert.equal(agentRollout(stale, [pod('n1')], [node('n1', { [Labels.nodeReady]: 'true' })]).done, false);
   });
 
+  it('does not wait for an agent on a NotReady node, and says so', () => {
+    const two = ds({ desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberReady: 1 });
+    const r = agentRollout(two, [pod('n1'), pod('gone', { reason: 'ContainerCreating' })], [
+      node('n1', { [Labels.nodeReady]: 'true' }),
+      node('gone', {}, {}, 'Unknown'),
+    ]);
+    assert.equal(r.done, true);
+    assert.deepEqual(r.reports.map((x) => x.node), ['n1']);
+    assert.match(r.summary, /not waiting for NotReady node\(s\) gone/);
+  });
+
+  it('is not done while an agent pod on a Ready node is not ready', () => {
+    const r = agentRollout(rolled, [pod('n1', { reason: 'ContainerCreating' })], [node('n1', { [Labels.nodeReady]: 'true' })]);
+    assert.equal(r.done, false);
+    assert.match(r.summary, /^agents ready 0\/1/);
+  });
+
   it('is not done when no node is scheduled to run the agent', () => {
     const r = agentRollout(ds({}), [], []);
     assert.equal(r.done, false);
@@ -48,7 +70,7 @@ describe('agentRollout', () => {
     const r = agentRollout(ds({ desiredNumberScheduled: 2 }), [
       pod('n1', { reason: 'ErrImageNeverPull', message: 'image not present' }),
       pod('n2', { reason: 'ContainerCreating' }),
-    ], []);
+    ], [node('n1'), node('n2')]);
     assert.deepEqual(r.problems, ['n1: ErrImageNeverPull (image not present)']);
   });
 
