@@ -51,12 +51,17 @@ export function qemuArgs(plan: QemuPlan): string[] {
   ];
 }
 
+/** TCG translation-cache size in MiB. */
+export const TCG_TB_SIZE_MIB = 64;
+
 function accelArgs(accel: Accel): string[] {
   switch (accel) {
     case 'kvm':
       return ['-accel', 'kvm', '-cpu', 'host'];
     case 'tcg':
-      return ['-accel', 'tcg'];
+      // QEMU sizes the TCG translation cache from guest RAM, up to 1 GiB; the pod's memory limit
+      // allows 128Mi for it (src/core/defaults.ts), so bound it well inside that.
+      return ['-accel', `tcg,tb-size=${TCG_TB_SIZE_MIB}`];
   }
 }
 

@@ -28,7 +28,7 @@ describe('qemu argv', () => {
 
   it('uses TCG and no host CPU model for accel tcg', () => {
     const argv = qemuArgs({ ...plan, accel: 'tcg' });
-    assert.deepEqual(valuesOf(argv, '-accel'), ['tcg']);
+    assert.deepEqual(valuesOf(argv, '-accel'), ['tcg,tb-size=64']);
     assert.deepEqual(valuesOf(argv, '-cpu'), []);
   });
 
