@@ -39,7 +39,6 @@ export async function runConsole(conn: Connection, rawName: string, note: (line:
     toGuest.end();
   };
   const raw = Boolean(stdin.isTTY);
-  note(consoleBanner(name, namespace));
   const attached = await attachContainer(
     conn.kubeConfig,
     { namespace, pod: podName, container: Defaults.vmContainer, vm: name },
@@ -51,6 +50,9 @@ export async function runConsole(conn: Connection, rawName: string, note: (line:
   process.once('exit', restore);
   try {
     if (raw) stdin.setRawMode(true);
+    // Said once the stream is open and the terminal is raw: what is typed from now on reaches the
+    // guest unechoed by us. Raw output needs its own carriage return.
+    note(`${consoleBanner(name, namespace)}${raw ? '\r' : ''}`);
     stdin.on('data', onInput);
     stdin.once('end', onInputEnd);
     stdin.resume();

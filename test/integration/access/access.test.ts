@@ -9,17 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   berth,
+  bin,
   buildAccessImage,
   cacheDir,
   echoRoundTrip,
+  kubeconfig,
   portIsFree,
   readBanner,
-  requireCluster,
   sshKey,
   startFixture,
   waitFor,
   type Fixture,
 } from './fixture.js';
+import { requireCluster } from '../../support/cluster.js';
+import { shellQuote } from '../../../src/access/shell-quote.js';
 
 describe('access (integration, local cluster)', function () {
   this.timeout(60_000);
@@ -27,9 +30,9 @@ describe('access (integration, local cluster)', function () {
 
   before(async function () {
     this.timeout(180_000);
-    const clusterName = await requireCluster();
+    await requireCluster();
     const image = await buildAccessImage();
-    fx = await startFixture(image, clusterName);
+    fx = await startFixture(image);
   });
 
   after(async function () {
@@ -64,8 +67,7 @@ describe('access (integration, local cluster)', function () {
 
     it('Ctrl-C (SIGINT) exits 130 and leaves no listener behind', async () => {
       const child = berth(['port-forward', 'running', '-n', fx.namespace, ':7', ':5900']);
-      const [, first] = await waitFor(child, 'stdout', /127\.0\.0\.1:(\d+) -> 7\n/);
-      const [, second] = await waitFor(child, 'stdout', /127\.0\.0\.1:(\d+) -> 5900\n/);
+      const [, first, second] = await waitFor(child, 'stdout', /127\.0\.0\.1:(\d+) -> 7\n[^]*127\.0\.0\.1:(\d+) -> 5900\n/);
       const open = tcpConnect(Number(first), '127.0.0.1');
       await new Promise<void>((resolve) => open.once('connect', () => resolve()));
       child.kill('SIGINT');
@@ -141,18 +143,18 @@ describe('access (integration, local cluster)', function () {
     });
 
     it('vnc starts the viewer it finds, hands it the address, and ends when the viewer does', async () => {
-      const bin = mkdtempSync(join(tmpdir(), 'berth-viewer-'));
+      const viewerDir = mkdtempSync(join(tmpdir(), 'berth-viewer-'));
       // A real program on PATH that is called like TigerVNC (host::port). It half-closes at once
       // (nc -N with no input), before the tunnel is even open, and must still get the banner.
       writeFileSync(
-        join(bin, 'vncviewer'),
-        `#!/bin/sh\nport=\${1##*::}\nexec nc -N 127.0.0.1 "$port" </dev/null > ${join(bin, 'seen')}\n`,
+        join(viewerDir, 'vncviewer'),
+        `#!/bin/sh\nport=\${1##*::}\nexec nc -N 127.0.0.1 "$port" </dev/null > ${join(viewerDir, 'seen')}\n`,
         { mode: 0o755 },
       );
-      const result = await berth(['vnc', 'running', '-n', fx.namespace], { path: `${bin}:/usr/bin:/bin` });
+      const result = await berth(['vnc', 'running', '-n', fx.namespace], { path: `${viewerDir}:/usr/bin:/bin` });
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /Starting tigervnc: .*vncviewer/);
-      assert.equal(readFileSync(join(bin, 'seen'), 'latin1'), 'RFB 003.008\n');
+      assert.equal(readFileSync(join(viewerDir, 'seen'), 'latin1'), 'RFB 003.008\n');
     });
   });
 
@@ -168,6 +170,32 @@ describe('access (integration, local cluster)', function () {
       const result = await child;
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /Console closed/);
+    });
+  });
+
+  describe('console on a terminal', () => {
+    it('runs the terminal raw while attached and restores it after Ctrl-]', async function () {
+      const { execa } = await import('execa');
+      // script(1) gives the command a real pseudo-terminal; stty -a afterwards shows its state.
+      const inner = `${shellQuote(bin)} console running -n ${fx.namespace}; stty -a`;
+      const child = execa('script', ['-qec', inner, '/dev/null'], { reject: false, stdin: 'pipe', env: { KUBECONFIG: kubeconfig, XDG_CACHE_HOME: cacheDir } });
+      let screen = '';
+      child.stdout!.on('data', (chunk: Buffer) => (screen += chunk.toString('utf8')));
+      await waitFor(child, 'stdout', /Press Ctrl-\] to exit/);
+      const word = `tty-${randomBytes(4).toString('hex')}`;
+      const echoed = waitFor(child, 'stdout', new RegExp(`console: ${word}`));
+      child.stdin!.write(`${word}\r`);
+      await echoed;
+      const stty = waitFor(child, 'stdout', /speed[^]*\bicanon\b[^]*\n/);
+      child.stdin!.write(Buffer.from([0x1d]));
+      const [settings] = await stty;
+      child.stdin!.end();
+      const result = await child;
+      assert.equal(result.exitCode, 0);
+      assert.doesNotMatch(settings, /-icanon|-echo\b/, 'canonical mode and echo are back');
+      // Raw while attached: our terminal did not echo the word; only the VM side did (its tty's
+      // echo, then the console's answer).
+      assert.equal(screen.split(word).length - 1, 2, JSON.stringify(screen));
     });
   });
 

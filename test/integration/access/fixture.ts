@@ -4,9 +4,9 @@
 import { createServer, connect as tcpConnect } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
+import { clusterKubeconfig, createUniqueNamespace, deleteNamespace, eventually } from '../../support/cluster.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { vmLabels, vmSelectorLabels } from '../../../src/core/vm-labels.js';
@@ -14,7 +14,7 @@ import { Defaults } from '../../../src/shared/keys.js';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const bin = join(repo, 'bin', 'kubectl-berth');
-export const kubeconfig = process.env.BERTH_TEST_KUBECONFIG ?? join(homedir(), '.cache/kubectl-berth/cluster/kubeconfig');
+export const kubeconfig = clusterKubeconfig();
 export const accessImageDir = join(homedir(), '.cache/kubectl-berth/access-image');
 export const sshKey = join(accessImageDir, 'id_ed25519');
 
@@ -22,18 +22,7 @@ async function k8s() {
   const client = await import('@kubernetes/client-node');
   const kc = new client.KubeConfig();
   kc.loadFromFile(kubeconfig);
-  return { client, kc, core: kc.makeApiClient(client.CoreV1Api), apps: kc.makeApiClient(client.AppsV1Api) };
-}
-
-/** Fails loudly (never skips) when the local cluster is not there. */
-export async function requireCluster(): Promise<string> {
-  try {
-    const { core, kc } = await k8s();
-    await core.listNamespace({ limit: 1 });
-    return kc.getCurrentCluster()!.name;
-  } catch (error) {
-    throw new Error(`the local cluster does not answer (${kubeconfig}): start it with test/cluster/up.sh (${(error as Error).message.split('\n')[0]})`);
-  }
+  return { kc, core: kc.makeApiClient(client.CoreV1Api), apps: kc.makeApiClient(client.AppsV1Api) };
 }
 
 export async function buildAccessImage(): Promise<string> {
@@ -68,28 +57,22 @@ export interface Fixture {
 }
 
 /** A namespace with a running fake VM `running` and a stopped one (`stopped`, replicas 0). */
-export async function startFixture(image: string, clusterName: string): Promise<Fixture> {
-  const { core, apps } = await k8s();
-  const namespace = `t-access-${randomBytes(3).toString('hex')}`;
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  const cleanup = async () => {
-    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
-  };
+export async function startFixture(image: string): Promise<Fixture> {
+  const { kc, core, apps } = await k8s();
+  const namespace = await createUniqueNamespace('access');
+  const cleanup = () => deleteNamespace(namespace);
   try {
     await apps.createNamespacedStatefulSet({ namespace, body: fakeVm('running', image, 1) });
     await apps.createNamespacedStatefulSet({ namespace, body: fakeVm('stopped', image, 0) });
-    const deadline = Date.now() + 90_000;
-    for (;;) {
+    await eventually(`pod running-0 in ${namespace} to run`, 90_000, async () => {
       const pod = await core.readNamespacedPod({ name: 'running-0', namespace }).catch(() => undefined);
-      if (pod?.status?.phase === 'Running') break;
-      if (Date.now() > deadline) throw new Error(`pod running-0 in ${namespace} is not Running after 90 s (phase ${pod?.status?.phase})`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+      return pod?.status?.phase === 'Running';
+    });
   } catch (error) {
     await cleanup();
     throw error;
   }
-  return { namespace, clusterName, cleanup };
+  return { namespace, clusterName: kc.getCurrentCluster()!.name, cleanup };
 }
 
 export const cacheDir = mkdtempSync(join(tmpdir(), 'berth-access-cache-'));
