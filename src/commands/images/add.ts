@@ -37,6 +37,6 @@ NAME is a lower-case DNS label (letters, digits, '-' and '.'); VMs refer to it w
     const change = planAdd(await readCatalogData(conn), request);
     await applyCatalogChange(conn, change);
     this.note(change.kind === 'none' ? `image ${args.name} is already in the catalog, unchanged` : `image ${args.name} added to the catalog; follow the download with: kubectl berth images`);
-    process.stdout.write(`image/${args.name}\n`);
+    process.stdout.write(`image/${args.name} ${change.kind === 'none' ? 'unchanged' : 'added'}\n`);
   }
 }

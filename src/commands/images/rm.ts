@@ -21,6 +21,6 @@ export default class ImagesRm extends BerthCommand {
     const change = planRemove(await readCatalogData(conn), args.name, flags['ignore-not-found']);
     await applyCatalogChange(conn, change);
     this.note(change.kind === 'none' ? `image ${args.name} was not in the catalog` : `image ${args.name} removed from the catalog`);
-    process.stdout.write(`image/${args.name}\n`);
+    process.stdout.write(`image/${args.name} ${change.kind === 'none' ? 'unchanged' : 'removed'}\n`);
   }
 }

@@ -1,6 +1,8 @@
-// kubectl berth images add / rm / images against the real catalog in berth-system (when berth is
-// installed): the ConfigMap changes exactly by one key, listing shows the entry, and mistakes exit
-// with the documented codes. Every name this test adds is unique and removed again.
+// kubectl berth images add / rm / images against the real catalog in berth-system: the ConfigMap
+// changes exactly by one key, listing shows the entry, and mistakes exit with the documented codes.
+// When berth is not installed the test first shows the not-installed error, then applies the
+// namespace and catalog manifests itself and removes them again at the end. Every name this test
+// adds is unique and removed again.
 import assert from 'node:assert/strict';
 import { kubectl, kubectlJson, requireCluster, uniqueSuffix } from './support/cluster.js';
 import { runPlugin } from './support/plugin.js';
@@ -12,6 +14,7 @@ describe('kubectl berth images add/rm (plugin, local cluster)', function () {
   this.timeout(60_000);
   const name = `t-agent-${uniqueSuffix()}`;
   let installed = false;
+  let createdHere = false;
 
   before(() => {
     requireCluster();
@@ -23,8 +26,17 @@ describe('kubectl berth images add/rm (plugin, local cluster)', function () {
     }
   });
   after(() => {
-    if (installed) runPlugin(['images', 'rm', name, '--ignore-not-found']);
+    runPlugin(['images', 'rm', name, '--ignore-not-found']);
+    if (createdHere) kubectl(['delete', '-f', 'manifests/catalog.yaml', '-f', 'manifests/namespace.yaml', '--wait=true']);
   });
+
+  /** The tests below need the catalog: install just the namespace and the catalog when absent. */
+  function ensureCatalog(): void {
+    if (installed) return;
+    kubectl(['apply', '-f', 'manifests/namespace.yaml', '-f', 'manifests/catalog.yaml']);
+    installed = true;
+    createdHere = true;
+  }
 
   const catalog = () => (kubectlJson(['get', 'configmap', 'berth-images', '-n', 'berth-system']).data ?? {}) as Record<string, string>;
 
@@ -37,11 +49,11 @@ describe('kubectl berth images add/rm (plugin, local cluster)', function () {
   });
 
   it('adds an entry (one key, JSON value) and lists it', function () {
-    if (!installed) skipLoudly(this, 'berth is not installed on the local cluster (no berth-system)');
+    ensureCatalog();
     const before = catalog();
     const r = runPlugin(['images', 'add', name, '--url', 'http://127.0.0.1:9/none.qcow2', '--sha256', sha.toUpperCase(), '--size', '4096']);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, `image/${name}\n`);
+    assert.equal(r.stdout, `image/${name} added\n`);
     const after = catalog();
     assert.deepEqual(JSON.parse(after[name]), { url: 'http://127.0.0.1:9/none.qcow2', sha256: sha, size: 4096 });
     for (const key of Object.keys(before)) assert.equal(after[key], before[key], `${key} was left alone`);
@@ -53,7 +65,7 @@ describe('kubectl berth images add/rm (plugin, local cluster)', function () {
   });
 
   it('refuses a second add with other values (exit 4) and accepts the same values again', function () {
-    if (!installed) skipLoudly(this, 'berth is not installed on the local cluster (no berth-system)');
+    ensureCatalog();
     const other = runPlugin(['images', 'add', name, '--url', 'http://127.0.0.1:9/other.qcow2', '--sha256', sha]);
     assert.equal(other.status, 4);
     assert.match(other.stderr, /already in the catalog/);
@@ -69,7 +81,7 @@ describe('kubectl berth images add/rm (plugin, local cluster)', function () {
   });
 
   it('removes the entry, and says so when it is not there (exit 3)', function () {
-    if (!installed) skipLoudly(this, 'berth is not installed on the local cluster (no berth-system)');
+    ensureCatalog();
     const r = runPlugin(['images', 'rm', name]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(catalog()[name], undefined);
