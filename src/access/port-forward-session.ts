@@ -2,7 +2,8 @@
 // runs as its ProxyCommand (stdin/stdout joined to one port-forward stream).
 import { usageError } from '../errors.js';
 import type { Connection } from '../kube/connect.js';
-import { listenAndForward, openPortForward, type ForwardListener, type LocalEnd } from '../kube/tunnel.js';
+import { listenAndForward, type ForwardListener } from '../kube/forward-listener.js';
+import { openPortForward, type LocalEnd } from '../kube/tunnel.js';
 import { Ports } from '../shared/keys.js';
 import { parsePort, parsePortSpecs } from './port-spec.js';
 import { resolveVm } from './resolve.js';

@@ -2,7 +2,7 @@
 // locally and forward every viewer's connection to the pod's 127.0.0.1:5900.
 import { BerthError } from '../errors.js';
 import type { Connection } from '../kube/connect.js';
-import { listenAndForward, type ForwardListener } from '../kube/tunnel.js';
+import { listenAndForward, type ForwardListener } from '../kube/forward-listener.js';
 import { Ports, type VncMode } from '../shared/keys.js';
 import { resolveVm } from './resolve.js';
 import { vncMode, vncPasswordNote, vncUrl } from './vnc.js';

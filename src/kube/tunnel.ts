@@ -3,11 +3,11 @@
 // channel is dropped unless we pass a writable for it, and nothing closes the local socket when the
 // tunnel drops. Here every tunnel reads its error channel, ends its local side when the WebSocket
 // closes, closes the WebSocket when the local side goes, pings it against idle proxies, and applies
-// back-pressure both ways. ssh, scp, vnc, port-forward and console use this module only.
-import { createServer, type Socket } from 'node:net';
+// back-pressure both ways. Access commands reach client-node only through this module (and
+// forward-listener.ts, which builds on it).
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { BerthError, usageError } from '../errors.js';
+import { BerthError } from '../errors.js';
 import { toBerthError } from './errors.js';
 
 /** The part of the `ws` WebSocket (returned by client-node) this module uses. */
@@ -34,7 +34,7 @@ const SEND_HIGH_WATER = 1 << 20;
  * Only the v5 protocol can half-close a stream; port-forward speaks v4. When the local side stops
  * sending, give the remote side this long to finish its answer before the whole tunnel closes.
  */
-const LOCAL_END_GRACE_MS = 2_000;
+export const LOCAL_END_GRACE_MS = 2_000;
 const CHANNEL_CLOSE = 255;
 const CLOSE_HANDSHAKE_MS = 5_000;
 
@@ -212,98 +212,6 @@ function joinLocal(ws: ChannelSocket, target: PodPort, local: LocalEnd, errorTex
     });
   });
   return { closed, close: () => ws.terminate() };
-}
-
-/** A TCP connection as the local end of a tunnel. */
-export function socketEnd(socket: Socket): LocalEnd {
-  return {
-    input: socket,
-    output: socket,
-    finish: () => {
-      socket.end();
-      setTimeout(() => socket.destroy(), LOCAL_END_GRACE_MS).unref();
-    },
-  };
-}
-
-export interface ForwardListener {
-  address: string;
-  port: number;
-  /** Stops listening and tears down every open tunnel. */
-  close(): Promise<void>;
-}
-
-export interface ListenerEvents {
-  /** A connection's tunnel failed; the listener and the other connections go on. */
-  onTunnelError(error: BerthError): void;
-}
-
-function listenError(error: NodeJS.ErrnoException, address: string, port: number): BerthError {
-  if (error.code === 'EADDRINUSE') {
-    return new BerthError('CONFLICT', `port ${port} on ${address} is already in use`, { hint: 'choose another port, or leave it out to get a free one' });
-  }
-  if (error.code === 'EACCES') return usageError(`not allowed to listen on ${address}:${port}`, 'ports below 1024 need privileges; choose a higher one');
-  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-    return usageError(`cannot listen on ${address}: no such local address`, 'use 127.0.0.1 (the default) or an address of this machine');
-  }
-  return new BerthError('INTERNAL', `cannot listen on ${address}:${port}: ${error.message}`);
-}
-
-/**
- * Listens on address:port (port 0: a free one) and forwards every accepted connection through its
- * own port-forward stream, so several clients can be connected at once and one failing leaves the
- * others alone.
- */
-export async function listenAndForward(
-  kubeConfig: KubeConfig,
-  target: PodPort,
-  listen: { address: string; port: number },
-  events: ListenerEvents,
-): Promise<ForwardListener> {
-  const tunnels = new Set<Tunnel>();
-  const sockets = new Set<Socket>();
-  let closing = false;
-  const server = createServer({ allowHalfOpen: true }, (socket) => {
-    if (closing) {
-      socket.destroy();
-      return;
-    }
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    socket.setNoDelay(true);
-    socket.pause();
-    openPortForward(kubeConfig, target, socketEnd(socket))
-      .then(async (tunnel) => {
-        // The listener may have closed while this tunnel was opening.
-        if (closing) tunnel.close();
-        tunnels.add(tunnel);
-        const result = await tunnel.closed;
-        tunnels.delete(tunnel);
-        if (result.refused) events.onTunnelError(result.refused);
-      })
-      .catch((error: unknown) => {
-        socket.destroy();
-        events.onTunnelError(error instanceof BerthError ? error : new BerthError('INTERNAL', String((error as Error)?.message ?? error)));
-      });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, listen.address, listen.port)));
-    server.listen(listen.port, listen.address, () => resolve());
-  });
-  const bound = server.address();
-  const port = typeof bound === 'object' && bound ? bound.port : listen.port;
-  return {
-    address: listen.address,
-    port,
-    close: async () => {
-      closing = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const tunnel of tunnels) tunnel.close();
-      for (const socket of sockets) socket.destroy();
-      await stopped;
-    },
-  };
 }
 
 export interface AttachTarget {
