@@ -13,6 +13,7 @@ Ports are REMOTE (same port locally), LOCAL:REMOTE, or :REMOTE (a free local por
 --stdio joins stdin/stdout to one connection to PORT; it is what \`kubectl berth ssh\` runs as its ssh ProxyCommand, and it lets plain ssh use the plugin from ~/.ssh/config:
   Host vm.*
     ProxyCommand kubectl berth port-forward --stdio %h %p`;
+  static override usage = ['<%= command.id %> NAME[.NAMESPACE] [LOCAL:]REMOTE... [--address ADDRESS]', '<%= command.id %> --stdio NAME[.NAMESPACE] PORT'];
   static override examples = [
     '<%= config.bin %> <%= command.id %> web-1 8080:80',
     '<%= config.bin %> <%= command.id %> web-1 :5432 6379 -n team-a',
