@@ -11,7 +11,7 @@ import type { Connection } from '../kube/connect.js';
 import { createVmObjects, preflight, readCatalog } from '../kube/vm-create.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { waitForVm } from '../kube/vm-wait.js';
-import { berthImage } from '../shared/keys.js';
+import { chooseLauncherImage, readInstalledAgentImage } from '../kube/installed-image.js';
 import { waitTimeoutMs } from '../flags/wait.js';
 import { readSshKeys, readUserData } from './local-inputs.js';
 import { askImage, askVmName, isInteractive } from './prompts.js';
@@ -57,7 +57,8 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
     image,
     sshKeys: ssh.keys,
     userData: await readUserData(request.userDataFile),
-    launcherImage: berthImage(),
+    // A dry run must work offline, so only a real create asks which image the agent runs.
+    launcherImage: chooseLauncherImage(process.env, flags['dry-run'] ? undefined : await readInstalledAgentImage(conn, apis)),
   });
   if (request.image.kind === 'url' && !image.sha256) {
     io.note('Note: no --image-sha256 given; the download will not be verified. Recommended: --image-sha256 $(sha256sum IMAGE | cut -d" " -f1)');
