@@ -5,7 +5,7 @@ import type { Connection } from '../kube/connect.js';
 import { listenAndForward, type ForwardListener } from '../kube/forward-listener.js';
 import { openPortForward, type LocalEnd } from '../kube/tunnel.js';
 import { Ports } from '../shared/keys.js';
-import { parsePort, parsePortSpecs } from './port-spec.js';
+import { parsePort, type PortSpec } from './port-spec.js';
 import { resolveVm } from './resolve.js';
 
 function refusedHint(port: number, pod: string, namespace: string): string {
@@ -26,9 +26,12 @@ function stdioEnd(): LocalEnd {
 }
 
 /** One stream on stdin/stdout; throws TUNNEL_REFUSED when nothing listens on the port. */
-export async function forwardStdio(conn: Connection, rawName: string, ports: readonly string[]): Promise<void> {
+export function stdioPort(ports: readonly string[]): number {
   if (ports.length !== 1) throw usageError('--stdio carries exactly one port', 'e.g. kubectl berth port-forward --stdio web-1 22');
-  const port = parsePort(ports[0], 'port');
+  return parsePort(ports[0], 'port');
+}
+
+export async function forwardStdio(conn: Connection, rawName: string, port: number): Promise<void> {
   const { name, namespace, podName } = await resolveVm(conn, rawName);
   const tunnel = await openPortForward(conn.kubeConfig, { namespace, pod: podName, port, vm: name, refusedHint: refusedHint(port, podName, namespace) }, stdioEnd());
   const result = await tunnel.closed;
@@ -45,11 +48,10 @@ export interface Forwarding {
 export async function startPortForwards(
   conn: Connection,
   rawName: string,
-  rawSpecs: readonly string[],
+  specs: readonly PortSpec[],
   address: string,
   note: (line: string) => void,
 ): Promise<Forwarding> {
-  const specs = parsePortSpecs([...rawSpecs]);
   const { name, namespace, podName } = await resolveVm(conn, rawName);
   const listeners: Forwarding['listeners'] = [];
   const close = async () => {

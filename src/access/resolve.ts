@@ -14,11 +14,17 @@ export interface ResolvedVm {
 }
 
 /** Parses `[user@]name[.namespace]` and finds the VM's running pod (exit 3/4 with a hint if none). */
-export async function resolveVm(conn: Connection, raw: string, options: { allowUser?: boolean } = {}): Promise<ResolvedVm> {
+/** Checks what the user typed, before anything talks to the cluster. Pure. */
+export function checkTarget(raw: string, options: { allowUser?: boolean } = {}): VmTarget {
   const target = parseTarget(raw);
   if (target.user !== undefined && !options.allowUser) {
     throw new BerthError('INVALID_NAME', `'${raw}' names a user, which only ssh and scp use`, { hint: `write just the VM: ${target.name}` });
   }
+  return target;
+}
+
+export async function resolveVm(conn: Connection, raw: string, options: { allowUser?: boolean } = {}): Promise<ResolvedVm> {
+  const target = checkTarget(raw, options);
   const namespace = targetNamespace(target, conn);
   const pod = await findVmPod(conn, target.name, { namespace });
   return { target, name: target.name, namespace, pod, podName: pod.metadata!.name! };

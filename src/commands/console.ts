@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
+import { checkTarget } from '../access/resolve.js';
 import { runConsole } from '../access/console-session.js';
 
 export default class Console extends BerthCommand {
@@ -12,6 +13,7 @@ export default class Console extends BerthCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Console);
+    checkTarget(args.name);
     const conn = await this.cluster(flags);
     const end = await runConsole(conn, args.name, (line) => this.note(line));
     this.note(end === 'remote-closed' ? '\r\nThe console was closed by the cluster (the VM stopped or its pod was replaced).' : '\r\nConsole closed.');

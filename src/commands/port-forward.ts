@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
-import { forwardStdio, startPortForwards } from '../access/port-forward-session.js';
+import { checkTarget } from '../access/resolve.js';
+import { forwardStdio, startPortForwards, stdioPort } from '../access/port-forward-session.js';
+import { parsePortSpecs } from '../access/port-spec.js';
 import { waitForInterrupt } from '../access/interrupt.js';
 import { ExitCode } from '../errors.js';
 
@@ -32,13 +34,16 @@ Ports are REMOTE (same port locally), LOCAL:REMOTE, or :REMOTE (a free local por
   async run(): Promise<void> {
     const { args, argv, flags } = await this.parse(PortForward);
     const ports = (argv as string[]).slice(1);
-    const conn = await this.cluster(flags);
+    checkTarget(args.name);
     if (flags.stdio) {
-      await forwardStdio(conn, args.name, ports);
+      const port = stdioPort(ports);
+      await forwardStdio(await this.cluster(flags), args.name, port);
       return;
     }
+    const specs = parsePortSpecs(ports);
+    const conn = await this.cluster(flags);
     const interrupt = waitForInterrupt();
-    const forwarding = await startPortForwards(conn, args.name, ports, flags.address, (line) => this.note(line));
+    const forwarding = await startPortForwards(conn, args.name, specs, flags.address, (line) => this.note(line));
     for (const { listener, remote } of forwarding.listeners) {
       process.stdout.write(`Forwarding from ${listener.address}:${listener.port} -> ${remote}\n`);
     }

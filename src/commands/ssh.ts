@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
+import { checkTarget } from '../access/resolve.js';
 import { requireTool, runForeground } from '../access/local-tools.js';
 import { buildSshArgv } from '../access/ssh-argv.js';
 import { splitAtDashDash, sshFlags } from '../access/ssh-flags.js';
@@ -24,6 +25,7 @@ export default class Ssh extends BerthCommand {
     const { own, rest } = splitAtDashDash(this.argv);
     const { args, flags } = await this.parse(Ssh, own);
     const ssh = requireTool('ssh', 'install the OpenSSH client (Debian/Ubuntu: openssh-client)');
+    checkTarget(args.target, { allowUser: true });
     const conn = await this.cluster(flags);
     const { vm, connection } = await prepareSsh(conn, this.config.root, args.target, flags);
     const argv = buildSshArgv({ ...connection, user: loginUser(vm.target.user, flags.username), command: rest });

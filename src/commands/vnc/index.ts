@@ -1,12 +1,13 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
+import { checkTarget } from '../../access/resolve.js';
 import { waitForInterrupt } from '../../access/interrupt.js';
 import { hostViewerSystem } from '../../access/local-tools.js';
 import { parsePort } from '../../access/port-spec.js';
 import { proxyOnlyJson } from '../../access/vnc.js';
 import { startVncSession } from '../../access/vnc-session.js';
 import { chooseViewer, runViewer } from '../../access/viewer-launch.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, usageError } from '../../errors.js';
 
 export default class Vnc extends BerthCommand {
   static override summary = "Open a VM's VNC display in a local viewer.";
@@ -24,16 +25,20 @@ export default class Vnc extends BerthCommand {
   static override flags = {
     'proxy-only': Flags.boolean({ description: 'Start no viewer; print the address as JSON and wait.', default: false }),
     port: Flags.string({ description: 'Local port to listen on (default: a free one).' }),
-    address: Flags.string({ description: 'Local address to listen on (only with --proxy-only).', default: '127.0.0.1', dependsOn: ['proxy-only'] }),
+    address: Flags.string({ description: 'Local address to listen on (only with --proxy-only; a viewer always gets 127.0.0.1).', default: '127.0.0.1' }),
     viewer: Flags.string({ description: 'The viewer to start: a path or a command on PATH.', exclusive: ['proxy-only'] }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Vnc);
     const port = flags.port === undefined ? 0 : parsePort(flags.port, '--port', true);
+    if (!flags['proxy-only'] && flags.address !== '127.0.0.1') {
+      throw usageError('--address needs --proxy-only', 'a viewer started here connects to 127.0.0.1; to listen elsewhere, use --proxy-only');
+    }
     const system = hostViewerSystem();
     // Find the viewer before touching the cluster: a missing viewer should fail at once.
     if (!flags['proxy-only']) chooseViewer(system, flags.viewer, '127.0.0.1', 5900);
+    checkTarget(args.name);
     const conn = await this.cluster(flags);
     const interrupt = waitForInterrupt();
     const session = await startVncSession(conn, args.name, { address: flags.address, port }, (line) => this.note(line));

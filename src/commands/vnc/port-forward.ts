@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
+import { checkTarget } from '../../access/resolve.js';
 import { waitForInterrupt } from '../../access/interrupt.js';
 import { startVncSession } from '../../access/vnc-session.js';
 import { parsePort } from '../../access/port-spec.js';
@@ -23,6 +24,7 @@ export default class VncPortForward extends BerthCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(VncPortForward);
     const port = flags.port === undefined ? 0 : parsePort(flags.port, '--port', true);
+    checkTarget(args.name);
     const conn = await this.cluster(flags);
     const interrupt = waitForInterrupt();
     const session = await startVncSession(conn, args.name, { address: flags.address, port }, (line) => this.note(line));

@@ -58,3 +58,12 @@ describe('access: targetNamespace, loginUser, host names', () => {
     assert.equal(hostKeyAlias('web-1', 'team-a'), 'vm/web-1.team-a');
   });
 });
+
+describe('access: checkTarget', () => {
+  it('admits a user only where ssh and scp ask for one', async () => {
+    const { checkTarget } = await import('../../../src/access/resolve.js');
+    assert.deepEqual(checkTarget('root@web-1', { allowUser: true }), { user: 'root', name: 'web-1' });
+    assert.deepEqual(checkTarget('web-1.ns'), { name: 'web-1', namespace: 'ns' });
+    fails(() => checkTarget('root@web-1'), 'INVALID_NAME', /names a user, which only ssh and scp use/);
+  });
+});
