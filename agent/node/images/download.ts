@@ -67,6 +67,9 @@ function get(url: string, headers: Record<string, string>, stallMs: number, sign
         if (redirects === 0) return reject(new DownloadError('http', `too many redirects at ${url}`));
         return resolve(get(new URL(location, url).toString(), headers, stallMs, signal, redirects - 1));
       }
+      // From here the body's own stall timer watches the transfer; two timers on one socket would
+      // race, and the loser would report a stall as a dropped connection.
+      req.setTimeout(0);
       resolve(res);
     });
     req.setTimeout(stallMs, () => req.destroy(new DownloadError('stalled', `no answer from the server within ${Math.round(stallMs / 1000)} s`)));

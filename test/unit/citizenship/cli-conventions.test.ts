@@ -11,7 +11,9 @@ const ESC = '\u001B[';
 
 /** The test's environment without colour settings of its own, plus `env`. */
 function environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...rest } = process.env;
+  // CI=true (as CI sets it) makes oclif's help treat every terminal as colourless; these tests
+  // speak of a person at a terminal, so the colour variables of the runner are left out.
+  const { NO_COLOR: _n, FORCE_COLOR: _f, CI: _ci, ...rest } = process.env;
   return { ...rest, ...env };
 }
 
