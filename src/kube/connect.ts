@@ -1,6 +1,7 @@
 // The single place commands get a cluster connection: kubeconfig, namespace, request timeout and
 // typed API clients. client-node is imported lazily so that --help and completion stay fast.
 import type { KubeConfig } from '@kubernetes/client-node';
+import { parseDuration } from '../core/duration.js';
 import { usageError } from '../errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
 
@@ -26,19 +27,9 @@ export interface Connection {
 /** Parses kubectl's --request-timeout: '0' (none), a bare number of seconds, or 1h2m3s / 500ms. */
 export function parseRequestTimeout(value: string | undefined): number {
   if (value === undefined || value === '' || value === '0') return 0;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(value); m; m = re.exec(value)) {
-    const n = Number(m[1]);
-    total += m[2] === 'h' ? n * 3_600_000 : m[2] === 'm' ? n * 60_000 : m[2] === 's' ? n * 1000 : n;
-    consumed = re.lastIndex;
-  }
-  if (consumed !== value.length) {
-    throw usageError(`invalid --request-timeout '${value}'`, 'use a duration such as 30s, 1m or 500ms, or 0 for none');
-  }
-  return Math.round(total);
+  const parsed = parseDuration(value);
+  if (!parsed.ok) throw usageError(`invalid --request-timeout '${value}'`, 'use a duration such as 30s, 1m or 500ms, or 0 for none');
+  return parsed.ms;
 }
 
 export async function connect(flags: ConnectionFlags): Promise<Connection> {
