@@ -1,7 +1,8 @@
 // Build step (npm run build): writes the command table so the first <TAB> is fast. Completion
 // regenerates a stale table itself, so a failure here is reported but never breaks the build.
-// With --oclif-manifest (packaging only) it also writes oclif.manifest.json, which lets oclif find
-// a command without importing every command file; never in a checkout, where it would go stale.
+// With --oclif-manifest (npm run build and packaging) it also writes oclif.manifest.json, which
+// lets oclif find a command without importing every command file: --help starts in about half the
+// time. It is rebuilt with every build and never committed, so it cannot go stale in git.
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

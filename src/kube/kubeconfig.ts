@@ -25,7 +25,6 @@ export function kubeconfigFiles(sel: KubeconfigSelection, home = homedir()): str
 
 /** Builds a KubeConfig from the selection, merging several files with first-wins semantics. */
 export async function loadKubeConfig(sel: KubeconfigSelection): Promise<KubeConfig> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
   const files = kubeconfigFiles(sel);
   if (sel.kubeconfig && !existsSync(sel.kubeconfig)) {
     throw new BerthError('KUBECONFIG', `kubeconfig file '${sel.kubeconfig}' does not exist`, {
@@ -38,6 +37,8 @@ export async function loadKubeConfig(sel: KubeconfigSelection): Promise<KubeConf
       hint: 'set KUBECONFIG or pass --kubeconfig; kubectl berth never falls back to localhost:8080',
     });
   }
+  // Imported only now: a missing kubeconfig is reported without paying for client-node's load.
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const merged = { clusters: [] as any[], users: [] as any[], contexts: [] as any[], currentContext: '' };
   for (const file of present) {
     const one = new KubeConfig();
