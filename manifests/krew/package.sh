@@ -44,6 +44,7 @@ done
 # Ship the completion table and an oclif manifest built from the staged files themselves, so the
 # first <TAB> is fast and oclif does not import every command file on each run.
 "$node" "$stage/dist/src/completion/build-table.js" --oclif-manifest
+"$node" "$stage/dist/src/help/prerender.js"
 
 mkdir -p "$out"
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@"${SOURCE_DATE_EPOCH:-0}" \

@@ -86,6 +86,13 @@ describe('CLI conventions', function () {
     assert.match(wrong.text, /Did you mean "kubectl berth version"\?/);
   });
 
+  it('the root help rendered at build time is what oclif renders, plain and on a terminal', () => {
+    const oclif = { BERTH_NO_PRERENDERED_HELP: '1', OCLIF_COLUMNS: '80' };
+    assert.equal(run(['--help']).stdout, run(['--help'], oclif).stdout);
+    assert.equal(run([]).stdout, run(['--help'], oclif).stdout);
+    assert.equal(runOnTty(['--help']), runOnTty(['--help'], oclif));
+  });
+
   it('help is coloured on a terminal', () => {
     assert.ok(runOnTty(['--help']).includes(ESC), 'expected ANSI escapes on a TTY');
   });
