@@ -5,11 +5,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { timeCommand } from './measure.js';
+import { freePort, timeCommand } from './measure.js';
 
 export interface GuestPlan {
   cpus: number;
@@ -23,17 +22,6 @@ export const SSH_OPTIONS = [
   '-o', 'LogLevel=ERROR',
   '-o', 'ConnectTimeout=2',
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 type QemuArgs = (plan: Record<string, unknown>) => string[];
 

@@ -6,10 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { interleaved, requireCommand, requireFile, timeCommand } from './measure.js';
+import { freePort, interleaved, requireCommand, requireFile, timeCommand } from './measure.js';
 import type { Benchmark, BenchContext } from './result.js';
 import { median, meetsTarget, ratioSummary, summarize, throughputs, type Target } from './stats.js';
 
@@ -44,17 +43,6 @@ function runningAgents(): string[] {
     }
   }
   return found;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 async function serve(dir: string, log: (m: string) => void): Promise<{ base: string; server: ChildProcess }> {

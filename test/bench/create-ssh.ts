@@ -5,11 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bareBoot, sshUntilReady, type GuestPlan } from './bare-qemu.js';
-import { benchEnv, cacheDir, interleaved, requireCluster, requireCommand, requireFile, timeCommand } from './measure.js';
+import { benchEnv, cacheDir, freePort, interleaved, requireCluster, requireCommand, requireFile, timeCommand } from './measure.js';
 import { Defaults, LabelValues, Labels, SYSTEM_NAMESPACE } from '../../src/shared/keys.js';
 import { NotMeasuredError, type Benchmark, type BenchContext } from './result.js';
 import { median, meetsTarget, ratioSummary, summarize, type Target } from './stats.js';
@@ -126,17 +125,6 @@ async function prerequisites(ctx: BenchContext): Promise<{ guest: string; key: s
   const key = join(ctx.scratch, 'id_ed25519');
   await timeCommand(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'berth-bench', '-f', key]);
   return { guest, key, sha };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 export const createSsh: Benchmark = {

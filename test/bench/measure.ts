@@ -2,6 +2,7 @@
 // prerequisites. Timing is wall clock around the whole child (spawn to exit), the way a user feels it.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -154,4 +155,16 @@ export function readPeakRssMb(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A TCP port free on every interface right now (bound once, then released for the caller). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
 }
