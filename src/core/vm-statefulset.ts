@@ -116,7 +116,7 @@ function vmContainer(spec: VmSpec): V1Container {
   if (spec.readyPort > 0) {
     // The kubelet probes the pod IP, which the launcher DNATs to the guest: a successful connect
     // means the guest's service (sshd by default) answers.
-    container.readinessProbe = { tcpSocket: { port: spec.readyPort }, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 3 };
+    container.readinessProbe = { tcpSocket: { port: spec.readyPort }, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 3 };
   }
   return container;
 }

@@ -8,6 +8,9 @@ import { deriveVmState, launcherFailure, type VmState } from '../core/vm-status.
 import type { Connection } from './connect.js';
 import { readOptional, readVm, type KubeApis } from './vm-objects.js';
 
+/** How often --wait looks again; with the 1 s readiness probe a guest that answers is seen within about a second. */
+const WAIT_POLL_MS = 1000;
+
 /** Reasons that will not clear without a change by the user or the admin: stop waiting. */
 const HOPELESS = new Set(['ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError']);
 
@@ -50,7 +53,7 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
       if (!(error instanceof BerthError && error.code === 'CLUSTER_UNREACHABLE') || Date.now() - started >= options.timeoutMs) throw error;
       if (last !== 'unreachable') options.progress(`  ${Math.round((Date.now() - started) / 1000)}s  the cluster does not answer; still trying`);
       last = 'unreachable';
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? WAIT_POLL_MS));
       continue;
     }
     const { sts } = observed;
@@ -81,6 +84,6 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
         hint: [`keep waiting with: kubectl berth ${options.until === 'ready' ? 'start' : 'stop'} ${name} --wait --timeout 10m`, `see why with: kubectl describe pod ${vmPodName(name)} -n ${namespace}`],
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? WAIT_POLL_MS));
   }
 }

@@ -186,8 +186,8 @@ export const createSsh: Benchmark = {
               `(bare QEMU: ${s(median(bare))} in all, its ssh a fraction of a second once the guest answers). ${timeline} ` +
               'Closing it, largest first as measured: (1) `kubectl berth ssh` starts the plugin twice (the command, then its ProxyCommand `port-forward --stdio`), each paying Node + oclif + client-node start-up ' +
               '(see cli-start and ls-scale: an oclif manifest, the compile cache and a client-node-free port-forward path cut that); ' +
-              '(2) --wait learns that the guest answers through two 2-second loops in a row — the readiness probe (periodSeconds 2, src/core/vm-statefulset.ts) and --wait\'s poll (2 s, src/kube/vm-wait.ts) — ' +
-              'about 2 s on average and up to 4 s after sshd is up; watch the pod instead of polling and probe every second; ' +
+              '(2) --wait learns that the guest answers through two 1-second loops in a row — the readiness probe (periodSeconds 1, src/core/vm-statefulset.ts) and --wait\'s poll (1 s, src/kube/vm-wait.ts) — ' +
+              'about 1 s on average after sshd is up; a watch on the pod instead of the poll would save half of that; ' +
               '(3) what comes before QEMU (API objects, scheduling, sandbox, the launcher\'s set-up) adds to the guest\'s boot instead of overlapping it: spawn QEMU as early as possible and finish dnsmasq/iptables while firmware and kernel boot.',
           },
         ],
