@@ -1,9 +1,8 @@
 // The complete, validated description of a VM: what the builders turn into Kubernetes objects.
 // Assembled from the checked flags plus what the command read (key files, user-data, catalog).
 import { BerthError } from '../errors.js';
-import type { Accel, VncMode } from '../shared/keys.js';
 import { buildMetaData, mergeSshKeys, parsePublicKeys } from './cloud-config.js';
-import type { DiskSpec, UserDataRef, VmRequest } from './vm-flags.js';
+import type { UserDataRef, VmRequest } from './vm-flags.js';
 import type { ResolvedImage } from './vm-image.js';
 
 export interface KeyText {
@@ -21,24 +20,17 @@ export interface ResolvedInputs {
   launcherImage: string;
 }
 
-export interface VmSpec {
-  name: string;
+/** The request's checked settings, carried over unchanged. */
+type CarriedOver = 'name' | 'cpus' | 'memoryBytes' | 'disk' | 'vnc' | 'accel' | 'nodeSelector' | 'readyPort' | 'ports' | 'shutdownSeconds';
+
+export interface VmSpec extends Pick<VmRequest, CarriedOver> {
   namespace: string;
   image: ResolvedImage;
-  cpus: number;
-  memoryBytes: number;
-  disk: DiskSpec;
   cloudInit: {
     metaData: string;
     /** Generated user-data text, or the user's ConfigMap/Secret mounted as user-data. */
     userData: { kind: 'inline'; text: string } | { kind: 'ref'; ref: UserDataRef };
   };
-  vnc: { mode: VncMode; password?: string };
-  accel: Accel;
-  nodeSelector: Record<string, string>;
-  readyPort: number;
-  ports: number[];
-  shutdownSeconds: number;
   launcherImage: string;
 }
 
