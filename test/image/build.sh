@@ -152,5 +152,18 @@ agent_image=$( { [ -f "$KCFG" ] && KUBECONFIG=$KCFG kubectl get daemonset berth-
   -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null; } || true)
 if [ "$agent_image" = "$IMAGE_REF" ]; then
   say "restarting the berth agent pods so they run the new image"
-  KUBECONFIG=$KCFG kubectl delete pods -n berth-system -l app.kubernetes.io/name=berth-agent --wait=false >/dev/null
+  old_pods=$(KUBECONFIG=$KCFG kubectl get pods -n berth-system -l app.kubernetes.io/name=berth-agent -o name)
+  if [ -n "$old_pods" ]; then
+    # shellcheck disable=SC2086 # one word per pod
+    KUBECONFIG=$KCFG kubectl delete -n berth-system $old_pods --wait=false >/dev/null
+    # A kubelet restarted after a hard stop (a killed session, a node crash) can lose track of an
+    # old container and leave its pod Terminating forever, which blocks the DaemonSet's
+    # replacement. Those pods were asked to stop a minute ago; then their API objects go.
+    # shellcheck disable=SC2086
+    if ! KUBECONFIG=$KCFG kubectl wait -n berth-system $old_pods --for=delete --timeout=60s >/dev/null 2>&1; then
+      say "an old agent pod is stuck terminating; removing its API object so the new one can start"
+      # shellcheck disable=SC2086
+      KUBECONFIG=$KCFG kubectl delete -n berth-system $old_pods --grace-period=0 --force --ignore-not-found >/dev/null 2>&1 || true
+    fi
+  fi
 fi
