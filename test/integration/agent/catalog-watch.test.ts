@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedImageFileName } from '../../../agent/node/images/files.js';
 import { AgentProcess, freePort } from './support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix } from './support/cluster.js';
+import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
 import { ImageServer, randomImage } from './support/image-server.js';
 
 describe('node agent follows catalog changes through its watch (agent process, local cluster)', function () {
@@ -35,13 +35,7 @@ describe('node agent follows catalog changes through its watch (agent process, l
   after(async () => {
     await agent?.stop();
     await server.stop();
-    for (const args of [['delete', 'namespace', ns, '--wait=false'], ['delete', 'node', node]]) {
-      try {
-        kubectl(args);
-      } catch {
-        /* gone */
-      }
-    }
+    removeFakeNodeAndNamespace(ns, node);
     if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess, freePort } from './support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, NODE, requireCluster, uniqueSuffix } from './support/cluster.js';
+import { applyJson, eventually, kubectl, kubectlJson, NODE, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
 
 const PLUGIN_DIR = '/var/lib/kubelet/device-plugins';
 const SLOTS = '7';
@@ -34,13 +34,7 @@ describe('device plugin with the real kubelet (agent process, local cluster)', f
 
   after(async () => {
     await agent?.stop();
-    for (const args of [['delete', 'namespace', ns, '--wait=false'], ['delete', 'node', fakeNode]]) {
-      try {
-        kubectl(args);
-      } catch {
-        /* gone */
-      }
-    }
+    removeFakeNodeAndNamespace(ns, fakeNode);
     rmSync(join(PLUGIN_DIR, `${prefix}-tun.sock`), { force: true });
     // This agent took devices.berth.dev/tun over from the installed agent (if any), and kubelet
     // 1.20 does not tell the installed one. Removing its socket makes it register again, exactly

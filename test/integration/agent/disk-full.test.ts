@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentProcess, freePort } from './support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix } from './support/cluster.js';
+import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
 import { ImageServer, randomImage } from './support/image-server.js';
 
 describe('node agent on a full disk (agent process, 2 MiB tmpfs, local cluster)', function () {
@@ -47,13 +47,7 @@ describe('node agent on a full disk (agent process, 2 MiB tmpfs, local cluster)'
   after(async () => {
     await agent?.stop();
     await server.stop();
-    for (const args of [['delete', 'namespace', ns, '--wait=false'], ['delete', 'node', node], ['delete', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`]]) {
-      try {
-        kubectl(args);
-      } catch {
-        /* gone */
-      }
-    }
+    removeFakeNodeAndNamespace(ns, node);
     if (mnt) {
       try {
         execFileSync('umount', [mnt]);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedImageFileName } from '../../../agent/node/images/files.js';
 import { AgentProcess, freePort } from './support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix } from './support/cluster.js';
+import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
 import { ImageServer, randomImage } from './support/image-server.js';
 
 const MiB = 1024 * 1024;
@@ -60,13 +60,7 @@ describe('node agent: image cache, status and garbage collection (agent process,
   after(async () => {
     await agent?.stop();
     await server.stop();
-    for (const args of [['delete', 'namespace', ns, '--wait=false'], ['delete', 'node', node], ['delete', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`]]) {
-      try {
-        kubectl(args);
-      } catch {
-        /* already gone */
-      }
-    }
+    removeFakeNodeAndNamespace(ns, node);
     if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   });
 

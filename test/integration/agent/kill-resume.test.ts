@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classifyCacheFiles, partialFileName } from '../../../agent/node/images/files.js';
 import { AgentProcess, freePort } from './support/agent-process.js';
-import { applyJson, eventually, kubectl, requireCluster, uniqueSuffix } from './support/cluster.js';
+import { applyJson, eventually, kubectl, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
 import { ImageServer, randomImage } from './support/image-server.js';
 
 const IMAGES = 24;
@@ -42,13 +42,7 @@ describe('node agent: SIGKILL during downloads (agent process, local cluster)', 
 
   after(async () => {
     await server.stop();
-    for (const args of [['delete', 'namespace', ns, '--wait=false'], ['delete', 'node', node]]) {
-      try {
-        kubectl(args);
-      } catch {
-        /* already gone */
-      }
-    }
+    removeFakeNodeAndNamespace(ns, node);
     if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   });
 

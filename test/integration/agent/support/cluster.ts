@@ -52,3 +52,14 @@ export async function eventually<T>(what: string, timeoutMs: number, check: () =
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** Teardown of a test that ran an agent for a fake node: its catalog namespace, the node and its Events. */
+export function removeFakeNodeAndNamespace(ns: string, node: string): void {
+  for (const args of [['delete', 'namespace', ns, '--wait=false'], ['delete', 'node', node], ['delete', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`]]) {
+    try {
+      kubectl(args);
+    } catch {
+      /* already gone */
+    }
+  }
+}
