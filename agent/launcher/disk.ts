@@ -87,7 +87,7 @@ async function locateBase(config: LauncherConfig, run: Run, log: Log, signal?: A
     });
   }
   log('disk', `base image not cached on this node: downloading ${config.imageUrl} to ${local}`);
-  const sha256 = await downloadVerified(config.imageUrl, sha, local, log, signal);
+  const sha256 = await downloadVerified(config.imageUrl, sha, local, log, { signal });
   await checkImage(run, local, 'the downloaded base image', 'Berth images are qcow2 cloud images; fix the image catalog entry.');
   return { base: local, sha256 };
 }

@@ -4,8 +4,7 @@
 // whatever the size: the body is never buffered, only piped.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +13,7 @@ import { freeBytes } from './disk.js';
 import { collectStreamGarbage } from './memory.js';
 import { cachedImageFileName, partialFileName } from './files.js';
 import { HttpStatusError, interpretResponse } from './range.js';
+import { HttpRedirectError, HttpStallError, httpGet } from '../../common/http-get.js';
 
 export type DownloadFailure = 'checksum' | 'http' | 'stalled' | 'disk' | 'network' | 'aborted';
 
@@ -57,28 +57,10 @@ async function hashFile(path: string, hash: Hash): Promise<void> {
   }
 }
 
-function get(url: string, headers: Record<string, string>, stallMs: number, signal?: AbortSignal, redirects = 5): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const lib = url.startsWith('https:') ? https : http;
-    const req = lib.get(url, { headers, signal }, (res) => {
-      const location = res.headers.location;
-      if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
-        res.resume();
-        if (redirects === 0) return reject(new DownloadError('http', `too many redirects at ${url}`));
-        return resolve(get(new URL(location, url).toString(), headers, stallMs, signal, redirects - 1));
-      }
-      // From here the body's own stall timer watches the transfer; two timers on one socket would
-      // race, and the loser would report a stall as a dropped connection.
-      req.setTimeout(0);
-      resolve(res);
-    });
-    req.setTimeout(stallMs, () => req.destroy(new DownloadError('stalled', `no answer from the server within ${Math.round(stallMs / 1000)} s`)));
-    req.on('error', reject);
-  });
-}
-
 function networkError(error: unknown, signal?: AbortSignal): DownloadError {
   if (error instanceof DownloadError) return error;
+  if (error instanceof HttpStallError) return new DownloadError('stalled', error.message);
+  if (error instanceof HttpRedirectError) return new DownloadError('http', error.message);
   if (signal?.aborted) return new DownloadError('aborted', 'the download was cancelled');
   const e = error as NodeJS.ErrnoException;
   if (e.code === 'ENOSPC') return new DownloadError('disk', 'no space left on the image cache file system');
@@ -110,7 +92,7 @@ export async function downloadImage(entry: CatalogEntry, options: DownloadOption
 
   let res: IncomingMessage;
   try {
-    res = await get(entry.url, have > 0 ? { Range: `bytes=${have}-` } : {}, options.stallMs, options.signal);
+    res = await httpGet(entry.url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, stallMs: options.stallMs, signal: options.signal });
   } catch (error) {
     throw networkError(error, options.signal);
   }

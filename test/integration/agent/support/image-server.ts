@@ -10,6 +10,8 @@ export type ServeMode =
   | { kind: 'ignore-range' }
   /** No Content-Length (chunked transfer): the client cannot know the size in advance. */
   | { kind: 'chunked' }
+  /** The whole body, then the server closes the connection (as busybox httpd and HTTP/1.0 servers do). */
+  | { kind: 'close' }
   | { kind: 'stall-after'; bytes: number }
   | { kind: 'cut-after'; bytes: number }
   | { kind: 'status'; status: number }
@@ -87,6 +89,7 @@ export class ImageServer {
       res.writeHead(mode.status).end();
       return;
     }
+    if (mode.kind === 'close') res.setHeader('Connection', 'close');
     let start = 0;
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (m && mode.kind !== 'ignore-range' && mode.kind !== 'chunked') {
