@@ -2,10 +2,20 @@
 // declared and resolved here once, and errors leave through one door with a documented exit code.
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { BerthError } from './errors.js';
-import { connect, type Connection } from './kube/connect.js';
+import { connect, type Connection, type ConnectionFlags } from './kube/connect.js';
+import { openReader, type ClusterReader } from './kube/reader.js';
 
 export type BerthFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BerthCommand)['baseFlags'] & T['flags']>;
 export type BerthArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+function connectionFlags(flags: Record<string, unknown>): ConnectionFlags {
+  return {
+    kubeconfig: flags.kubeconfig as string | undefined,
+    context: flags.context as string | undefined,
+    namespace: flags.namespace as string | undefined,
+    'request-timeout': flags['request-timeout'] as string | undefined,
+  };
+}
 
 export abstract class BerthCommand extends Command {
   static override baseFlags = {
@@ -30,13 +40,13 @@ export abstract class BerthCommand extends Command {
 
   /** Connects on first use, so commands that never reach the cluster never load client-node. */
   protected async cluster(flags: Record<string, unknown>): Promise<Connection> {
-    this.connection ??= await connect({
-      kubeconfig: flags.kubeconfig as string | undefined,
-      context: flags.context as string | undefined,
-      namespace: flags.namespace as string | undefined,
-      'request-timeout': flags['request-timeout'] as string | undefined,
-    });
+    this.connection ??= await connect(connectionFlags(flags));
     return this.connection;
+  }
+
+  /** A read-only view for commands that only list: plain HTTPS when it can, else client-node. */
+  protected async reader(flags: Record<string, unknown>): Promise<ClusterReader> {
+    return openReader(connectionFlags(flags), () => this.cluster(flags));
   }
 
   /** Messages and progress go to stderr; stdout carries only data. */

@@ -3,7 +3,7 @@ import { BerthCommand } from '../base-command.js';
 import { noHeadersFlag, outputFlag } from '../flags/output.js';
 import { formatItems, parseOutputFormat } from '../output/format.js';
 import { summariseVms, vmColumns, vmObject } from '../core/vm-summary.js';
-import { kubeApis, listVms } from '../kube/vm-objects.js';
+import { listVms } from '../kube/vm-list.js';
 
 export default class Ls extends BerthCommand {
   static override summary = 'List VMs with their status, node, IP and size.';
@@ -28,12 +28,12 @@ Running (the guest answers on its ready port), Stopping, Stopped (disk kept), Fa
   async run(): Promise<void> {
     const { flags } = await this.parse(Ls);
     const format = parseOutputFormat(flags.output);
-    const conn = await this.cluster(flags);
+    const reader = await this.reader(flags);
     const all = flags['all-namespaces'];
-    const listing = await listVms(conn, await kubeApis(conn), { allNamespaces: all, selector: flags.selector });
+    const listing = await listVms(reader, { allNamespaces: all, selector: flags.selector });
     const rows = summariseVms(listing.statefulSets, listing.pods);
     if (rows.length === 0 && (format === 'table' || format === 'wide')) {
-      this.note(all ? 'No VMs found in any namespace.' : `No VMs found in namespace '${conn.namespace}'.`);
+      this.note(all ? 'No VMs found in any namespace.' : `No VMs found in namespace '${reader.namespace}'.`);
       return;
     }
     process.stdout.write(formatItems(rows, format, vmColumns(all, Date.now()), vmObject, flags['no-headers']));

@@ -23,20 +23,40 @@ export function kubeconfigFiles(sel: KubeconfigSelection, home = homedir()): str
   return [join(home, '.kube', 'config')];
 }
 
+/** The errors of kubeconfig loading, shared by the client-node and the client-node-free readers. */
+export const kubeconfigErrors = {
+  fileMissing: (file: string) =>
+    new BerthError('KUBECONFIG', `kubeconfig file '${file}' does not exist`, { hint: 'pass the path of an existing kubeconfig to --kubeconfig' }),
+  noneFound: (files: string[]) =>
+    new BerthError('KUBECONFIG', `no kubeconfig found (looked at ${files.join(', ')})`, {
+      hint: 'set KUBECONFIG or pass --kubeconfig; kubectl berth never falls back to localhost:8080',
+    }),
+  unreadable: (file: string, reason: string) =>
+    new BerthError('KUBECONFIG', `cannot read kubeconfig '${file}': ${reason}`, {
+      hint: 'check that the file is valid YAML in kubeconfig format (kubectl config view)',
+    }),
+  unknownContext: (context: string, known: string[]) =>
+    new BerthError('KUBECONFIG', `context '${context}' is not in your kubeconfig`, {
+      hint: known.length > 0 ? `use one of: ${known.join(', ')}` : 'add a context with kubectl config set-context',
+    }),
+  noCurrentContext: () =>
+    new BerthError('KUBECONFIG', 'your kubeconfig has no current context', { hint: 'pass --context NAME or run kubectl config use-context NAME' }),
+  noCluster: (context: string) =>
+    new BerthError('KUBECONFIG', `context '${context}' names no known cluster`, { hint: 'fix the context with kubectl config set-context' }),
+};
+
+/** The kubeconfig files that exist, in precedence order; the selection's errors when there are none. */
+export function presentKubeconfigFiles(sel: KubeconfigSelection): string[] {
+  const files = kubeconfigFiles(sel);
+  if (sel.kubeconfig && !existsSync(sel.kubeconfig)) throw kubeconfigErrors.fileMissing(sel.kubeconfig);
+  const present = files.filter((f) => existsSync(f));
+  if (present.length === 0) throw kubeconfigErrors.noneFound(files);
+  return present;
+}
+
 /** Builds a KubeConfig from the selection, merging several files with first-wins semantics. */
 export async function loadKubeConfig(sel: KubeconfigSelection): Promise<KubeConfig> {
-  const files = kubeconfigFiles(sel);
-  if (sel.kubeconfig && !existsSync(sel.kubeconfig)) {
-    throw new BerthError('KUBECONFIG', `kubeconfig file '${sel.kubeconfig}' does not exist`, {
-      hint: 'pass the path of an existing kubeconfig to --kubeconfig',
-    });
-  }
-  const present = files.filter((f) => existsSync(f));
-  if (present.length === 0) {
-    throw new BerthError('KUBECONFIG', `no kubeconfig found (looked at ${files.join(', ')})`, {
-      hint: 'set KUBECONFIG or pass --kubeconfig; kubectl berth never falls back to localhost:8080',
-    });
-  }
+  const present = presentKubeconfigFiles(sel);
   // Imported only now: a missing kubeconfig is reported without paying for client-node's load.
   const { KubeConfig } = await import('@kubernetes/client-node');
   const merged = { clusters: [] as any[], users: [] as any[], contexts: [] as any[], currentContext: '' };
@@ -45,9 +65,7 @@ export async function loadKubeConfig(sel: KubeconfigSelection): Promise<KubeConf
     try {
       one.loadFromFile(file);
     } catch (error) {
-      throw new BerthError('KUBECONFIG', `cannot read kubeconfig '${file}': ${(error as Error).message}`, {
-        hint: 'check that the file is valid YAML in kubeconfig format (kubectl config view)',
-      });
+      throw kubeconfigErrors.unreadable(file, (error as Error).message);
     }
     const seen = (list: { name: string }[], name: string) => list.some((e) => e.name === name);
     for (const c of one.getClusters()) if (!seen(merged.clusters, c.name)) merged.clusters.push(c);
@@ -58,23 +76,10 @@ export async function loadKubeConfig(sel: KubeconfigSelection): Promise<KubeConf
   const kc = new KubeConfig();
   kc.loadFromOptions(merged);
   if (sel.context) {
-    if (!kc.getContextObject(sel.context)) {
-      const known = kc.getContexts().map((c) => c.name);
-      throw new BerthError('KUBECONFIG', `context '${sel.context}' is not in your kubeconfig`, {
-        hint: known.length > 0 ? `use one of: ${known.join(', ')}` : 'add a context with kubectl config set-context',
-      });
-    }
+    if (!kc.getContextObject(sel.context)) throw kubeconfigErrors.unknownContext(sel.context, kc.getContexts().map((c) => c.name));
     kc.setCurrentContext(sel.context);
   }
-  if (!kc.getCurrentContext()) {
-    throw new BerthError('KUBECONFIG', 'your kubeconfig has no current context', {
-      hint: 'pass --context NAME or run kubectl config use-context NAME',
-    });
-  }
-  if (!kc.getCurrentCluster()) {
-    throw new BerthError('KUBECONFIG', `context '${kc.getCurrentContext()}' names no known cluster`, {
-      hint: 'fix the context with kubectl config set-context',
-    });
-  }
+  if (!kc.getCurrentContext()) throw kubeconfigErrors.noCurrentContext();
+  if (!kc.getCurrentCluster()) throw kubeconfigErrors.noCluster(kc.getCurrentContext());
   return kc;
 }

@@ -1,8 +1,8 @@
-// Finding and listing VMs on the cluster: a VM is a StatefulSet kubectl berth labelled, plus its
-// pod, Secret and disk PVC. Listing costs one LIST per kind, never a request per VM.
-import type { AppsV1Api, CoreV1Api, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+// Finding VMs on the cluster: a VM is a StatefulSet kubectl berth labelled, plus its
+// pod, Secret and disk PVC. Listing them all is vm-list.ts.
+import type { AppsV1Api, CoreV1Api, V1StatefulSet } from '@kubernetes/client-node';
 import { BerthError } from '../errors.js';
-import { allVmsSelector, isBerthVm } from '../core/vm-labels.js';
+import { isBerthVm } from '../core/vm-labels.js';
 import type { Connection } from './connect.js';
 import { isNotFound, toBerthError, type ApiErrorContext } from './errors.js';
 
@@ -57,36 +57,4 @@ export async function getVm(conn: Connection, apis: KubeApis, name: string, name
   const sts = await readVm(conn, apis, name, namespace);
   if (!sts) throw vmNotFound(name, namespace);
   return sts;
-}
-
-export interface VmListing {
-  statefulSets: V1StatefulSet[];
-  pods: V1Pod[];
-}
-
-export interface ListOptions {
-  allNamespaces?: boolean;
-  /** A user's label selector, applied to the StatefulSets. */
-  selector?: string;
-}
-
-/** Every VM in the namespace (or all namespaces) with their pods: two LIST calls in total. */
-export async function listVms(conn: Connection, apis: KubeApis, options: ListOptions = {}): Promise<VmListing> {
-  const stsSelector = allVmsSelector(options.selector);
-  const podSelector = allVmsSelector();
-  const namespace = conn.namespace;
-  const action = 'list VMs';
-  const [stsList, podList] = await Promise.all([
-    call(conn, action, () =>
-      options.allNamespaces
-        ? apis.apps.listStatefulSetForAllNamespaces({ labelSelector: stsSelector })
-        : apis.apps.listNamespacedStatefulSet({ namespace, labelSelector: stsSelector }),
-    ),
-    call(conn, action, () =>
-      options.allNamespaces
-        ? apis.core.listPodForAllNamespaces({ labelSelector: podSelector })
-        : apis.core.listNamespacedPod({ namespace, labelSelector: podSelector }),
-    ),
-  ]);
-  return { statefulSets: stsList.items, pods: podList.items };
 }
