@@ -33,6 +33,8 @@ mkdir -p "$stage/bin" "$stage/dist"
 cp bin/kubectl-berth bin/kubectl_complete-berth bin/run.js "$stage/bin/"
 rsync -a --exclude '*.map' --exclude '*.d.ts' --exclude command-table.json dist/src "$stage/dist/"
 cp package.json "$stage/"
+# `kubectl berth install` applies the manifests it ships with (src/install/manifest-files.ts).
+rsync -a --exclude krew manifests "$stage/"
 [ -f README.md ] && cp README.md "$stage/"
 # Production dependencies only, as npm resolved them in node_modules (no registry access needed).
 npm ls --omit=dev --all --parseable 2>/dev/null | tail -n +2 | while read -r dir; do

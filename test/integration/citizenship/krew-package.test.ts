@@ -45,10 +45,10 @@ describe('krew packaging (manifests/krew/package.sh)', function () {
     }
   });
 
-  it('the archive holds the executable bin, the completer, the code and production dependencies only', () => {
+  it('the archive holds the executable bin, the completer, the code, the manifests install applies and production dependencies only', () => {
     for (const p of manifest.spec?.platforms ?? []) assert.match(entry(p.bin!) ?? '', /^-rwx/, `${p.bin} missing or not executable`);
     assert.match(entry('bin/kubectl_complete-berth') ?? '', /^-rwx/);
-    for (const path of ['oclif.manifest.json', 'dist/src/completion/main.js', 'dist/src/completion/command-table.json', 'dist/src/commands/version.js', 'package.json', 'node_modules/@oclif/core/package.json', 'node_modules/@kubernetes/client-node/package.json']) {
+    for (const path of ['oclif.manifest.json', 'dist/src/completion/main.js', 'dist/src/completion/command-table.json', 'dist/src/commands/version.js', 'package.json', 'manifests/kustomization.yaml', 'manifests/daemonset.yaml', 'node_modules/@oclif/core/package.json', 'node_modules/@kubernetes/client-node/package.json']) {
       assert.ok(entry(path), `${path} missing`);
     }
     for (const dev of ['node_modules/typescript/', 'node_modules/mocha/', 'node_modules/node/', 'dist/test/']) {
@@ -67,5 +67,8 @@ describe('krew packaging (manifests/krew/package.sh)', function () {
     const completion = execFileSync(join(unpacked, 'bin', 'kubectl_complete-berth'), ['vers'], { encoding: 'utf8', env });
     assert.match(completion, /^version\t.*\n:4\n$/);
     assert.equal(statSync(table).mtimeMs, before, 'the shipped completion table was stale and got rebuilt');
+    // The krew caveats send users to `kubectl berth install`: it must find the manifests it applies.
+    const planned = execFileSync(join(unpacked, 'bin', 'kubectl-berth'), ['install', '--dry-run', '-o', 'name'], { encoding: 'utf8', env });
+    assert.match(planned, /^daemonset\.apps\//m);
   });
 });
