@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { kubeconfigFiles } from '../kube/kubeconfig.js';
-import { Catalog, Labels, SYSTEM_NAMESPACE } from '../shared/keys.js';
+import { allVmsSelector, isBerthVm } from '../core/vm-labels.js';
+import { Catalog, SYSTEM_NAMESPACE } from '../shared/keys.js';
 import type { ClusterSource, ConnectionChoice } from './plan.js';
 import type { Candidate } from './protocol.js';
 
@@ -37,18 +38,20 @@ export async function clusterValues(source: ClusterSource, choice: ConnectionCho
   switch (source) {
     case 'vm':
     case 'vm-path': {
+      // Exactly what the commands accept: StatefulSets kubectl berth made, named after their VM.
       const apps = await conn.api(k8s.AppsV1Api);
-      const list = await apps.listNamespacedStatefulSet({ namespace: conn.namespace, labelSelector: Labels.vm });
+      const list = await apps.listNamespacedStatefulSet({ namespace: conn.namespace, labelSelector: allVmsSelector() });
       return list.items
-        .map((s) => ({ value: s.metadata?.labels?.[Labels.vm] ?? '', description: vmState(s) }))
+        .filter((s) => isBerthVm(s.metadata?.labels))
+        .map((s) => ({ value: s.metadata?.name ?? '', description: vmState(s) }))
         .filter((c) => c.value !== '');
     }
     case 'vm-qualified': {
       const apps = await conn.api(k8s.AppsV1Api);
-      const list = await apps.listStatefulSetForAllNamespaces({ labelSelector: Labels.vm });
+      const list = await apps.listStatefulSetForAllNamespaces({ labelSelector: allVmsSelector() });
       return list.items
-        .map((s) => ({ value: `${s.metadata?.labels?.[Labels.vm] ?? ''}.${s.metadata?.namespace ?? ''}`, description: vmState(s) }))
-        .filter((c) => !c.value.startsWith('.') && !c.value.endsWith('.'));
+        .filter((s) => isBerthVm(s.metadata?.labels) && s.metadata?.name && s.metadata.namespace)
+        .map((s) => ({ value: `${s.metadata!.name}.${s.metadata!.namespace}`, description: vmState(s) }));
     }
     case 'image': {
       const core = await conn.api(k8s.CoreV1Api);

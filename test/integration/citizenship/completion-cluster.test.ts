@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadCommandTable } from '../../../src/completion/table.js';
 import { argValueKind } from '../../../src/completion/value-kinds.js';
+import { vmLabels } from '../../../src/core/vm-labels.js';
 import { Catalog, Labels, SYSTEM_NAMESPACE } from '../../../src/shared/keys.js';
 import { clusterKubeconfig, kubectl, NODE_NAME, requireCluster, uniqueNamespace } from '../../support/cluster.js';
 
@@ -44,10 +45,10 @@ function complete(args: string[], env: NodeJS.ProcessEnv = { KUBECONFIG: cluster
   return { values, descriptions, directive: Number(last.slice(1)) };
 }
 
-const statefulSet = (name: string, vm?: string) => ({
+const statefulSet = (name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'apps/v1',
   kind: 'StatefulSet',
-  metadata: { name, ...(vm ? { labels: { [Labels.vm]: vm } } : {}) },
+  metadata: { name, labels },
   spec: {
     replicas: 0,
     serviceName: name,
@@ -69,7 +70,9 @@ describe('kubectl_complete-berth against the local cluster', function () {
   before(async function () {
     this.timeout(60_000);
     dir = mkdtempSync(join(tmpdir(), 't-citizenship-'));
-    const items = [statefulSet('vm-web', 'web'), statefulSet('vm-db', 'db'), statefulSet('not-a-vm')];
+    // Two VMs as kubectl berth makes them, and two StatefulSets the commands would refuse: one with
+    // no labels, one that carries only the VM label (not made by kubectl berth).
+    const items = [statefulSet('web', vmLabels('web')), statefulSet('db', vmLabels('db')), statefulSet('not-a-vm'), statefulSet('lookalike', { [Labels.vm]: 'lookalike' })];
     await kubectl(['-n', ns.name, 'apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
     // The catalog lives in the system namespace and may be shared: add one entry of our own (its
     // URL refuses at once, should an agent try it) and take only that entry away afterwards.
