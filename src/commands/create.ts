@@ -20,7 +20,7 @@ is removed again.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> web --image debian-12',
-    '<%= config.bin %> <%= command.id %> db --image https://example.com/db.qcow2 --image-sha256 3f0a…e1 --cpus 2 --memory 4Gi --disk-size 40Gi --wait',
+    '<%= config.bin %> <%= command.id %> db --image https://example.com/db.qcow2 --image-sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 --cpus 2 --memory 4Gi --disk-size 40Gi --wait',
     '<%= config.bin %> <%= command.id %> ci-runner --image debian-12 --ephemeral --accel tcg --user-data ./cloud-config.yaml',
     '<%= config.bin %> <%= command.id %> app --image debian-12 --user-data-from secret/app-cloud-config',
     '<%= config.bin %> <%= command.id %> web --image debian-12 --dry-run -o yaml | kubectl apply -f -',

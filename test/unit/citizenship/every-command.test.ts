@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { Config, Parser, type Command } from '@oclif/core';
+import { parseVmFlags, type VmFlags } from '../../../src/core/vm-flags.js';
 import { groupOf, OTHER_GROUP } from '../../../src/help/groups.js';
 import { exampleInvocations, renderExample, shellWords } from './example-argv.js';
 
@@ -85,14 +86,17 @@ describe('every command (found in dist/src/commands)', function () {
             let own = argv.slice(words(target).length);
             // A command whose usage documents "-- COMMAND…" passes what follows -- through unparsed.
             if (own.includes('--') && /(^|[\s[])--\s/.test([C.usage ?? ''].flat().join(' '))) own = own.slice(0, own.indexOf('--'));
-            await assert.doesNotReject(
-              Parser.parse(own, {
-                flags: { ...C.baseFlags, ...C.flags },
-                args: C.args,
-                strict: C.strict,
-              }),
-              `example does not parse: ${argv.join(' ')}`,
-            );
+            const parse = Parser.parse(own, {
+              flags: { ...C.baseFlags, ...C.flags },
+              args: C.args,
+              strict: C.strict,
+            });
+            await assert.doesNotReject(parse, `example does not parse: ${argv.join(' ')}`);
+            // create checks its flags' values before anything else: an example must pass that too.
+            if (target.id === 'create') {
+              const parsed = await parse;
+              assert.doesNotThrow(() => parseVmFlags(String(parsed.args.name), parsed.flags as unknown as VmFlags), `create rejects its own example: ${argv.join(' ')}`);
+            }
           }
         }
         assert.ok(invokesItself, 'no example runs the command itself');
