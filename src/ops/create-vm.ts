@@ -68,7 +68,8 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   const secret = buildCloudInitSecret(spec);
   const sts = buildVmStatefulSet(spec);
   if (flags['dry-run']) {
-    io.out(renderManifests([secret, sts], flags.output === 'json' ? 'json' : 'yaml'));
+    // As kubectl does: -o name names what would be created; without -o, the objects as YAML.
+    io.out(flags.output === 'name' ? `vm/${spec.name}\n` : renderManifests([secret, sts], flags.output === 'json' ? 'json' : 'yaml'));
     return;
   }
   await preflight(conn, apis, spec, request, { allowUnschedulable: Boolean(flags['allow-unschedulable']), note: io.note });

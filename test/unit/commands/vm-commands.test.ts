@@ -63,4 +63,10 @@ describe('VM commands without a cluster', function () {
     assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata.name}/${d.metadata.namespace}`), ['Secret/web-cloudinit/team-a', 'StatefulSet/web/team-a']);
     assert.match(r.message, /no --image-sha256 given/);
   });
+
+  it('--dry-run -o name names the VM, as create -o name does, and nothing else', async () => {
+    const r = await berth(['create', 'web', '--image', 'https://x.example/a.qcow2', '--ssh-key', KEY, '--dry-run', '-o', 'name']);
+    assert.equal(r.exitCode, 0, r.message);
+    assert.equal(r.stdout, 'vm/web\n');
+  });
 });
