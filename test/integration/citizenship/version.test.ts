@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations } from '../../../src/shared/keys.js';
-import { clusterKubeconfig, kubectlJson, requireCluster } from '../../support/cluster.js';
+import { clusterKubeconfig, kubectl, kubectlJson, requireCluster } from '../../support/cluster.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const cli = join(root, 'bin', 'kubectl-berth');
@@ -52,6 +52,22 @@ describe('kubectl berth version against the local cluster', function () {
     if (skewed.length > 0) assert.match(r.stderr, /Warning: version skew/);
     else assert.doesNotMatch(r.stderr, /skew/);
     assert.doesNotMatch(r.stdout, /Warning|Note/);
+  });
+
+  it('a node whose agent runs another version gets its own line and a skew warning on stderr', async () => {
+    // A Node object of the test's own (no kubelet behind it), carrying what an older agent writes.
+    const node = `t-version-skew-${process.pid}`;
+    const input = JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: node, annotations: { [Annotations.nodeAgentVersion]: '0.0.1' } } });
+    await kubectl(['apply', '-f', '-'], { input });
+    try {
+      const r = run(['version']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^  ${node}\\s+0\\.0\\.1$`, 'm'));
+      assert.match(r.stderr, /Warning: version skew/);
+      assert.match(r.stderr, new RegExp(node));
+    } finally {
+      await kubectl(['delete', 'node', node, '--ignore-not-found']);
+    }
   });
 
   it('an unreachable API server: the client version, a note on stderr, exit 0', () => {
