@@ -45,7 +45,10 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     maxConcurrent: config.maxDownloads,
     stallMs: config.stallMs,
     reserveBytes: config.reserveBytes,
-    listInUse: async () => imagesInUse(await kube.listVmPodsOnNode()),
+    listInUse: async () => {
+      const [pods, statefulSets] = await Promise.all([kube.listVmPodsOnNode(), kube.listVmStatefulSets()]);
+      return imagesInUse(pods, statefulSets);
+    },
     onChange: () => publisher.schedule(),
     onFailure: (name: string, _entry: CatalogEntry, error: string) => {
       kube.createNodeEvent('ImageDownloadFailed', `image ${name}: ${error}`, 'Warning').catch((e) => log(`cannot record an event: ${(e as Error).message.split('\n')[0]}`));

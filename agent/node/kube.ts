@@ -12,10 +12,17 @@ interface ContainerLike {
   env?: Array<{ name: string; value?: string }>;
 }
 
+/** A VM's StatefulSet: the pod template names the base even while the VM is stopped. */
+export interface StatefulSetLike {
+  spec?: { template?: { spec?: PodLike['spec'] } };
+}
+
 export interface AgentKube {
   readCatalog(): Promise<Record<string, string> | null>;
   watchCatalog(onChange: () => void, onEnd: (error?: unknown) => void): Promise<{ abort(): void }>;
   listVmPodsOnNode(): Promise<PodLike[]>;
+  /** Every VM's StatefulSet in the cluster, running or stopped. */
+  listVmStatefulSets(): Promise<StatefulSetLike[]>;
   readNodeLabels(): Promise<Record<string, string>>;
   mergePatchNode(patch: object): Promise<void>;
   createNodeEvent(reason: string, message: string, type: 'Warning' | 'Normal'): Promise<void>;
@@ -49,6 +56,10 @@ export async function connectAgentKube(options: AgentKubeOptions): Promise<Agent
     },
     async listVmPodsOnNode() {
       const list = await api.request<{ items: PodLike[] }>('GET', '/api/v1/pods', { query: { labelSelector: Labels.vm, fieldSelector: `spec.nodeName=${options.nodeName}` } });
+      return list.items;
+    },
+    async listVmStatefulSets() {
+      const list = await api.request<{ items: StatefulSetLike[] }>('GET', '/apis/apps/v1/statefulsets', { query: { labelSelector: Labels.vm } });
       return list.items;
     },
     async readNodeLabels() {

@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { imageLabelName } from '../../src/images/catalog.js';
 import { Labels, LabelValues, SYSTEM_NAMESPACE } from '../../src/shared/keys.js';
 import {
-  berth, berthBackground, berthRaw, FileServer, guestImage, guestSha256, kubectl, nodeAddress, requireCluster, waitFor,
+  berth, berthBackground, berthRaw, env, FileServer, guestImage, guestSha256, kubectl, nodeAddress, requireCluster, waitFor,
 } from './chain-support.js';
 
 const NAMESPACE = 't-e2e-chain';
@@ -70,6 +70,19 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
     node = (await kubectl(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
     assert.ok(node, 'no node carries berth.dev/node=true');
   });
+
+  step('the agent\'s ServiceAccount may make exactly the calls the agent makes, and no more', async () => {
+    const as = `system:serviceaccount:${SYSTEM_NAMESPACE}:berth-agent`;
+    // can-i exits 1 for "no": read its answer, not its exit code.
+    const canI = async (...args: string[]) => (await execa('kubectl', ['auth', 'can-i', '--as', as, ...args], { env, reject: false })).stdout.trim();
+    // agent/node/kube.ts: its Node, VM pods and StatefulSets (what still uses a base), the catalog, Events.
+    for (const allowed of [['get', 'nodes'], ['patch', 'nodes'], ['list', 'pods', '-A'], ['list', 'statefulsets.apps', '-A'], ['watch', 'configmaps', '-n', SYSTEM_NAMESPACE], ['create', 'events', '-n', 'default']]) {
+      assert.equal(await canI(...allowed), 'yes', allowed.join(' '));
+    }
+    for (const denied of [['delete', 'pods', '-A'], ['get', 'secrets', '-A'], ['patch', 'statefulsets.apps', '-A'], ['update', 'configmaps', '-n', SYSTEM_NAMESPACE]]) {
+      assert.equal(await canI(...denied), 'no', denied.join(' '));
+    }
+  }, probe);
 
   step('kubectl berth images add: the agent caches the served guest and labels the node', async () => {
     await server.start();

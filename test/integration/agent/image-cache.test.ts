@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedImageFileName } from '../../../agent/node/images/files.js';
+import { LauncherEnv, Labels } from '../../../src/shared/keys.js';
 import { AgentProcess, freePort } from './support/agent-process.js';
 import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
 import { ImageServer, randomImage } from './support/image-server.js';
@@ -119,15 +120,28 @@ describe('node agent: image cache, status and garbage collection (agent process,
     assert.match(metrics, /^berth_image_downloads_total\{result="success"\} [1-9]/m);
   });
 
-  it('keeps a dropped image while a VM pod on the node uses it, and removes it once the pod is gone', async () => {
+  it('keeps a dropped image while a VM pod on the node or a stopped VM uses it, and removes it once neither does', async () => {
     const goodFile = join(cacheDir, cachedImageFileName(good.sha256));
     const otherFile = join(cacheDir, cachedImageFileName(other.sha256));
+    const launcher = { name: 'vm', image: 'localhost/busybox:local', env: [{ name: LauncherEnv.imageSha256, value: good.sha256 }] };
     // A VM pod bound to the fake node: it stays Pending (no kubelet), which still counts as using its base.
     applyJson({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'vm-uses-good', namespace: ns, labels: { 'berth.dev/vm': 'uses-good' } },
-      spec: { nodeName: node, containers: [{ name: 'vm', image: 'localhost/busybox:local', env: [{ name: 'BERTH_IMAGE_SHA256', value: good.sha256 }] }] },
+      metadata: { name: 'vm-uses-good', namespace: ns, labels: { [Labels.vm]: 'uses-good' } },
+      spec: { nodeName: node, containers: [launcher] },
+    });
+    // A stopped VM: replicas 0, so no pod anywhere, but its pet disk is an overlay on the base.
+    applyJson({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'stopped-uses-good', namespace: ns, labels: { [Labels.vm]: 'stopped-uses-good' } },
+      spec: {
+        replicas: 0,
+        serviceName: 'stopped-uses-good',
+        selector: { matchLabels: { [Labels.vm]: 'stopped-uses-good' } },
+        template: { metadata: { labels: { [Labels.vm]: 'stopped-uses-good' } }, spec: { containers: [launcher] } },
+      },
     });
     setCatalog({ corrupt: { url: server.url('/corrupt.qcow2'), sha256: wrongSha } });
     await eventually('other removed from the cache', 15_000, () => (existsSync(otherFile) ? undefined : true), () => agent.tail());
@@ -136,7 +150,11 @@ describe('node agent: image cache, status and garbage collection (agent process,
     assert.ok(existsSync(goodFile), 'the base a VM pod uses is still there');
     assert.match(agent.log, new RegExp(`removing ${cachedImageFileName(other.sha256)}`));
     kubectl(['delete', 'pod', 'vm-uses-good', '-n', ns, '--grace-period=0', '--force', '--wait=false']);
-    await eventually('good removed once no pod uses it', 20_000, () => (existsSync(goodFile) ? undefined : true), () => agent.tail());
+    await eventually('the pod gone', 20_000, () => (kubectl(['get', 'pod', 'vm-uses-good', '-n', ns, '--ignore-not-found', '-o', 'name']).trim() === '' ? true : undefined));
+    await new Promise((r) => setTimeout(r, 4000)); // two resync periods
+    assert.ok(existsSync(goodFile), 'the base a stopped VM uses is still there');
+    kubectl(['delete', 'statefulset', 'stopped-uses-good', '-n', ns, '--wait=false']);
+    await eventually('good removed once no VM uses it', 20_000, () => (existsSync(goodFile) ? undefined : true), () => agent.tail());
     assert.deepEqual(readdirSync(cacheDir).filter((f) => !f.startsWith('.')), []);
   });
 

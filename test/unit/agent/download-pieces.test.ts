@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { classifyCacheFiles, filesToRemove, partialFileName } from '../../../agent/node/images/files.js';
 import { imagesInUse } from '../../../agent/node/images/in-use.js';
+import { LauncherEnv } from '../../../src/shared/keys.js';
 import { HttpStatusError, interpretResponse } from '../../../agent/node/images/range.js';
 import { backoffDelay } from '../../../agent/node/images/retry.js';
 
@@ -61,5 +62,9 @@ describe('imagesInUse', () => {
   it('collects the base sha256 of live VM pods only', () => {
     const pods = [pod('Running', A.toUpperCase()), pod('Pending', B, true), pod('Succeeded', C), pod('Failed', C), pod('Running', 'not-a-sha')] as any;
     assert.deepEqual([...imagesInUse(pods)].sort(), [A, B]);
+  });
+  it('counts the bases of VM StatefulSets too: a stopped VM has no pod but its pet disk needs its base', () => {
+    const stopped = { spec: { replicas: 0, template: { spec: { containers: [{ name: 'vm', env: [{ name: LauncherEnv.imageSha256, value: C }] }] } } } };
+    assert.deepEqual([...imagesInUse([pod('Running', A)] as any, [stopped, { spec: {} }])].sort(), [A, C]);
   });
 });
