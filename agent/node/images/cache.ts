@@ -16,7 +16,7 @@ export interface ImageCacheOptions {
   stallMs: number;
   reserveBytes: number;
   backoff?: BackoffPolicy;
-  /** sha256 of images VM pods on this node use; throws when that cannot be known (then nothing is deleted). */
+  /** sha256 of images VMs use (pods on this node, and every VM StatefulSet); throws when that cannot be known (then nothing is deleted). */
   listInUse: () => Promise<Set<string>>;
   /** Something in the statuses changed (throttling is the caller's business). */
   onChange: () => void;
@@ -69,7 +69,16 @@ export class ImageCache {
     const listing = classifyCacheFiles(await fs.readdir(this.options.cacheDir));
     for (const sha of listing.finals) {
       const path = join(this.options.cacheDir, cachedImageFileName(sha));
-      if (await verifyCachedImage(path, sha)) this.verified.add(sha);
+      let matches: boolean;
+      try {
+        matches = await verifyCachedImage(path, sha);
+      } catch (error) {
+        // Not proof of corruption: the file got its name only after its checksum matched, and a
+        // VM may use it. Keep it; only a file that reads back wrong is deleted.
+        this.options.log(`image ${sha}: cannot verify it (${(error as Error).message}); keeping it`);
+        continue;
+      }
+      if (matches) this.verified.add(sha);
       else {
         this.options.log(`image ${sha}: checksum does not match its name; deleting it`);
         await fs.rm(path, { force: true });
@@ -156,7 +165,7 @@ export class ImageCache {
       // A download for it may have been started since the listing: it would be in bySha.
       const sha = /([0-9a-f]{64})/.exec(file)?.[1];
       if (sha && this.bySha.has(sha)) continue;
-      this.options.log(`removing ${file}: no longer in the catalog and no VM on this node uses it`);
+      this.options.log(`removing ${file}: no longer in the catalog and no VM uses it`);
       await fs.rm(join(this.options.cacheDir, file), { force: true });
       if (sha) this.verified.delete(sha);
     }

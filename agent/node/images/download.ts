@@ -193,13 +193,12 @@ export async function downloadImage(entry: CatalogEntry, options: DownloadOption
   return { path: final, bytes: done, resumedFrom };
 }
 
-/** Hashes a finished image again; used at start so a corrupt file never stays under a final name. */
+/**
+ * Hashes a finished image again; used at start so a corrupt file never stays under a final name.
+ * False when it reads back wrong; an error when it cannot be read at all (that proves nothing).
+ */
 export async function verifyCachedImage(path: string, sha256: string): Promise<boolean> {
   const hash = createHash('sha256');
-  try {
-    await hashFile(path, hash);
-  } catch {
-    return false;
-  }
+  await hashFile(path, hash);
   return hash.digest('hex') === sha256.toLowerCase();
 }
