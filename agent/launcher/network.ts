@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../../src/errors.js';
+import { LauncherEnv } from '../../src/shared/keys.js';
 import { startChild, stopChild } from './child.js';
 import type { Cleanup } from './cleanup.js';
 import type { LauncherConfig } from './config.js';
@@ -28,8 +29,13 @@ export async function setUpNetwork(config: LauncherConfig, mac: string, run: Run
       hint: 'The pod IP comes from the downward API (status.podIP); a launcher run by hand needs the pod netns address.',
     });
   }
-  for (const overlap of overlapsWithVmNetwork(links, config.vmIp, [BRIDGE])) {
-    log('network', `warning: ${overlap} overlaps the VM's ${config.vmIp}/${VM_PREFIX}; the VM cannot reach those addresses`);
+  // Checked before anything is changed, so a refusal leaves the pod as it was. With an overlap the
+  // bridge's /30 would hide those pod-network addresses (perhaps the pod's gateway) from the VM.
+  const overlaps = overlapsWithVmNetwork(links, config.vmIp, [BRIDGE]);
+  if (overlaps.length > 0) {
+    throw new BerthError('LAUNCHER', `the VM's private network ${config.vmGateway}/${VM_PREFIX} collides with the pod network (${overlaps.join(', ')})`, {
+      hint: `choose a /30 outside it: set ${LauncherEnv.vmIp} and ${LauncherEnv.vmGateway} on the VM's StatefulSet (kubectl set env statefulset/NAME ${LauncherEnv.vmGateway}=A.B.C.1 ${LauncherEnv.vmIp}=A.B.C.2)`,
+    });
   }
   const dns = parseResolvConf(await readFile(config.paths.resolvConf, 'utf8').catch(() => ''));
   for (const skipped of dns.skipped) log('network', `not passing nameserver ${skipped} to the VM`);

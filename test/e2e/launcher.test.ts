@@ -260,6 +260,10 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
       await failsWith({ [LauncherEnv.vmGateway]: '10.250.0.9', [LauncherEnv.vmIp]: '10.250.0.10' }, /pod IP 10\.250\.0\.10 lies inside the VM's private network 10\.250\.0\.8\/30/, 2);
     });
 
+    it('a VM /30 inside the pod network, though not holding the pod IP', async () => {
+      await failsWith({ [LauncherEnv.vmGateway]: '10.250.0.1', [LauncherEnv.vmIp]: '10.250.0.2' }, /the VM's private network 10\.250\.0\.1\/30 collides with the pod network \(eth0 10\.250\.0\.10\/24\)/);
+    });
+
     it('missing environment', async () => {
       await failsWith({ [LauncherEnv.podIp]: '', [LauncherEnv.accel]: '' }, /launcher settings are invalid:\n(  - .*\n)*  - BERTH_POD_IP is not set\n/, 2);
       assert.match(launcher!.logs, /  - BERTH_ACCEL is not set\n/);
