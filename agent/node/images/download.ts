@@ -1,17 +1,17 @@
 // Downloads one image into the cache directory: streamed through sha256 into a hidden partial file,
 // resumed with HTTP Range after any interruption (the bytes already on disk are hashed again), and
 // renamed to its content-addressed name only after fsync and a matching checksum. Memory stays flat
-// whatever the size: the body is never buffered, only piped.
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+// whatever the size: the body is never buffered, only handed on to the writer thread
+// (hashing-writer.ts), which writes and hashes it while this thread reads the next bytes.
+import { promises as fs } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CatalogEntry } from '../../../src/shared/keys.js';
 import { freeBytes } from './disk.js';
-import { collectStreamGarbage } from './memory.js';
 import { cachedImageFileName, partialFileName } from './files.js';
+import { HashingWriter, ImageWriteError } from './hashing-writer.js';
 import { HttpStatusError, interpretResponse } from './range.js';
 import { HttpRedirectError, HttpStallError, httpGet } from '../../common/http-get.js';
 
@@ -42,21 +42,6 @@ export interface DownloadResult {
   resumedFrom: number;
 }
 
-/** How much transfer between two minor collections (see memory.ts). */
-const GC_EVERY_BYTES = 2 * 1024 * 1024;
-
-async function hashFile(path: string, hash: Hash): Promise<void> {
-  let since = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
-    since += (chunk as Buffer).length;
-    if (since >= GC_EVERY_BYTES) {
-      since = 0;
-      collectStreamGarbage();
-    }
-  }
-}
-
 function networkError(error: unknown, signal?: AbortSignal): DownloadError {
   if (error instanceof DownloadError) return error;
   if (error instanceof HttpStallError) return new DownloadError('stalled', error.message);
@@ -65,6 +50,7 @@ function networkError(error: unknown, signal?: AbortSignal): DownloadError {
   const e = error as NodeJS.ErrnoException;
   if (e.code === 'ENOSPC') return new DownloadError('disk', 'no space left on the image cache file system');
   if (e.code === 'EDQUOT') return new DownloadError('disk', 'disk quota exceeded on the image cache file system');
+  if (error instanceof ImageWriteError) return new DownloadError('disk', `writing the image failed: ${e.code ? `${e.code}: ` : ''}${e.message}`);
   return new DownloadError('network', `${e.code ? `${e.code}: ` : ''}${e.message}`);
 }
 
@@ -85,103 +71,73 @@ export async function downloadImage(entry: CatalogEntry, options: DownloadOption
     await fs.truncate(partial, 0);
     have = 0;
   }
-  const resumedFrom = have;
-  let hash = createHash('sha256');
-  if (have > 0) await hashFile(partial, hash);
+  let resumedFrom = have;
   await ensureSpace(options.cacheDir, entry.size !== undefined ? entry.size - have : 0, options.reserveBytes);
-
-  let res: IncomingMessage;
-  try {
-    res = await httpGet(entry.url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, stallMs: options.stallMs, signal: options.signal });
-  } catch (error) {
-    throw networkError(error, options.signal);
-  }
-  let outcome;
-  try {
-    outcome = interpretResponse(res.statusCode ?? 0, have, res.headers as Record<string, string>);
-  } catch (error) {
-    res.resume();
-    if (error instanceof HttpStatusError) {
-      if (error.status === 416 || error.status === 206) await fs.truncate(partial, 0).catch(() => undefined);
-      throw new DownloadError('http', `${error.message} for ${entry.url}`);
-    }
-    throw error;
-  }
-  if (outcome.action === 'restart' && have > 0) {
-    await fs.truncate(partial, 0);
-    have = 0;
-    hash = createHash('sha256');
-  }
-  const total = outcome.total ?? entry.size;
-  if (total !== undefined && entry.size !== undefined && total !== entry.size) {
-    res.resume();
-    throw new DownloadError('http', `the server offers ${total} bytes but the catalog says ${entry.size}`);
-  }
-  if (outcome.action !== 'complete' && total !== undefined && entry.size === undefined) {
-    await ensureSpace(options.cacheDir, total - have, options.reserveBytes);
-  }
-
+  // The bytes kept from an earlier attempt are hashed again before the request, so a long re-hash
+  // never holds an open connection idle. Without them the file is created when the body arrives.
+  let writer = have > 0 ? await HashingWriter.open(partial, have) : undefined;
   let done = have;
-  if (outcome.action === 'complete') {
-    res.resume();
-  } else {
-    const checkEvery = options.diskCheckEveryBytes ?? 8 * 1024 * 1024;
-    let sinceCheck = 0;
-    let sinceCollect = 0;
-    let stallTimer: NodeJS.Timeout | undefined;
-    let stalled: DownloadError | undefined;
-    const armStall = () => {
-      clearTimeout(stallTimer);
-      stallTimer = setTimeout(() => {
-        stalled = new DownloadError('stalled', `no data for ${(options.stallMs / 1000).toFixed(1)} s at byte ${done}`);
-        res.destroy(stalled);
-      }, options.stallMs);
-    };
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, callback) {
-        armStall();
-        hash.update(chunk);
-        done += chunk.length;
-        sinceCheck += chunk.length;
-        sinceCollect += chunk.length;
-        if (sinceCollect >= GC_EVERY_BYTES) {
-          sinceCollect = 0;
-          collectStreamGarbage();
-        }
-        options.onProgress?.(done, total);
-        if (sinceCheck < checkEvery) return callback(null, chunk);
-        sinceCheck = 0;
-        freeBytes(options.cacheDir).then(
-          (free) => callback(free < options.reserveBytes ? new DownloadError('disk', `the disk filled up during the download (${free} bytes free)`) : null, chunk),
-          () => callback(null, chunk),
-        );
-      },
-    });
-    armStall();
+  let hashed: { digest: string; bytes: number };
+  try {
+    let res: IncomingMessage;
     try {
-      await pipeline(res, meter, createWriteStream(partial, { flags: 'a' }), { signal: options.signal });
+      res = await httpGet(entry.url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, stallMs: options.stallMs, signal: options.signal });
     } catch (error) {
-      const failure = stalled ?? networkError(error, options.signal);
-      if (failure.kind === 'disk') await fs.rm(partial, { force: true });
+      throw networkError(error, options.signal);
+    }
+    let outcome;
+    try {
+      outcome = interpretResponse(res.statusCode ?? 0, have, res.headers as Record<string, string>);
+    } catch (error) {
+      res.resume();
+      if (error instanceof HttpStatusError) {
+        if (error.status === 416 || error.status === 206) await fs.truncate(partial, 0).catch(() => undefined);
+        throw new DownloadError('http', `${error.message} for ${entry.url}`);
+      }
+      throw error;
+    }
+    if (outcome.action === 'restart' && writer) {
+      // The server ignored the Range: the whole file comes again, so nothing was resumed.
+      await writer.restart();
+      have = 0;
+      done = 0;
+      resumedFrom = 0;
+    }
+    const total = outcome.total ?? entry.size;
+    if (total !== undefined && entry.size !== undefined && total !== entry.size) {
+      res.resume();
+      throw new DownloadError('http', `the server offers ${total} bytes but the catalog says ${entry.size}`);
+    }
+    if (outcome.action !== 'complete' && total !== undefined && entry.size === undefined) {
+      await ensureSpace(options.cacheDir, total - have, options.reserveBytes);
+    }
+
+    try {
+      if (outcome.action === 'complete') res.resume();
+      else {
+        writer ??= await HashingWriter.open(partial, 0);
+        done = await receive(res, writer, done, total, options);
+      }
+      // 'complete' comes only with bytes kept on disk, so a writer exists.
+      hashed = await writer!.end();
+    } catch (error) {
+      const failure = networkError(error, options.signal);
+      // A full disk may show while the body arrives or only when the writer drains its queue.
+      if (failure.kind === 'disk') {
+        await writer?.close();
+        await fs.rm(partial, { force: true });
+      }
       throw failure;
-    } finally {
-      clearTimeout(stallTimer);
     }
-    if (res.complete === false || (total !== undefined && done < total)) {
-      throw new DownloadError('network', `the connection ended after ${done} of ${total ?? '?'} bytes`);
-    }
+    if (hashed.bytes !== done) throw new Error(`the image writer wrote ${hashed.bytes} bytes, the download received ${done}`);
+    await writer!.sync();
+  } finally {
+    await writer?.close();
   }
 
-  const handle = await fs.open(partial, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  const digest = hash.digest('hex');
-  if (digest !== sha) {
+  if (hashed.digest !== sha) {
     await fs.rm(partial, { force: true });
-    throw new DownloadError('checksum', `checksum mismatch: expected sha256 ${sha}, got ${digest} (${done} bytes)`);
+    throw new DownloadError('checksum', `checksum mismatch: expected sha256 ${sha}, got ${hashed.digest} (${done} bytes)`);
   }
   await fs.rename(partial, final);
   const dir = await fs.open(options.cacheDir, 'r');
@@ -194,11 +150,64 @@ export async function downloadImage(entry: CatalogEntry, options: DownloadOption
 }
 
 /**
+ * Streams the response body into the writer, counting from `done` bytes; returns the new count.
+ * Watches for a stalled server and a disk filling up meanwhile.
+ */
+async function receive(res: IncomingMessage, writer: HashingWriter, done: number, total: number | undefined, options: DownloadOptions): Promise<number> {
+  const checkEvery = options.diskCheckEveryBytes ?? 8 * 1024 * 1024;
+  let sinceCheck = 0;
+  let stallTimer: NodeJS.Timeout | undefined;
+  let stalled: DownloadError | undefined;
+  const armStall = () => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => {
+      stalled = new DownloadError('stalled', `no data for ${(options.stallMs / 1000).toFixed(1)} s at byte ${done}`);
+      res.destroy(stalled);
+    }, options.stallMs);
+  };
+  const diskCheck = async () => {
+    const free = await freeBytes(options.cacheDir).catch(() => Infinity);
+    if (free < options.reserveBytes) throw new DownloadError('disk', `the disk filled up during the download (${free} bytes free)`);
+  };
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      armStall();
+      done += chunk.length;
+      sinceCheck += chunk.length;
+      options.onProgress?.(done, total);
+      try {
+        writer.write(chunk); // takes the chunk: its memory moves to the writer's thread
+      } catch (error) {
+        return callback(error as Error);
+      }
+      const waits: Promise<void>[] = [];
+      if (!writer.hasRoom) waits.push(writer.room());
+      if (sinceCheck >= checkEvery) {
+        sinceCheck = 0;
+        waits.push(diskCheck());
+      }
+      if (waits.length === 0) return callback();
+      Promise.all(waits).then(() => callback(), callback);
+    },
+  });
+  armStall();
+  try {
+    await pipeline(res, sink, { signal: options.signal });
+  } catch (error) {
+    throw stalled ?? error;
+  } finally {
+    clearTimeout(stallTimer);
+  }
+  if (res.complete === false || (total !== undefined && done < total)) {
+    throw new DownloadError('network', `the connection ended after ${done} of ${total ?? '?'} bytes`);
+  }
+  return done;
+}
+
+/**
  * Hashes a finished image again; used at start so a corrupt file never stays under a final name.
  * False when it reads back wrong; an error when it cannot be read at all (that proves nothing).
  */
 export async function verifyCachedImage(path: string, sha256: string): Promise<boolean> {
-  const hash = createHash('sha256');
-  await hashFile(path, hash);
-  return hash.digest('hex') === sha256.toLowerCase();
+  return (await HashingWriter.hashFile(path)) === sha256.toLowerCase();
 }

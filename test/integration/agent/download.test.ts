@@ -95,6 +95,8 @@ describe('image download (local HTTP server)', function () {
     const result = await downloadImage(entry, opts());
     assert.equal(server.requestsFor('/norange.qcow2')[1].status, 200);
     assert.ok(readFileSync(result.path).equals(img.data));
+    assert.equal(result.resumedFrom, 0, 'the whole file came again: nothing was resumed');
+    assert.equal(result.bytes, img.data.length);
   });
 
   describe('on a full disk (a 2 MiB tmpfs)', () => {
