@@ -2,8 +2,9 @@
 // regenerates a stale table itself, so a failure here is reported but never breaks the build.
 // With --oclif-manifest (npm run build and packaging) it also writes oclif.manifest.json, which
 // lets oclif find a command without importing every command file: --help starts in about half the
-// time. It is rebuilt with every build and never committed, so it cannot go stale in git.
-import { existsSync, writeFileSync } from 'node:fs';
+// time. It is rebuilt from the command files with every build and never committed, so it cannot go
+// stale in git.
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCommandTable, saveCommandTable, TABLE_FILE } from './table.js';
@@ -24,6 +25,9 @@ async function writeOclifManifest(): Promise<void> {
 }
 
 try {
+  // oclif reads an existing manifest instead of the command files: a build must not start from
+  // the last build's, or every change to a command's flags, examples or help would be lost.
+  if (process.argv.includes('--oclif-manifest')) rmSync(join(root, 'oclif.manifest.json'), { force: true });
   const table = await generateCommandTable(root);
   if (!saveCommandTable(root, table)) process.stderr.write(`warning: could not write ${TABLE_FILE}\n`);
   if (process.argv.includes('--oclif-manifest')) await writeOclifManifest();

@@ -36,6 +36,16 @@ describe('every command (found in dist/src/commands)', function () {
     assert.deepEqual(commandFiles.filter((f) => !loaded.includes(f)), [], 'these command files did not load (see the oclif warning above)');
   });
 
+  it('the oclif manifest the build wrote says what the compiled command files say', async () => {
+    // oclif answers from oclif.manifest.json without loading the files: a stale one shows old help.
+    for (const c of config.commands.filter((c) => !isAlias(c))) {
+      const C = (await c.load()) as Command.Class;
+      assert.deepEqual(c.examples ?? [], C.examples ?? [], `${c.id}: examples`);
+      assert.equal(c.summary, C.summary, `${c.id}: summary`);
+      assert.deepEqual(Object.keys(c.flags).sort(), Object.keys({ ...C.baseFlags, ...C.flags }).sort(), `${c.id}: flags`);
+    }
+  });
+
   it('kubectl berth --help lists every top-level command under a named group', () => {
     const top = [...new Set(commands.map((c) => words(c)[0]))];
     assert.deepEqual(top.filter((w) => groupOf(w) === OTHER_GROUP), [], 'add these to src/help/groups.ts');
