@@ -1,9 +1,10 @@
 // `kubectl berth port-forward`: local listeners for any guest port, and the --stdio mode that ssh
 // runs as its ProxyCommand (stdin/stdout joined to one port-forward stream).
 import { usageError } from '../errors.js';
-import type { Connection } from '../kube/connect.js';
 import { listenAndForward, type ForwardListener } from '../kube/forward-listener.js';
+import type { ClusterReader } from '../kube/reader.js';
 import { openPortForward, type LocalEnd } from '../kube/tunnel.js';
+import { readerLookup } from '../kube/vm-pod.js';
 import { Ports } from '../shared/keys.js';
 import { parsePort, type PortSpec } from './port-spec.js';
 import { resolveVm } from './resolve.js';
@@ -31,9 +32,9 @@ export function stdioPort(ports: readonly string[]): number {
   return parsePort(ports[0], 'port');
 }
 
-export async function forwardStdio(conn: Connection, rawName: string, port: number): Promise<void> {
-  const { name, namespace, podName } = await resolveVm(conn, rawName);
-  const tunnel = await openPortForward(conn.kubeConfig, { namespace, pod: podName, port, vm: name, refusedHint: refusedHint(port, podName, namespace) }, stdioEnd());
+export async function forwardStdio(reader: ClusterReader, rawName: string, port: number): Promise<void> {
+  const { name, namespace, podName } = await resolveVm(readerLookup(reader), reader, rawName);
+  const tunnel = await openPortForward(await reader.tunnels(), { namespace, pod: podName, port, vm: name, refusedHint: refusedHint(port, podName, namespace) }, stdioEnd());
   const result = await tunnel.closed;
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   if (result.refused) throw result.refused;
@@ -46,13 +47,14 @@ export interface Forwarding {
 
 /** Listens for every spec; if one cannot listen, closes the others and throws. */
 export async function startPortForwards(
-  conn: Connection,
+  reader: ClusterReader,
   rawName: string,
   specs: readonly PortSpec[],
   address: string,
   note: (line: string) => void,
 ): Promise<Forwarding> {
-  const { name, namespace, podName } = await resolveVm(conn, rawName);
+  const { name, namespace, podName } = await resolveVm(readerLookup(reader), reader, rawName);
+  const tunnels = await reader.tunnels();
   const listeners: Forwarding['listeners'] = [];
   const close = async () => {
     await Promise.all(listeners.map(({ listener }) => listener.close()));
@@ -60,7 +62,7 @@ export async function startPortForwards(
   try {
     for (const spec of specs) {
       const target = { namespace, pod: podName, port: spec.remote, vm: name, refusedHint: refusedHint(spec.remote, podName, namespace) };
-      const listener = await listenAndForward(conn.kubeConfig, target, { address, port: spec.local }, {
+      const listener = await listenAndForward(tunnels, target, { address, port: spec.local }, {
         onTunnelError: (error) => note(`port ${spec.remote}: ${error.message}${error.suggestions.length ? ` (${error.suggestions.join('; ')})` : ''}`),
       });
       listeners.push({ listener, remote: spec.remote });

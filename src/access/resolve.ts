@@ -1,8 +1,7 @@
 // From what the user typed to the running pod to tunnel into: target, namespace, pod.
 import type { V1Pod } from '@kubernetes/client-node';
 import { BerthError } from '../errors.js';
-import type { Connection } from '../kube/connect.js';
-import { findVmPod } from '../kube/vm-pod.js';
+import { findVmPod, type VmLookup } from '../kube/vm-pod.js';
 import { parseTarget, targetNamespace, type VmTarget } from './target.js';
 
 export interface ResolvedVm {
@@ -13,7 +12,6 @@ export interface ResolvedVm {
   podName: string;
 }
 
-/** Parses `[user@]name[.namespace]` and finds the VM's running pod (exit 3/4 with a hint if none). */
 /** Checks what the user typed, before anything talks to the cluster. Pure. */
 export function checkTarget(raw: string, options: { allowUser?: boolean } = {}): VmTarget {
   const target = parseTarget(raw);
@@ -23,9 +21,15 @@ export function checkTarget(raw: string, options: { allowUser?: boolean } = {}):
   return target;
 }
 
-export async function resolveVm(conn: Connection, raw: string, options: { allowUser?: boolean } = {}): Promise<ResolvedVm> {
+/** Parses `[user@]name[.namespace]` and finds the VM's running pod (exit 3/4 with a hint if none). */
+export async function resolveVm(
+  lookup: VmLookup,
+  connection: { namespace: string; namespaceWasSet: boolean },
+  raw: string,
+  options: { allowUser?: boolean } = {},
+): Promise<ResolvedVm> {
   const target = checkTarget(raw, options);
-  const namespace = targetNamespace(target, conn);
-  const pod = await findVmPod(conn, target.name, { namespace });
+  const namespace = targetNamespace(target, connection);
+  const pod = await findVmPod(lookup, target.name, { namespace });
   return { target, name: target.name, namespace, pod, podName: pod.metadata!.name! };
 }

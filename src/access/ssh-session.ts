@@ -4,7 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Connection } from '../kube/connect.js';
+import type { ClusterReader } from '../kube/reader.js';
+import { readerLookup } from '../kube/vm-pod.js';
 import { cacheHome, knownHostsFile } from './known-hosts.js';
 import { resolveVm, type ResolvedVm } from './resolve.js';
 import { buildProxyArgv, type SshConnection } from './ssh-argv.js';
@@ -25,13 +26,13 @@ export function selfExecutable(packageRoot: string): string {
 }
 
 export async function prepareSsh(
-  conn: Connection,
+  reader: ClusterReader,
   packageRoot: string,
   rawTarget: string,
   flags: SshConnectionFlags,
 ): Promise<{ vm: ResolvedVm; connection: SshConnection }> {
-  const vm = await resolveVm(conn, rawTarget, { allowUser: true });
-  const knownHosts = knownHostsFile(cacheHome(process.env, homedir()), conn.kubeConfig.getCurrentCluster()?.name);
+  const vm = await resolveVm(readerLookup(reader), reader, rawTarget, { allowUser: true });
+  const knownHosts = knownHostsFile(cacheHome(process.env, homedir()), reader.clusterName);
   mkdirSync(join(knownHosts, '..'), { recursive: true, mode: 0o700 });
   const proxyArgv = buildProxyArgv({
     self: selfExecutable(packageRoot),

@@ -1,8 +1,9 @@
 // The part `vnc` and `vnc port-forward` share: find the VM, refuse when its VNC is off, listen
 // locally and forward every viewer's connection to the pod's 127.0.0.1:5900.
 import { BerthError } from '../errors.js';
-import type { Connection } from '../kube/connect.js';
 import { listenAndForward, type ForwardListener } from '../kube/forward-listener.js';
+import type { ClusterReader } from '../kube/reader.js';
+import { readerLookup } from '../kube/vm-pod.js';
 import { Ports, type VncMode } from '../shared/keys.js';
 import { resolveVm } from './resolve.js';
 import { vncMode, vncPasswordNote, vncUrl } from './vnc.js';
@@ -17,18 +18,18 @@ export interface VncSession {
 }
 
 export async function startVncSession(
-  conn: Connection,
+  reader: ClusterReader,
   rawName: string,
   listen: { address: string; port: number },
   note: (line: string) => void,
 ): Promise<VncSession> {
-  const { name, namespace, pod, podName } = await resolveVm(conn, rawName);
+  const { name, namespace, pod, podName } = await resolveVm(readerLookup(reader), reader, rawName);
   const mode = vncMode(pod);
   if (mode === 'off') {
     throw new BerthError('CONFLICT', `VM '${name}' was created without VNC`, { hint: 'use kubectl berth console for its serial console, or recreate it with VNC on' });
   }
   const listener = await listenAndForward(
-    conn.kubeConfig,
+    await reader.tunnels(),
     {
       namespace,
       pod: podName,

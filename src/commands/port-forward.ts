@@ -37,13 +37,13 @@ Ports are REMOTE (same port locally), LOCAL:REMOTE, or :REMOTE (a free local por
     checkTarget(args.name);
     if (flags.stdio) {
       const port = stdioPort(ports);
-      await forwardStdio(await this.cluster(flags), args.name, port);
+      await forwardStdio(await this.reader(flags), args.name, port);
       return;
     }
     const specs = parsePortSpecs(ports);
-    const conn = await this.cluster(flags);
+    const reader = await this.reader(flags);
     const interrupt = waitForInterrupt();
-    const forwarding = await startPortForwards(conn, args.name, specs, flags.address, (line) => this.note(line));
+    const forwarding = await startPortForwards(reader, args.name, specs, flags.address, (line) => this.note(line));
     for (const { listener, remote } of forwarding.listeners) {
       process.stdout.write(`Forwarding from ${listener.address}:${listener.port} -> ${remote}\n`);
     }

@@ -29,9 +29,9 @@ export default class Scp extends BerthCommand {
     const { argv, flags } = await this.parse(Scp);
     const plan = planScp(argv as string[]);
     const scp = requireTool('scp', 'install the OpenSSH client (Debian/Ubuntu: openssh-client)');
-    const conn = await this.cluster(flags);
+    const reader = await this.reader(flags);
     const target = `${plan.vm.name}${plan.vm.namespace ? `.${plan.vm.namespace}` : ''}`;
-    const { connection } = await prepareSsh(conn, this.config.root, target, flags);
+    const { connection } = await prepareSsh(reader, this.config.root, target, flags);
     const argv2 = buildScpArgv({ ...connection, operands: plan.operands, defaultUser: loginUser(undefined, flags.username), recursive: flags.recursive, preserve: flags.preserve });
     const code = await runForeground(scp, argv2);
     if (code !== 0) this.exit(code);

@@ -26,8 +26,8 @@ export default class Ssh extends BerthCommand {
     const { args, flags } = await this.parse(Ssh, own);
     const ssh = requireTool('ssh', 'install the OpenSSH client (Debian/Ubuntu: openssh-client)');
     checkTarget(args.target, { allowUser: true });
-    const conn = await this.cluster(flags);
-    const { vm, connection } = await prepareSsh(conn, this.config.root, args.target, flags);
+    const reader = await this.reader(flags);
+    const { vm, connection } = await prepareSsh(reader, this.config.root, args.target, flags);
     const argv = buildSshArgv({ ...connection, user: loginUser(vm.target.user, flags.username), command: rest });
     const code = await runForeground(ssh, argv);
     if (code !== 0) this.exit(code);

@@ -2,9 +2,8 @@
 // (src/kube/tunnel.ts), so several clients can be connected at once and one failing leaves the
 // others alone. Closing the listener tears down every tunnel, including ones still opening.
 import { createServer, type Socket } from 'node:net';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { BerthError, usageError } from '../errors.js';
-import { LOCAL_END_GRACE_MS, openPortForward, type LocalEnd, type PodPort, type Tunnel } from './tunnel.js';
+import { LOCAL_END_GRACE_MS, openPortForward, type LocalEnd, type PodPort, type Tunnel, type TunnelEndpoint } from './tunnel.js';
 
 /** A TCP connection as the local end of a tunnel. */
 export function socketEnd(socket: Socket): LocalEnd {
@@ -47,7 +46,7 @@ function listenError(error: NodeJS.ErrnoException, address: string, port: number
  * others alone.
  */
 export async function listenAndForward(
-  kubeConfig: KubeConfig,
+  endpoint: TunnelEndpoint,
   target: PodPort,
   listen: { address: string; port: number },
   events: ListenerEvents,
@@ -65,7 +64,7 @@ export async function listenAndForward(
     socket.on('error', () => socket.destroy());
     socket.setNoDelay(true);
     socket.pause();
-    openPortForward(kubeConfig, target, socketEnd(socket))
+    openPortForward(endpoint, target, socketEnd(socket))
       .then(async (tunnel) => {
         // The listener may have closed while this tunnel was opening.
         if (closing) tunnel.close();

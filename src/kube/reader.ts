@@ -1,12 +1,15 @@
-// A read-only view of the cluster for commands that only list (ls): plain HTTPS GETs when the
-// kubeconfig's context allows it, which spares the ~0.4 s that importing client-node costs on every
-// start, and client-node itself otherwise (exec plugins, auth providers, proxies, anything this
-// reader is unsure of), so nothing that works through client-node stops working.
+// A read-only view of the cluster for commands that only read and tunnel (ls, ssh, scp, the ssh
+// ProxyCommand): plain HTTPS GETs and a `ws` port-forward when the kubeconfig's context allows it,
+// which spares the ~0.4 s that importing client-node costs on every start, and client-node itself
+// otherwise (exec plugins, auth providers, proxies, anything this reader is unsure of), so nothing
+// that works through client-node stops working.
 import { readFileSync } from 'node:fs';
 import { parseRequestTimeout, type Connection, type ConnectionFlags } from './connect.js';
+import { isNotFound } from './errors.js';
 import { readCurrentContext } from './kubeconfig-context.js';
-import { apiUrl, getJson } from './rest/get.js';
+import { ApiStatusError, apiUrl, getJson } from './rest/get.js';
 import { planRest, type RestTarget } from './rest/plan.js';
+import type { TunnelEndpoint } from './tunnel.js';
 
 export type ListedKind = 'statefulsets' | 'pods';
 
@@ -16,10 +19,16 @@ export interface ClusterReader {
   namespaceWasSet: boolean;
   /** The API server's address, for error messages. */
   server: string;
+  /** The kubeconfig's name of the cluster (per-cluster files such as ssh's known_hosts). */
+  clusterName: string | undefined;
   /** Which client serves the requests, and why client-node when it is. */
   via: { client: 'https' } | { client: 'client-node'; reason: string };
   /** Objects of one kind in `namespace`, or in every namespace when it is undefined. */
   list(kind: ListedKind, namespace: string | undefined, labelSelector?: string): Promise<unknown[]>;
+  /** One object, or undefined when there is none (404). */
+  read(kind: ListedKind, namespace: string, name: string): Promise<unknown | undefined>;
+  /** Opens port-forward streams with the same client. */
+  tunnels(): Promise<TunnelEndpoint>;
 }
 
 const API_PREFIX: Record<ListedKind, string> = { statefulsets: '/apis/apps/v1', pods: '/api/v1' };
@@ -29,15 +38,28 @@ export function listPath(kind: ListedKind, namespace: string | undefined): strin
   return `${API_PREFIX[kind]}${namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`}/${kind}`;
 }
 
-function httpsReader(target: RestTarget, namespace: string, namespaceWasSet: boolean, timeoutMs: number): ClusterReader {
+function httpsReader(target: RestTarget, namespace: string, namespaceWasSet: boolean, clusterName: string, timeoutMs: number): ClusterReader {
   return {
     namespace,
     namespaceWasSet,
     server: target.server,
+    clusterName,
     via: { client: 'https' },
     async list(kind, ns, labelSelector) {
       const body = (await getJson(target, apiUrl(target, listPath(kind, ns), { labelSelector }), timeoutMs)) as { items?: unknown[] };
       return body.items ?? [];
+    },
+    async read(kind, ns, name) {
+      try {
+        return await getJson(target, apiUrl(target, `${listPath(kind, ns)}/${encodeURIComponent(name)}`), timeoutMs);
+      } catch (error) {
+        if (error instanceof ApiStatusError && error.code === 404) return undefined;
+        throw error;
+      }
+    },
+    async tunnels() {
+      const { httpsEndpoint } = await import('./rest/port-forward.js');
+      return httpsEndpoint(target);
     },
   };
 }
@@ -49,12 +71,25 @@ async function clientNodeReader(conn: Connection, reason: string): Promise<Clust
     namespace: conn.namespace,
     namespaceWasSet: conn.namespaceWasSet,
     server: conn.kubeConfig.getCurrentCluster()?.server ?? '',
+    clusterName: conn.kubeConfig.getCurrentCluster()?.name,
     via: { client: 'client-node', reason },
     async list(kind, ns, labelSelector) {
       if (kind === 'statefulsets') {
         return (ns === undefined ? await apps.listStatefulSetForAllNamespaces({ labelSelector }) : await apps.listNamespacedStatefulSet({ namespace: ns, labelSelector })).items;
       }
       return (ns === undefined ? await core.listPodForAllNamespaces({ labelSelector }) : await core.listNamespacedPod({ namespace: ns, labelSelector })).items;
+    },
+    async read(kind, namespace, name) {
+      try {
+        return kind === 'statefulsets' ? await apps.readNamespacedStatefulSet({ name, namespace }) : await core.readNamespacedPod({ name, namespace });
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async tunnels() {
+      const { clientNodeEndpoint } = await import('./tunnel.js');
+      return clientNodeEndpoint(conn.kubeConfig);
     },
   };
 }
@@ -66,5 +101,5 @@ export async function openReader(flags: ConnectionFlags, connect: () => Promise<
   const plan = current.ok ? planRest(current.context, (path) => readFileSync(path)) : current;
   if (!current.ok || !plan.ok) return clientNodeReader(await connect(), plan.ok ? '' : plan.reason);
   const namespace = flags.namespace || current.context.namespace || 'default';
-  return httpsReader(plan.target, namespace, Boolean(flags.namespace), timeoutMs);
+  return httpsReader(plan.target, namespace, Boolean(flags.namespace), current.context.cluster.name, timeoutMs);
 }

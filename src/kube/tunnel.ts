@@ -1,8 +1,10 @@
-// The one owner of port-forward and attach streams. client-node's PortForward and Attach open the
-// WebSocket, but leave the rest to us (style-anchors §5, pitfalls 4 and 5): text on a port's error
-// channel is dropped unless we pass a writable for it, and nothing closes the local socket when the
-// tunnel drops. Here every tunnel reads its error channel, ends its local side when the WebSocket
-// closes, closes the WebSocket when the local side goes, pings it against idle proxies, and applies
+// The one owner of port-forward and attach streams. The WebSocket of a port-forward is opened by a
+// TunnelEndpoint: client-node's PortForward (any kubeconfig), or plain `ws` with the TLS options of
+// the kubeconfig (rest/port-forward.ts), which spares the ssh ProxyCommand client-node's start-up.
+// Either leaves the rest to us (style-anchors §5, pitfalls 4 and 5): text on a port's error channel
+// is dropped unless we pass a writable for it, and nothing closes the local socket when the tunnel
+// drops. Here every tunnel reads its error channel, ends its local side when the WebSocket closes,
+// closes the WebSocket when the local side goes, pings it against idle proxies, and applies
 // back-pressure both ways. Access commands reach client-node only through this module (and
 // forward-listener.ts, which builds on it).
 import { PassThrough, Writable, type Readable } from 'node:stream';
@@ -10,8 +12,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { BerthError } from '../errors.js';
 import { toBerthError } from './errors.js';
 
-/** The part of the `ws` WebSocket (returned by client-node) this module uses. */
-interface ChannelSocket {
+/** The part of the `ws` WebSocket (also what client-node returns) this module uses. */
+export interface ChannelSocket {
   readonly readyState: number;
   readonly protocol: string;
   readonly bufferedAmount: number;
@@ -84,13 +86,13 @@ function refusedError(target: PodPort, text: string): BerthError {
 }
 
 /** Turns a failure to open the WebSocket into a BerthError; `what` is 'portforward' or 'attach'. */
-function openError(error: unknown, kubeConfig: KubeConfig, pod: string, namespace: string, vm: string, what: string): BerthError {
+export function openError(error: unknown, server: string | undefined, pod: string, namespace: string, vm: string, what: string): BerthError {
   const e = error as { message?: string; error?: unknown };
   const status = /Unexpected server response: (\d+)/.exec(e?.message ?? '')?.[1];
   const action = `${what === 'attach' ? 'attach to' : 'forward a port of'} VM '${vm}'`;
   switch (status) {
     case undefined:
-      return toBerthError(e?.error ?? error, { action, server: kubeConfig.getCurrentCluster()?.server });
+      return toBerthError(e?.error ?? error, { action, server });
     case '401':
       return new BerthError('UNAUTHORIZED', `cannot ${action}: the cluster did not accept your credentials`, {
         hint: 'refresh your credentials or check the user in your kubeconfig',
@@ -118,9 +120,42 @@ function startKeepalive(socket: ChannelSocket): NodeJS.Timeout {
   return timer;
 }
 
+/**
+ * Opens the WebSocket of one port-forward to pod:port. Bytes from the pod's data channel go to
+ * `fromPod`, text on its error channel to `errors`; the port-number prefix of each channel is
+ * already stripped. What we send is framed by joinLocal.
+ */
+export interface TunnelEndpoint {
+  /** The API server's address, for messages. */
+  server: string | undefined;
+  open(target: PodPort, fromPod: Writable, errors: Writable): Promise<ChannelSocket>;
+}
+
+/** client-node's PortForward: serves every kubeconfig, exec plugins and proxies included. */
+export function clientNodeEndpoint(kubeConfig: KubeConfig): TunnelEndpoint {
+  const server = kubeConfig.getCurrentCluster()?.server;
+  return {
+    server,
+    async open(target, fromPod, errors) {
+      const { PortForward } = await import('@kubernetes/client-node');
+      // client-node reads local bytes from `input` without back-pressure and closes the whole
+      // WebSocket when it ends; we hand it a stream that stays silent and send frames ourselves.
+      const silent = new PassThrough();
+      let opened: unknown;
+      try {
+        opened = await new PortForward(kubeConfig, true).portForward(target.namespace, target.pod, [target.port], fromPod, errors, silent, 0);
+      } catch (error) {
+        throw openError(error, server, target.pod, target.namespace, target.vm, 'portforward');
+      }
+      const ws = (typeof opened === 'function' ? opened() : opened) as ChannelSocket | null;
+      if (!ws) throw new BerthError('INTERNAL', `port-forward to pod ${target.pod} returned no connection`);
+      return ws;
+    },
+  };
+}
+
 /** Opens one port-forward stream to pod:port and joins it to `local` until either side ends. */
-export async function openPortForward(kubeConfig: KubeConfig, target: PodPort, local: LocalEnd): Promise<Tunnel> {
-  const { PortForward } = await import('@kubernetes/client-node');
+export async function openPortForward(endpoint: TunnelEndpoint, target: PodPort, local: LocalEnd): Promise<Tunnel> {
   const errorText: Buffer[] = [];
   const errorChannel = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -143,19 +178,8 @@ export async function openPortForward(kubeConfig: KubeConfig, target: PodPort, l
       done();
     },
   });
-  // client-node reads local bytes from `input` without back-pressure and closes the whole
-  // WebSocket when it ends; we hand it a stream that stays silent and send frames ourselves.
-  const silent = new PassThrough();
-  let opened: unknown;
-  try {
-    opened = await new PortForward(kubeConfig, true).portForward(target.namespace, target.pod, [target.port], fromPod, errorChannel, silent, 0);
-  } catch (error) {
-    throw openError(error, kubeConfig, target.pod, target.namespace, target.vm, 'portforward');
-  }
-  const ws = (typeof opened === 'function' ? opened() : opened) as ChannelSocket | null;
-  if (!ws) throw new BerthError('INTERNAL', `port-forward to pod ${target.pod} returned no connection`);
-  socket = ws;
-  return joinLocal(ws, target, local, errorText);
+  socket = await endpoint.open(target, fromPod, errorChannel);
+  return joinLocal(socket, target, local, errorText);
 }
 
 function joinLocal(ws: ChannelSocket, target: PodPort, local: LocalEnd, errorText: Buffer[]): Tunnel {
@@ -241,7 +265,7 @@ export async function attachContainer(kubeConfig: KubeConfig, target: AttachTarg
   try {
     ws = (await new Attach(kubeConfig).attach(target.namespace, target.pod, target.container, io.stdout, io.stderr, io.stdin, io.tty)) as unknown as ChannelSocket;
   } catch (error) {
-    throw openError(error, kubeConfig, target.pod, target.namespace, target.vm, 'attach');
+    throw openError(error, kubeConfig.getCurrentCluster()?.server, target.pod, target.namespace, target.vm, 'attach');
   }
   const keepalive = startKeepalive(ws);
   const closed = new Promise<void>((resolve) => {

@@ -39,9 +39,9 @@ export default class Vnc extends BerthCommand {
     // Find the viewer before touching the cluster: a missing viewer should fail at once.
     if (!flags['proxy-only']) chooseViewer(system, flags.viewer, '127.0.0.1', 5900);
     checkTarget(args.name);
-    const conn = await this.cluster(flags);
+    const reader = await this.reader(flags);
     const interrupt = waitForInterrupt();
-    const session = await startVncSession(conn, args.name, { address: flags.address, port }, (line) => this.note(line));
+    const session = await startVncSession(reader, args.name, { address: flags.address, port }, (line) => this.note(line));
     this.note(`VNC of VM '${session.vm}' is at ${session.url}`);
     this.note(session.passwordNote);
     if (flags['proxy-only']) {

@@ -25,9 +25,9 @@ export default class VncPortForward extends BerthCommand {
     const { args, flags } = await this.parse(VncPortForward);
     const port = flags.port === undefined ? 0 : parsePort(flags.port, '--port', true);
     checkTarget(args.name);
-    const conn = await this.cluster(flags);
+    const reader = await this.reader(flags);
     const interrupt = waitForInterrupt();
-    const session = await startVncSession(conn, args.name, { address: flags.address, port }, (line) => this.note(line));
+    const session = await startVncSession(reader, args.name, { address: flags.address, port }, (line) => this.note(line));
     process.stdout.write(`${session.url}\n`);
     this.note(`VNC of VM '${session.vm}' is at ${session.url}`);
     this.note(session.passwordNote);

@@ -21,7 +21,9 @@ import {
   waitFor,
   type Fixture,
 } from './fixture.js';
+import { parse } from 'yaml';
 import { requireCluster } from '../../support/cluster.js';
+import { importTraceModule } from '../../support/import-trace.js';
 import { shellQuote } from '../../../src/access/shell-quote.js';
 
 describe('access (integration, local cluster)', function () {
@@ -91,6 +93,44 @@ describe('access (integration, local cluster)', function () {
       assert.equal(result.exitCode, 1);
       assert.match(result.stderr, /nothing accepts connections on port 9999 in VM 'running'/);
       assert.match(result.stderr, /TUNNEL_REFUSED/);
+    });
+  });
+
+  describe('through plain HTTPS where the kubeconfig allows it, through client-node otherwise', () => {
+    const files = mkdtempSync(join(tmpdir(), 'berth-access-clients-'));
+    /** Runs the plugin; `imports` lists every package any process of the run (ssh's ProxyCommand too) imported. */
+    async function traced(args: string[], options: { stdin?: 'pipe'; kubeconfig?: string } = {}) {
+      const trace = join(files, `trace-${randomBytes(4).toString('hex')}`);
+      writeFileSync(trace, '');
+      const child = berth(args, { stdin: options.stdin, env: { NODE_OPTIONS: `--import=${importTraceModule}`, BERTH_TEST_IMPORT_TRACE: trace, ...(options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : {}) } });
+      return { child, imports: () => readFileSync(trace, 'utf8').split('\n').filter(Boolean) };
+    }
+
+    it('ssh and its ProxyCommand (port-forward --stdio) never import client-node with the cluster\'s token', async () => {
+      const run = await traced(['ssh', 'root@running', '-n', fx.namespace, '-i', sshKey, '-o', 'BatchMode=yes', '--', 'echo', 'via-https']);
+      const result = await run.child;
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.equal(result.stdout.trim(), 'via-https');
+      const imports = run.imports();
+      assert.ok(imports.filter((p) => p === '@oclif/core').length >= 2, `the trace saw both processes: ${imports.join(' ')}`);
+      assert.ok(imports.includes('ws'), 'the ProxyCommand opened its WebSocket with ws');
+      assert.ok(!imports.some((p) => p.startsWith('@kubernetes/client-node')), imports.join(' '));
+    });
+
+    it('an exec credential plugin: port-forward --stdio falls back to client-node and carries the stream', async () => {
+      const admin = parse(readFileSync(kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[]; users: { user: { token: string } }[] };
+      const script = join(files, 'credential.sh');
+      const credential = { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: admin.users[0]!.user.token } };
+      writeFileSync(script, `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(credential)}\nEOF\n`, { mode: 0o755 });
+      const execConfig = join(files, 'exec.kubeconfig');
+      const user = { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: script } };
+      writeFileSync(execConfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: admin.clusters[0]!.cluster }], users: [{ name: 'u', user }], contexts: [{ name: 'k', context: { cluster: 'c', user: 'u' } }], 'current-context': 'k' }));
+      const run = await traced(['port-forward', '--stdio', '-n', fx.namespace, 'running', '5900'], { stdin: 'pipe', kubeconfig: execConfig });
+      await waitFor(run.child, 'stdout', /^RFB 003\.008\n/);
+      run.child.stdin!.end();
+      const result = await run.child;
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.ok(run.imports().some((p) => p.startsWith('@kubernetes/client-node')), 'client-node served the exec plugin');
     });
   });
 

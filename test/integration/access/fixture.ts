@@ -78,11 +78,14 @@ export async function startFixture(image: string): Promise<Fixture> {
 export const cacheDir = mkdtempSync(join(tmpdir(), 'berth-access-cache-'));
 
 /** Runs bin/kubectl-berth against the local cluster with a private cache directory. */
-export function berth(args: string[], options: { stdin?: 'pipe' | 'ignore'; path?: string } = {}): ResultPromise<{ reject: false; stdin: 'pipe' | 'ignore'; env: Record<string, string> }> {
+export function berth(
+  args: string[],
+  options: { stdin?: 'pipe' | 'ignore'; path?: string; env?: Record<string, string> } = {},
+): ResultPromise<{ reject: false; stdin: 'pipe' | 'ignore'; env: Record<string, string> }> {
   return execa(bin, args, {
     reject: false,
     stdin: options.stdin ?? 'ignore',
-    env: { KUBECONFIG: kubeconfig, XDG_CACHE_HOME: cacheDir, ...(options.path ? { PATH: options.path } : {}) },
+    env: { KUBECONFIG: kubeconfig, XDG_CACHE_HOME: cacheDir, ...(options.path ? { PATH: options.path } : {}), ...options.env },
   });
 }
 
