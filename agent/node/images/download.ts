@@ -12,6 +12,7 @@ import type { CatalogEntry } from '../../../src/shared/keys.js';
 import { freeBytes } from './disk.js';
 import { cachedImageFileName, partialFileName } from './files.js';
 import { HashingWriter, ImageWriteError } from './hashing-writer.js';
+import { collectStreamGarbage } from './memory.js';
 import { HttpStatusError, interpretResponse } from './range.js';
 import { HttpRedirectError, HttpStallError, httpGet } from '../../common/http-get.js';
 
@@ -41,6 +42,9 @@ export interface DownloadResult {
   /** Bytes that were already on disk from an earlier attempt. */
   resumedFrom: number;
 }
+
+/** How much transfer between two minor collections (see memory.ts). */
+const GC_EVERY_BYTES = 2 * 1024 * 1024;
 
 function networkError(error: unknown, signal?: AbortSignal): DownloadError {
   if (error instanceof DownloadError) return error;
@@ -169,11 +173,18 @@ async function receive(res: IncomingMessage, writer: HashingWriter, done: number
     const free = await freeBytes(options.cacheDir).catch(() => Infinity);
     if (free < options.reserveBytes) throw new DownloadError('disk', `the disk filled up during the download (${free} bytes free)`);
   };
+  let sinceCollect = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       armStall();
       done += chunk.length;
       sinceCheck += chunk.length;
+      sinceCollect += chunk.length;
+      // The socket's read buffers the body chunks are cut from stay behind on this thread.
+      if (sinceCollect >= GC_EVERY_BYTES) {
+        sinceCollect = 0;
+        collectStreamGarbage();
+      }
       options.onProgress?.(done, total);
       try {
         writer.write(chunk); // takes the chunk: its memory moves to the writer's thread

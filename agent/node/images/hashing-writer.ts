@@ -11,6 +11,8 @@ import { Worker } from 'node:worker_threads';
 
 /** Bytes handed to the worker but not yet written: the most memory the chunks in flight take. */
 export const QUEUE_LIMIT_BYTES = 4 * 1024 * 1024;
+/** V8 heap limits of the writer thread, in MB. */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16, codeRangeSizeMb: 4 };
 /** How often, in bytes handed over, to start an fdatasync of what the worker has written so far. */
 export const WRITE_BACK_EVERY_BYTES = 32 * 1024 * 1024;
 
@@ -100,7 +102,9 @@ export class HashingWriter {
     const data: WriterThreadData = { fd, prefixBytes, queued };
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./hashing-writer-thread.js', import.meta.url), { workerData: data, stdout: false, stderr: false });
+      // The thread keeps no data of its own (chunks are freed as soon as they are written): a small
+      // heap keeps its share of the agent's memory small.
+      worker = new Worker(new URL('./hashing-writer-thread.js', import.meta.url), { workerData: data, stdout: false, stderr: false, resourceLimits: WORKER_LIMITS });
     } catch (error) {
       await closeFile(fd);
       throw error;
