@@ -6,10 +6,10 @@ import { kubeApis } from '../kube/vm-objects.js';
 import { describeNodes } from '../install/agent-rollout.js';
 import { applyObjects } from '../install/apply.js';
 import { loadManifests } from '../install/manifest-files.js';
-import { agentDaemonSet, installObjects } from '../install/manifest-set.js';
+import { agentDaemonSet, installImage, installObjects } from '../install/manifest-set.js';
 import { printManifests } from '../install/print.js';
 import { waitForAgents } from '../install/wait.js';
-import { berthImage, SYSTEM_NAMESPACE } from '../shared/keys.js';
+import { SYSTEM_NAMESPACE } from '../shared/keys.js';
 
 export default class Install extends BerthCommand {
   static override summary = 'Install berth on the cluster: namespace, RBAC, image catalog and the node agent.';
@@ -24,7 +24,7 @@ Running it again is safe: unchanged objects stay as they are, and the image cata
   ];
 
   static override flags = {
-    image: Flags.string({ summary: 'Container image of the agent and the VM launcher.', description: 'Default: $BERTH_IMAGE, else the image this plugin version was built for.' }),
+    image: Flags.string({ summary: 'Container image of the agent and the VM launcher.', description: 'Default: $BERTH_IMAGE, else the image manifests/kustomization.yaml names (the one this plugin version was built for).' }),
     'dry-run': Flags.boolean({ summary: 'Print what would be applied; change nothing.' }),
     output: Flags.string({ char: 'o', summary: 'Print the objects applied (or, with --dry-run, that would be): yaml, json or name.', options: ['yaml', 'json', 'name'], helpGroup: 'OUTPUT' }),
     wait: Flags.boolean({ summary: 'Wait until every node reports its agent ready.', default: true, allowNo: true }),
@@ -36,14 +36,15 @@ Running it again is safe: unchanged objects stay as they are, and the image cata
     const timeout = parseDuration(flags.timeout);
     if (!timeout.ok) throw usageError(`--timeout: ${timeout.problem}`);
     const bundle = await loadManifests();
-    const objects = installObjects(bundle.objects, bundle.kustomization, flags.image ?? berthImage());
+    const image = installImage(flags.image, process.env, bundle.kustomization);
+    const objects = installObjects(bundle.objects, bundle.kustomization, image);
     const ds = agentDaemonSet(objects);
     if (flags['dry-run']) {
       process.stdout.write(printManifests(objects, flags.output, ' (dry run)'));
       return;
     }
     const conn = await this.cluster(flags);
-    this.note(`installing berth into namespace ${SYSTEM_NAMESPACE} (image ${flags.image ?? berthImage()})`);
+    this.note(`installing berth into namespace ${SYSTEM_NAMESPACE} (image ${image})`);
     await applyObjects(conn, objects, (line) => this.note(`  ${line}`));
     if (flags.output) process.stdout.write(printManifests(objects, flags.output));
     if (!flags.wait) return this.note('not waiting for the agents (--no-wait)');

@@ -8,9 +8,9 @@ import { deleteObjects, objectExists } from '../install/apply.js';
 import { clearNodeLabels, takeInventory } from '../install/cleanup.js';
 import { leftoverLines, refusalReason } from '../install/leftovers.js';
 import { loadManifests } from '../install/manifest-files.js';
-import { deleteOrder, installObjects } from '../install/manifest-set.js';
+import { deleteOrder, installImage, installObjects } from '../install/manifest-set.js';
 import { printManifests } from '../install/print.js';
-import { berthImage, SYSTEM_NAMESPACE } from '../shared/keys.js';
+import { SYSTEM_NAMESPACE } from '../shared/keys.js';
 
 export default class Uninstall extends BerthCommand {
   static override summary = 'Remove berth from the cluster: the node agent, image catalog, RBAC and namespace.';
@@ -37,7 +37,7 @@ While VMs exist it refuses, because without the agent they cannot be rescheduled
     const timeout = parseDuration(flags.timeout);
     if (!timeout.ok) throw usageError(`--timeout: ${timeout.problem}`);
     const bundle = await loadManifests();
-    const objects = installObjects(bundle.objects, bundle.kustomization, berthImage());
+    const objects = installObjects(bundle.objects, bundle.kustomization, installImage(undefined, process.env, bundle.kustomization));
     if (flags['dry-run']) {
       process.stdout.write(printManifests(deleteOrder(objects), flags.output, ' (dry run)'));
       return;

@@ -169,6 +169,18 @@ export function objectRef(object: ManifestObject): string {
   return `${object.kind.toLowerCase()}${group ? `.${group}` : ''}/${object.metadata.name}`;
 }
 
+/**
+ * The image install runs: --image, else $BERTH_IMAGE, else the one kustomization.yaml names (the
+ * place in manifests/ where the image is set, for `kubectl apply -k` too), else keys.ts's default.
+ * Pure.
+ */
+export function installImage(flag: string | undefined, env: NodeJS.ProcessEnv, kustomization: Kustomization): string {
+  if (flag) return flag;
+  if (env.BERTH_IMAGE) return env.BERTH_IMAGE;
+  const named = kustomization.images[0];
+  return named ? kustomizedImage(named) : BERTH_IMAGE_DEFAULT;
+}
+
 /** What install applies: the manifests, namespaced into berth-system, running `image`. */
 export function installObjects(objects: ManifestObject[], kustomization: Kustomization, image: string): ManifestObject[] {
   return withBerthImage(withDefaultNamespace(objects, SYSTEM_NAMESPACE), image, kustomization.images);

@@ -9,7 +9,8 @@ import { connect, type Connection } from '../../../src/kube/connect.js';
 import { kubeApis, type KubeApis } from '../../../src/kube/vm-objects.js';
 import { applyObjects, deleteObjects, objectExists } from '../../../src/install/apply.js';
 import { clearNodeLabels, takeInventory } from '../../../src/install/cleanup.js';
-import type { ManifestObject } from '../../../src/install/manifest-set.js';
+import { loadManifests, packageManifestsDir } from '../../../src/install/manifest-files.js';
+import { berthImagesIn, installImage, installObjects, objectRef, parseManifests, type ManifestObject } from '../../../src/install/manifest-set.js';
 import { Annotations, Catalog, Labels } from '../../../src/shared/keys.js';
 
 const kubeconfig = process.env.BERTH_TEST_KUBECONFIG ?? join(homedir(), '.cache/kubectl-berth/cluster/kubeconfig');
@@ -47,6 +48,16 @@ describe('install and uninstall on the local cluster', function () {
         // best effort
       }
     }
+  });
+
+  it('kubectl apply -k manifests/ renders exactly the objects install applies, running the same image', async () => {
+    // kubectl's own kustomize, the one `apply -k` runs, on the shipped directory.
+    const rendered = parseManifests([{ name: 'kustomize', text: kubectl('kustomize', packageManifestsDir()) }]);
+    const { objects, kustomization } = await loadManifests();
+    const installed = installObjects(objects, kustomization, installImage(undefined, {}, kustomization));
+    assert.deepEqual(rendered.map(objectRef).sort(), installed.map(objectRef).sort());
+    assert.deepEqual(berthImagesIn(rendered), berthImagesIn(installed));
+    for (const o of rendered) if (o.kind !== 'Namespace' && !o.kind.startsWith('Cluster')) assert.ok(o.metadata.namespace, `${objectRef(o)} has a namespace`);
   });
 
   it('creates in dependency order, then reports unchanged, configured, and keeps a filled catalog', async () => {
