@@ -182,7 +182,7 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
 
   step('6b. purge demo --delete-disks removes the kept disk too', async () => {
     await berth(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes']);
-    const pvcs = JSON.parse(await kubectl(['get', 'pvc', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items;
-    assert.ok(pvcs.every((p: { metadata: { deletionTimestamp?: string } }) => p.metadata.deletionTimestamp), 'the PVC is still there');
+    // Gone, not merely marked for deletion: a PVC stuck Terminating would still hold the disk.
+    await waitFor('the PVC to be gone', 60_000, async () => ((await kubectl(['get', 'pvc', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim() === '' ? true : undefined), 1000);
   });
 });

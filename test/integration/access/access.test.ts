@@ -49,8 +49,11 @@ describe('access (integration, local cluster)', function () {
       void child.then(() => (exited = true));
       try {
         const [, port] = await waitFor(child, 'stdout', /Forwarding from 127\.0\.0\.1:(\d+) -> 7\n/);
+        // The connection to break carries bytes first, so its tunnel is open when it is cut.
         const broken = tcpConnect(Number(port), '127.0.0.1');
         await new Promise<void>((resolve) => broken.once('connect', () => resolve()));
+        broken.write(randomBytes(64 * 1024));
+        await new Promise<void>((resolve) => broken.once('data', () => resolve()));
         const payloads = [1, 2, 3, 4].map(() => randomBytes(256 * 1024));
         const rounds = payloads.map((payload) => echoRoundTrip(Number(port), payload));
         broken.write(randomBytes(64 * 1024));
