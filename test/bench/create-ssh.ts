@@ -184,11 +184,13 @@ export const createSsh: Benchmark = {
             ifMissed:
               `of ${s(median(ours))}, \`create --wait\` returned after ${s(median(creates))} and the first \`kubectl berth ssh\` took ${s(median(ours) - median(creates))} more ` +
               `(bare QEMU: ${s(median(bare))} in all, its ssh a fraction of a second once the guest answers). ${timeline} ` +
-              'Closing it, largest first as measured: (1) `kubectl berth ssh` starts the plugin twice (the command, then its ProxyCommand `port-forward --stdio`), each paying Node + oclif + client-node start-up ' +
-              '(see cli-start and ls-scale: an oclif manifest, the compile cache and a client-node-free port-forward path cut that); ' +
-              '(2) --wait learns that the guest answers through two 1-second loops in a row — the readiness probe (periodSeconds 1, src/core/vm-statefulset.ts) and --wait\'s poll (1 s, src/kube/vm-wait.ts) — ' +
-              'about 1 s on average after sshd is up; a watch on the pod instead of the poll would save half of that; ' +
-              '(3) what comes before QEMU (API objects, scheduling, sandbox, the launcher\'s set-up) adds to the guest\'s boot instead of overlapping it: spawn QEMU as early as possible and finish dnsmasq/iptables while firmware and kernel boot.',
+              'What is left, largest first: (1) the guest boots slower inside the pod than bare, from QEMU\'s start to the first ssh, while the bare side\'s figure covers its whole path; ' +
+              'under TCG the guest is CPU-bound and shares 2 cores with the control plane, the kubelet\'s probes and the launcher\'s relays. Overlapping the set-up with the boot ' +
+              '(spawn QEMU first, finish dnsmasq and iptables while firmware and kernel start) would hide the launcher\'s part; ' +
+              '(2) the kubelet learns that the guest answers through its readiness probe, every 1 s (the least Kubernetes allows), so about 0.5 s after sshd is up on average; ' +
+              '--wait itself now wakes on a watch of the pod, not a poll; ' +
+              '(3) `kubectl berth ssh` starts the plugin twice (the command, then its ProxyCommand `port-forward --stdio`); both now read and tunnel with node:https and ws, ' +
+              'without client-node, so each costs Node + oclif (see cli-start), plus the SSH handshake with a TCG guest.',
           },
         ],
         notes: [

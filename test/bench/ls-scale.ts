@@ -3,7 +3,7 @@
 // carrying the VM labels whose pods never run: their template names a scheduler that does not exist,
 // so each VM has one real Pending pod and nothing boots. Everything lives in one namespace, deleted
 // at the end (and at the start, if an earlier run was interrupted).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { vmLabels, allVmsSelector } from '../../src/core/vm-labels.js';
@@ -145,19 +145,32 @@ export const lsScale: Benchmark = {
         ctx.runs,
         [() => timedListing(emptyLs, env, 0), () => timedListing(emptyPods, env, 0)],
       )) as [number[], number[]];
+      // What one ls process loads, from an import trace (test/support/import-trace.ts).
+      const trace = join(ctx.scratch, 'ls-imports.txt');
+      writeFileSync(trace, '');
+      await timeCommand(ls, { env: { ...env, NODE_OPTIONS: `--import=${join(ctx.root, 'dist', 'test', 'support', 'import-trace.js')}`, BERTH_TEST_IMPORT_TRACE: trace }, timeoutMs: 60_000 });
+      const imported = new Set(readFileSync(trace, 'utf8').split('\n').filter((l) => l && !l.startsWith('node:')).map((l) => (l.startsWith('@') ? l.split('/').slice(0, 2) : l.split('/').slice(0, 1)).join('/')));
+      const loadsClientNode = imported.has('@kubernetes/client-node');
       const ms = (s: number) => `${Math.round(s * 1000)} ms`;
       const fixedOurs = median(emptyOurs);
       const fixedKubectl = median(emptyKubectl);
       const scaleOurs = median(oursS) - fixedOurs;
       const scaleKubectl = median(podsS) - fixedKubectl;
+      const startUp = loadsClientNode
+        ? 'Most of it is importing @kubernetes/client-node: its KubeConfig module (dist/config.js) statically imports every generated API and model, undici, openid-client and the socks/proxy agents ' +
+          `(~0.4–0.5 s of CPU here)${fixes.manifest ? '' : ', and without oclif.manifest.json oclif also imports every command module on each start'}. ` +
+          'Closing it: on read-only paths read the kubeconfig with `yaml` and issue the list calls with node:https as list-floor.ts does, keeping client-node for what needs it.'
+        : `ls no longer loads @kubernetes/client-node (it lists with node:https; one run imports ${imported.size} packages, client-node not among them). ` +
+          "What is left is Node's start and loading @oclif/core with its CommonJS dependency tree: a CPU profile of ls is mostly module resolution and loading " +
+          '(file stats, package.json reads, the CJS loader), not our code or the two requests. ' +
+          'Closing it: bundle the plugin into one file at build time (esbuild or similar), so that resolution is paid once at build time instead of on every start, ' +
+          'or serve ls without oclif, as bin/run.js already does for the root help.';
       const ifMissed =
         `on an empty namespace ls takes ${ms(fixedOurs)} and kubectl ${ms(fixedKubectl)}; ` +
         `the ${VMS} VMs add ${ms(scaleOurs)} to ls and ${ms(scaleKubectl)} to kubectl. ` +
         `The same two requests from bare Node without client-node take ${ms(median(floorS))}, so Node is not the obstacle; the plugin's start-up is. ` +
-        'Most of it is importing @kubernetes/client-node: its KubeConfig module (dist/config.js) statically imports every generated API and model, undici, openid-client and the socks/proxy agents ' +
-        `(~0.4–0.5 s of CPU here)${fixes.manifest ? '' : ', and without oclif.manifest.json oclif also imports every command module on each start'}. ` +
-        `${fixes.manifest && fixes.compileCache ? 'The build already ships an oclif manifest and enables the compile cache; ' : ''}this build with a warm compile cache (measured on a copy) takes ${ms(median(tunedS))}. ` +
-        'Closing the rest: on read-only paths (ls, images, completion) read the kubeconfig with `yaml` and issue the list calls with node:https/fetch as list-floor.ts does, keeping client-node for exec, attach, port-forward and watches' +
+        `${startUp} ` +
+        `${fixes.manifest && fixes.compileCache ? 'The build already ships an oclif manifest and enables the compile cache; ' : ''}this build with a warm compile cache (measured on a copy) takes ${ms(median(tunedS))}` +
         `${fixes.manifest ? '' : '; ship oclif.manifest.json'}${fixes.compileCache ? '' : '; call module.enableCompileCache() in bin/run.js'}.`;
       const figure = (label: string, what: string, base: number[]): Figure => {
         const value = ratioSummary(oursS, base);
