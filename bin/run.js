@@ -18,8 +18,10 @@ process.stdout.on('error', (error) => {
 // instead of oclif's. Any other argv, or a missing file, goes to oclif as usual.
 const argv = process.argv.slice(2);
 if ((argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'))) && !process.env.BERTH_NO_PRERENDERED_HELP) {
+  // The same rule as src/output/color.ts: NO_COLOR wins, FORCE_COLOR turns colour on or off.
   const env = process.env;
-  const colour = process.stdout.isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
+  const forced = env.FORCE_COLOR === undefined || env.FORCE_COLOR === '' ? undefined : env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  const colour = !env.NO_COLOR && (forced ?? (process.stdout.isTTY && env.TERM !== 'dumb'));
   try {
     const text = readFileSync(new URL(`../dist/help/root${colour ? '.ansi' : ''}.txt`, import.meta.url), 'utf8');
     process.stdout.write(text.replace('{{runtime}}', `${process.platform}-${process.arch} node-${process.version}`));

@@ -93,6 +93,15 @@ describe('CLI conventions', function () {
     assert.equal(runOnTty(['--help']), runOnTty(['--help'], oclif));
   });
 
+  it('FORCE_COLOR colours the root help in a pipe, exactly as oclif renders it; FORCE_COLOR=0 does not', () => {
+    const oclif = { BERTH_NO_PRERENDERED_HELP: '1', OCLIF_COLUMNS: '80' };
+    const forced = run(['--help'], { FORCE_COLOR: '1' }).stdout;
+    assert.ok(forced.includes(ESC), 'expected ANSI escapes with FORCE_COLOR=1');
+    assert.equal(forced, run(['--help'], { FORCE_COLOR: '1', ...oclif }).stdout);
+    assert.ok(!run(['--help'], { FORCE_COLOR: '0' }).stdout.includes(ESC));
+    assert.ok(!runOnTty(['--help'], { FORCE_COLOR: '0' }).includes(ESC), 'FORCE_COLOR=0 turns colour off on a terminal too');
+  });
+
   it('help is coloured on a terminal', () => {
     assert.ok(runOnTty(['--help']).includes(ESC), 'expected ANSI escapes on a TTY');
   });
