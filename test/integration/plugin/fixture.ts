@@ -1,11 +1,13 @@
 // Shared pieces of the plugin's integration tests: the real bin/kubectl-berth run as a process
 // against the local cluster, a client to check what it did, and namespaces and node labels that
 // are put back exactly as they were found.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { DeviceResources, Paths } from '../../../src/shared/keys.js';
+import { AgentProcess, freePort } from '../agent/support/agent-process.js';
 import { clusterKubeconfig, createUniqueNamespace, deleteNamespace as deleteTestNamespace, requireCluster as requireLocalCluster } from '../../support/cluster.js';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -118,25 +120,42 @@ async function patchNodeLabels(labels: Record<string, string | null>): Promise<v
 
 /**
  * Makes sure the node offers the tun device VM pods request, as the agent's device plugin does. If
- * the agent is not serving it right now, the test advertises a few by hand (the documented way to
- * advertise an extended resource) and removes them afterwards, unless a device plugin took over.
+ * no agent serves it right now, the test runs the agent's own device plugin (the real agent
+ * process, images off, its node status on a Node object of its own) and stops it afterwards. Once
+ * a device plugin has registered the resource the kubelet owns its count, so patching the node's
+ * capacity by hand would be overwritten; only a device plugin can offer it.
  */
 export async function withTunDevices(): Promise<() => Promise<void>> {
-  const { core, client } = await kube();
-  const resource = 'devices.berth.dev/tun';
-  const pointer = `/status/capacity/${resource.replace('/', '~1')}`;
-  const node = await core.readNode({ name: NODE });
-  if (node.status?.allocatable?.[resource] && node.status.allocatable[resource] !== '0') return async () => undefined;
-  const mine = '7';
-  await core.patchNodeStatus({ name: NODE, body: [{ op: 'add', path: pointer, value: mine }] }, client.setHeaderOptions('Content-Type', client.PatchStrategy.JsonPatch));
-  await eventually(`${NODE} allocatable ${resource}`, async () => ((await core.readNode({ name: NODE })).status?.allocatable?.[resource] ? true : undefined), 60_000);
-  return async () => {
-    const now = await core.readNode({ name: NODE });
-    if (now.status?.capacity?.[resource] !== mine) return;
-    const ops = [{ op: 'remove', path: pointer }];
-    if (now.status?.allocatable?.[resource]) ops.push({ op: 'remove', path: pointer.replace('/capacity/', '/allocatable/') });
-    await core.patchNodeStatus({ name: NODE, body: ops }, client.setHeaderOptions('Content-Type', client.PatchStrategy.JsonPatch)).catch(() => undefined);
+  const { core } = await kube();
+  const resource = DeviceResources.tun;
+  const offered = async () => Number((await core.readNode({ name: NODE })).status?.allocatable?.[resource] ?? 0);
+  // The installed agent's socket (default prefix 'berth'): the node's count alone may be a stale
+  // one, left in the node status for a few seconds after a device plugin stopped.
+  const installedSocket = join(Paths.kubeletDevicePlugins, 'berth-tun.sock');
+  if (existsSync(installedSocket) && (await offered()) > 0) return async () => undefined;
+  const suffix = `${process.pid}-${Date.now().toString(36)}`;
+  const fakeNode = `t-plugin-tun-${suffix}`;
+  const prefix = `berth-t-plugin-${suffix}`;
+  await core.createNode({ body: { metadata: { name: fakeNode } } });
+  const agent = new AgentProcess(
+    ['--images', 'off', '--device-plugin-dir', Paths.kubeletDevicePlugins, '--socket-prefix', prefix, '--device-slots', '7', '--http', `127.0.0.1:${await freePort()}`, '--probe-interval', '1h'],
+    { NODE_NAME: fakeNode },
+  );
+  agent.start();
+  const stop = async () => {
+    await agent.stop();
+    await core.deleteNode({ name: fakeNode }).catch(() => undefined);
+    for (const name of readdirSync(Paths.kubeletDevicePlugins)) if (name.startsWith(prefix)) rmSync(join(Paths.kubeletDevicePlugins, name), { force: true });
+    // Leave the node as the next test will find it: the kubelet has seen the plugin go.
+    await eventually(`${NODE} to stop offering ${resource}`, async () => ((await offered()) === 0 ? true : undefined), 60_000).catch(() => undefined);
   };
+  try {
+    await eventually(`${NODE} to offer ${resource} from the agent's device plugin`, async () => ((await offered()) > 0 ? true : undefined), 60_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\nagent log:\n${agent.tail()}`);
+  }
+  return stop;
 }
 
 /**
