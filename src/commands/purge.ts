@@ -3,6 +3,7 @@ import { BerthCommand } from '../base-command.js';
 import { BerthError, usageError } from '../errors.js';
 import { checkVmName } from '../core/names.js';
 import { planLines, planPurge } from '../core/purge-plan.js';
+import { changedLine, changedOutputFlag } from '../flags/output.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { executePurge, listPurgeable } from '../kube/vm-purge.js';
 import { askConfirm, isInteractive } from '../ops/prompts.js';
@@ -28,6 +29,7 @@ A kept disk lets a new VM of the same name boot from it: kubectl berth create NA
     all: Flags.boolean({ summary: 'Purge every VM in the namespace.' }),
     'delete-disks': Flags.boolean({ summary: 'Also delete the disks (PVCs): the VMs\' data is lost.' }),
     yes: Flags.boolean({ char: 'y', summary: 'Do not ask for confirmation.' }),
+    output: changedOutputFlag,
   };
 
   async run(): Promise<void> {
@@ -59,7 +61,7 @@ A kept disk lets a new VM of the same name boot from it: kubectl berth create NA
         return;
       }
     }
-    await executePurge(conn, apis, plan, (object) => process.stdout.write(`${object} deleted\n`));
+    await executePurge(conn, apis, plan, (object) => process.stdout.write(changedLine(object, 'deleted', flags.output)));
     if (kept.length > 0) this.note(`Kept ${kept.length} disk${kept.length > 1 ? 's' : ''}; boot a new VM from one with create NAME --reuse-disk, or delete with purge NAME --delete-disks.`);
   }
 }

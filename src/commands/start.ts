@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
+import { changedLine, changedOutputFlag } from '../flags/output.js';
 import { waitFlags, waitTimeoutMs } from '../flags/wait.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { setVmReplicas } from '../kube/vm-scale.js';
@@ -14,7 +15,7 @@ export default class Start extends BerthCommand {
 
   static override args = { name: Args.string({ description: 'VM name (vm/NAME also accepted).', required: true }) };
 
-  static override flags = waitFlags('Wait until the pod runs and the guest answers on its ready port; progress on stderr.');
+  static override flags = { ...waitFlags('Wait until the pod runs and the guest answers on its ready port; progress on stderr.'), output: changedOutputFlag };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Start);
@@ -22,7 +23,7 @@ export default class Start extends BerthCommand {
     const conn = await this.cluster(flags);
     const apis = await kubeApis(conn);
     const result = await setVmReplicas(conn, apis, args.name, 1);
-    process.stdout.write(`vm/${result.name} ${result.changed ? 'started' : 'already started'}\n`);
+    process.stdout.write(changedLine(`vm/${result.name}`, result.changed ? 'started' : 'already started', flags.output));
     if (!flags.wait) return;
     await waitForVm(conn, apis, { name: result.name, namespace: result.namespace, timeoutMs, until: 'ready', progress: (m) => this.note(m) });
   }

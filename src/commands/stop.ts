@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
+import { changedLine, changedOutputFlag } from '../flags/output.js';
 import { waitFlags, waitTimeoutMs } from '../flags/wait.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { setVmReplicas } from '../kube/vm-scale.js';
@@ -15,7 +16,7 @@ kubectl berth start brings the same VM back.`;
 
   static override args = { name: Args.string({ description: 'VM name (vm/NAME also accepted).', required: true }) };
 
-  static override flags = waitFlags('Wait until the guest has powered down and the pod is gone.');
+  static override flags = { ...waitFlags('Wait until the guest has powered down and the pod is gone.'), output: changedOutputFlag };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Stop);
@@ -23,7 +24,7 @@ kubectl berth start brings the same VM back.`;
     const conn = await this.cluster(flags);
     const apis = await kubeApis(conn);
     const result = await setVmReplicas(conn, apis, args.name, 0);
-    process.stdout.write(`vm/${result.name} ${result.changed ? 'stopped' : 'already stopped'}\n`);
+    process.stdout.write(changedLine(`vm/${result.name}`, result.changed ? 'stopped' : 'already stopped', flags.output));
     if (!flags.wait) return;
     await waitForVm(conn, apis, { name: result.name, namespace: result.namespace, timeoutMs, until: 'stopped', progress: (m) => this.note(m) });
   }

@@ -26,3 +26,21 @@ export const noHeadersFlag = Flags.boolean({
   summary: 'Print tables without the header row.',
   helpGroup: 'OUTPUT',
 });
+
+/**
+ * `-o name` for commands that change objects (stop, start, restart, purge, images add|rm): only
+ * the names, one a line, as `kubectl scale|delete -o name` prints them, for scripts.
+ */
+export const changedOutputFlag = Flags.string({
+  char: 'o',
+  summary: 'Output format: name (default: KIND/NAME and what was done).',
+  description: 'name prints only KIND/NAME, one a line, for scripts.',
+  options: ['name'],
+  helpValue: 'name',
+  helpGroup: 'OUTPUT',
+});
+
+/** The line a changing command prints for one object: `vm/web stopped`, or `vm/web` with -o name. */
+export function changedLine(ref: string, done: string, output: string | undefined): string {
+  return output === 'name' ? `${ref}\n` : `${ref} ${done}\n`;
+}

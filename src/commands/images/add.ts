@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
+import { changedLine, changedOutputFlag } from '../../flags/output.js';
 import { applyCatalogChange, readCatalogData } from '../../images/catalog-api.js';
 import { planAdd } from '../../images/catalog-edit.js';
 
@@ -27,6 +28,7 @@ NAME is a lower-case DNS label (letters, digits, '-' and '.'); VMs refer to it w
     sha256: Flags.string({ summary: 'Expected sha256 of the file (64 hex digits).', required: true }),
     size: Flags.integer({ summary: 'Size of the file in bytes, when known.', min: 1 }),
     force: Flags.boolean({ summary: 'Replace an existing entry of the same name.' }),
+    output: changedOutputFlag,
   };
 
   async run(): Promise<void> {
@@ -37,6 +39,6 @@ NAME is a lower-case DNS label (letters, digits, '-' and '.'); VMs refer to it w
     const change = planAdd(await readCatalogData(conn), request);
     await applyCatalogChange(conn, change);
     this.note(change.kind === 'none' ? `image ${args.name} is already in the catalog, unchanged` : `image ${args.name} added to the catalog; follow the download with: kubectl berth images`);
-    process.stdout.write(`image/${args.name} ${change.kind === 'none' ? 'unchanged' : 'added'}\n`);
+    process.stdout.write(changedLine(`image/${args.name}`, change.kind === 'none' ? 'unchanged' : 'added', flags.output));
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
+import { changedLine, changedOutputFlag } from '../../flags/output.js';
 import { applyCatalogChange, readCatalogData } from '../../images/catalog-api.js';
 import { planRemove } from '../../images/catalog-edit.js';
 
@@ -13,6 +14,7 @@ export default class ImagesRm extends BerthCommand {
 
   static override flags = {
     'ignore-not-found': Flags.boolean({ summary: 'Succeed when the image is not in the catalog.' }),
+    output: changedOutputFlag,
   };
 
   async run(): Promise<void> {
@@ -21,6 +23,6 @@ export default class ImagesRm extends BerthCommand {
     const change = planRemove(await readCatalogData(conn), args.name, flags['ignore-not-found']);
     await applyCatalogChange(conn, change);
     this.note(change.kind === 'none' ? `image ${args.name} was not in the catalog` : `image ${args.name} removed from the catalog`);
-    process.stdout.write(`image/${args.name} ${change.kind === 'none' ? 'unchanged' : 'removed'}\n`);
+    process.stdout.write(changedLine(`image/${args.name}`, change.kind === 'none' ? 'unchanged' : 'removed', flags.output));
   }
 }

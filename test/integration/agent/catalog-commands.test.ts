@@ -82,8 +82,9 @@ describe('kubectl berth images add/rm (plugin, local cluster)', function () {
 
   it('removes the entry, and says so when it is not there (exit 3)', function () {
     ensureCatalog();
-    const r = runPlugin(['images', 'rm', name]);
+    const r = runPlugin(['images', 'rm', name, '-o', 'name']);
     assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `image/${name}\n`, '-o name prints the name alone');
     assert.equal(catalog()[name], undefined);
     const again = runPlugin(['images', 'rm', name]);
     assert.equal(again.status, 3);

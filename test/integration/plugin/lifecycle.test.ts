@@ -55,6 +55,8 @@ describe('stop, start and purge (integration, local cluster)', function () {
     assert.match(ls.stdout, /^pet\s+Stopped\s/);
     const again = await berth(['stop', 'pet', '-n', ns]);
     assert.equal(again.stdout, 'vm/pet already stopped\n');
+    const named = await berth(['stop', 'pet', '-n', ns, '-o', 'name']);
+    assert.equal(named.stdout, 'vm/pet\n', '-o name prints the name alone, for scripts');
   });
 
   it('start scales back to 1 and the pod comes back on the same disk', async () => {
@@ -131,9 +133,9 @@ describe('stop, start and purge (integration, local cluster)', function () {
   it('purge --delete-disks also deletes the PVC; purge --all takes every VM', async () => {
     const second = await berth(['create', 'other', '-n', ns, ...vm, '--ephemeral']);
     assert.equal(second.exitCode, 0, second.stderr);
-    const run = await berth(['purge', '--all', '--delete-disks', '-n', ns, '--yes']);
+    const run = await berth(['purge', '--all', '--delete-disks', '-n', ns, '--yes', '-o', 'name']);
     assert.equal(run.exitCode, 0, run.stderr);
-    assert.equal(run.stdout, 'statefulset/other deleted\nsecret/other-cloudinit deleted\nstatefulset/pet deleted\nsecret/pet-cloudinit deleted\npersistentvolumeclaim/disk-pet-0 deleted\n');
+    assert.equal(run.stdout, 'statefulset/other\nsecret/other-cloudinit\nstatefulset/pet\nsecret/pet-cloudinit\npersistentvolumeclaim/disk-pet-0\n');
     await eventually('disk-pet-0 gone', async () => ((await pvc('disk-pet-0')) ? undefined : true), 120_000);
     const empty = await berth(['ls', '-n', ns]);
     assert.equal(empty.stdout, '');
