@@ -4,7 +4,8 @@ import { PassThrough } from 'node:stream';
 import { BerthError } from '../errors.js';
 import type { Connection } from '../kube/connect.js';
 import { attachContainer } from '../kube/tunnel.js';
-import { connectionLookup } from '../kube/vm-pod.js';
+import { clientNodeReader } from '../kube/reader.js';
+import { readerLookup } from '../kube/vm-pod.js';
 import { Defaults } from '../shared/keys.js';
 import { consoleBanner, splitAtEscape } from './console-keys.js';
 import { resolveVm } from './resolve.js';
@@ -12,7 +13,7 @@ import { resolveVm } from './resolve.js';
 export type ConsoleEnd = 'escape' | 'input-ended' | 'remote-closed';
 
 export async function runConsole(conn: Connection, rawName: string, note: (line: string) => void): Promise<ConsoleEnd> {
-  const { name, namespace, pod, podName } = await resolveVm(await connectionLookup(conn), conn, rawName);
+  const { name, namespace, pod, podName } = await resolveVm(readerLookup(await clientNodeReader(conn, 'console attaches through client-node')), conn, rawName);
   const container = pod.spec?.containers.find((c) => c.name === Defaults.vmContainer);
   if (!container?.stdin) {
     throw new BerthError('CONFLICT', `VM '${name}' has no console: its container '${Defaults.vmContainer}' does not keep stdin open`, {

@@ -64,7 +64,8 @@ function httpsReader(target: RestTarget, namespace: string, namespaceWasSet: boo
   };
 }
 
-async function clientNodeReader(conn: Connection, reason: string): Promise<ClusterReader> {
+/** A reader over a client-node connection a command already holds (console needs one for attach). */
+export async function clientNodeReader(conn: Connection, reason: string): Promise<ClusterReader> {
   const { kubeApis } = await import('./vm-objects.js');
   const { apps, core } = await kubeApis(conn);
   return {

@@ -4,10 +4,9 @@ import { BerthError } from '../errors.js';
 import { checkVmName, vmPodName } from '../core/names.js';
 import { isBerthVm } from '../core/vm-labels.js';
 import { deriveVmState } from '../core/vm-status.js';
-import type { Connection } from './connect.js';
 import { toBerthError } from './errors.js';
 import type { ClusterReader } from './reader.js';
-import { kubeApis, readOptional, vmNotFound } from './vm-objects.js';
+import { vmNotFound } from './vm-objects.js';
 
 export interface FindVmPodOptions {
   namespace?: string;
@@ -21,16 +20,6 @@ export interface VmLookup {
   namespace: string;
   pod(namespace: string, name: string): Promise<V1Pod | undefined>;
   statefulSet(namespace: string, name: string): Promise<V1StatefulSet | undefined>;
-}
-
-/** A lookup through client-node. */
-export async function connectionLookup(conn: Connection): Promise<VmLookup> {
-  const apis = await kubeApis(conn);
-  return {
-    namespace: conn.namespace,
-    pod: (namespace, name) => readOptional(conn, `read the pod ${name}`, () => apis.core.readNamespacedPod({ name, namespace })),
-    statefulSet: (namespace, name) => readOptional(conn, `read VM '${name}'`, () => apis.apps.readNamespacedStatefulSet({ name, namespace })),
-  };
 }
 
 /** A lookup through a ClusterReader (plain HTTPS where the kubeconfig allows it). */
