@@ -1,9 +1,13 @@
 # Paths and helpers shared by the local-cluster scripts (up.sh, down.sh, import-*.sh); sourced,
 # never run. Everything the cluster owns lives under one state directory so that down.sh can undo
 # exactly what up.sh did and nothing else.
-CACHE=${BERTH_CACHE:-$HOME/.cache/kubectl-berth}
-K8S_BIN=$CACHE/k8s/bin
+_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.sh
+source "$_lib_dir/versions.sh"
 STATE=$CACHE/cluster
+# Links to the running cluster's kubectl, ctr and etcdctl: the one directory the tests and the demo
+# put on PATH, whichever version runs.
+CLUSTER_BIN=$STATE/bin
 PIDS=$STATE/pids
 LOGS=$STATE/logs
 PKI=$STATE/pki
@@ -14,7 +18,7 @@ PV_ROOT=$STATE/pv
 export KUBECONFIG=$STATE/kubeconfig
 
 NODE_NAME=berth-node
-# kubelet 1.20 hard-codes its device-plugin registration socket (pluginapi.KubeletSocket); it does
+# The kubelet hard-codes its device-plugin registration socket (pluginapi.KubeletSocket); it does
 # not follow --root-dir, so this is where the node agent finds it, as on a real node.
 DEVICE_PLUGIN_SOCK=/var/lib/kubelet/device-plugins/kubelet.sock
 BRIDGE=berth-cni0
@@ -28,14 +32,20 @@ ETCD_PEER=http://127.0.0.1:12380
 STORAGE_CLASS=berth-test
 PV_COUNT=20
 PV_SIZE=10Gi
-PAUSE_IMAGE=registry.k8s.io/pause:3.6
+PAUSE_IMAGE=registry.k8s.io/pause:3.10.1
 BUSYBOX_IMAGE=localhost/busybox:local
 
 # Start order; down.sh stops them in reverse.
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
-ctr_k8s() { ctr -a "$CTRD_SOCK" -n k8s.io "$@"; }
+# Where a build of build.sh keeps its binaries: build_bin NAME VERSION.
+build_bin() { echo "$BUILDS/$1-$2/bin"; }
+CTRD_BIN=$(build_bin containerd "$CONTAINERD_VERSION")
+RUNC_BIN=$(build_bin runc "$RUNC_VERSION")
+ETCD_BIN=$(build_bin etcd "$ETCD_VERSION")
+export PATH=$CLUSTER_BIN:$CTRD_BIN:$ETCD_BIN:$PATH
+ctr_k8s() { "$CTRD_BIN/ctr" -a "$CTRD_SOCK" -n k8s.io "$@"; }
 
 # The node's own address: kubelet, API server endpoint and the apiserver certificate use it.
 node_ip() { ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p'; }

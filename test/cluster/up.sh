@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Brings up the single-node Kubernetes v1.20.2 cluster every integration and e2e test runs on:
-# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd (runc), kubelet and
-# kube-proxy, a CNI bridge, the StorageClass `berth-test` with a pool of hostPath volumes, and the
+# Brings up the single-node Kubernetes cluster every integration and e2e test runs on, at the
+# release BERTH_K8S_VERSION names (versions.sh; built by build.sh): etcd, kube-apiserver with the
+# admission plugins kubeadm enables (Pod Security Admission and NodeRestriction among them),
+# kube-controller-manager, kube-scheduler, containerd 2 (runc with seccomp), kubelet and kube-proxy, a CNI bridge, the StorageClass `berth-test` with a pool of hostPath volumes, and the
 # pause and busybox images. Idempotent: a healthy cluster is left alone (and its volume pool
 # tidied); anything else is stopped and started again. Like a rebooted node, the cluster keeps
-# its objects (etcd), volumes and images across down.sh/up.sh; `down.sh --wipe` empties it.
+# its objects (etcd), volumes and images across down.sh/up.sh; `down.sh --wipe` empties it, and so
+# does a change of Kubernetes release (etcd's contents cannot go back to an older minor).
+# Before anything starts it sets, and checks, the host preconditions kubeadm's preflight demands.
 # Usage: test/cluster/up.sh   then   export KUBECONFIG=~/.cache/kubectl-berth/cluster/kubeconfig
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,6 +15,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 take_lock
 started_at=$(date +%s.%N)
+K8S_VERSION=$(resolve_k8s_version)
+K8S_BIN=$(build_bin kubernetes "$K8S_VERSION")
 
 # node_ready [SINCE]: the node is Ready, by a heartbeat at or after SINCE (RFC 3339, UTC) when
 # given, so that the status a previous kubelet left in etcd does not count.
@@ -53,21 +58,53 @@ tidy_volume_pool() {
     done
 }
 
-if healthy; then
+running_version=$(cat "$STATE/k8s-version" 2>/dev/null || true)
+if [ "$running_version" = "$K8S_VERSION" ] && healthy; then
   tidy_volume_pool
   log "already up and healthy (node $NODE_NAME Ready); KUBECONFIG=$KUBECONFIG"
   exit 0
 fi
 
-for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy pause; do
-  [ -x "$K8S_BIN/$b" ] || { log "missing $K8S_BIN/$b: run test/cluster/build-k8s.sh first"; exit 1; }
+for b in "$K8S_BIN"/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet,kube-proxy,kubectl,pause} \
+    "$CTRD_BIN"/{containerd,containerd-shim-runc-v2,ctr} "$RUNC_BIN/runc" "$ETCD_BIN"/{etcd,etcdctl}; do
+  [ -x "$b" ] || { log "missing $b: run test/cluster/build.sh first"; exit 1; }
 done
-for c in etcd etcdctl containerd ctr runc podman kubectl openssl iptables ip busybox; do
+for c in podman openssl iptables ip busybox; do
   command -v "$c" >/dev/null || { log "missing command $c: run test/setup/install-deps.sh"; exit 1; }
 done
 
 # Whatever is left of an earlier run (crashed or half started) goes first, by its recorded PIDs.
 stop_cluster
+if [ -n "$running_version" ] && [ "$running_version" != "$K8S_VERSION" ]; then
+  log "Kubernetes $running_version -> $K8S_VERSION: starting with an empty etcd and volume pool"
+  rm -rf "$STATE/etcd" "${PV_ROOT:?}"
+fi
+mkdir -p "$CLUSTER_BIN"
+for b in "$K8S_BIN/kubectl" "$CTRD_BIN/ctr" "$ETCD_BIN/etcdctl"; do ln -sfn "$b" "$CLUSTER_BIN/$(basename "$b")"; done
+echo "$K8S_VERSION" >"$STATE/k8s-version"
+
+# ---- host preconditions (kubeadm's preflight) ---------------------------------------------------
+# Pods copy these from the host when their network namespace is made, so they must hold before the
+# first pod: a VM pod started while ip_forward was 0 keeps 0 for good.
+host_sysctl() {
+  local key=$1 want=$2 file=/proc/sys/${1//.//}
+  [ -f "$file" ] || { log "host precondition: $file does not exist (kernel module missing?)"; exit 1; }
+  [ "$(cat "$file")" = "$want" ] && return 0
+  sysctl -qw "$key=$want" 2>/dev/null || echo "$want" >"$file" 2>/dev/null || true
+  [ "$(cat "$file")" = "$want" ] || { log "host precondition: cannot set $key=$want"; exit 1; }
+  log "host: set $key=$want (kubeadm's preflight demands it)"
+}
+[ -d /proc/sys/net/bridge ] || modprobe br_netfilter 2>/dev/null || true
+host_sysctl net.ipv4.ip_forward 1
+host_sysctl net.bridge.bridge-nf-call-iptables 1
+host_sysctl net.bridge.bridge-nf-call-ip6tables 1
+# /run/netns holds the pods' network namespaces as bind mounts. `ip netns add` (tests, people)
+# turns a plain /run/netns into a mount of its own, which hides every namespace mounted there
+# before it; containerd then cannot remove them and pods stay Terminating. Made a shared mount
+# point once, before containerd mounts anything there, it is never re-mounted over.
+mkdir -p /run/netns
+mountpoint -q /run/netns || mount --bind /run/netns /run/netns
+mount --make-shared /run/netns
 rm -rf "$LOGS.previous"; [ -d "$LOGS" ] && mv "$LOGS" "$LOGS.previous"
 mkdir -p "$PIDS" "$LOGS" "$PKI" "$CTRD" "$STATE/cni/net.d" "$PV_ROOT"
 # Runtime state only: pods are recreated from etcd, as after a reboot.
@@ -117,15 +154,17 @@ log "starting etcd and kube-apiserver"
 start etcd etcd --name berth --data-dir "$STATE/etcd" \
   --listen-client-urls "$ETCD_CLIENT" --advertise-client-urls "$ETCD_CLIENT" \
   --listen-peer-urls "$ETCD_PEER" --initial-advertise-peer-urls "$ETCD_PEER" --initial-cluster "berth=$ETCD_PEER"
-wait_for etcd 30 env ETCDCTL_API=3 etcdctl --endpoints="$ETCD_CLIENT" endpoint health
+wait_for etcd 30 etcdctl --endpoints="$ETCD_CLIENT" endpoint health
 
 # Bound to all addresses because pods reach it through the `kubernetes` Service, whose endpoint is
 # the node IP. RBAC leaves anonymous callers only health, version and discovery, as on kubeadm.
+# Admission as kubeadm sets it: the default plugins (PodSecurity among them, every namespace at
+# "privileged" unless labelled otherwise) plus NodeRestriction.
 start kube-apiserver "$K8S_BIN/kube-apiserver" --etcd-servers="$ETCD_CLIENT" \
   --bind-address=0.0.0.0 --secure-port="$API_PORT" --advertise-address="$NODE_IP" \
   --service-cluster-ip-range="$SERVICE_CIDR" --allow-privileged=true \
   --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" --client-ca-file="$PKI/ca.crt" \
-  --token-auth-file="$PKI/tokens.csv" --authorization-mode=Node,RBAC \
+  --token-auth-file="$PKI/tokens.csv" --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
   --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
   --service-account-issuer=https://kubernetes.default.svc \
   --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
@@ -133,25 +172,29 @@ start kube-apiserver "$K8S_BIN/kube-apiserver" --etcd-servers="$ETCD_CLIENT" \
 
 # ---- container runtime, network, images ------------------------------------------------------
 # restrict_oom_score_adj: the CRI asks for oom_score_adj -998 on the pause container, which needs
-# CAP_SYS_RESOURCE this machine lacks; without it every sandbox fails in runc.
+# CAP_SYS_RESOURCE this machine lacks; without it every sandbox fails in runc. The pause image is
+# pinned so that image garbage collection never removes it (it cannot be pulled back).
 cat >"$CTRD/config.toml" <<EOF
-version = 2
+version = 3
 root = "$CTRD/root"
 state = "$CTRD/state"
 [grpc]
   address = "$CTRD_SOCK"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$PAUSE_IMAGE"
+[plugins."io.containerd.cri.v1.images"]
+  snapshotter = "overlayfs"
+  [plugins."io.containerd.cri.v1.images".pinned_images]
+    sandbox = "$PAUSE_IMAGE"
+[plugins."io.containerd.cri.v1.runtime"]
   restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
+  [plugins."io.containerd.cri.v1.runtime".containerd]
     default_runtime_name = "runc"
-    snapshotter = "overlayfs"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+      [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
+        BinaryName = "$RUNC_BIN/runc"
         SystemdCgroup = false
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
+  [plugins."io.containerd.cri.v1.runtime".cni]
+    bin_dirs = ["/usr/lib/cni"]
     conf_dir = "$STATE/cni/net.d"
 EOF
 cat >"$STATE/cni/net.d/10-berth.conflist" <<EOF
@@ -163,7 +206,7 @@ cat >"$STATE/cni/net.d/10-berth.conflist" <<EOF
 EOF
 log "starting containerd"
 start containerd containerd --config "$CTRD/config.toml"
-wait_for containerd 30 ctr -a "$CTRD_SOCK" version
+wait_for containerd 30 ctr_k8s version
 # Containers left by a crash belong to no running kubelet; the kubelet recreates the pods' own.
 remove_all_containers
 # Listed once into a variable: `grep -q` closing the pipe early would fail ctr under pipefail.
@@ -191,9 +234,12 @@ address: $NODE_IP
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
 cgroupDriver: cgroupfs
+# This host is cgroup v1, set up by the machine's own init; kubelets from 1.35 refuse it by default.
+failCgroupV1: false
 failSwapOn: false
-authentication: {anonymous: {enabled: false}, webhook: {enabled: false}, x509: {clientCAFile: "$PKI/ca.crt"}}
-authorization: {mode: AlwaysAllow}
+containerRuntimeEndpoint: unix://$CTRD_SOCK
+authentication: {anonymous: {enabled: false}, webhook: {enabled: true}, x509: {clientCAFile: "$PKI/ca.crt"}}
+authorization: {mode: Webhook}
 clusterDomain: cluster.local
 resolvConf: /etc/resolv.conf
 evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
@@ -206,7 +252,7 @@ EOF
 log "starting kubelet and kube-proxy"
 kubelet_started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 start kubelet "$K8S_BIN/kubelet" --config="$STATE/kubelet-config.yaml" --kubeconfig="$STATE/kubelet.kubeconfig" \
-  --container-runtime=remote --container-runtime-endpoint="unix://$CTRD_SOCK" --root-dir="$KUBELET_ROOT" \
+  --root-dir="$KUBELET_ROOT" \
   --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --cert-dir="$STATE/kubelet-pki"
 # conntrack limits stay as the host has them: kube-proxy would otherwise try to raise them.
 start kube-proxy "$K8S_BIN/kube-proxy" --kubeconfig="$STATE/kube-proxy.kubeconfig" --hostname-override="$NODE_NAME" \
@@ -238,14 +284,14 @@ EOF
 start kube-controller-manager "$K8S_BIN/kube-controller-manager" --kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
   --authentication-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
   --authorization-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
-  --leader-elect=false --bind-address=127.0.0.1 --port=0 --use-service-account-credentials=true \
+  --leader-elect=false --bind-address=127.0.0.1 --use-service-account-credentials=true \
   --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
   --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
   --pv-recycler-pod-template-filepath-hostpath="$STATE/recycler-pod.yaml"
 start kube-scheduler "$K8S_BIN/kube-scheduler" --kubeconfig="$STATE/kube-scheduler.kubeconfig" \
   --authentication-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
   --authorization-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
-  --leader-elect=false --bind-address=127.0.0.1 --port=0
+  --leader-elect=false --bind-address=127.0.0.1
 
 wait_for kubelet 120 node_ready "$kubelet_started"
 wait_for kubelet 30 test -S "$DEVICE_PLUGIN_SOCK"
@@ -254,9 +300,9 @@ wait_for kubelet 30 test -S "$DEVICE_PLUGIN_SOCK"
 bash "$here/storage.sh"
 tidy_volume_pool
 
-has_token() { [ -n "$(kubectl -n default get serviceaccount default -o jsonpath='{.secrets[0].name}' 2>/dev/null)" ]; }
-wait_for kube-controller-manager 60 has_token
+# Pods of a new namespace wait for its default ServiceAccount, which the controller manager makes.
+wait_for kube-controller-manager 60 kubectl -n default get serviceaccount default
 
 trap - EXIT
 seconds=$(awk -v a="$started_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-log "up in ${seconds}s: node $NODE_NAME Ready; export KUBECONFIG=$KUBECONFIG"
+log "up in ${seconds}s: Kubernetes $K8S_VERSION, node $NODE_NAME Ready; export KUBECONFIG=$KUBECONFIG PATH=$CLUSTER_BIN:\$PATH"

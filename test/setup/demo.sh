@@ -14,6 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 CACHE=${BERTH_CACHE:-$HOME/.cache/kubectl-berth}
 export KUBECONFIG=$CACHE/cluster/kubeconfig
+# kubectl of the local cluster's own release, linked there by test/cluster/up.sh.
+export PATH=$CACHE/cluster/bin:$PATH
 NS=berth-demo
 VM=demo
 IMAGE=demo-guest
@@ -153,7 +155,7 @@ cat <<EOF
 The demo VM is running ($(( SECONDS - started ))s). In a shell:
 
   export KUBECONFIG=$KUBECONFIG
-  export PATH=$root/bin:\$PATH      # kubectl finds the plugin on PATH
+  export PATH=$root/bin:$CACHE/cluster/bin:\$PATH   # kubectl (the cluster's) finds the plugin on PATH
 
   # a shell in the VM, or one command:
   kubectl berth ssh $VM -n $NS -i $KEY

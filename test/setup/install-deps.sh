@@ -4,8 +4,9 @@
 set -euo pipefail
 PACKAGES=(
   # local cluster
-  etcd-server etcd-client containerd runc containernetworking-plugins conntrack iptables
-  golang-go dpkg-dev jq rsync gcc libc6-dev openssl podman
+  containernetworking-plugins conntrack iptables jq rsync openssl podman
+  # building runc with seccomp (test/cluster/build.sh): cgo against Debian's libseccomp
+  gcc libc6-dev libseccomp-dev pkg-config
   # VM launcher, test guest and berth image
   qemu-system-x86 qemu-utils seabios ipxe-qemu dnsmasq-base genisoimage xorriso
   debootstrap busybox-static dropbear-bin openssh-client openssh-sftp-server cpio socat netcat-openbsd iproute2 procps kmod zstd xz-utils

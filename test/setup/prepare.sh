@@ -7,7 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 step() { printf '\n==> %s\n' "$*" >&2; }
 step "Debian packages";            bash "$here/install-deps.sh"
-step "Kubernetes v1.20 binaries";  bash "$root/test/cluster/build-k8s.sh"
+step "Kubernetes, containerd, runc and etcd from the Go module proxy"
+                                   bash "$root/test/cluster/build.sh" >/dev/null
 step "local cluster";              bash "$root/test/cluster/up.sh"
 step "test guest image";           bash "$root/test/guest/build.sh"
 step "berth container image";      bash "$root/test/image/build.sh"
