@@ -1,12 +1,9 @@
 // One device plugin: serves the DevicePlugin service on its own unix socket in the kubelet's
 // device-plugin directory and registers the socket with the kubelet. The kubelet deletes every
 // plugin socket when it restarts, so a watcher notices and serves and registers again.
-import { mkdtempSync, promises as fs } from 'node:fs';
-import type { Server as NetServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { startAuthorityProxy } from './authority-proxy.js';
 import { buildAllocateResponse, buildDeviceList, buildPreferredAllocation, DEVICE_PLUGIN_API_VERSION, type SharedDevice } from './devices.js';
 import { loadDevicePluginApi } from './proto.js';
 
@@ -16,9 +13,6 @@ export type Log = (message: string) => void;
 
 export class DevicePluginServer {
   private server?: grpc.Server;
-  private proxy?: NetServer;
-  /** The gRPC server listens here, privately; the kubelet talks to the proxy on socketPath. */
-  private readonly innerDir = mkdtempSync(join(tmpdir(), 'berth-dp-'));
   private streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
   private healthy = true;
   /** Identity of kubelet.sock when we last registered, to notice a kubelet restart. */
@@ -35,10 +29,6 @@ export class DevicePluginServer {
     return join(this.pluginDir, this.device.socketName);
   }
 
-  private get innerSocketPath(): string {
-    return join(this.innerDir, this.device.socketName);
-  }
-
   setHealthy(healthy: boolean): void {
     if (healthy === this.healthy) return;
     this.healthy = healthy;
@@ -50,7 +40,6 @@ export class DevicePluginServer {
   async start(): Promise<void> {
     await this.stopServing();
     await fs.rm(this.socketPath, { force: true });
-    await fs.rm(this.innerSocketPath, { force: true });
     const api = loadDevicePluginApi();
     const server = new grpc.Server();
     server.addService(api.DevicePlugin.service, {
@@ -76,10 +65,9 @@ export class DevicePluginServer {
       PreStartContainer: (_call: unknown, done: grpc.sendUnaryData<unknown>) => done(null, {}),
     });
     await new Promise<void>((resolve, reject) =>
-      server.bindAsync(`unix://${this.innerSocketPath}`, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
+      server.bindAsync(`unix://${this.socketPath}`, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
     );
     this.server = server;
-    this.proxy = await startAuthorityProxy(this.socketPath, this.innerSocketPath);
     this.kubeletSocketId = await this.kubeletSocketIdentity();
     await this.register();
   }
@@ -115,7 +103,7 @@ export class DevicePluginServer {
 
   /**
    * True when the kubelet restarted (new kubelet.sock) or our socket was removed. (A second plugin
-   * registering the same resource silently takes over: kubelet 1.20 keeps our stream open, so
+   * registering the same resource silently takes over: the kubelet keeps our stream open, so
    * there is nothing to notice; removing our socket file makes us register again.)
    */
   async needsRestart(): Promise<boolean> {
@@ -130,18 +118,14 @@ export class DevicePluginServer {
     for (const stream of this.streams) stream.end();
     this.streams.clear();
     const server = this.server;
-    const proxy = this.proxy;
     this.server = undefined;
-    this.proxy = undefined;
     this.registered = false;
-    if (proxy) await new Promise<void>((resolve) => proxy.close(() => resolve()));
     if (server) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   }
 
   async stop(): Promise<void> {
     await this.stopServing();
     await fs.rm(this.socketPath, { force: true });
-    await fs.rm(this.innerDir, { recursive: true, force: true });
   }
 }
 
