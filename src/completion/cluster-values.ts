@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { kubeconfigFiles } from '../kube/kubeconfig.js';
 import { allVmsSelector, isBerthVm } from '../core/vm-labels.js';
-import { Catalog, SYSTEM_NAMESPACE } from '../shared/keys.js';
+import { Catalog, catalogNamespace } from '../shared/keys.js';
 import type { ClusterSource, ConnectionChoice } from './plan.js';
 import type { Candidate } from './protocol.js';
 
@@ -55,7 +55,7 @@ export async function clusterValues(source: ClusterSource, choice: ConnectionCho
     }
     case 'image': {
       const core = await conn.api(k8s.CoreV1Api);
-      const cm = await core.readNamespacedConfigMap({ name: Catalog.configMap, namespace: SYSTEM_NAMESPACE });
+      const cm = await core.readNamespacedConfigMap({ name: Catalog.configMap, namespace: catalogNamespace() });
       return Object.entries(cm.data ?? {}).map(([name, json]) => {
         let url: string | undefined;
         try {

@@ -2,7 +2,7 @@
 // ConfigMap whose keys are image names and whose values are JSON {url, sha256, size?}).
 import { BerthError } from '../errors.js';
 import { parseCatalog } from '../images/catalog.js';
-import { Catalog, SYSTEM_NAMESPACE } from '../shared/keys.js';
+import { catalogWhere } from '../images/catalog-edit.js';
 import type { ImageRequest } from './vm-flags.js';
 
 export interface ResolvedImage {
@@ -20,7 +20,7 @@ export interface ResolvedImage {
  */
 export function resolveImage(request: ImageRequest, catalog: Record<string, string> | undefined): ResolvedImage {
   if (request.kind === 'url') return { source: request.url, url: request.url, sha256: request.sha256 };
-  const where = `configmap/${Catalog.configMap} in namespace ${SYSTEM_NAMESPACE}`;
+  const where = catalogWhere();
   if (catalog === undefined) {
     throw new BerthError('NOT_FOUND', `image '${request.name}' cannot be looked up: the image catalog (${where}) does not exist`, {
       hint: ['pass the image as a URL: --image https://…/disk.qcow2 --image-sha256 …', 'or ask a cluster admin to set berth up: kubectl berth install'],

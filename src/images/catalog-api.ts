@@ -3,11 +3,11 @@
 import type { Connection } from '../kube/connect.js';
 import { BerthError } from '../errors.js';
 import { toBerthError, isNotFound } from '../kube/errors.js';
-import { Catalog, LabelValues, Labels, SYSTEM_NAMESPACE } from '../shared/keys.js';
+import { Catalog, LabelValues, Labels, catalogNamespace } from '../shared/keys.js';
 import type { CatalogChange } from './catalog-edit.js';
 
-function notInstalled(): BerthError {
-  return new BerthError('NOT_FOUND', `namespace ${SYSTEM_NAMESPACE} does not exist: berth is not installed on this cluster`, {
+function notInstalled(namespace: string): BerthError {
+  return new BerthError('NOT_FOUND', `namespace ${namespace} does not exist: berth is not installed on this cluster`, {
     hint: 'run kubectl berth install',
   });
 }
@@ -20,17 +20,18 @@ async function core(conn: Connection) {
 /** The catalog's data; undefined when the ConfigMap does not exist. Fails with a hint when berth is not installed. */
 export async function readCatalogData(conn: Connection): Promise<Record<string, string> | undefined> {
   const { api } = await core(conn);
+  const namespace = catalogNamespace();
   try {
-    const cm = await api.readNamespacedConfigMap({ name: Catalog.configMap, namespace: SYSTEM_NAMESPACE });
+    const cm = await api.readNamespacedConfigMap({ name: Catalog.configMap, namespace });
     return cm.data ?? {};
   } catch (error) {
-    if (!isNotFound(error)) throw toBerthError(error, { action: 'read the image catalog', namespace: SYSTEM_NAMESPACE });
+    if (!isNotFound(error)) throw toBerthError(error, { action: 'read the image catalog', namespace });
   }
   try {
-    await api.readNamespace({ name: SYSTEM_NAMESPACE });
+    await api.readNamespace({ name: namespace });
   } catch (error) {
-    if (isNotFound(error)) throw notInstalled();
-    throw toBerthError(error, { action: `read namespace ${SYSTEM_NAMESPACE}` });
+    if (isNotFound(error)) throw notInstalled(namespace);
+    throw toBerthError(error, { action: `read namespace ${namespace}` });
   }
   return undefined;
 }
@@ -38,21 +39,22 @@ export async function readCatalogData(conn: Connection): Promise<Record<string, 
 export async function applyCatalogChange(conn: Connection, change: CatalogChange): Promise<void> {
   if (change.kind === 'none') return;
   const { k8s, api } = await core(conn);
+  const namespace = catalogNamespace();
   try {
     if (change.kind === 'create') {
       await api.createNamespacedConfigMap({
-        namespace: SYSTEM_NAMESPACE,
-        body: { metadata: { name: Catalog.configMap, namespace: SYSTEM_NAMESPACE, labels: { [Labels.managedBy]: LabelValues.managedBy } }, data: change.data },
+        namespace,
+        body: { metadata: { name: Catalog.configMap, namespace, labels: { [Labels.managedBy]: LabelValues.managedBy } }, data: change.data },
       });
     } else {
       await api.patchNamespacedConfigMap(
-        { name: Catalog.configMap, namespace: SYSTEM_NAMESPACE, body: change.patch },
+        { name: Catalog.configMap, namespace, body: change.patch },
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
       );
     }
   } catch (error) {
-    if (isNotFound(error)) throw notInstalled();
-    throw toBerthError(error, { action: 'update the image catalog', subject: `configmap ${Catalog.configMap}`, namespace: SYSTEM_NAMESPACE });
+    if (isNotFound(error)) throw notInstalled(namespace);
+    throw toBerthError(error, { action: 'update the image catalog', subject: `configmap ${Catalog.configMap}`, namespace });
   }
 }
 

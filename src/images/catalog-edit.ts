@@ -1,7 +1,7 @@
 // Planning a catalog edit before touching the cluster: validate the new entry and decide the
 // ConfigMap change (create it, or a merge patch of one key). Pure, so every refusal is tested.
 import { BerthError, usageError } from '../errors.js';
-import { Catalog, SYSTEM_NAMESPACE, type CatalogEntry } from '../shared/keys.js';
+import { Catalog, catalogNamespace, type CatalogEntry } from '../shared/keys.js';
 import { imageNameProblem, renderEntry, sha256Problem, sizeProblem, urlProblem } from './catalog.js';
 
 export interface AddImageRequest {
@@ -18,7 +18,10 @@ export type CatalogChange =
   | { kind: 'patch'; patch: { data: Record<string, string | null> } }
   | { kind: 'none' };
 
-export const catalogWhere = `configmap/${Catalog.configMap} in namespace ${SYSTEM_NAMESPACE}`;
+/** How messages name the catalog: configmap/berth-images in namespace berth-system. */
+export function catalogWhere(): string {
+  return `configmap/${Catalog.configMap} in namespace ${catalogNamespace()}`;
+}
 
 export function validateAddRequest(request: AddImageRequest): CatalogEntry {
   const problem = imageNameProblem(request.name) ?? urlProblem(request.url) ?? sha256Problem(request.sha256) ?? sizeProblem(request.size);
@@ -35,7 +38,7 @@ export function planAdd(current: Record<string, string> | undefined, request: Ad
   const existing = current[request.name];
   if (existing === value) return { kind: 'none' };
   if (existing !== undefined && !request.force) {
-    throw new BerthError('ALREADY_EXISTS', `image '${request.name}' is already in the catalog (${catalogWhere}) with another url, sha256 or size`, {
+    throw new BerthError('ALREADY_EXISTS', `image '${request.name}' is already in the catalog (${catalogWhere()}) with another url, sha256 or size`, {
       hint: [`replace it with --force`, `or remove it first: kubectl berth images rm ${request.name}`],
     });
   }
@@ -46,7 +49,7 @@ export function planRemove(current: Record<string, string> | undefined, name: st
   if (current === undefined || current[name] === undefined) {
     if (ignoreNotFound) return { kind: 'none' };
     const names = Object.keys(current ?? {}).sort();
-    throw new BerthError('NOT_FOUND', `image '${name}' is not in the catalog (${catalogWhere})`, {
+    throw new BerthError('NOT_FOUND', `image '${name}' is not in the catalog (${catalogWhere()})`, {
       hint: names.length > 0 ? `the catalog has: ${names.join(', ')}` : 'the catalog is empty; list it with kubectl berth images',
     });
   }

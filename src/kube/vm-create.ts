@@ -6,7 +6,7 @@ import { BerthError } from '../errors.js';
 import { cloudInitSecretName, diskPvcName } from '../core/names.js';
 import type { VmRequest } from '../core/vm-flags.js';
 import type { VmSpec } from '../core/vm-spec.js';
-import { Files, Labels, SYSTEM_NAMESPACE, Catalog } from '../shared/keys.js';
+import { Files, Labels, Catalog, catalogNamespace } from '../shared/keys.js';
 import type { Connection } from './connect.js';
 import { isNotFound, toBerthError } from './errors.js';
 import { apiContext, readOptional, type KubeApis } from './vm-objects.js';
@@ -14,7 +14,7 @@ import { apiContext, readOptional, type KubeApis } from './vm-objects.js';
 /** The image catalog's data, or undefined when the catalog ConfigMap does not exist. */
 export async function readCatalog(conn: Connection, apis: KubeApis): Promise<Record<string, string> | undefined> {
   const cm = await readOptional(conn, 'read the image catalog', () =>
-    apis.core.readNamespacedConfigMap({ name: Catalog.configMap, namespace: SYSTEM_NAMESPACE }),
+    apis.core.readNamespacedConfigMap({ name: Catalog.configMap, namespace: catalogNamespace() }),
   );
   return cm ? (cm.data ?? {}) : undefined;
 }

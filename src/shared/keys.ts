@@ -4,6 +4,13 @@
 
 export const API_GROUP = 'berth.dev';
 
+/**
+ * The Kubernetes minors kubectl-berth supports and is tested on: the three newest, oldest first.
+ * test/cluster/versions.sh lists the same minors (SUPPORTED_K8S_MINORS) for the test clusters; a
+ * unit test keeps the two lists equal.
+ */
+export const SUPPORTED_KUBERNETES_MINORS: readonly string[] = ['1.35', '1.36', '1.37'];
+
 /** Namespace of the node agent, its RBAC and the image catalog. */
 export const SYSTEM_NAMESPACE = 'berth-system';
 
@@ -44,6 +51,18 @@ export const Annotations = {
   vmCpus: `${API_GROUP}/cpus`,
   /** VM objects: guest memory as given (Kubernetes quantity). */
   vmMemory: `${API_GROUP}/memory`,
+} as const;
+
+/** The RBAC roles install ships for people, as opposed to the agent (manifests/user-rbac.yaml). */
+export const UserRoles = {
+  /** ClusterRole: every VM command in the namespaces it is bound in; aggregated into admin and edit. */
+  vmAdmin: 'berth-vm-admin',
+  /** ClusterRole: ls and reading VMs, no changes and no tunnels; aggregated into view. */
+  vmViewer: 'berth-vm-viewer',
+  /** ClusterRole, bound by no one: nodes and StorageClasses, for create's checks, nodes and images. */
+  clusterViewer: 'berth-cluster-viewer',
+  /** Role in SYSTEM_NAMESPACE, bound to every authenticated user: the catalog and the agent's image. */
+  catalogReader: 'berth-catalog-reader',
 } as const;
 
 /** Extended resources served by the agent's device plugin. */
@@ -135,6 +154,19 @@ export const Ports = {
 export const Catalog = {
   configMap: 'berth-images',
 } as const;
+
+/**
+ * The namespace where the plugin reads and edits the catalog: SYSTEM_NAMESPACE, unless
+ * BERTH_CATALOG_NAMESPACE names another. That variable is for tests and is left out of every
+ * --help on purpose: on a shared cluster where berth is installed, a test that edited the catalog
+ * in berth-system would set the installed agents downloading its entries, and could not show what
+ * the plugin says where berth is not installed. With it, such a test points the plugin at a
+ * namespace of its own (or at one that does not exist) on the same, real API server. The agent's
+ * --catalog-namespace (BERTH_AGENT_CATALOG_NAMESPACE) is the same switch on the agent's side.
+ */
+export function catalogNamespace(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BERTH_CATALOG_NAMESPACE || SYSTEM_NAMESPACE;
+}
 
 export interface CatalogEntry {
   url: string;

@@ -131,7 +131,8 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
   step('3b. console shows the serial log (a line written to /dev/console) and Ctrl-] leaves it', async () => {
     const con = berthBackground(['console', VM, '-n', NAMESPACE]);
     try {
-      await new Promise((r) => setTimeout(r, 3000));
+      // The banner comes once the attach stream is open: from then on the guest's output reaches it.
+      await waitFor('the console to attach', 60_000, async () => (con.err().includes('Press Ctrl-] to exit') ? true : undefined), 250);
       await ssh(`echo ${MARKER}-console > /dev/console`);
       await waitFor('the marker on the serial console', 30_000, async () => (con.out().includes(`${MARKER}-console`) ? true : undefined), 250);
       con.proc.stdin?.write(Buffer.from([0x1d]));

@@ -7,6 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { cachedImageFileName, Files, LauncherEnv } from '../../src/shared/keys.js';
+import { waitForOutput } from '../support/child-output.js';
 import { skipLoudly } from '../support/skip.js';
 import { banner, LauncherRun, PodSandbox, sshArgs, vncSecurityTypes, waitFor } from './launcher-harness.js';
 
@@ -121,7 +122,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
   it("the guest's outbound connections arrive from the pod IP", async () => {
     const listener = execa('ip', ['netns', 'exec', sandbox.clientNs, 'socat', '-d', '-d', '-T', '10', 'TCP-LISTEN:9000,reuseaddr', 'STDOUT'], { reject: false });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitForOutput(listener, 'stderr', /listening on /);
       const sent = await ssh(sandbox.clientNs, sandbox.podIp, `echo from-guest | nc ${sandbox.clientIp} 9000`);
       assert.equal(sent.exitCode, 0, String(sent.stderr));
       const result = await listener;
@@ -285,9 +286,9 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     });
 
     it('dnsmasq cannot start: the bridge, tap and rules already set up are undone', async () => {
-      const squatter = execa('ip', ['netns', 'exec', sandbox.podNs, 'socat', 'UDP4-LISTEN:67', '-'], { reject: false, stdin: 'ignore' });
+      const squatter = execa('ip', ['netns', 'exec', sandbox.podNs, 'socat', '-d', '-d', 'UDP4-LISTEN:67', '-'], { reject: false, stdin: 'ignore' });
       try {
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await waitForOutput(squatter, 'stderr', /listening on /);
         const run = start();
         assert.notEqual(await run.exit, 0);
         assert.match(run.logs, /dnsmasq exited at start/);

@@ -1,7 +1,9 @@
 // Proves the harness every other integration and e2e test stands on: the local cluster from
-// test/cluster/up.sh has a Ready node, runs pods and execs into them, grants VM pods their
-// capabilities without `privileged`, routes pods to the API server through its Service, binds and
-// recycles `berth-test` volumes, and serves the kubelet's device-plugin registration socket.
+// test/cluster/up.sh runs the release it recorded, has a Ready node, runs pods and execs into them,
+// enforces Pod Security and NodeRestriction as a kubeadm cluster does, runs RuntimeDefault seccomp,
+// grants VM pods their capabilities without `privileged`, hands pods IPv4 forwarding, survives a
+// test's `ip netns add`, routes pods to the API server through its Service, binds and recycles
+// `berth-test` volumes, and serves the kubelet's device-plugin registration socket.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -16,12 +18,15 @@ import {
   NODE_NAME,
   STORAGE_CLASS,
   clusterKubeconfig,
+  deleteFakeNode,
   eventually,
   kubectl,
   kubectlJson,
   requireCluster,
   uniqueNamespace,
 } from '../support/cluster.js';
+import { skipLoudly } from '../support/skip.js';
+import { berthImage } from '../../src/shared/keys.js';
 
 interface Node {
   metadata: { labels: Record<string, string> };
@@ -45,6 +50,17 @@ function busyboxPod(name: string, script: string, extra: Record<string, unknown>
   };
 }
 
+/** The release test/cluster/up.sh started, as it recorded it. */
+function clusterRelease(): string {
+  return readFileSync(join(dirname(clusterKubeconfig()), 'k8s-version'), 'utf8').trim();
+}
+
+/** SUPPORTED_K8S_MINORS of test/cluster/versions.sh, the harness's list. */
+function supportedMinorsOfHarness(): string[] {
+  const text = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../../test/cluster/versions.sh'), 'utf8');
+  return /^SUPPORTED_K8S_MINORS=\(([^)]*)\)/m.exec(text)?.[1].trim().split(/\s+/) ?? [];
+}
+
 describe('local cluster (integration)', function () {
   this.timeout(90_000);
   before(async function () {
@@ -58,13 +74,69 @@ describe('local cluster (integration)', function () {
     await kubectl(['-n', ns.name, 'wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s'], { timeoutMs: 70_000 });
   }
 
-  it(`has node ${NODE_NAME} Ready, labelled as itself, on kubelet v1.20.2 and containerd`, async () => {
+  it(`has node ${NODE_NAME} Ready, labelled as itself, on the recorded release of a supported minor, and containerd 2`, async () => {
     const node = await kubectlJson<Node>(['get', 'node', NODE_NAME]);
     assert.equal(node.status.conditions.find((c) => c.type === 'Ready')?.status, 'True');
     assert.equal(node.metadata.labels['kubernetes.io/hostname'], NODE_NAME);
     assert.equal(node.metadata.labels['kubernetes.io/os'], 'linux');
-    assert.equal(node.status.nodeInfo.kubeletVersion, 'v1.20.2');
-    assert.match(node.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\//);
+    const release = clusterRelease();
+    assert.equal(node.status.nodeInfo.kubeletVersion, release);
+    const minor = /^v(\d+\.\d+)\./.exec(release)?.[1];
+    assert.ok(minor && supportedMinorsOfHarness().includes(minor), `${release} is one of the supported minors ${supportedMinorsOfHarness().join(', ')}`);
+    assert.match(node.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\/v?2\./);
+  });
+
+  it('refuses, at the Pod Security level a namespace enforces, a pod that adds NET_ADMIN; runs a restricted pod with RuntimeDefault seccomp', async () => {
+    await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce=restricted', '--overwrite']);
+    try {
+      const refused = await kubectl(['-n', ns.name, 'apply', '-f', '-'], {
+        input: JSON.stringify(busyboxPod('netadmin', 'sleep 3600', {}, { securityContext: { capabilities: { add: ['NET_ADMIN'] } } })),
+        allowFailure: true,
+      });
+      assert.notEqual(refused.exitCode, 0, 'the pod was admitted');
+      assert.match(refused.stderr, /violates PodSecurity "restricted:/);
+      const restricted = {
+        runAsNonRoot: true, runAsUser: 65534, allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      };
+      await startPod(busyboxPod('restricted', 'sleep 3600', {}, { securityContext: restricted }));
+      // Seccomp mode 2 (filter) is runc applying the runtime's default profile.
+      const status = await kubectl(['-n', ns.name, 'exec', 'restricted', '--', 'grep', '^Seccomp:', '/proc/self/status']);
+      assert.match(status.stdout, /Seccomp:\s+2/);
+    } finally {
+      await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/enforce-']);
+    }
+  });
+
+  it('lets a node change only its own Node object (NodeRestriction)', async () => {
+    const other = `t-cluster-other-${randomBytes(3).toString('hex')}`;
+    await kubectl(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: other } }) });
+    try {
+      const asNode = ['--kubeconfig', join(dirname(clusterKubeconfig()), 'kubelet.kubeconfig')];
+      const own = await kubectl([...asNode, 'label', 'node', NODE_NAME, 't-cluster-probe=yes', '--overwrite']);
+      assert.equal(own.exitCode, 0);
+      const foreign = await kubectl([...asNode, 'label', 'node', other, 't-cluster-probe=yes'], { allowFailure: true });
+      assert.notEqual(foreign.exitCode, 0, `node ${NODE_NAME} relabelled ${other}`);
+      assert.match(foreign.stderr, /forbidden/i);
+    } finally {
+      await deleteFakeNode(other);
+      await kubectl(['label', 'node', NODE_NAME, 't-cluster-probe-']);
+    }
+  });
+
+  it('hands every pod IPv4 forwarding on (the host was set before the first pod)', async () => {
+    await startPod(busyboxPod('forwarding', 'sleep 3600'));
+    const out = await kubectl(['-n', ns.name, 'exec', 'forwarding', '--', 'cat', '/proc/sys/net/ipv4/ip_forward']);
+    assert.equal(out.stdout.trim(), '1');
+  });
+
+  it("keeps pods deletable after a test's own `ip netns add` (a shared /run/netns)", async function () {
+    if (process.getuid?.() !== 0) skipLoudly(this, 'needs root for ip netns');
+    await startPod(busyboxPod('netns', 'sleep 3600'));
+    const name = `t-cluster-${randomBytes(3).toString('hex')}`;
+    await execa('ip', ['netns', 'add', name]);
+    await execa('ip', ['netns', 'delete', name]);
+    await kubectl(['-n', ns.name, 'delete', 'pod', 'netns', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 });
   });
 
   it('runs a busybox pod and kubectl exec reaches it', async () => {
@@ -85,12 +157,16 @@ describe('local cluster (integration)', function () {
     assert.notEqual(denied.exitCode, 0, 'a pod without NET_ADMIN cannot change its network');
   });
 
-  it('lets pods reach the API server through the kubernetes Service (kube-proxy)', async () => {
-    const out = await kubectl([
-      '-n', ns.name, 'exec', 'exec', '--', 'sh', '-c',
-      'wget -q -O- --no-check-certificate "https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/version"',
-    ]);
-    assert.equal((JSON.parse(out.stdout) as { gitVersion: string }).gitVersion, 'v1.20.2');
+  it("lets pods reach the API server through the kubernetes Service (kube-proxy), trusting their ServiceAccount's CA", async () => {
+    // Node's TLS, from the berth image: busybox's wget cannot agree on a cipher with current Go TLS.
+    const script = `require('node:https').get({
+      host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT, path: '/version',
+      ca: require('node:fs').readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/ca.crt'),
+    }, (res) => res.pipe(process.stdout)).on('error', (e) => { console.error(e.message); process.exit(1); });`;
+    await kubectl(['-n', ns.name, 'run', 'via-service', `--image=${berthImage()}`, '--image-pull-policy=Never', '--restart=Never', '--command', '--', 'node', '-e', script]);
+    await kubectl(['-n', ns.name, 'wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/via-service', '--timeout=60s'], { timeoutMs: 70_000 });
+    const out = await kubectl(['-n', ns.name, 'logs', 'via-service']);
+    assert.equal((JSON.parse(out.stdout) as { gitVersion: string }).gitVersion, clusterRelease());
   });
 
   it(`binds a ${STORAGE_CLASS} claim to a hostPath volume a pod writes to, and recycles it after the claim goes`, async () => {

@@ -12,7 +12,7 @@ export const NODE_NAME = 'berth-node';
 export const STORAGE_CLASS = 'berth-test';
 /** Present in the node's containerd; use it with imagePullPolicy Never (no registry is reachable). */
 export const BUSYBOX_IMAGE = 'localhost/busybox:local';
-/** Where kubelet 1.20 listens for device-plugin registrations, whatever its --root-dir. */
+/** Where the kubelet listens for device-plugin registrations, whatever its --root-dir. */
 export const DEVICE_PLUGIN_SOCKET = join(Paths.kubeletDevicePlugins, 'kubelet.sock');
 
 /** BERTH_CACHE moves the whole cache, as it does for the scripts under test/cluster. */
@@ -74,19 +74,53 @@ export async function requireCluster(ctx?: Mocha.Context): Promise<void> {
 }
 
 /**
- * Creates `t-<prefix>-<random>` and waits until its default service account has a token, because
- * the ServiceAccount admission refuses pods in a namespace until then.
+ * Creates `t-<prefix>-<random>` and waits until its default ServiceAccount exists, because the
+ * ServiceAccount admission refuses pods in a namespace until then.
  */
 export async function createUniqueNamespace(prefix: string): Promise<string> {
   const name = `t-${prefix}-${randomBytes(3).toString('hex')}`;
   await kubectl(['create', 'namespace', name]);
-  await eventually(`the token of ${name}/default`, 30_000, async () => {
-    const token = await kubectl(['-n', name, 'get', 'serviceaccount', 'default', '-o', 'jsonpath={.secrets[0].name}'], {
-      allowFailure: true,
-    });
-    return token.stdout.trim() !== '';
+  await eventually(`ServiceAccount ${name}/default`, 30_000, async () => {
+    return (await kubectl(['-n', name, 'get', 'serviceaccount', 'default'], { allowFailure: true })).exitCode === 0;
   });
   return name;
+}
+
+/**
+ * Creates ServiceAccount `name` (if it is missing) and returns a bound token for it from the
+ * TokenRequest API, as `kubectl create token` does: no Secret holds a token since Kubernetes 1.24.
+ */
+export async function serviceAccountToken(namespace: string, name: string): Promise<string> {
+  const exists = await kubectl(['-n', namespace, 'get', 'serviceaccount', name], { allowFailure: true });
+  if (exists.exitCode !== 0) await kubectl(['-n', namespace, 'create', 'serviceaccount', name]);
+  return (await kubectl(['-n', namespace, 'create', 'token', name, '--duration=2h'])).stdout.trim();
+}
+
+interface DaemonPod {
+  metadata: { name: string; namespace: string; ownerReferences?: { kind: string }[] };
+  spec?: {
+    nodeName?: string;
+    affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchFields?: { key: string; values?: string[] }[] }[] } } };
+  };
+}
+
+/**
+ * Deletes a Node object a test made (no kubelet behind it) and the DaemonSet pods made for it.
+ * Where berth is installed, its agent DaemonSet tolerates every taint and so makes a pod for each
+ * such node; once the node is gone its controller may not look again for hours, and meanwhile it
+ * keeps that pod Pending and counts it as desired. Deleting the pod makes it look again.
+ */
+export async function deleteFakeNode(name: string): Promise<void> {
+  await kubectl(['delete', 'node', name, '--ignore-not-found']);
+  const pods = await kubectlJson<{ items: DaemonPod[] }>(['get', 'pods', '--all-namespaces']);
+  for (const pod of pods.items) {
+    if (!pod.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet')) continue;
+    const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    const pinned = terms.some((t) => t.matchFields?.some((f) => f.key === 'metadata.name' && f.values?.includes(name)));
+    if (pod.spec?.nodeName === name || pinned) {
+      await kubectl(['delete', 'pod', pod.metadata.name, '-n', pod.metadata.namespace, '--ignore-not-found', '--wait=false']);
+    }
+  }
 }
 
 /** Deletes without waiting: namespace finalisation can take longer than a test hook should. */

@@ -1,5 +1,6 @@
 // The agent follows the catalog through its watch, not only its periodic resync (set to 10
-// minutes here): an added image is fetched, and a deleted catalog drops it, within seconds.
+// minutes here): an added image is fetched, and a deleted catalog drops it, long before a resync.
+// The waits below are only bounds for a hang, far below those 10 minutes: no speed is assumed.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuff
 import { ImageServer, randomImage } from './support/image-server.js';
 
 describe('node agent follows catalog changes through its watch (agent process, local cluster)', function () {
-  this.timeout(60_000);
+  this.timeout(240_000);
   const suffix = uniqueSuffix();
   const ns = `t-agent-watch-${suffix}`;
   const node = `t-agent-wnode-${suffix}`;
@@ -35,18 +36,18 @@ describe('node agent follows catalog changes through its watch (agent process, l
   after(async () => {
     await agent?.stop();
     await server.stop();
-    removeFakeNodeAndNamespace(ns, node);
+    await removeFakeNodeAndNamespace(ns, node);
     if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   });
 
   it('fetches an image as soon as the catalog gains it', async () => {
     applyJson({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'berth-images', namespace: ns }, data: { w: JSON.stringify({ url: server.url('/w.qcow2'), sha256: img.sha256 }) } });
-    await eventually('w ready', 10_000, () => (images().w?.state === 'ready' ? true : undefined), () => agent.tail());
+    await eventually('w ready', 60_000, () => (images().w?.state === 'ready' ? true : undefined), () => agent.tail());
     assert.ok(existsSync(join(cacheDir, cachedImageFileName(img.sha256))));
   });
 
   it('drops it when the catalog is deleted', async () => {
     kubectl(['delete', 'configmap', 'berth-images', '-n', ns]);
-    await eventually('w gone from the node and the disk', 10_000, () => (images().w === undefined && !existsSync(join(cacheDir, cachedImageFileName(img.sha256))) ? true : undefined), () => agent.tail());
+    await eventually('w gone from the node and the disk', 60_000, () => (images().w === undefined && !existsSync(join(cacheDir, cachedImageFileName(img.sha256))) ? true : undefined), () => agent.tail());
   });
 });

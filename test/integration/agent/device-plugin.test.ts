@@ -34,10 +34,10 @@ describe('device plugin with the real kubelet (agent process, local cluster)', f
 
   after(async () => {
     await agent?.stop();
-    removeFakeNodeAndNamespace(ns, fakeNode);
+    await removeFakeNodeAndNamespace(ns, fakeNode);
     rmSync(join(PLUGIN_DIR, `${prefix}-tun.sock`), { force: true });
-    // This agent took devices.berth.dev/tun over from the installed agent (if any), and kubelet
-    // 1.20 does not tell the installed one. Removing its socket makes it register again, exactly
+    // This agent took devices.berth.dev/tun over from the installed agent (if any), and the
+    // kubelet does not tell the installed one. Removing its socket makes it register again, exactly
     // as after a kubelet restart; wait until the node advertises the resource again.
     const installed = join(PLUGIN_DIR, 'berth-tun.sock');
     if (existsSync(installed)) {

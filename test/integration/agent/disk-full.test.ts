@@ -47,7 +47,7 @@ describe('node agent on a full disk (agent process, 2 MiB tmpfs, local cluster)'
   after(async () => {
     await agent?.stop();
     await server.stop();
-    removeFakeNodeAndNamespace(ns, node);
+    await removeFakeNodeAndNamespace(ns, node);
     if (mnt) {
       try {
         execFileSync('umount', [mnt]);

@@ -15,14 +15,25 @@ import { ImageServer, randomImage } from './support/image-server.js';
 
 const MiB = 1024 * 1024;
 
+/**
+ * Three images whose sha256 (and so file names) sort good < witness < other. Garbage collection
+ * removes files in name order (filesToRemove sorts them), so once the test sees one of them
+ * removed, the same collection has already decided about those that sort before it.
+ */
+function imagesInNameOrder() {
+  for (;;) {
+    const [good, witness, other] = [randomImage(3 * MiB), randomImage(MiB), randomImage(MiB)];
+    if (good.sha256 < witness.sha256 && witness.sha256 < other.sha256) return { good, witness, other };
+  }
+}
+
 describe('node agent: image cache, status and garbage collection (agent process, local cluster)', function () {
   this.timeout(120_000);
   const suffix = uniqueSuffix();
   const ns = `t-agent-cache-${suffix}`;
   const node = `t-agent-node-${suffix}`;
   const server = new ImageServer();
-  const good = randomImage(3 * MiB);
-  const other = randomImage(MiB);
+  const { good, witness, other } = imagesInNameOrder();
   const corrupt = randomImage(MiB);
   const wrongSha = 'e'.repeat(64);
   let cacheDir: string;
@@ -40,11 +51,13 @@ describe('node agent: image cache, status and garbage collection (agent process,
     server.serve('/good.qcow2', good.data);
     server.serve('/other.qcow2', other.data);
     server.serve('/corrupt.qcow2', corrupt.data);
+    server.serve('/witness.qcow2', witness.data);
     kubectl(['create', 'namespace', ns]);
     applyJson({ apiVersion: 'v1', kind: 'Node', metadata: { name: node, labels: { 'image.berth.dev/stale': 'ready' } } });
     setCatalog({
       good: { url: server.url('/good.qcow2'), sha256: good.sha256, size: good.data.length },
       other: { url: server.url('/other.qcow2'), sha256: other.sha256 },
+      witness: { url: server.url('/witness.qcow2'), sha256: witness.sha256 },
       corrupt: { url: server.url('/corrupt.qcow2'), sha256: wrongSha },
       missing: { url: server.url('/missing.qcow2'), sha256: 'd'.repeat(64) },
       'bad-entry': { url: 'ftp://nope', sha256: 'x' },
@@ -61,13 +74,13 @@ describe('node agent: image cache, status and garbage collection (agent process,
   after(async () => {
     await agent?.stop();
     await server.stop();
-    removeFakeNodeAndNamespace(ns, node);
+    await removeFakeNodeAndNamespace(ns, node);
     if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   });
 
   it('downloads catalog images into the cache under their sha256 and reports them ready on the node', async () => {
-    await eventually('good and other ready in the node annotation', 30_000, () => (imageStatus('good')?.state === 'ready' && imageStatus('other')?.state === 'ready' ? true : undefined), () => agent.tail());
-    for (const img of [good, other]) {
+    await eventually('good, other and witness ready in the node annotation', 30_000, () => (['good', 'other', 'witness'].every((name) => imageStatus(name)?.state === 'ready') ? true : undefined), () => agent.tail());
+    for (const img of [good, other, witness]) {
       const file = join(cacheDir, cachedImageFileName(img.sha256));
       assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), img.sha256);
     }
@@ -121,15 +134,19 @@ describe('node agent: image cache, status and garbage collection (agent process,
   });
 
   it('keeps a dropped image while a VM pod on the node or a stopped VM uses it, and removes it once neither does', async () => {
+    // No step waits for time to pass: each waits for what a garbage collection did. Every
+    // collection considers every dropped file, in name order (good < witness < other), and
+    // `witness` is used by the pod alone, so the collection that removes it no longer saw the pod.
     const goodFile = join(cacheDir, cachedImageFileName(good.sha256));
     const otherFile = join(cacheDir, cachedImageFileName(other.sha256));
-    const launcher = { name: 'vm', image: 'localhost/busybox:local', env: [{ name: LauncherEnv.imageSha256, value: good.sha256 }] };
+    const witnessFile = join(cacheDir, cachedImageFileName(witness.sha256));
+    const launcher = (name: string, sha256: string) => ({ name, image: 'localhost/busybox:local', env: [{ name: LauncherEnv.imageSha256, value: sha256 }] });
     // A VM pod bound to the fake node: it stays Pending (no kubelet), which still counts as using its base.
     applyJson({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'vm-uses-good', namespace: ns, labels: { [Labels.vm]: 'uses-good' } },
-      spec: { nodeName: node, containers: [launcher] },
+      spec: { nodeName: node, containers: [launcher('vm', good.sha256), launcher('witness', witness.sha256)] },
     });
     // A stopped VM: replicas 0, so no pod anywhere, but its pet disk is an overlay on the base.
     applyJson({
@@ -140,18 +157,19 @@ describe('node agent: image cache, status and garbage collection (agent process,
         replicas: 0,
         serviceName: 'stopped-uses-good',
         selector: { matchLabels: { [Labels.vm]: 'stopped-uses-good' } },
-        template: { metadata: { labels: { [Labels.vm]: 'stopped-uses-good' } }, spec: { containers: [launcher] } },
+        template: { metadata: { labels: { [Labels.vm]: 'stopped-uses-good' } }, spec: { containers: [launcher('vm', good.sha256)] } },
       },
     });
     setCatalog({ corrupt: { url: server.url('/corrupt.qcow2'), sha256: wrongSha } });
+    // The collection that removed other had decided about good and witness already: it kept them.
     await eventually('other removed from the cache', 15_000, () => (existsSync(otherFile) ? undefined : true), () => agent.tail());
+    assert.ok(existsSync(witnessFile), 'the base only a VM pod uses is still there');
+    assert.ok(existsSync(goodFile), 'the base a VM pod and a stopped VM use is still there');
     await eventually('labels of dropped images removed', 10_000, () => (nodeMeta().labels['image.berth.dev/good'] === undefined ? true : undefined));
-    await new Promise((r) => setTimeout(r, 4000)); // two resync periods
-    assert.ok(existsSync(goodFile), 'the base a VM pod uses is still there');
     assert.match(agent.log, new RegExp(`removing ${cachedImageFileName(other.sha256)}`));
     kubectl(['delete', 'pod', 'vm-uses-good', '-n', ns, '--grace-period=0', '--force', '--wait=false']);
-    await eventually('the pod gone', 20_000, () => (kubectl(['get', 'pod', 'vm-uses-good', '-n', ns, '--ignore-not-found', '-o', 'name']).trim() === '' ? true : undefined));
-    await new Promise((r) => setTimeout(r, 4000)); // two resync periods
+    // The collection that removed witness saw no pod, and had decided about good already: it kept it.
+    await eventually('witness removed once the pod is gone', 30_000, () => (existsSync(witnessFile) ? undefined : true), () => agent.tail());
     assert.ok(existsSync(goodFile), 'the base a stopped VM uses is still there');
     kubectl(['delete', 'statefulset', 'stopped-uses-good', '-n', ns, '--wait=false']);
     await eventually('good removed once no VM uses it', 20_000, () => (existsSync(goodFile) ? undefined : true), () => agent.tail());

@@ -2,6 +2,7 @@
 // appear as specified. The image cache is off here (--images off) so this agent does not fight the
 // installed agent over berth-node's image annotation; images are covered on a fake node.
 import assert from 'node:assert/strict';
+import { Annotations, Labels } from '../../../src/shared/keys.js';
 import { AgentProcess, freePort } from './support/agent-process.js';
 import { eventually, kubectl, kubectlJson, NODE, requireCluster } from './support/cluster.js';
 import { kubectlPlugin } from './support/plugin.js';
@@ -9,24 +10,28 @@ import { kubectlPlugin } from './support/plugin.js';
 describe('node agent on berth-node: KVM labels and annotations (agent process, local cluster)', function () {
   this.timeout(60_000);
   let agent: AgentProcess;
-  let previousReason: string | undefined;
+  // What this agent writes, as the node had it: put back afterwards, value or absence, so that the
+  // node looks the same to later tests whether an installed agent wrote it or no agent runs at all.
+  let previous: { labels: Record<string, string | null>; annotations: Record<string, string | null> } | undefined;
   before(() => {
     requireCluster();
-    previousReason = kubectlJson(['get', 'node', NODE]).metadata.annotations?.['berth.dev/kvm-reason'];
+    const { labels = {}, annotations = {} } = kubectlJson(['get', 'node', NODE]).metadata;
+    const pick = (from: Record<string, string>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, from[k] ?? null]));
+    previous = { labels: pick(labels, [Labels.nodeKvm, Labels.nodeReady]), annotations: pick(annotations, [Annotations.nodeKvmReason, Annotations.nodeAgentVersion]) };
   });
   after(async () => {
     await agent?.stop();
-    // Put the installed agent's reason back rather than leave this test's marker until its next resync.
-    if (previousReason) kubectl(['annotate', '--overwrite', 'node', NODE, `berth.dev/kvm-reason=${previousReason}`]);
+    if (previous) kubectl(['patch', 'node', NODE, '--type=merge', '-p', JSON.stringify({ metadata: previous })]);
   });
 
   it('labels berth.dev/kvm=false and berth.dev/node=true with its reason and the agent version', async () => {
     // The installed agent writes the same labels; pointing this process at a device path of its own
-    // makes its reason unmistakable, so what the test sees is this process's work. (The installed
-    // agent restores its own reason at its next resync.)
+    // makes its reason unmistakable, so what the test sees is this process's work. The installed
+    // agent writes its own reason again at each of its resyncs; this one writes its reason every
+    // second (--resync-interval), so the test sees it whenever the installed agent wrote last.
     const marker = `/dev/t-agent-no-kvm-${Date.now()}`;
     kubectl(['label', 'node', NODE, 'berth.dev/kvm-', 'berth.dev/node-']);
-    agent = new AgentProcess(['--images', 'off', '--device-plugins', 'off', '--kvm-device', marker, '--http', `127.0.0.1:${await freePort()}`, '--status-interval', '500ms'], { NODE_NAME: NODE });
+    agent = new AgentProcess(['--images', 'off', '--device-plugins', 'off', '--kvm-device', marker, '--http', `127.0.0.1:${await freePort()}`, '--status-interval', '500ms', '--resync-interval', '1s'], { NODE_NAME: NODE });
     agent.start();
     const meta = await eventually('this agent\'s labels on berth-node', 40_000, () => {
       const m = kubectlJson(['get', 'node', NODE]).metadata;

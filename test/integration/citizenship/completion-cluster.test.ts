@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { loadCommandTable } from '../../../src/completion/table.js';
 import { argValueKind } from '../../../src/completion/value-kinds.js';
 import { vmLabels } from '../../../src/core/vm-labels.js';
-import { Catalog, Labels, SYSTEM_NAMESPACE } from '../../../src/shared/keys.js';
+import { Catalog, Labels } from '../../../src/shared/keys.js';
 import { clusterKubeconfig, kubectl, NODE_NAME, requireCluster, uniqueNamespace } from '../../support/cluster.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -63,7 +63,6 @@ describe('kubectl_complete-berth against the local cluster', function () {
     await requireCluster(this);
   });
   const ns = uniqueNamespace('citizenship');
-  let createdCatalog: 'namespace' | 'configmap' | undefined;
   const catalogEntry = `t-citizenship-${process.pid}`;
   let dir: string;
 
@@ -74,29 +73,16 @@ describe('kubectl_complete-berth against the local cluster', function () {
     // no labels, one that carries only the VM label (not made by kubectl berth).
     const items = [statefulSet('web', vmLabels('web')), statefulSet('db', vmLabels('db')), statefulSet('not-a-vm'), statefulSet('lookalike', { [Labels.vm]: 'lookalike' })];
     await kubectl(['-n', ns.name, 'apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
-    // The catalog lives in the system namespace and may be shared: add one entry of our own (its
-    // URL refuses at once, should an agent try it) and take only that entry away afterwards.
+    // A catalog of the test's own, in its namespace (BERTH_CATALOG_NAMESPACE points the completer
+    // at it): the one in berth-system may be watched by an installed agent, which would start
+    // downloading whatever the test put there, and may or may not exist.
     const entry = JSON.stringify({ url: 'http://127.0.0.1:1/t-citizenship.qcow2', sha256: 'a'.repeat(64) });
-    const existing = await kubectl(['-n', SYSTEM_NAMESPACE, 'get', 'configmap', Catalog.configMap], { allowFailure: true });
-    if (existing.exitCode === 0) {
-      await kubectl(['-n', SYSTEM_NAMESPACE, 'patch', 'configmap', Catalog.configMap, '--type=merge', '-p', JSON.stringify({ data: { [catalogEntry]: entry } })]);
-    } else {
-      const nsExists = (await kubectl(['get', 'namespace', SYSTEM_NAMESPACE], { allowFailure: true })).exitCode === 0;
-      if (!nsExists) await kubectl(['create', 'namespace', SYSTEM_NAMESPACE]);
-      createdCatalog = nsExists ? 'configmap' : 'namespace';
-      await kubectl(['-n', SYSTEM_NAMESPACE, 'create', 'configmap', Catalog.configMap, `--from-literal=${catalogEntry}=${entry}`]);
-    }
+    await kubectl(['-n', ns.name, 'create', 'configmap', Catalog.configMap, `--from-literal=${catalogEntry}=${entry}`]);
   });
 
   after(async function () {
     this.timeout(60_000);
     rmSync(dir, { recursive: true, force: true });
-    if (createdCatalog === 'namespace') await kubectl(['delete', 'namespace', SYSTEM_NAMESPACE, '--wait=false']);
-    if (createdCatalog === 'configmap') await kubectl(['-n', SYSTEM_NAMESPACE, 'delete', 'configmap', Catalog.configMap, '--ignore-not-found']);
-    if (!createdCatalog) {
-      const remove = JSON.stringify({ data: { [catalogEntry]: null } });
-      await kubectl(['-n', SYSTEM_NAMESPACE, 'patch', 'configmap', Catalog.configMap, '--type=merge', '-p', remove], { allowFailure: true });
-    }
   });
 
   it('every command whose argument is a VM completes the VMs of the namespace, and only them', async () => {
@@ -128,12 +114,12 @@ describe('kubectl_complete-berth against the local cluster', function () {
   }
 
   it('--image completes the catalog, also as --image=', () => {
-    // Other suites add and remove catalog entries concurrently: check ours, not the whole list.
-    const answer = complete(['create', 'new', '--image', '']);
-    assert.ok(answer.values.includes(catalogEntry), `${catalogEntry} not offered: ${answer.values.join(', ')}`);
+    const env = { KUBECONFIG: clusterKubeconfig(), BERTH_CATALOG_NAMESPACE: ns.name };
+    const answer = complete(['create', 'new', '--image', ''], env);
+    assert.deepEqual(answer.values, [catalogEntry], why());
     assert.equal(answer.descriptions[catalogEntry], 'http://127.0.0.1:1/t-citizenship.qcow2');
-    assert.deepEqual(complete(['create', 'new', `--image=${catalogEntry}`]).values, [`--image=${catalogEntry}`]);
-    assert.deepEqual(complete(['images', 'rm', catalogEntry.slice(0, -1)]).values, [catalogEntry]);
+    assert.deepEqual(complete(['create', 'new', `--image=${catalogEntry}`], env).values, [`--image=${catalogEntry}`]);
+    assert.deepEqual(complete(['images', 'rm', catalogEntry.slice(0, -1)], env).values, [catalogEntry]);
   });
 
   it('honours --kubeconfig and --context on the line, without KUBECONFIG', () => {

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { parse } from 'yaml';
+import { serviceAccountToken } from '../../support/cluster.js';
 import { importTraceModule } from '../../support/import-trace.js';
 import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, kubeconfig, requireCluster, type Run } from './fixture.js';
 
@@ -50,16 +51,6 @@ async function tracedBerth(args: string[]): Promise<TracedRun> {
   const imported = readFileSync(trace, 'utf8').split('\n');
   assert.ok(imported.includes('@oclif/core'), 'the import trace recorded nothing: it does not see the process');
   return { ...run, clientNode: imported.some((s) => s.startsWith('@kubernetes/client-node')) };
-}
-
-async function serviceAccountToken(namespace: string, name: string): Promise<string> {
-  const { core } = await kube();
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-  return eventually(`the token of ServiceAccount ${name}`, async () => {
-    const secretName = (await core.readNamespacedServiceAccount({ name, namespace })).secrets?.[0]?.name;
-    const secret = secretName ? await core.readNamespacedSecret({ name: secretName, namespace }) : undefined;
-    return secret?.data?.token ? Buffer.from(secret.data.token, 'base64').toString() : undefined;
-  });
 }
 
 /** A client certificate for user `cn`, signed by the local cluster's CA. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { planAdd, planRemove } from '../../../src/images/catalog-edit.js';
+import { catalogNamespace } from '../../../src/shared/keys.js';
 
 const sha = 'ab'.repeat(32);
 const req = { name: 'cirros', url: 'https://example.com/c.qcow2', sha256: sha.toUpperCase(), size: 100 };
@@ -41,5 +42,13 @@ describe('planRemove', () => {
   });
   it('does nothing with --ignore-not-found', () => {
     assert.deepEqual(planRemove(undefined, 'c', true), { kind: 'none' });
+  });
+});
+
+describe('catalogNamespace', () => {
+  it('is berth-system unless BERTH_CATALOG_NAMESPACE (a switch for tests, in no --help) names another', () => {
+    assert.equal(catalogNamespace({}), 'berth-system');
+    assert.equal(catalogNamespace({ BERTH_CATALOG_NAMESPACE: '' }), 'berth-system');
+    assert.equal(catalogNamespace({ BERTH_CATALOG_NAMESPACE: 't-catalog' }), 't-catalog');
   });
 });

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { deleteFakeNode } from '../../../support/cluster.js';
 
 export const KUBECONFIG = process.env.BERTH_TEST_KUBECONFIG ?? join(homedir(), '.cache', 'kubectl-berth', 'cluster', 'kubeconfig');
 export const NODE = 'berth-node';
@@ -53,13 +54,14 @@ export async function eventually<T>(what: string, timeoutMs: number, check: () =
   }
 }
 
-/** Teardown of a test that ran an agent for a fake node: its catalog namespace, the node and its Events. */
-export function removeFakeNodeAndNamespace(ns: string, node: string): void {
-  for (const args of [['delete', 'namespace', ns, '--wait=false'], ['delete', 'node', node], ['delete', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`]]) {
+/** Teardown of a test that ran an agent for a fake node: its catalog namespace, the node (see deleteFakeNode) and its Events. */
+export async function removeFakeNodeAndNamespace(ns: string, node: string): Promise<void> {
+  for (const args of [['delete', 'namespace', ns, '--wait=false'], ['delete', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`]]) {
     try {
       kubectl(args);
     } catch {
       /* already gone */
     }
   }
+  await deleteFakeNode(node).catch(() => undefined); // already gone, or no cluster to clean
 }

@@ -1,6 +1,6 @@
 // A small HTTP server for image-download tests: serves in-memory files with Range support, and on
-// request misbehaves (404, stall, cut the connection, ignore Range, trickle slowly). It records
-// every request so tests can prove a download resumed instead of starting over.
+// request misbehaves (404, stall, cut the connection, ignore Range, hold at set byte positions). It
+// records every request so tests can prove a download resumed instead of starting over.
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,14 +15,21 @@ export type ServeMode =
   | { kind: 'stall-after'; bytes: number }
   | { kind: 'cut-after'; bytes: number }
   | { kind: 'status'; status: number }
-  /** Sends chunkBytes every intervalMs, so a test can interrupt it mid-way. */
-  | { kind: 'trickle'; chunkBytes: number; intervalMs: number };
+  /**
+   * Sends the file up to the first of `offsets` (byte positions in the whole file, ascending) that
+   * lies after where the request starts, then holds the response open without sending more; from
+   * the last offset on it sends the rest. So every download, and every resumed download, stops at
+   * a position the test knows, and stays there until the client goes away.
+   */
+  | { kind: 'hold-at'; offsets: number[] };
 
 export interface SeenRequest {
   path: string;
   range?: string;
   status: number;
   bytesSent: number;
+  /** hold-at: the byte position in the file where this response is held (it sends nothing more). */
+  heldAt?: number;
 }
 
 export interface ServedFile {
@@ -106,27 +113,15 @@ export class ImageServer {
       res.writeHead(200, mode.kind === 'chunked' ? {} : { 'Content-Length': data.length, 'Accept-Ranges': 'bytes' });
     }
     const body = data.subarray(start);
-    if (mode.kind === 'stall-after' || mode.kind === 'cut-after') {
-      const part = body.subarray(0, mode.bytes);
-      res.write(part);
+    const holdAt = mode.kind === 'hold-at' ? mode.offsets.find((offset) => offset > start) : undefined;
+    const stopAfter = holdAt !== undefined ? holdAt - start : mode.kind === 'stall-after' || mode.kind === 'cut-after' ? mode.bytes : undefined;
+    if (stopAfter !== undefined) {
+      const part = body.subarray(0, stopAfter);
+      // cut-after: the connection goes once the part is handed to the kernel, not after a guess at how long that takes.
+      res.write(part, () => (mode.kind === 'cut-after' ? res.socket?.destroy() : undefined));
       seen.bytesSent += part.length;
-      if (mode.kind === 'cut-after') setTimeout(() => res.socket?.destroy(), 20);
-      return; // stall: never end
-    }
-    if (mode.kind === 'trickle') {
-      let offset = 0;
-      const timer = setInterval(() => {
-        if (res.destroyed) return clearInterval(timer);
-        const chunk = body.subarray(offset, offset + mode.chunkBytes);
-        offset += chunk.length;
-        seen.bytesSent += chunk.length;
-        if (offset >= body.length) {
-          clearInterval(timer);
-          res.end(chunk);
-        } else res.write(chunk);
-      }, mode.intervalMs);
-      res.on('close', () => clearInterval(timer));
-      return;
+      if (holdAt !== undefined) seen.heldAt = holdAt;
+      return; // stall or hold: never end
     }
     seen.bytesSent += body.length;
     res.end(body);

@@ -12,8 +12,9 @@ export interface PluginRun {
   stderr: string;
 }
 
-export function runPlugin(args: string[]): PluginRun {
-  const r = spawnSync(PLUGIN_BIN, args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG } });
+/** `env` adds to (or overrides) this process's environment. */
+export function runPlugin(args: string[], env: Record<string, string> = {}): PluginRun {
+  const r = spawnSync(PLUGIN_BIN, args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
