@@ -3,6 +3,7 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { BerthError } from './errors.js';
 import { connect, type Connection, type ConnectionFlags } from './kube/connect.js';
+import { forbiddenRoleHint } from './kube/forbidden-hint.js';
 import { openReader, type ClusterReader } from './kube/reader.js';
 
 export type BerthFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BerthCommand)['baseFlags'] & T['flags']>;
@@ -55,7 +56,11 @@ export abstract class BerthCommand extends Command {
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<any> {
-    if (error instanceof BerthError) throw error;
+    if (error instanceof BerthError) {
+      const roleHint = error.code === 'FORBIDDEN' ? forbiddenRoleHint(this.id, error.message) : undefined;
+      if (roleHint) error.suggestions.push(roleHint);
+      throw error;
+    }
     return super.catch(error);
   }
 }

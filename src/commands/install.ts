@@ -3,19 +3,25 @@ import { BerthCommand } from '../base-command.js';
 import { usageError } from '../errors.js';
 import { parseDuration } from '../core/duration.js';
 import { kubeApis } from '../kube/vm-objects.js';
+import { olderServerWarning } from '../kube/cluster-versions.js';
 import { describeNodes } from '../install/agent-rollout.js';
 import { applyObjects } from '../install/apply.js';
 import { loadManifests } from '../install/manifest-files.js';
 import { agentDaemonSet, installImage, installObjects } from '../install/manifest-set.js';
 import { printManifests } from '../install/print.js';
 import { waitForAgents } from '../install/wait.js';
-import { SYSTEM_NAMESPACE } from '../shared/keys.js';
+import { SYSTEM_NAMESPACE, UserRoles } from '../shared/keys.js';
+import { supportedRange } from '../version/server-support.js';
 
 export default class Install extends BerthCommand {
   static override summary = 'Install berth on the cluster: namespace, RBAC, image catalog and the node agent.';
   static override description = `Applies the manifests shipped with the plugin (the same files as \`kubectl apply -k manifests/\`) with server-side apply, then waits until the agent DaemonSet is ready on every node and each agent has reported whether its node can run VMs (label berth.dev/node).
 
-Running it again is safe: unchanged objects stay as they are, and the image catalog (${SYSTEM_NAMESPACE}/berth-images) is never rewritten once it exists, so images you added stay.`;
+Running it again is safe: unchanged objects stay as they are, and the image catalog (${SYSTEM_NAMESPACE}/berth-images) is never rewritten once it exists, so images you added stay.
+
+It also installs the ClusterRoles for VM users: ${UserRoles.vmAdmin} (every VM command) and ${UserRoles.vmViewer} (ls only), aggregated into the built-in admin, edit and view roles; bind one in a namespace with kubectl create rolebinding NAME --clusterrole=${UserRoles.vmAdmin} --user=USER -n NAMESPACE.
+
+kubectl-berth supports Kubernetes ${supportedRange()}; on an older cluster install warns and goes ahead.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -44,6 +50,8 @@ Running it again is safe: unchanged objects stay as they are, and the image cata
       return;
     }
     const conn = await this.cluster(flags);
+    const warning = await olderServerWarning(conn);
+    if (warning) this.note(warning);
     this.note(`installing berth into namespace ${SYSTEM_NAMESPACE} (image ${image})`);
     await applyObjects(conn, objects, (line) => this.note(`  ${line}`));
     if (flags.output) process.stdout.write(printManifests(objects, flags.output));

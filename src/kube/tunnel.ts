@@ -99,7 +99,7 @@ export function openError(error: unknown, server: string | undefined, pod: strin
       });
     case '403':
       return new BerthError('FORBIDDEN', `cannot ${action}: forbidden`, {
-        hint: `ask a cluster admin for RBAC permission to create pods/${what} in namespace ${namespace}`,
+        hint: `ask a cluster admin for RBAC permission to get and create pods/${what} in namespace ${namespace} (Kubernetes 1.35 and newer check both)`,
       });
     case '404':
       return new BerthError('VM_NOT_RUNNING', `cannot ${action}: its pod ${pod} is gone`, {

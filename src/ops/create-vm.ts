@@ -11,6 +11,7 @@ import type { Connection } from '../kube/connect.js';
 import { createVmObjects, preflight, readCatalog } from '../kube/vm-create.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { waitForVm } from '../kube/vm-wait.js';
+import { olderServerWarning } from '../kube/cluster-versions.js';
 import { chooseLauncherImage, readInstalledAgentImage } from '../kube/installed-image.js';
 import { waitTimeoutMs } from '../flags/wait.js';
 import { readSshKeys, readUserData } from './local-inputs.js';
@@ -44,6 +45,8 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   parseVmFlags(nameArg ?? asked, interactive && vmFlags.image === undefined ? { ...vmFlags, image: asked } : vmFlags);
   const name = nameArg ?? (await askVmName());
   const conn = await io.connect();
+  // Asked alongside the other requests, so the check adds no round trip of its own.
+  const serverWarning = flags['dry-run'] ? undefined : olderServerWarning(conn);
   const apis = await kubeApis(conn);
   // With no --image, the catalog is read once to offer its names; a URL typed in needs none.
   let catalog = vmFlags.image === undefined ? await readCatalog(conn, apis) : undefined;
@@ -72,6 +75,8 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
     io.out(flags.output === 'name' ? `vm/${spec.name}\n` : renderManifests([secret, sts], flags.output === 'json' ? 'json' : 'yaml'));
     return;
   }
+  const warning = await serverWarning;
+  if (warning) io.note(warning);
   await preflight(conn, apis, spec, request, { allowUnschedulable: Boolean(flags['allow-unschedulable']), note: io.note });
   await createVmObjects(conn, apis, secret, sts);
   if (flags.output === 'yaml' || flags.output === 'json') io.out(renderManifests([secret, sts], flags.output));

@@ -1,5 +1,5 @@
-// What `kubectl berth version` reports: the plugin's version and the node agents' versions read
-// from the node annotation the agent writes, with a warning when they differ. Pure.
+// What `kubectl berth version` reports: the plugin's version, the API server's, and the node agents'
+// versions read from the node annotation the agent writes, with a warning when they differ. Pure.
 import { Annotations } from '../shared/keys.js';
 
 export interface AgentVersion {
@@ -9,6 +9,8 @@ export interface AgentVersion {
 
 export interface VersionReport {
   clientVersion: string;
+  /** The API server's gitVersion, e.g. v1.37.2; absent when the cluster could not be asked. */
+  serverVersion?: string;
   /** Absent when the cluster could not be asked. */
   agentVersions?: AgentVersion[];
 }
@@ -44,6 +46,7 @@ export function skewWarnings(report: VersionReport, bin = 'kubectl berth'): stri
 /** The human-readable form, like `kubectl version`. */
 export function renderVersionText(report: VersionReport): string {
   const lines = [`Client Version: ${report.clientVersion}`];
+  if (report.serverVersion) lines.push(`Server Version: ${report.serverVersion}`);
   if (report.agentVersions) {
     if (report.agentVersions.length === 0) lines.push('Agent Versions: none');
     else {

@@ -12,6 +12,7 @@ import {
   bin,
   buildAccessImage,
   cacheDir,
+  consoleRoundTrip,
   echoRoundTrip,
   kubeconfig,
   portIsFree,
@@ -203,14 +204,7 @@ describe('access (integration, local cluster)', function () {
 
   describe('console', () => {
     it('shows what the VM container writes, sends what we type, and leaves on Ctrl-]', async () => {
-      const child = berth(['console', 'running', '-n', fx.namespace], { stdin: 'pipe' });
-      await waitFor(child, 'stderr', /Press Ctrl-\] to exit/);
-      const word = `ping-${randomBytes(4).toString('hex')}`;
-      const echoed = waitFor(child, 'stdout', new RegExp(`console: ${word}`));
-      child.stdin!.write(`${word}\n`);
-      await echoed;
-      child.stdin!.write(Buffer.from([0x1d]));
-      const result = await child;
+      const result = await consoleRoundTrip(berth(['console', 'running', '-n', fx.namespace], { stdin: 'pipe' }));
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /Console closed/);
     });

@@ -1,10 +1,12 @@
 // The stand-in VM for the access tests: a StatefulSet of one pod labelled like a berth VM, with a
 // container 'vm' running test/fixtures/access-image (sshd, VNC banner on the pod's loopback, echo,
 // a line-echoing console), in a namespace of its own. Commands run as the real bin/kubectl-berth.
+import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { clusterKubeconfig, createUniqueNamespace, deleteNamespace, eventually } from '../../support/cluster.js';
+import { waitForOutput } from '../../support/child-output.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
@@ -89,25 +91,20 @@ export function berth(
   });
 }
 
-/** Resolves with the first match of `pattern` in what the child wrote to `stream` so far. */
-export function waitFor(child: ResultPromise, stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-  return new Promise((resolvePromise, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => {
-      child[stream]!.off('data', onData);
-      reject(new Error(`no ${pattern} on ${stream} after ${timeoutMs} ms; got: ${JSON.stringify(seen)}`));
-    }, timeoutMs);
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      const match = pattern.exec(seen);
-      if (match) {
-        clearTimeout(timer);
-        child[stream]!.off('data', onData);
-        resolvePromise(match);
-      }
-    };
-    child[stream]!.on('data', onData);
-  });
+export { waitForOutput as waitFor } from '../../support/child-output.js';
+
+/**
+ * Drives a started `kubectl berth console`: waits until it is attached, types a fresh word, waits
+ * for the stand-in console's answer, leaves with Ctrl-] and returns how the command ended.
+ */
+export async function consoleRoundTrip(child: ReturnType<typeof berth>) {
+  await waitForOutput(child, 'stderr', /Press Ctrl-\] to exit/);
+  const word = `ping-${randomBytes(4).toString('hex')}`;
+  const echoed = waitForOutput(child, 'stdout', new RegExp(`console: ${word}`));
+  child.stdin!.write(`${word}\n`);
+  await echoed;
+  child.stdin!.write(Buffer.from([0x1d]));
+  return child;
 }
 
 /** Sends `payload` and collects exactly as many bytes back (an echo service), then closes. */

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations } from '../../../src/shared/keys.js';
-import { clusterKubeconfig, kubectl, kubectlJson, requireCluster } from '../../support/cluster.js';
+import { Annotations, SUPPORTED_KUBERNETES_MINORS } from '../../../src/shared/keys.js';
+import { clusterKubeconfig, deleteFakeNode, kubectl, kubectlJson, requireCluster } from '../../support/cluster.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const cli = join(root, 'bin', 'kubectl-berth');
@@ -54,6 +54,18 @@ describe('kubectl berth version against the local cluster', function () {
     assert.doesNotMatch(r.stdout, /Warning|Note/);
   });
 
+  it('prints the API server\'s version, a supported one here, without a warning', async () => {
+    const server = (await kubectlJson<{ serverVersion: { gitVersion: string } }>(['version'])).serverVersion.gitVersion;
+    const minor = server.replace(/^v(\d+\.\d+)\..*$/, '$1');
+    assert.ok(SUPPORTED_KUBERNETES_MINORS.includes(minor), `the test cluster runs ${server}, a supported minor`);
+    const json = run(['version', '-o', 'json']);
+    assert.equal((JSON.parse(json.stdout) as { serverVersion?: string }).serverVersion, server);
+    const text = run(['version']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^Client Version: .*\\nServer Version: ${server.replaceAll('.', '\\.')}\\n`));
+    assert.doesNotMatch(text.stderr, /Kubernetes v/);
+  });
+
   it('a node whose agent runs another version gets its own line and a skew warning on stderr', async () => {
     // A Node object of the test's own (no kubelet behind it), carrying what an older agent writes.
     const node = `t-version-skew-${process.pid}`;
@@ -66,7 +78,7 @@ describe('kubectl berth version against the local cluster', function () {
       assert.match(r.stderr, /Warning: version skew/);
       assert.match(r.stderr, new RegExp(node));
     } finally {
-      await kubectl(['delete', 'node', node, '--ignore-not-found']);
+      await deleteFakeNode(node);
     }
   });
 

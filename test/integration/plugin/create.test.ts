@@ -167,7 +167,7 @@ describe('create (integration, local cluster)', function () {
       ['namespace does not exist', ['create', 'bad', ...base, '--allow-unschedulable', '-n', 't-plugin-no-such-namespace'], 3, /namespace 't-plugin-no-such-namespace' does not exist/],
       ['unreachable cluster', ['create', 'bad', ...base, '--kubeconfig', unreachable], 5, /cannot reach the cluster at https:\/\/127\.0\.0\.1:2/],
       ['unknown context', ['create', 'bad', ...base, '--context', 'nope'], 5, /context 'nope' is not in your kubeconfig/],
-      ['no RBAC permission', ['create', 'bad', ...base, '--kubeconfig', join(files, 'powerless.kubeconfig')], 5, /cannot check for VM 'bad': forbidden \(.*"system:serviceaccount:t-plugin-create-[0-9a-f]+:powerless" cannot get resource "(statefulsets|secrets|persistentvolumeclaims)".*Try this: ask a cluster admin for the RBAC permission/],
+      ['no RBAC permission', ['create', 'bad', ...base, '--kubeconfig', join(files, 'powerless.kubeconfig')], 5, /cannot check for VM 'bad': forbidden \(.*"system:serviceaccount:t-plugin-create-[0-9a-f]+:powerless" cannot get resource "(statefulsets|secrets|persistentvolumeclaims)".*Try this:.* ask a cluster admin for the RBAC permission.* the ClusterRole berth-vm-admin grants this in a namespace/],
       ['quota forbids StatefulSets', ['create', 'bad', ...base, '--allow-unschedulable', '-n', 'QUOTA'], 5, /exceeded quota/],
     ];
     let quotaNs: string;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { DeviceResources, Paths } from '../../../src/shared/keys.js';
 import { AgentProcess, freePort } from '../agent/support/agent-process.js';
-import { clusterKubeconfig, createUniqueNamespace, deleteNamespace as deleteTestNamespace, requireCluster as requireLocalCluster } from '../../support/cluster.js';
+import { clusterKubeconfig, createUniqueNamespace, deleteNamespace as deleteTestNamespace, requireCluster as requireLocalCluster, serviceAccountToken } from '../../support/cluster.js';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const bin = join(repo, 'bin', 'kubectl-berth');
@@ -163,22 +163,24 @@ export async function withTunDevices(): Promise<() => Promise<void>> {
  * it makes is authenticated and then forbidden.
  */
 export async function powerlessKubeconfig(namespace: string, path: string): Promise<void> {
-  const { core, kc } = await kube();
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'powerless' } } });
-  const token = await eventually('the powerless account token', async () => {
-    const sa = await core.readNamespacedServiceAccount({ name: 'powerless', namespace });
-    const secretName = sa.secrets?.[0]?.name;
-    if (!secretName) return undefined;
-    const secret = await core.readNamespacedSecret({ name: secretName, namespace });
-    return secret.data?.token ? Buffer.from(secret.data.token, 'base64').toString() : undefined;
-  });
+  await serviceAccountKubeconfig(namespace, 'powerless', path);
+}
+
+/**
+ * A kubeconfig that acts as ServiceAccount `name` in `namespace` (created if missing), with a
+ * token from the TokenRequest API and the local cluster's server and CA; its namespace is the
+ * context's. Requests are allowed exactly as far as the RBAC bound to that account says.
+ */
+export async function serviceAccountKubeconfig(namespace: string, name: string, path: string): Promise<void> {
+  const { kc } = await kube();
+  const token = await serviceAccountToken(namespace, name);
   const cluster = kc.getCurrentCluster()!;
   const ca = cluster.caData ? `certificate-authority-data: ${cluster.caData}` : `certificate-authority: ${JSON.stringify(cluster.caFile)}`;
   writeFileSync(path, `apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: ${JSON.stringify(cluster.server)}, ${ca}}}]
-users: [{name: powerless, user: {token: ${JSON.stringify(token)}}}]
-contexts: [{name: powerless, context: {cluster: c, user: powerless, namespace: ${namespace}}}]
-current-context: powerless
+users: [{name: ${name}, user: {token: ${JSON.stringify(token)}}}]
+contexts: [{name: ${name}, context: {cluster: c, user: ${name}, namespace: ${namespace}}}]
+current-context: ${name}
 `);
 }
