@@ -3,10 +3,10 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NotMeasuredError } from './result.js';
+import { berthCache } from '../support/cluster.js';
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -92,7 +92,7 @@ export async function meanOf(count: number, once: () => Promise<number>): Promis
 }
 
 export function cacheDir(...parts: string[]): string {
-  return join(homedir(), '.cache', 'kubectl-berth', ...parts);
+  return join(berthCache(), ...parts);
 }
 
 export const KUBECONFIG = cacheDir('cluster', 'kubeconfig');

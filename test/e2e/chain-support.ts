@@ -2,15 +2,15 @@
 // processes against the local cluster, serve the test guest over HTTP to the node, poll.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { berthCache, clusterKubeconfig } from '../support/cluster.js';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const bin = join(repo, 'bin', 'kubectl-berth');
-export const cacheDir = process.env.BERTH_CACHE ?? join(homedir(), '.cache/kubectl-berth');
-export const kubeconfig = process.env.BERTH_TEST_KUBECONFIG ?? join(cacheDir, 'cluster/kubeconfig');
+export const cacheDir = berthCache();
+export const kubeconfig = clusterKubeconfig();
 export const guestImage = join(cacheDir, 'guest/guest.qcow2');
 
 export const env: NodeJS.ProcessEnv = {

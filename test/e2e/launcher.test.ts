@@ -3,15 +3,16 @@
 // client namespace. One VM at a time; the guest boots in seconds.
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { cachedImageFileName, Files, LauncherEnv } from '../../src/shared/keys.js';
 import { waitForOutput } from '../support/child-output.js';
+import { berthCache } from '../support/cluster.js';
 import { skipLoudly } from '../support/skip.js';
 import { banner, LauncherRun, PodSandbox, sshArgs, vncSecurityTypes, waitFor } from './launcher-harness.js';
 
-const GUEST_DIR = join(homedir(), '.cache/kubectl-berth/guest');
+const GUEST_DIR = join(berthCache(), 'guest');
 const BOOT_MS = 90_000;
 
 describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {

@@ -10,7 +10,7 @@
 #   ~/.cache/kubectl-berth/guest/guest.qcow2.sha256  its sha256 (hex only)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${BERTH_GUEST_CACHE:-$HOME/.cache/kubectl-berth/guest}
+cache=${BERTH_GUEST_CACHE:-${BERTH_CACHE:-$HOME/.cache/kubectl-berth}/guest}
 out=$cache/guest.qcow2
 log() { printf 'guest: %s\n' "$*" >&2; }
 mkdir -p "$cache/kernel"

@@ -15,10 +15,14 @@ export const BUSYBOX_IMAGE = 'localhost/busybox:local';
 /** Where the kubelet listens for device-plugin registrations, whatever its --root-dir. */
 export const DEVICE_PLUGIN_SOCKET = join(Paths.kubeletDevicePlugins, 'kubelet.sock');
 
-/** BERTH_CACHE moves the whole cache, as it does for the scripts under test/cluster. */
+/** The project's cache (builds, cluster, guest, images); BERTH_CACHE moves it, as for the scripts. */
+export function berthCache(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BERTH_CACHE || join(homedir(), '.cache', 'kubectl-berth');
+}
+
+/** The local cluster's kubeconfig; BERTH_TEST_KUBECONFIG points the tests at another cluster. */
 export function clusterKubeconfig(env: NodeJS.ProcessEnv = process.env): string {
-  const cache = env.BERTH_CACHE || join(homedir(), '.cache', 'kubectl-berth');
-  return join(cache, 'cluster', 'kubeconfig');
+  return env.BERTH_TEST_KUBECONFIG || join(berthCache(env), 'cluster', 'kubeconfig');
 }
 
 export interface KubectlOptions {

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { mkdtempSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { clusterKubeconfig, createUniqueNamespace, deleteNamespace, eventually } from '../../support/cluster.js';
+import { tmpdir } from 'node:os';
+import { berthCache, clusterKubeconfig, createUniqueNamespace, deleteNamespace, eventually } from '../../support/cluster.js';
 import { waitForOutput } from '../../support/child-output.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import { Defaults } from '../../../src/shared/keys.js';
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const bin = join(repo, 'bin', 'kubectl-berth');
 export const kubeconfig = clusterKubeconfig();
-export const accessImageDir = join(homedir(), '.cache/kubectl-berth/access-image');
+export const accessImageDir = join(berthCache(), 'access-image');
 export const sshKey = join(accessImageDir, 'id_ed25519');
 
 async function k8s() {

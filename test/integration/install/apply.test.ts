@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Connection } from '../../../src/kube/connect.js';
 import { kubeApis, type KubeApis } from '../../../src/kube/vm-objects.js';
@@ -12,8 +11,9 @@ import { clearNodeLabels, takeInventory } from '../../../src/install/cleanup.js'
 import { loadManifests, packageManifestsDir } from '../../../src/install/manifest-files.js';
 import { berthImagesIn, installImage, installObjects, objectRef, parseManifests, type ManifestObject } from '../../../src/install/manifest-set.js';
 import { Annotations, Catalog, Labels } from '../../../src/shared/keys.js';
+import { clusterKubeconfig } from '../../support/cluster.js';
 
-const kubeconfig = process.env.BERTH_TEST_KUBECONFIG ?? join(homedir(), '.cache/kubectl-berth/cluster/kubeconfig');
+const kubeconfig = clusterKubeconfig();
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const NS = `t-install-${suffix}`;
 const NODE = `t-install-node-${suffix}`;

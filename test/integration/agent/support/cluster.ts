@@ -2,11 +2,9 @@
 // verify with kubectl; the code under test never shells out to it), and a guard that fails loudly
 // when the cluster is down instead of skipping.
 import { execFileSync } from 'node:child_process';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { deleteFakeNode } from '../../../support/cluster.js';
+import { clusterKubeconfig, deleteFakeNode } from '../../../support/cluster.js';
 
-export const KUBECONFIG = process.env.BERTH_TEST_KUBECONFIG ?? join(homedir(), '.cache', 'kubectl-berth', 'cluster', 'kubeconfig');
+export const KUBECONFIG = clusterKubeconfig();
 export const NODE = 'berth-node';
 
 export function kubectl(args: string[], input?: string): string {
