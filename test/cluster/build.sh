@@ -34,8 +34,18 @@ go_build() {
   rm -rf "$dir"; mkdir -p "$dir/src" "$dir/bin.tmp"
   printf '%s\n' "$gomod" >"$dir/src/go.mod"
   say "$name $version: building $(printf '%s ' "$@")(log: $dir/build.log)"
-  if ! (cd "$dir/src" && env GOFLAGS=-mod=mod CGO_ENABLED="$cgo" go build -trimpath -tags "$tags" \
-      -ldflags "-s -w $ldflags" -o "$dir/bin.tmp/" "$@") >"$dir/build.log" 2>&1; then
+  # -v lists each package as it is compiled: a minute-by-minute count shows that a long build moves.
+  (cd "$dir/src" && exec env GOFLAGS=-mod=mod CGO_ENABLED="$cgo" go build -v -trimpath -tags "$tags" \
+      -ldflags "-s -w $ldflags" -o "$dir/bin.tmp/" "$@") >"$dir/build.log" 2>&1 &
+  local pid=$! next=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$next" ]; then
+      say "$name $version: $((SECONDS - t0))s, $(grep -c -v '^go: ' "$dir/build.log") packages compiled"
+      next=$((SECONDS + 60))
+    fi
+    sleep 1
+  done
+  if ! wait "$pid"; then
     say "$name $version: build failed; last lines of $dir/build.log:"; tail -20 "$dir/build.log" >&2
     return 1
   fi
