@@ -26,7 +26,8 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<IncomingM
 
 function get(url: string, options: HttpGetOptions, redirectsLeft: number): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const lib = url.startsWith('https:') ? https : http;
+    // The scheme is case-insensitive (HTTPS://... is https), so it is read from the parsed URL.
+    const lib = new URL(url).protocol === 'https:' ? https : http;
     const req = lib.get(url, { headers: options.headers ?? {}, signal: options.signal }, (res) => {
       const location = res.headers.location;
       if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {

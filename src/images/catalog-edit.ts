@@ -26,7 +26,9 @@ export function catalogWhere(): string {
 export function validateAddRequest(request: AddImageRequest): CatalogEntry {
   const problem = imageNameProblem(request.name) ?? urlProblem(request.url) ?? sha256Problem(request.sha256) ?? sizeProblem(request.size);
   if (problem) throw usageError(problem, 'see kubectl berth images add --help');
-  const entry: CatalogEntry = { url: request.url, sha256: request.sha256.toLowerCase() };
+  // Stored as the URL parser writes it (scheme and host in lower case), so no reader down the line
+  // can mistake HTTPS://... for anything but https.
+  const entry: CatalogEntry = { url: new URL(request.url).href, sha256: request.sha256.toLowerCase() };
   if (request.size !== undefined) entry.size = request.size;
   return entry;
 }

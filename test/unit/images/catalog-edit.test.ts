@@ -16,6 +16,10 @@ describe('planAdd', () => {
   it('does nothing when the same entry is there', () => {
     assert.deepEqual(planAdd({ cirros: value }, req), { kind: 'none' });
   });
+  it('stores an upper-case scheme as the URL parser writes it, so it is never read as plain http', () => {
+    const change = planAdd(undefined, { ...req, url: 'HTTPS://Example.COM/c.qcow2' });
+    assert.deepEqual(change, { kind: 'create', data: { cirros: value } });
+  });
   it('refuses to replace a different entry without --force (exit 4)', () => {
     assert.throws(() => planAdd({ cirros: '{"url":"http://old"}' }, req), (e: any) => e.code === 'ALREADY_EXISTS' && e.oclif.exit === 4 && /--force/.test(e.suggestions.join()));
     assert.equal(planAdd({ cirros: '{"url":"http://old"}' }, { ...req, force: true }).kind, 'patch');
