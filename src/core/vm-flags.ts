@@ -193,6 +193,9 @@ export function parseVmFlags(rawName: string, flags: VmFlags): VmRequest {
   }
   const vnc = flags['no-vnc'] ? { mode: 'off' as const } : password !== undefined ? { mode: 'password' as const, password } : { mode: 'loopback' as const };
   const readyPort = parseWholeNumber('ready-port', flags['ready-port'] ?? String(VM_DEFAULTS.readyPort), 0, 65535, ' (0 turns the readiness check off)');
+  // The pod's 5900 is the launcher's display, never the guest's: a probe there would say Ready
+  // while the guest is still booting.
+  if (readyPort === Ports.vnc) throw invalid('ready-port', `${readyPort} is the VM's VNC display in the pod, not a guest port`, 'name a port the guest serves, such as 22, or 0 for no readiness check');
   const ports: number[] = [];
   for (const raw of flags.port ?? []) {
     const port = parseWholeNumber('port', raw, 1, 65535, ' (a guest TCP port)');
@@ -202,6 +205,8 @@ export function parseVmFlags(rawName: string, flags: VmFlags): VmRequest {
   const shutdown = parseDuration(flags['shutdown-timeout'] ?? VM_DEFAULTS.shutdownTimeout);
   if (!shutdown.ok) throw invalid('shutdown-timeout', shutdown.problem);
   const shutdownSeconds = Math.ceil(shutdown.ms / 1000);
+  // 0 would turn every stop into pulling the plug on a running guest, with its disk mid-write.
+  if (shutdownSeconds < 1) throw invalid('shutdown-timeout', `'${flags['shutdown-timeout']}' gives the guest no time to power down`, 'give it at least 1s; most guests need 30s or more');
   if (shutdownSeconds > VM_LIMITS.maxShutdownSeconds) {
     throw invalid('shutdown-timeout', `'${flags['shutdown-timeout']}' is longer than the ${VM_LIMITS.maxShutdownSeconds / 60}-minute maximum`);
   }

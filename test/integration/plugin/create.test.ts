@@ -33,7 +33,7 @@ describe('create (integration, local cluster)', function () {
   });
 
   it('creates the StatefulSet and the cloud-init Secret as specified', async () => {
-    const run = await berth(['create', 'web', '-n', ns, '--image', DEAD_IMAGE, '--image-sha256', SHA, '--accel', 'tcg', '--cpus', '2', '--memory', '128Mi', '--ephemeral', '--disk-size', '2Gi', '--shutdown-timeout', '0', '--node-selector', `t-plugin.berth.dev/never=${ns}`, '--allow-unschedulable']);
+    const run = await berth(['create', 'web', '-n', ns, '--image', DEAD_IMAGE, '--image-sha256', SHA, '--accel', 'tcg', '--cpus', '2', '--memory', '128Mi', '--ephemeral', '--disk-size', '2Gi', '--shutdown-timeout', '1s', '--node-selector', `t-plugin.berth.dev/never=${ns}`, '--allow-unschedulable']);
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(run.stdout, 'vm/web created\n');
     assert.match(run.stderr, /VM will stay Pending/);
@@ -54,7 +54,7 @@ describe('create (integration, local cluster)', function () {
     assert.equal(c.resources!.limits![DeviceResources.kvm], undefined);
     assert.deepEqual(c.securityContext!.capabilities!.add, ['NET_ADMIN', 'NET_RAW']);
     assert.equal(c.securityContext!.privileged, undefined);
-    assert.equal(podSpec.terminationGracePeriodSeconds, 15);
+    assert.equal(podSpec.terminationGracePeriodSeconds, 16);
     assert.deepEqual(podSpec.nodeSelector, { 't-plugin.berth.dev/never': ns });
     const secret = await core.readNamespacedSecret({ name: 'web-cloudinit', namespace: ns });
     const userData = Buffer.from(secret.data!['user-data'], 'base64').toString();
@@ -79,7 +79,7 @@ describe('create (integration, local cluster)', function () {
 
     // TCG with a test label in --node-selector: Unschedulable until the node carries that label.
     const label = 't-plugin.berth.dev/sched';
-    const created = await berth(['create', 'tcg-vm', '-n', ns, '--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--ephemeral', '--shutdown-timeout', '0', '--node-selector', `${label}=${ns}`, '--allow-unschedulable']);
+    const created = await berth(['create', 'tcg-vm', '-n', ns, '--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--ephemeral', '--shutdown-timeout', '1s', '--node-selector', `${label}=${ns}`, '--allow-unschedulable']);
     assert.equal(created.exitCode, 0, created.stderr);
     await eventually('tcg-vm Unschedulable', async () => {
       const cond = (await podOf(ns, 'tcg-vm')())?.status?.conditions?.find((c) => c.type === 'PodScheduled');
@@ -106,7 +106,7 @@ describe('create (integration, local cluster)', function () {
     const restoreTun = await withTunDevices();
     const restore = await withNodeLabels({ [Labels.nodeReady]: 'true' });
     try {
-      const run = await berth(['create', 'doomed', '-n', ns, '--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--ephemeral', '--shutdown-timeout', '0', '--wait', '--timeout', '100s']);
+      const run = await berth(['create', 'doomed', '-n', ns, '--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--ephemeral', '--shutdown-timeout', '1s', '--wait', '--timeout', '100s']);
       assert.equal(run.exitCode, 1, run.stderr);
       assert.equal(run.stdout, 'vm/doomed created\n');
       assert.match(run.stderr, /Waiting for VM 'doomed'/);

@@ -8,7 +8,7 @@ describe('stop, start and purge (integration, local cluster)', function () {
   let ns: string;
   let restoreLabels: (() => Promise<void>) | undefined;
   let restoreTun: (() => Promise<void>) | undefined;
-  const vm = ['--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--shutdown-timeout', '0'];
+  const vm = ['--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--shutdown-timeout', '1s'];
 
   async function pvc(name: string) {
     const { core } = await kube();

@@ -61,6 +61,8 @@ describe('parseVmFlags: bad inputs, each with its exact message and exit 2', () 
     ['ready port name', 'web', { ...base, 'ready-port': 'ssh' }, "--ready-port: 'ssh' must be a whole number from 0 to 65535 (0 turns the readiness check off)"],
     ['shutdown timeout words', 'web', { ...base, 'shutdown-timeout': 'soon' }, "--shutdown-timeout: 'soon' is not a duration; use seconds (120) or a duration such as 90s, 5m or 1h"],
     ['shutdown timeout too long', 'web', { ...base, 'shutdown-timeout': '2h' }, "--shutdown-timeout: '2h' is longer than the 60-minute maximum"],
+    ['shutdown timeout zero', 'web', { ...base, 'shutdown-timeout': '0' }, "--shutdown-timeout: '0' gives the guest no time to power down"],
+    ['ready port is the display', 'web', { ...base, 'ready-port': '5900' }, "--ready-port: 5900 is the VM's VNC display in the pod, not a guest port"],
     ['port zero', 'web', { ...base, port: ['0'] }, "--port: '0' must be a whole number from 1 to 65535 (a guest TCP port)"],
     ['port of the VNC display', 'web', { ...base, port: ['5900'] }, "--port: 5900 belongs to the VM's VNC display in the pod"],
     ['empty ssh key', 'web', { ...base, 'ssh-key': [' '] }, '--ssh-key: must not be empty'],
@@ -135,11 +137,11 @@ describe('parseVmFlags: every flag lands in the request', () => {
   });
 
   it('--ephemeral gives an emptyDir disk; --no-vnc turns VNC off; --user-data keeps the path', () => {
-    const r = parseVmFlags('web', { image: 'x', ephemeral: true, 'no-vnc': true, 'user-data': './cc.yaml', 'shutdown-timeout': '0' });
+    const r = parseVmFlags('web', { image: 'x', ephemeral: true, 'no-vnc': true, 'user-data': './cc.yaml', 'shutdown-timeout': '1s' });
     assert.deepEqual(r.disk, { kind: 'ephemeral', sizeBytes: 10 * 2 ** 30 });
     assert.deepEqual(r.vnc, { mode: 'off' });
     assert.equal(r.userDataFile, './cc.yaml');
-    assert.equal(r.shutdownSeconds, 0);
+    assert.equal(r.shutdownSeconds, 1);
   });
 
   it('accepts a name of exactly 52 characters', () => {
