@@ -1,5 +1,7 @@
 // Host keys of VMs are filed per cluster in a known_hosts of our own, so two clusters with a VM of
 // the same name never trip ssh's "host key changed" alarm, and ~/.ssh/known_hosts stays untouched.
+import { createHmac } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** $XDG_CACHE_HOME, else ~/.cache. */
@@ -15,4 +17,43 @@ export function clusterFileName(clusterName: string | undefined): string {
 
 export function knownHostsFile(cacheDir: string, clusterName: string | undefined): string {
   return join(cacheDir, 'kubectl-berth', 'known_hosts', clusterFileName(clusterName));
+}
+
+/**
+ * known_hosts text without the entries for `alias`: plain ones (a host field listing it, alone or
+ * among others separated by commas) and hashed ones (`|1|salt|hmac`, as ssh writes them under
+ * HashKnownHosts, Debian's default), whose HMAC-SHA1 of the alias under the salt matches.
+ * Everything else, comments and markers included, stays byte for byte. Pure.
+ */
+export function withoutHost(text: string, alias: string): { text: string; removed: number } {
+  let removed = 0;
+  const kept = text.split('\n').filter((line) => {
+    const fields = line.trim().split(/\s+/);
+    const hosts = fields[0]?.startsWith('@') ? fields[1] : fields[0];
+    if (!hosts || line.trim().startsWith('#')) return true;
+    const matches = hosts.startsWith('|1|') ? hashedHostIs(hosts, alias) : hosts.split(',').includes(alias);
+    if (matches) removed++;
+    return !matches;
+  });
+  return { text: kept.join('\n'), removed };
+}
+
+function hashedHostIs(field: string, alias: string): boolean {
+  const [, , salt, hash] = field.split('|');
+  if (!salt || !hash) return false;
+  return createHmac('sha1', Buffer.from(salt, 'base64')).update(alias).digest('base64') === hash;
+}
+
+/** Removes the entries of `alias` from the known_hosts `file` (a missing file has none); how many. */
+export function forgetHostKey(file: string, alias: string): number {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  const result = withoutHost(text, alias);
+  if (result.removed > 0) writeFileSync(file, result.text, { mode: 0o600 });
+  return result.removed;
 }

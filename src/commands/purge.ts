@@ -1,4 +1,7 @@
 import { Args, Flags } from '@oclif/core';
+import { homedir } from 'node:os';
+import { cacheHome, forgetHostKey, knownHostsFile } from '../access/known-hosts.js';
+import { hostKeyAlias } from '../access/target.js';
 import { BerthCommand } from '../base-command.js';
 import { BerthError, usageError } from '../errors.js';
 import { checkVmName } from '../core/names.js';
@@ -13,7 +16,9 @@ export default class Purge extends BerthCommand {
   static override description = `Lists exactly what will be deleted — the StatefulSet, the cloud-init Secret and, only with
 --delete-disks, the disk PVCs — and asks for confirmation on a terminal; scripts pass --yes.
 Every named VM is checked first: if one does not exist, nothing is deleted (exit 3).
-A kept disk lets a new VM of the same name boot from it: kubectl berth create NAME --reuse-disk.`;
+A kept disk lets a new VM of the same name boot from it: kubectl berth create NAME --reuse-disk.
+The VMs' ssh host keys are forgotten (kubectl berth ssh files them per cluster), so a new VM of
+the same name is accepted on first use instead of failing as a changed host key.`;
 
   static override strict = false;
 
@@ -62,6 +67,10 @@ A kept disk lets a new VM of the same name boot from it: kubectl berth create NA
       }
     }
     await executePurge(conn, apis, plan, (object) => process.stdout.write(changedLine(object, 'deleted', flags.output)));
+    // A new VM of the same name has new host keys (unless it reuses the disk, and then ssh simply
+    // accepts them again): a stale entry would stop kubectl berth ssh with "host key changed".
+    const knownHosts = knownHostsFile(cacheHome(process.env, homedir()), conn.kubeConfig.getCurrentCluster()?.name);
+    for (const target of plan.targets) forgetHostKey(knownHosts, hostKeyAlias(target.vm, conn.namespace));
     if (kept.length > 0) this.note(`Kept ${kept.length} disk${kept.length > 1 ? 's' : ''}; boot a new VM from one with create NAME --reuse-disk, or delete with purge NAME --delete-disks.`);
   }
 }

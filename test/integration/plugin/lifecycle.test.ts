@@ -1,7 +1,9 @@
 // stop, start and purge against the real cluster, with a real PVC bound on the berth-test class.
 import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Labels } from '../../../src/shared/keys.js';
-import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, objectCounts, requireCluster, withNodeLabels, withTunDevices } from './fixture.js';
+import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, fakeHome, kube, objectCounts, requireCluster, withNodeLabels, withTunDevices } from './fixture.js';
 
 describe('stop, start and purge (integration, local cluster)', function () {
   this.timeout(180_000);
@@ -130,12 +132,18 @@ describe('stop, start and purge (integration, local cluster)', function () {
     assert.equal(reused.exitCode, 0, reused.stderr);
   });
 
-  it('purge --delete-disks also deletes the PVC; purge --all takes every VM', async () => {
+  it('purge --delete-disks also deletes the PVC; purge --all takes every VM and forgets their ssh host keys', async () => {
     const second = await berth(['create', 'other', '-n', ns, ...vm, '--ephemeral']);
     assert.equal(second.exitCode, 0, second.stderr);
+    // Host keys that kubectl berth ssh filed for this cluster (berth-local): the purged VMs' go.
+    const knownHosts = join(fakeHome, '.cache', 'kubectl-berth', 'known_hosts', 'berth-local');
+    mkdirSync(dirname(knownHosts), { recursive: true });
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOwn7eGq1mmbtaRMHEPt6t1G2cIW4rtAUPnKZ4jtJvNU';
+    writeFileSync(knownHosts, `vm/pet.${ns} ${key}\nvm/other.${ns} ${key}\nvm/pet.elsewhere ${key}\n`);
     const run = await berth(['purge', '--all', '--delete-disks', '-n', ns, '--yes', '-o', 'name']);
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(run.stdout, 'statefulset/other\nsecret/other-cloudinit\nstatefulset/pet\nsecret/pet-cloudinit\npersistentvolumeclaim/disk-pet-0\n');
+    assert.equal(readFileSync(knownHosts, 'utf8'), `vm/pet.elsewhere ${key}\n`, 'the purged VMs\' host keys are forgotten, others kept');
     await eventually('disk-pet-0 gone', async () => ((await pvc('disk-pet-0')) ? undefined : true), 120_000);
     const empty = await berth(['ls', '-n', ns]);
     assert.equal(empty.stdout, '');
