@@ -2,7 +2,9 @@
 // the same name never trip ssh's "host key changed" alarm, and ~/.ssh/known_hosts stays untouched.
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { hostKeyAlias } from './target.js';
 
 /** $XDG_CACHE_HOME, else ~/.cache. */
 export function cacheHome(env: NodeJS.ProcessEnv, home: string): string {
@@ -42,6 +44,16 @@ function hashedHostIs(field: string, alias: string): boolean {
   const [, , salt, hash] = field.split('|');
   if (!salt || !hash) return false;
   return createHmac('sha1', Buffer.from(salt, 'base64')).update(alias).digest('base64') === hash;
+}
+
+/**
+ * Forgets what kubectl berth ssh filed for these VMs of `namespace` on cluster `clusterName`: a VM
+ * that was purged, or made anew on a new disk, may come back with other host keys, and a stale
+ * entry would stop ssh with "host key changed" (ssh accepts the new keys on first use).
+ */
+export function forgetVmHostKeys(clusterName: string | undefined, namespace: string, names: readonly string[]): void {
+  const file = knownHostsFile(cacheHome(process.env, homedir()), clusterName);
+  for (const name of names) forgetHostKey(file, hostKeyAlias(name, namespace));
 }
 
 /** Removes the entries of `alias` from the known_hosts `file` (a missing file has none); how many. */

@@ -1,7 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { homedir } from 'node:os';
-import { cacheHome, forgetHostKey, knownHostsFile } from '../access/known-hosts.js';
-import { hostKeyAlias } from '../access/target.js';
+import { forgetVmHostKeys } from '../access/known-hosts.js';
 import { BerthCommand } from '../base-command.js';
 import { BerthError, usageError } from '../errors.js';
 import { checkVmName } from '../core/names.js';
@@ -67,10 +65,7 @@ the same name is accepted on first use instead of failing as a changed host key.
       }
     }
     await executePurge(conn, apis, plan, (object) => process.stdout.write(changedLine(object, 'deleted', flags.output)));
-    // A new VM of the same name has new host keys (unless it reuses the disk, and then ssh simply
-    // accepts them again): a stale entry would stop kubectl berth ssh with "host key changed".
-    const knownHosts = knownHostsFile(cacheHome(process.env, homedir()), conn.kubeConfig.getCurrentCluster()?.name);
-    for (const target of plan.targets) forgetHostKey(knownHosts, hostKeyAlias(target.vm, conn.namespace));
+    forgetVmHostKeys(conn.kubeConfig.getCurrentCluster()?.name, conn.namespace, plan.targets.map((t) => t.vm));
     if (kept.length > 0) this.note(`Kept ${kept.length} disk${kept.length > 1 ? 's' : ''}; boot a new VM from one with create NAME --reuse-disk, or delete with purge NAME --delete-disks.`);
   }
 }

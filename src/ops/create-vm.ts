@@ -12,6 +12,7 @@ import { createVmObjects, preflight, readCatalog } from '../kube/vm-create.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { waitForVm } from '../kube/vm-wait.js';
 import { olderServerWarning } from '../kube/cluster-versions.js';
+import { forgetVmHostKeys } from '../access/known-hosts.js';
 import { chooseLauncherImage, readInstalledAgentImage } from '../kube/installed-image.js';
 import { waitTimeoutMs } from '../flags/wait.js';
 import { readSshKeys, readUserData } from './local-inputs.js';
@@ -79,6 +80,9 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   if (warning) io.note(warning);
   await preflight(conn, apis, spec, request, { allowUnschedulable: Boolean(flags['allow-unschedulable']), note: io.note });
   await createVmObjects(conn, apis, secret, sts);
+  // A VM on a new disk is a new host to ssh, even where an earlier one had its name (a wiped
+  // cluster, a rebuilt image); a reused disk keeps its keys, and so does the entry.
+  if (!(request.disk.kind === 'pvc' && request.disk.reuse)) forgetVmHostKeys(conn.kubeConfig.getCurrentCluster()?.name, spec.namespace, [spec.name]);
   if (flags.output === 'yaml' || flags.output === 'json') io.out(renderManifests([secret, sts], flags.output));
   else if (flags.output === 'name') io.out(`vm/${spec.name}\n`);
   else io.out(`vm/${spec.name} created\n`);

@@ -132,14 +132,15 @@ describe('stop, start and purge (integration, local cluster)', function () {
     assert.equal(reused.exitCode, 0, reused.stderr);
   });
 
-  it('purge --delete-disks also deletes the PVC; purge --all takes every VM and forgets their ssh host keys', async () => {
-    const second = await berth(['create', 'other', '-n', ns, ...vm, '--ephemeral']);
-    assert.equal(second.exitCode, 0, second.stderr);
-    // Host keys that kubectl berth ssh filed for this cluster (berth-local): the purged VMs' go.
+  it('create on a new disk and purge forget the VM\'s ssh host key; purge --delete-disks also deletes the PVC; purge --all takes every VM', async () => {
+    // Host keys that kubectl berth ssh filed for this cluster (berth-local).
     const knownHosts = join(fakeHome, '.cache', 'kubectl-berth', 'known_hosts', 'berth-local');
     mkdirSync(dirname(knownHosts), { recursive: true });
     const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOwn7eGq1mmbtaRMHEPt6t1G2cIW4rtAUPnKZ4jtJvNU';
     writeFileSync(knownHosts, `vm/pet.${ns} ${key}\nvm/other.${ns} ${key}\nvm/pet.elsewhere ${key}\n`);
+    const second = await berth(['create', 'other', '-n', ns, ...vm, '--ephemeral']);
+    assert.equal(second.exitCode, 0, second.stderr);
+    assert.equal(readFileSync(knownHosts, 'utf8'), `vm/pet.${ns} ${key}\nvm/pet.elsewhere ${key}\n`, 'a VM on a new disk is a new host');
     const run = await berth(['purge', '--all', '--delete-disks', '-n', ns, '--yes', '-o', 'name']);
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(run.stdout, 'statefulset/other\nsecret/other-cloudinit\nstatefulset/pet\nsecret/pet-cloudinit\npersistentvolumeclaim/disk-pet-0\n');
