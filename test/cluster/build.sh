@@ -59,9 +59,12 @@ K8S_VERSION=$(resolve_k8s_version)
 k8s_dir=$BUILDS/kubernetes-$K8S_VERSION
 if [ ! -f "$k8s_dir/.done" ]; then
   staging_version=v0.${K8S_VERSION#v1.}
-  # The staging modules are the ones Kubernetes' own go.mod points at ./staging.
-  k8s_mod=$(cd / && GOFLAGS= go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p')
-  [ -f "$k8s_mod" ] || { say "cannot fetch k8s.io/kubernetes@$K8S_VERSION from the Go module proxy"; exit 1; }
+  # The release's module: its go.mod names the staging modules (those it points at ./staging), and
+  # its source holds the pause container's C file.
+  download=$(cd / && GOFLAGS= go mod download -json "k8s.io/kubernetes@$K8S_VERSION") || true
+  k8s_mod=$(sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p' <<<"$download")
+  k8s_src=$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$download")
+  [ -f "$k8s_mod" ] && [ -d "$k8s_src" ] || { say "cannot fetch k8s.io/kubernetes@$K8S_VERSION from the Go module proxy"; exit 1; }
   go_directive=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$k8s_mod")
   replaces=$(sed -n 's#^\t\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\t\1 => \1 '"$staging_version"'#p' "$k8s_mod")
   gomod="module berth.local/build/kubernetes
@@ -71,21 +74,18 @@ replace (
 $replaces
 )"
   IFS=. read -r major minor _ <<<"${K8S_VERSION#v}"
-  v=k8s.io/component-base/version
-  ldflags="-X $v.gitVersion=$K8S_VERSION -X $v.gitMajor=$major -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
-  ldflags+=" -X $v.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  for p in k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=$major -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+  # What the binaries report as their version (the servers' and kubectl's packages alike).
+  ldflags="-X k8s.io/component-base/version.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  for v in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $v.gitVersion=$K8S_VERSION -X $v.gitMajor=$major -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
   done
   go_build kubernetes "$K8S_VERSION" 0 "" "$ldflags" "$gomod" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy \
     k8s.io/kubernetes/cmd/kubectl
   # The sandbox ("pause") container: the release's own C source, static, as its Dockerfile builds it.
-  src=$(dirname "$k8s_mod")/../../k8s.io/kubernetes@$K8S_VERSION/build/pause/linux/pause.c
-  [ -f "$src" ] || src=$(cd / && GOFLAGS= go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')/build/pause/linux/pause.c
   rm -f "$k8s_dir/.done"
-  gcc -Os -static -DVERSION="$K8S_VERSION" -o "$k8s_dir/bin/pause" "$src"
+  gcc -Os -static -DVERSION="$K8S_VERSION" -o "$k8s_dir/bin/pause" "$k8s_src/build/pause/linux/pause.c"
   touch "$k8s_dir/.done"
 fi
 

@@ -1,8 +1,9 @@
 # The versions of everything the local cluster runs, and where their builds are cached; sourced by
 # build.sh and lib.sh, never run. Kubernetes follows BERTH_K8S_VERSION: a minor ("1.36"), an exact
-# release ("v1.36.3"), or unset for the newest minor the Go module proxy serves. The supported range
-# is the three newest minors (as KubeVirt's); SUPPORTED_K8S_MINORS below is the one list of them,
-# which the README and the plugin's version check repeat.
+# release ("v1.36.3"), or unset for the newest supported minor (not the newest the proxy lists: a
+# minor is supported once it is tested). The supported range is the three newest minors (as
+# KubeVirt's); SUPPORTED_K8S_MINORS below is the list the README repeats, and a unit test keeps
+# the plugin's SUPPORTED_KUBERNETES_MINORS equal to it.
 SUPPORTED_K8S_MINORS=(1.35 1.36 1.37)
 # Exact releases that were built and tested, one per supported minor: the fallback when the module
 # proxy cannot be asked (a machine offline after its first build), and the pin CI may use.
