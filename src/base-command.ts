@@ -1,7 +1,7 @@
 // Every command that talks to a cluster extends BerthCommand: kubectl's connection flags are
 // declared and resolved here once, and errors leave through one door with a documented exit code.
 import { Command, Flags, Interfaces } from '@oclif/core';
-import { BerthError } from './errors.js';
+import { BerthError } from '../shared/errors.js';
 import { connect, type Connection, type ConnectionFlags } from './kube/connect.js';
 import { forbiddenRoleHint } from './kube/forbidden-hint.js';
 import { openReader, type ClusterReader } from './kube/reader.js';

@@ -1,6 +1,6 @@
 // The NoCloud seed: the files of the `cidata` volume built from the VM's cloud-init Secret, and the
 // argv that packs them into an ISO.
-import { Files } from '../../src/shared/keys.js';
+import { Files } from '../../shared/contract.js';
 
 export interface SeedSources {
   metaData?: string;

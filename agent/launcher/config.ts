@@ -1,8 +1,8 @@
 // The launcher's configuration, read from the environment contract the plugin writes into the VM
 // pod (LauncherEnv). Every problem is reported at once, before anything is touched.
 import { resolve } from 'node:path';
-import { BerthError } from '../../src/errors.js';
-import { Defaults, LauncherEnv, Paths, Ports, type Accel, type VncMode } from '../../src/shared/keys.js';
+import { BerthError } from '../../shared/errors.js';
+import { Defaults, LauncherEnv, Paths, Ports, type Accel, type VncMode } from '../../shared/contract.js';
 import { formatIpv4, inSubnet, parseIpv4, slash30Problem, VM_PREFIX, networkOf } from './ipv4.js';
 import { parseQuantityBytes } from './quantity.js';
 

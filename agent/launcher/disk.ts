@@ -2,8 +2,8 @@
 // restart, and refused when it no longer sits on the base image it was made on.
 import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError } from '../../src/errors.js';
-import { cachedImageFileName, Files, LauncherEnv } from '../../src/shared/keys.js';
+import { BerthError } from '../../shared/errors.js';
+import { cachedImageFileName, Files, LauncherEnv } from '../../shared/contract.js';
 import type { LauncherConfig } from './config.js';
 import { downloadVerified } from './download.js';
 import { mustRun, type Run } from './exec.js';

@@ -6,7 +6,7 @@ import { rename, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BerthError } from '../../src/errors.js';
+import { BerthError } from '../../shared/errors.js';
 import type { Log } from './log.js';
 import { httpGet } from '../common/http-get.js';
 

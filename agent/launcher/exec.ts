@@ -1,7 +1,7 @@
 // Running the tools the launcher drives (ip, iptables, qemu-img, …): argv arrays only, and a
 // failure becomes a BerthError that names the command and carries the tool's own message.
 import { execa } from 'execa';
-import { BerthError } from '../../src/errors.js';
+import { BerthError } from '../../shared/errors.js';
 
 export interface RunResult {
   stdout: string;

@@ -3,8 +3,8 @@
 // set up and exits non-zero with a message and a hint.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError, ExitCode, isBerthError } from '../../src/errors.js';
-import { Files } from '../../src/shared/keys.js';
+import { BerthError, ExitCode, isBerthError } from '../../shared/errors.js';
+import { Files } from '../../shared/contract.js';
 import { Cleanup } from './cleanup.js';
 import { parseLauncherConfig, type LauncherConfig } from './config.js';
 import { preparePetDisk } from './disk.js';

@@ -3,8 +3,8 @@
 // Every step registers its undo before the next one runs.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError } from '../../src/errors.js';
-import { LauncherEnv } from '../../src/shared/keys.js';
+import { BerthError } from '../../shared/errors.js';
+import { LauncherEnv } from '../../shared/contract.js';
 import { startChild, stopChild } from './child.js';
 import type { Cleanup } from './cleanup.js';
 import type { LauncherConfig } from './config.js';

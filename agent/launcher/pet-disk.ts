@@ -1,6 +1,6 @@
 // Decisions about the pet disk (the qcow2 overlay on the pet volume), kept apart from the I/O: is
 // an existing overlay still sitting on the base image it was made on, and how big should it be.
-import { cachedImageFileName } from '../../src/shared/keys.js';
+import { cachedImageFileName } from '../../shared/contract.js';
 
 /** What the launcher records beside the overlay when it creates it (Files.petDiskOrigin). */
 export interface PetDiskOrigin {

@@ -1,5 +1,5 @@
 // QEMU's command line for a Berth VM: one pure function from the launcher's settings to argv.
-import { Ports, type Accel, type VncMode } from '../../src/shared/keys.js';
+import { Ports, type Accel, type VncMode } from '../../shared/contract.js';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
 

@@ -1,10 +1,10 @@
 // Builds the NoCloud seed ISO from the mounted cloud-init Secret.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError } from '../../src/errors.js';
-import { Files } from '../../src/shared/keys.js';
+import { BerthError } from '../../shared/errors.js';
+import { Files } from '../../shared/contract.js';
 import { seedFiles, seedIdentity, seedIsoCommand, type IsoTool, type SeedSources } from './cloud-init.js';
-import { isBerthError } from '../../src/errors.js';
+import { isBerthError } from '../../shared/errors.js';
 import type { LauncherConfig } from './config.js';
 import { mustRun, type Run } from './exec.js';
 import type { Log } from './log.js';

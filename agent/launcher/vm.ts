@@ -1,7 +1,7 @@
 // QEMU under the launcher: started with the serial console on the container's stdio, watched
 // through QMP, and stopped the gentle way: ACPI powerdown, a grace period, then quit.
 import { rm } from 'node:fs/promises';
-import { BerthError } from '../../src/errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { startChild, type Child } from './child.js';
 import type { Log } from './log.js';
 import { QEMU_BINARY } from './qemu-args.js';

@@ -3,11 +3,11 @@
 // them and owns the timers.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { DeviceResources, type CatalogEntry } from '../../src/shared/keys.js';
+import { DeviceResources, type CatalogEntry } from '../../shared/contract.js';
 
 /** Events about a cluster-scoped object (our Node) may only live in 'default' or 'kube-system'. */
 export const NODE_EVENT_NAMESPACE = 'default';
-import { parseCatalog } from '../../src/images/catalog.js';
+import { parseCatalog } from '../../shared/catalog.js';
 import type { AgentConfig } from './config.js';
 import { DevicePluginServer, superviseDevicePlugins } from './deviceplugin/server.js';
 import { startHttpServer } from './http/server.js';

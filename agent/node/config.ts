@@ -1,9 +1,9 @@
 // The agent's settings: command-line options first, then BERTH_AGENT_* environment variables, then
 // defaults. Pure, so a typo in a DaemonSet arg fails at start with a message naming it.
 import { parseArgs } from 'node:util';
-import { parseDuration as parseDurationValue } from '../../src/core/duration.js';
-import { parseSize } from '../../src/core/quantity.js';
-import { Catalog, Paths, Ports, SYSTEM_NAMESPACE } from '../../src/shared/keys.js';
+import { parseDuration as parseDurationValue } from '../../shared/duration.js';
+import { parseSize } from '../../shared/quantity.js';
+import { Catalog, Paths, Ports, SYSTEM_NAMESPACE } from '../../shared/contract.js';
 
 export interface AgentConfig {
   command: 'run' | 'probe';

@@ -1,6 +1,6 @@
 // Every API call the agent makes, in one place (and so exactly what rbac.yaml grants): get and
 // patch its Node, get/watch the catalog ConfigMap, list VM pods on its node, create Events.
-import { Labels } from '../../src/shared/keys.js';
+import { Labels } from '../../shared/contract.js';
 import { KubeApiError, KubeRest, loadRestConfig } from './kube-rest.js';
 
 /** The parts of a Pod the agent reads. */

@@ -1,12 +1,12 @@
 // `kubectl berth console`: the VM container's stdio is the guest's serial console. Raw terminal
 // while attached, Ctrl-] to leave, and the terminal restored however the session ends.
 import { PassThrough } from 'node:stream';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import type { Connection } from '../kube/connect.js';
 import { attachContainer } from '../kube/tunnel.js';
 import { clientNodeReader } from '../kube/reader.js';
 import { readerLookup } from '../kube/vm-pod.js';
-import { Defaults } from '../shared/keys.js';
+import { Defaults } from '../../shared/contract.js';
 import { consoleBanner, splitAtEscape } from './console-keys.js';
 import { resolveVm } from './resolve.js';
 

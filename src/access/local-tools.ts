@@ -3,7 +3,7 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { constants as os } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import type { ViewerSystem } from './viewer.js';
 
 export function which(command: string, path = process.env.PATH ?? ''): string | undefined {

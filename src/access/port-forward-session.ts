@@ -1,11 +1,11 @@
 // `kubectl berth port-forward`: local listeners for any guest port, and the --stdio mode that ssh
 // runs as its ProxyCommand (stdin/stdout joined to one port-forward stream).
-import { usageError } from '../errors.js';
+import { usageError } from '../../shared/errors.js';
 import { listenAndForward, type ForwardListener } from '../kube/forward-listener.js';
 import type { ClusterReader } from '../kube/reader.js';
 import { openPortForward, type LocalEnd } from '../kube/tunnel.js';
 import { readerLookup } from '../kube/vm-pod.js';
-import { Ports } from '../shared/keys.js';
+import { Ports } from '../../shared/contract.js';
 import { parsePort, type PortSpec } from './port-spec.js';
 import { resolveVm } from './resolve.js';
 

@@ -1,6 +1,6 @@
 // Port arguments as kubectl port-forward spells them: `REMOTE`, `LOCAL:REMOTE`, `:REMOTE` (any free
 // local port), with an optional `tcp/` prefix. Kubernetes port-forward carries TCP only.
-import { usageError } from '../errors.js';
+import { usageError } from '../../shared/errors.js';
 
 export interface PortSpec {
   /** 0 means: let the system pick a free port. */

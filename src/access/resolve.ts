@@ -1,6 +1,6 @@
 // From what the user typed to the running pod to tunnel into: target, namespace, pod.
 import type { V1Pod } from '@kubernetes/client-node';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { findVmPod, type VmLookup } from '../kube/vm-pod.js';
 import { parseTarget, targetNamespace, type VmTarget } from './target.js';
 

@@ -1,6 +1,6 @@
 // `kubectl berth scp` operands: local paths and `[user@]NAME[.namespace]:path`, rewritten to the
 // host name the ProxyCommand serves. scp's own rule decides what is remote: a ':' before any '/'.
-import { usageError } from '../errors.js';
+import { usageError } from '../../shared/errors.js';
 import { sshConnectionArgs, type SshConnection } from './ssh-argv.js';
 import { parseTarget, sshHostName, type VmTarget } from './target.js';
 

@@ -1,6 +1,6 @@
 // What a user types to name a VM to reach: `[user@]name[.namespace]`, also `vm/name`, `vm/name/ns`
 // and the host alias `vm.name.ns` that ssh hands back to a ProxyCommand written in ~/.ssh/config.
-import { BerthError, usageError } from '../errors.js';
+import { BerthError, usageError } from '../../shared/errors.js';
 import { vmNameProblem } from '../core/names.js';
 
 export interface VmTarget {

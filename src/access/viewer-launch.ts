@@ -1,5 +1,5 @@
 // Choosing and starting the VNC viewer: the user's --viewer, else the first one found.
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { namedViewer, viewerCandidates, viewerInstallHint, type ViewerLaunch, type ViewerSystem } from './viewer.js';
 
 export function chooseViewer(system: ViewerSystem, requested: string | undefined, address: string, port: number): ViewerLaunch {

@@ -1,10 +1,10 @@
 // The part `vnc` and `vnc port-forward` share: find the VM, refuse when its VNC is off, listen
 // locally and forward every viewer's connection to the pod's 127.0.0.1:5900.
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { listenAndForward, type ForwardListener } from '../kube/forward-listener.js';
 import type { ClusterReader } from '../kube/reader.js';
 import { readerLookup } from '../kube/vm-pod.js';
-import { Ports, type VncMode } from '../shared/keys.js';
+import { Ports, type VncMode } from '../../shared/contract.js';
 import { resolveVm } from './resolve.js';
 import { vncMode, vncPasswordNote, vncUrl } from './vnc.js';
 

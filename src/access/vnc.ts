@@ -2,7 +2,7 @@
 // 127.0.0.1:5900, which is exactly where the kubelet delivers a port-forward.
 import type { V1Pod } from '@kubernetes/client-node';
 import { cloudInitSecretName } from '../core/names.js';
-import { Defaults, Files, LauncherEnv, type VncMode } from '../shared/keys.js';
+import { Defaults, Files, LauncherEnv, type VncMode } from '../../shared/contract.js';
 
 export function vncUrl(address: string, port: number): string {
   return `vnc://${address.includes(':') ? `[${address}]` : address}:${port}`;

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
-import { usageError } from '../errors.js';
+import { usageError } from '../../shared/errors.js';
 import { VM_DEFAULTS } from '../core/defaults.js';
 import { createVm, type CreateFlags } from '../ops/create-vm.js';
 import { waitFlags } from '../flags/wait.js';

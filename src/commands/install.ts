@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
-import { usageError } from '../errors.js';
-import { parseDuration } from '../core/duration.js';
+import { usageError } from '../../shared/errors.js';
+import { parseDuration } from '../../shared/duration.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { olderServerWarning } from '../kube/cluster-versions.js';
 import { describeNodes } from '../install/agent-rollout.js';
@@ -10,7 +10,7 @@ import { loadManifests } from '../install/manifest-files.js';
 import { agentDaemonSet, installImage, installObjects } from '../install/manifest-set.js';
 import { printManifests } from '../install/print.js';
 import { waitForAgents } from '../install/wait.js';
-import { SYSTEM_NAMESPACE, UserRoles } from '../shared/keys.js';
+import { SYSTEM_NAMESPACE, UserRoles } from '../../shared/contract.js';
 import { supportedRange } from '../version/server-support.js';
 
 export default class Install extends BerthCommand {

@@ -4,7 +4,7 @@ import { checkTarget } from '../access/resolve.js';
 import { forwardStdio, startPortForwards, stdioPort } from '../access/port-forward-session.js';
 import { parsePortSpecs } from '../access/port-spec.js';
 import { waitForInterrupt } from '../access/interrupt.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '../../shared/errors.js';
 
 export default class PortForward extends BerthCommand {
   static override summary = 'Forward local ports to ports of a VM, through the Kubernetes API.';

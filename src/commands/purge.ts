@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { forgetVmHostKeys } from '../access/known-hosts.js';
 import { BerthCommand } from '../base-command.js';
-import { BerthError, usageError } from '../errors.js';
+import { BerthError, usageError } from '../../shared/errors.js';
 import { checkVmName } from '../core/names.js';
 import { planLines, planPurge } from '../core/purge-plan.js';
 import { changedLine, changedOutputFlag } from '../flags/output.js';

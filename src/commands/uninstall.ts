@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthCommand } from '../base-command.js';
-import { BerthError, usageError } from '../errors.js';
-import { parseDuration } from '../core/duration.js';
+import { BerthError, usageError } from '../../shared/errors.js';
+import { parseDuration } from '../../shared/duration.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { deleteObjects, objectExists } from '../install/apply.js';
 import { clearNodeLabels, takeInventory } from '../install/cleanup.js';
@@ -10,7 +10,7 @@ import { leftoverLines, refusalReason } from '../install/leftovers.js';
 import { loadManifests } from '../install/manifest-files.js';
 import { deleteOrder, installImage, installObjects } from '../install/manifest-set.js';
 import { printManifests } from '../install/print.js';
-import { SYSTEM_NAMESPACE } from '../shared/keys.js';
+import { SYSTEM_NAMESPACE } from '../../shared/contract.js';
 
 export default class Uninstall extends BerthCommand {
   static override summary = 'Remove berth from the cluster: the node agent, image catalog, RBAC and namespace.';

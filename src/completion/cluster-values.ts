@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { kubeconfigFiles } from '../kube/kubeconfig.js';
 import { allVmsSelector, isBerthVm } from '../core/vm-labels.js';
-import { Catalog, catalogNamespace } from '../shared/keys.js';
+import { Catalog, catalogNamespace } from '../../shared/contract.js';
 import type { ClusterSource, ConnectionChoice } from './plan.js';
 import type { Candidate } from './protocol.js';
 

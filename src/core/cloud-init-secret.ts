@@ -1,7 +1,7 @@
 // The VM's cloud-init Secret: NoCloud meta-data, the generated user-data and the VNC password.
 // User-data lives in a Secret, never a ConfigMap: it routinely carries passwords and tokens.
 import type { V1Secret } from '@kubernetes/client-node';
-import { Files } from '../shared/keys.js';
+import { Files } from '../../shared/contract.js';
 import { cloudInitSecretName } from './names.js';
 import { vmLabels } from './vm-labels.js';
 import type { VmSpec } from './vm-spec.js';

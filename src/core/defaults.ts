@@ -1,7 +1,7 @@
 // Every default and limit of a VM in one place: flags read their defaults from here, so the help
 // text and the behaviour cannot drift apart.
-import type { Accel } from '../shared/keys.js';
-import { MiB } from './quantity.js';
+import type { Accel } from '../../shared/contract.js';
+import { MiB } from '../../shared/quantity.js';
 
 export const VM_DEFAULTS = {
   cpus: 1,

@@ -1,6 +1,6 @@
 // VM names and the object names derived from them. A VM name becomes a StatefulSet name, a pod
 // name (`<name>-0`), a pod hostname and label values, so it must satisfy the tightest of those.
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 
 /**
  * The longest VM name. A StatefulSet stamps its pods with the label

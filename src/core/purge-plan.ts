@@ -1,7 +1,7 @@
 // What `purge` will delete, decided before anything is deleted: every named VM must exist, and the
 // plan lists each object so the user confirms exactly that. Pure.
 import type { V1PersistentVolumeClaim, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
-import { Labels } from '../shared/keys.js';
+import { Labels } from '../../shared/contract.js';
 
 export interface PurgeListing {
   statefulSets: V1StatefulSet[];

@@ -1,12 +1,12 @@
 // `create`'s flags, checked without touching the cluster or the disk: every syntax and combination
 // error is found here, before anything is read or created. What needs I/O (key files, the user-data
 // file, the image catalog) comes back as a request for the command to resolve.
-import { BerthError } from '../errors.js';
-import { Ports, type Accel, type VncMode } from '../shared/keys.js';
+import { BerthError } from '../../shared/errors.js';
+import { Ports, type Accel, type VncMode } from '../../shared/contract.js';
 import { VM_DEFAULTS, VM_LIMITS } from './defaults.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../../shared/duration.js';
 import { checkVmName } from './names.js';
-import { formatBinary, parseSize } from './quantity.js';
+import { formatBinary, parseSize } from '../../shared/quantity.js';
 
 /** The flags as oclif hands them over: strings as typed, so every message is ours. */
 export interface VmFlags {

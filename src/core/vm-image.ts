@@ -1,7 +1,7 @@
 // Resolving --image: a URL stands for itself; a name is looked up in the image catalog (a
 // ConfigMap whose keys are image names and whose values are JSON {url, sha256, size?}).
-import { BerthError } from '../errors.js';
-import { parseCatalog } from '../images/catalog.js';
+import { BerthError } from '../../shared/errors.js';
+import { parseCatalog } from '../../shared/catalog.js';
 import { catalogWhere } from '../images/catalog-edit.js';
 import type { ImageRequest } from './vm-flags.js';
 

@@ -1,5 +1,5 @@
 // The labels that mark an object as part of a VM, and the selectors that find them again.
-import { LabelValues, Labels } from '../shared/keys.js';
+import { LabelValues, Labels } from '../../shared/contract.js';
 
 /** Labels on every object of VM `vm`: StatefulSet, pod template, Secret and disk PVC. */
 export function vmLabels(vm: string): Record<string, string> {

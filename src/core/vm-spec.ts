@@ -1,6 +1,6 @@
 // The complete, validated description of a VM: what the builders turn into Kubernetes objects.
 // Assembled from the checked flags plus what the command read (key files, user-data, catalog).
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { buildMetaData, mergeSshKeys, parsePublicKeys } from './cloud-config.js';
 import type { UserDataRef, VmRequest } from './vm-flags.js';
 import type { ResolvedImage } from './vm-image.js';

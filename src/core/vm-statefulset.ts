@@ -12,11 +12,11 @@ import {
   LauncherEnv,
   Paths,
   Ports,
-} from '../shared/keys.js';
-import { imageLabelName } from '../images/catalog.js';
+} from '../../shared/contract.js';
+import { imageLabelName } from '../../shared/catalog.js';
 import { CPU_REQUEST_MILLIS_PER_VCPU, MEMORY_OVERHEAD_BYTES, TCG_EXTRA_OVERHEAD_BYTES, TERMINATION_MARGIN_SECONDS } from './defaults.js';
 import { cloudInitSecretName, DISK_CLAIM_TEMPLATE } from './names.js';
-import { formatBinary, MiB } from './quantity.js';
+import { formatBinary, MiB } from '../../shared/quantity.js';
 import { vmLabels, vmSelectorLabels } from './vm-labels.js';
 import type { VmSpec } from './vm-spec.js';
 

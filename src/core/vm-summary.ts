@@ -1,7 +1,7 @@
 // One row per VM for `ls`, joined from the StatefulSets and pods of a listing. Pure.
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { Annotations, Labels } from '../shared/keys.js';
-import { humanAge } from './duration.js';
+import { Annotations, Labels } from '../../shared/contract.js';
+import { humanAge } from '../../shared/duration.js';
 import type { Columns } from '../output/format.js';
 import { deriveVmState, type VmStatus } from './vm-status.js';
 

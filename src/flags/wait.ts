@@ -1,9 +1,9 @@
 // `--wait` and `--timeout`, shared by create, start, stop and restart: the same words, the same
 // default, the same parsing everywhere.
 import { Flags } from '@oclif/core';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { VM_DEFAULTS } from '../core/defaults.js';
-import { parseDuration } from '../core/duration.js';
+import { parseDuration } from '../../shared/duration.js';
 
 export function waitFlags(waitSummary: string) {
   return {

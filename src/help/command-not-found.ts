@@ -1,7 +1,7 @@
 // oclif's command_not_found hook: an unknown command is a usage error (exit 2) that names the
 // closest real command, as kubectl does ("Did you mean this?"); `help COMMAND` shows its help.
 import type { Hook } from '@oclif/core';
-import { usageError } from '../errors.js';
+import { usageError } from '../../shared/errors.js';
 import { closest } from './suggest.js';
 
 /** Pure: the message and hint for an unknown command typed as `words` (oclif id split on ':'). */

@@ -2,7 +2,7 @@
 // leaves undone for command-line mistakes: an unknown flag gets "did you mean --namespace?", and
 // every parse error (a bad -o value included, which oclif exits 1 for) exits 2, like a usage error.
 import type { Hook } from '@oclif/core';
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '../../shared/errors.js';
 import { closest } from './suggest.js';
 
 interface FlagDefinition {

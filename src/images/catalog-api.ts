@@ -1,9 +1,9 @@
 // Reading and editing the catalog ConfigMap for the plugin. Edits are JSON merge patches of one
 // key, so two people adding different images at once cannot overwrite each other.
 import type { Connection } from '../kube/connect.js';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { toBerthError, isNotFound } from '../kube/errors.js';
-import { Catalog, LabelValues, Labels, catalogNamespace } from '../shared/keys.js';
+import { Catalog, LabelValues, Labels, catalogNamespace } from '../../shared/contract.js';
 import type { CatalogChange } from './catalog-edit.js';
 
 function notInstalled(namespace: string): BerthError {

@@ -1,8 +1,8 @@
 // Planning a catalog edit before touching the cluster: validate the new entry and decide the
 // ConfigMap change (create it, or a merge patch of one key). Pure, so every refusal is tested.
-import { BerthError, usageError } from '../errors.js';
-import { Catalog, catalogNamespace, type CatalogEntry } from '../shared/keys.js';
-import { imageNameProblem, renderEntry, sha256Problem, sizeProblem, urlProblem } from './catalog.js';
+import { BerthError, usageError } from '../../shared/errors.js';
+import { Catalog, catalogNamespace, type CatalogEntry } from '../../shared/contract.js';
+import { imageNameProblem, renderEntry, sha256Problem, sizeProblem, urlProblem } from '../../shared/catalog.js';
 
 export interface AddImageRequest {
   name: string;

@@ -1,6 +1,6 @@
 // `kubectl berth images`: the catalog joined with what every node's agent reports about it. Pure.
-import { Annotations, type CatalogEntry, type ImageCacheStatus } from '../shared/keys.js';
-import { parseCatalog } from './catalog.js';
+import { Annotations, type CatalogEntry, type ImageCacheStatus } from '../../shared/contract.js';
+import { parseCatalog } from '../../shared/catalog.js';
 import type { NodeFacts } from './catalog-api.js';
 
 export interface ImageNodeState {

@@ -1,6 +1,6 @@
 // `kubectl berth nodes`: which nodes can run VMs and with which accelerator, from the labels and
 // annotations the node agent writes. Pure.
-import { Annotations, LabelValues, Labels } from '../shared/keys.js';
+import { Annotations, LabelValues, Labels } from '../../shared/contract.js';
 import type { NodeFacts } from './catalog-api.js';
 
 export interface NodeRow {

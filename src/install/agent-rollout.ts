@@ -2,7 +2,7 @@
 // targets AND each of those agents has reported on its node (Labels.nodeReady is set). Pure: the
 // caller reads the objects, this decides and words the progress line.
 import type { V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
-import { Annotations, Labels } from '../shared/keys.js';
+import { Annotations, Labels } from '../../shared/contract.js';
 
 export interface NodeReport {
   node: string;

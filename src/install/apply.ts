@@ -3,7 +3,7 @@
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { Connection } from '../kube/connect.js';
 import { call, readOptional } from '../kube/vm-objects.js';
-import { Catalog } from '../shared/keys.js';
+import { Catalog } from '../../shared/contract.js';
 import { applyOrder, deleteOrder, objectRef, type ManifestObject } from './manifest-set.js';
 
 /** Our own field manager, so install never takes over the fields `images add` writes. */

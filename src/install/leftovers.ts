@@ -2,7 +2,7 @@
 // running without an agent), their disks (PVCs hold user data) and the base images cached on the
 // nodes' disks. Also which node labels and annotations the agent left, so uninstall can clear them.
 import type { V1Node, V1PersistentVolumeClaim, V1StatefulSet } from '@kubernetes/client-node';
-import { API_GROUP, Labels, Paths } from '../shared/keys.js';
+import { API_GROUP, Labels, Paths } from '../../shared/contract.js';
 
 export interface VmSummary {
   namespace: string;

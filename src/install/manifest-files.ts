@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { parseKustomization, parseManifests, type Kustomization, type ManifestObject } from './manifest-set.js';
 
 /** manifests/ of this package: dist/src/install/ is three levels below the package root. */

@@ -2,8 +2,8 @@
 // order manifests/kustomization.yaml lists them, so `kubectl apply -k manifests/` and the plugin
 // install the same thing. This module turns those files into objects; it does no I/O.
 import { parseAllDocuments, parse } from 'yaml';
-import { BerthError } from '../errors.js';
-import { BERTH_IMAGE_DEFAULT, SYSTEM_NAMESPACE } from '../shared/keys.js';
+import { BerthError } from '../../shared/errors.js';
+import { BERTH_IMAGE_DEFAULT, SYSTEM_NAMESPACE } from '../../shared/contract.js';
 
 export interface ManifestObject {
   apiVersion: string;

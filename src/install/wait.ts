@@ -1,7 +1,7 @@
 // Polls the cluster until the agent DaemonSet is rolled out and every agent reported on its node.
 // Polling (every 2 s) rather than watching: three cheap reads, and no watch timeouts to handle.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import type { Connection } from '../kube/connect.js';
 import { call, readOptional, type KubeApis } from '../kube/vm-objects.js';
 import { agentRollout, type AgentRollout } from './agent-rollout.js';

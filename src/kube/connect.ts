@@ -1,8 +1,8 @@
 // The single place commands get a cluster connection: kubeconfig, namespace, request timeout and
 // typed API clients. client-node is imported lazily so that --help and completion stay fast.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { parseDuration } from '../core/duration.js';
-import { usageError } from '../errors.js';
+import { parseDuration } from '../../shared/duration.js';
+import { usageError } from '../../shared/errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
 
 export interface ConnectionFlags {

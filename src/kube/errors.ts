@@ -1,6 +1,6 @@
 // Translates client-node and network failures into BerthErrors once, at the edge. The raw
 // ApiException is never attached as `cause`: its message carries headers and JSON bodies.
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 
 export interface ApiErrorContext {
   /** What we were doing, e.g. "create VM 'web'". */

@@ -1,6 +1,6 @@
 // A forbidden request from a VM command names the ClusterRole that grants the command
 // (manifests/user-rbac.yaml), so whoever reads the error knows what to ask a cluster admin for. Pure.
-import { UserRoles } from '../shared/keys.js';
+import { UserRoles } from '../../shared/contract.js';
 
 /** oclif command ids (topics joined by ':') and the role that lets them run in a namespace. */
 const ROLE_OF_COMMAND: Record<string, string> = {

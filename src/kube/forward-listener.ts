@@ -2,7 +2,7 @@
 // (src/kube/tunnel.ts), so several clients can be connected at once and one failing leaves the
 // others alone. Closing the listener tears down every tunnel, including ones still opening.
 import { createServer, type Socket } from 'node:net';
-import { BerthError, usageError } from '../errors.js';
+import { BerthError, usageError } from '../../shared/errors.js';
 import { LOCAL_END_GRACE_MS, openPortForward, type LocalEnd, type PodPort, type Tunnel, type TunnelEndpoint } from './tunnel.js';
 
 /** A TCP connection as the local end of a tunnel. */

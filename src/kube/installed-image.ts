@@ -1,6 +1,6 @@
 // VM pods must run the same image as the installed agent: `install --image registry/x` would
 // otherwise leave VM pods on the default local image, which a real cluster's nodes do not have.
-import { BERTH_IMAGE_DEFAULT, LabelValues, Labels, SYSTEM_NAMESPACE } from '../shared/keys.js';
+import { BERTH_IMAGE_DEFAULT, LabelValues, Labels, SYSTEM_NAMESPACE } from '../../shared/contract.js';
 import type { Connection } from './connect.js';
 import type { KubeApis } from './vm-objects.js';
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 
 export interface KubeconfigSelection {
   /** --kubeconfig: one file, used alone. */

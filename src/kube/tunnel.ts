@@ -9,7 +9,7 @@
 // forward-listener.ts, which builds on it).
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { toBerthError } from './errors.js';
 
 /** The part of the `ws` WebSocket (also what client-node returns) this module uses. */

@@ -2,11 +2,11 @@
 // that can run it, a server-side dry run of each object), then the objects, and if a later create
 // fails, the earlier ones are removed again, so a failed create leaves the cluster as it was.
 import type { V1Secret, V1StatefulSet } from '@kubernetes/client-node';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { cloudInitSecretName, diskPvcName } from '../core/names.js';
 import type { VmRequest } from '../core/vm-flags.js';
 import type { VmSpec } from '../core/vm-spec.js';
-import { Files, Labels, Catalog, catalogNamespace } from '../shared/keys.js';
+import { Files, Labels, Catalog, catalogNamespace } from '../../shared/contract.js';
 import type { Connection } from './connect.js';
 import { isNotFound, toBerthError } from './errors.js';
 import { apiContext, readOptional, type KubeApis } from './vm-objects.js';

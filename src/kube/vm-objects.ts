@@ -1,7 +1,7 @@
 // Finding VMs on the cluster: a VM is a StatefulSet kubectl berth labelled, plus its
 // pod, Secret and disk PVC. Listing them all is vm-list.ts.
 import type { AppsV1Api, CoreV1Api, V1StatefulSet } from '@kubernetes/client-node';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { isBerthVm } from '../core/vm-labels.js';
 import type { Connection } from './connect.js';
 import { isNotFound, toBerthError, type ApiErrorContext } from './errors.js';

@@ -1,6 +1,6 @@
 // The running pod of a VM, for every command that reaches into it (ssh, vnc, console, port-forward).
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { checkVmName, vmPodName } from '../core/names.js';
 import { isBerthVm } from '../core/vm-labels.js';
 import { deriveVmState } from '../core/vm-status.js';

@@ -1,6 +1,6 @@
 // stop and start: a VM's StatefulSet scaled to 0 or 1 through the scale subresource (what
 // `kubectl scale` uses, and what RBAC can grant on its own). The disk PVC is never touched.
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { checkVmName, vmPodName } from '../core/names.js';
 import type { Connection } from './connect.js';
 import { call, getVm, readOptional, type KubeApis } from './vm-objects.js';

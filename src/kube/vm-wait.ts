@@ -3,7 +3,7 @@
 // to a watch; a watch on the pod only wakes the poll early, so a pod turning Ready is seen at once
 // instead of up to a poll later, and a watch the API server cuts costs nothing but that.
 import type { V1Pod } from '@kubernetes/client-node';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { vmPodName } from '../core/names.js';
 import { deriveVmState, launcherFailure, type VmState } from '../core/vm-status.js';
 import type { Connection } from './connect.js';

@@ -1,6 +1,6 @@
 // `create`, start to finish: check the flags, ask for what is missing, resolve the image, read the
 // keys and user-data, build the objects, check the cluster, create (or print) them, and wait.
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { buildCloudInitSecret } from '../core/cloud-init-secret.js';
 import { renderManifests } from '../core/render.js';
 import { parseVmFlags, type VmFlags } from '../core/vm-flags.js';

@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import type { SshKeySource } from '../core/vm-flags.js';
 import type { KeyText } from '../core/vm-spec.js';
 

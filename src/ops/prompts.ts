@@ -1,6 +1,6 @@
 // Questions for what the user left out, asked only on a terminal; prompts go to stderr so stdout
 // stays data. @inquirer/prompts is imported on first use so scripted runs never load it.
-import { BerthError } from '../errors.js';
+import { BerthError } from '../../shared/errors.js';
 import { vmNameProblem } from '../core/names.js';
 
 const context = { output: process.stderr };

@@ -1,6 +1,6 @@
 // Renders command results as -o json|yaml|name|wide or a table, one printer for every command.
 import { stringify } from 'yaml';
-import { usageError } from '../errors.js';
+import { usageError } from '../../shared/errors.js';
 import { renderTable } from './table.js';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'name', 'wide'] as const;

@@ -1,6 +1,6 @@
 // What `kubectl berth version` reports: the plugin's version, the API server's, and the node agents'
 // versions read from the node annotation the agent writes, with a warning when they differ. Pure.
-import { Annotations } from '../shared/keys.js';
+import { Annotations } from '../../shared/contract.js';
 
 export interface AgentVersion {
   node: string;

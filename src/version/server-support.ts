@@ -1,6 +1,6 @@
 // Whether the cluster's Kubernetes is one kubectl-berth supports (SUPPORTED_KUBERNETES_MINORS), from
 // what the API server's /version says. `version` reports it; install and create warn. Pure.
-import { SUPPORTED_KUBERNETES_MINORS } from '../shared/keys.js';
+import { SUPPORTED_KUBERNETES_MINORS } from '../../shared/contract.js';
 
 /** The fields of the API server's /version that matter here (client-node's VersionInfo has them). */
 export interface ServerVersionInfo {

@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bareBoot, sshUntilReady, type GuestPlan } from './bare-qemu.js';
 import { benchEnv, cacheDir, freePort, interleaved, requireCluster, requireCommand, requireFile, timeCommand } from './measure.js';
-import { Defaults, LabelValues, Labels, SYSTEM_NAMESPACE } from '../../src/shared/keys.js';
+import { Defaults, LabelValues, Labels, SYSTEM_NAMESPACE } from '../../shared/contract.js';
 import { NotMeasuredError, type Benchmark, type BenchContext } from './result.js';
 import { median, meetsTarget, ratioSummary, summarize, type Target } from './stats.js';
 

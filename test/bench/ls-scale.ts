@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { vmLabels, allVmsSelector } from '../../src/core/vm-labels.js';
-import { Annotations, berthImage, Labels } from '../../src/shared/keys.js';
+import { Annotations, berthImage, Labels } from '../../shared/contract.js';
 import { benchEnv, interleaved, KUBECONFIG, requireCluster, timeCommand } from './measure.js';
 import { startupFixesInPlace, tunedCopy } from './tuned-copy.js';
 import { NotMeasuredError, type Benchmark, type BenchContext, type Figure } from './result.js';

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cacheDir, interleaved, meanOf, requireCommand, timeCommand } from './measure.js';
 import { performance } from 'node:perf_hooks';
-import { cachedImageFileName, Files, LauncherEnv } from '../../src/shared/keys.js';
+import { cachedImageFileName, Files, LauncherEnv } from '../../shared/contract.js';
 import type { Benchmark } from './result.js';
 import { median, meetsTarget, ratioSummary, summarize, type Target } from './stats.js';
 

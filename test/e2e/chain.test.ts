@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { imageLabelName } from '../../src/images/catalog.js';
-import { Labels, LabelValues, SYSTEM_NAMESPACE } from '../../src/shared/keys.js';
+import { imageLabelName } from '../../shared/catalog.js';
+import { Labels, LabelValues, SYSTEM_NAMESPACE } from '../../shared/contract.js';
 import {
   berth, berthBackground, berthRaw, env, FileServer, guestImage, guestSha256, kubectl, nodeAddress, requireCluster, waitFor,
 } from './chain-support.js';

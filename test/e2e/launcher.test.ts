@@ -6,7 +6,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { cachedImageFileName, Files, LauncherEnv } from '../../src/shared/keys.js';
+import { cachedImageFileName, Files, LauncherEnv } from '../../shared/contract.js';
 import { waitForOutput } from '../support/child-output.js';
 import { berthCache } from '../support/cluster.js';
 import { skipLoudly } from '../support/skip.js';

@@ -4,13 +4,13 @@
 # manifests/Dockerfile and installs the same Debian packages (read from that file's BERTH_PACKAGES).
 #
 #   base layer  debootstrap --variant=minbase of bookworm + the packages, cached by package list
-#   app layer   node 22 (node_modules/node), dist/src + dist/agent, production node_modules,
+#   app layer   node 22 (node_modules/node), dist/shared + dist/src + dist/agent, production node_modules,
 #               rebuilt only when dist/ or package-lock.json change
 #   import      podman save --format oci-archive -> containerd (k8s.io), skipped when containerd
 #               already holds this exact image
 #
 # Usage: test/image/build.sh [--no-import] [--force]
-# Image name: src/shared/keys.ts berthImage() (BERTH_IMAGE overrides it).
+# Image name: shared/contract.ts berthImage() (BERTH_IMAGE overrides it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -36,12 +36,12 @@ mkdir -p "$IMG_CACHE"
 
 export PATH=$root/node_modules/.bin:$PATH
 [ -x "$root/node_modules/node/bin/node" ] || { say "node_modules/node is missing: run 'npm ci' first"; exit 1; }
-if [ ! -f "$root/dist/src/shared/keys.js" ] || [ ! -d "$root/dist/agent" ]; then
+if [ ! -f "$root/dist/shared/contract.js" ] || [ ! -d "$root/dist/agent" ]; then
   say "dist/ is missing: running npm run build"
   (cd "$root" && npm run build --silent)
 fi
 IMAGE_REF=$(node --input-type=module -e \
-  "const k = await import('$root/dist/src/shared/keys.js'); process.stdout.write(k.berthImage())")
+  "const k = await import('$root/dist/shared/contract.js'); process.stdout.write(k.berthImage())")
 
 # ---- base layer: Debian rootfs with the packages -------------------------------------------------
 PACKAGES=$(sed -n 's/^ARG BERTH_PACKAGES="\([^"]*\)"$/\1/p' "$root/manifests/Dockerfile")
@@ -79,7 +79,7 @@ fi
 hash_tree() { (cd "$root" && find "$@" -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16; }
 DEPS_KEY=$(sha256sum "$root/package-lock.json" | cut -c1-16)
 NODE_KEY=$(sha256sum "$root/node_modules/node/bin/node" | cut -c1-16)
-APP_KEY=$(printf '%s\n' "$BASE_KEY" "$DEPS_KEY" "$NODE_KEY" "$(hash_tree dist/src dist/agent package.json)" "$(cd "$root" && find agent -type f ! -name '*.ts' -print0 | sort -z | xargs -0 -r sha256sum | sha256sum)" | sha256sum | cut -c1-16)
+APP_KEY=$(printf '%s\n' "$BASE_KEY" "$DEPS_KEY" "$NODE_KEY" "$(hash_tree dist/shared dist/src dist/agent package.json)" "$(cd "$root" && find agent -type f ! -name '*.ts' -print0 | sort -z | xargs -0 -r sha256sum | sha256sum)" | sha256sum | cut -c1-16)
 
 current_app_key() { podman image inspect --format '{{index .Labels "dev.berth.app-key"}}' "$IMAGE_REF" 2>/dev/null || true; }
 if [ "$FORCE" = 1 ] || [ "$(current_app_key)" != "$APP_KEY" ]; then
@@ -103,7 +103,7 @@ if [ "$FORCE" = 1 ] || [ "$(current_app_key)" != "$APP_KEY" ]; then
   if command -v strip >/dev/null; then strip "$STAGE/usr/local/bin/node"; fi
   cp "$root/package.json" "$root/package-lock.json" "$STAGE/opt/berth/"
   cp -a "$DEPS/node_modules" "$STAGE/opt/berth/node_modules"
-  cp -a "$root/dist/src" "$root/dist/agent" "$STAGE/opt/berth/dist/"
+  cp -a "$root/dist/shared" "$root/dist/src" "$root/dist/agent" "$STAGE/opt/berth/dist/"
   # Files tsc does not emit (the device plugin's api.proto) go next to the compiled code.
   (cd "$root" && find agent -type f ! -name '*.ts' -exec cp --parents {} "$STAGE/opt/berth/dist/" \;)
   find "$STAGE/opt/berth/dist" -name '*.map' -delete

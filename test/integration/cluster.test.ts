@@ -26,7 +26,7 @@ import {
   uniqueNamespace,
 } from '../support/cluster.js';
 import { skipLoudly } from '../support/skip.js';
-import { berthImage } from '../../src/shared/keys.js';
+import { berthImage } from '../../shared/contract.js';
 
 interface Node {
   metadata: { labels: Record<string, string> };

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { Paths } from '../../src/shared/keys.js';
+import { Paths } from '../../shared/contract.js';
 
 export const NODE_NAME = 'berth-node';
 /** Backed by a pool of pre-created hostPath volumes; also the default class. */

@@ -1,6 +1,6 @@
 // Prometheus text exposition format (version 0.0.4), written by hand: a handful of gauges and
 // counters do not justify a metrics library.
-import type { ImageCacheState, ImageCacheStatus } from '../../../src/shared/keys.js';
+import type { ImageCacheState, ImageCacheStatus } from '../../../shared/contract.js';
 
 export interface MetricsSnapshot {
   agentVersion: string;

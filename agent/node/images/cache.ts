@@ -4,8 +4,8 @@
 // deleted, except those a VM pod on this node still uses.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { CatalogEntry, ImageCacheState, ImageCacheStatus } from '../../../src/shared/keys.js';
-import type { CatalogProblem } from '../../../src/images/catalog.js';
+import type { CatalogEntry, ImageCacheState, ImageCacheStatus } from '../../../shared/contract.js';
+import type { CatalogProblem } from '../../../shared/catalog.js';
 import { downloadImage, DownloadError, verifyCachedImage } from './download.js';
 import { cachedImageFileName, classifyCacheFiles, filesToRemove, partialFileName } from './files.js';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './retry.js';

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { CatalogEntry } from '../../../src/shared/keys.js';
+import type { CatalogEntry } from '../../../shared/contract.js';
 import { freeBytes } from './disk.js';
 import { cachedImageFileName, partialFileName } from './files.js';
 import { HashingWriter, ImageWriteError } from './hashing-writer.js';

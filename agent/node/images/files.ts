@@ -1,7 +1,7 @@
 // Names inside the image cache directory. A finished image is <sha256>.qcow2 (what the launcher
 // mounts); a download in progress is a hidden .<sha256>.partial next to it, kept across restarts
 // so the download can resume, and renamed only once its checksum matches.
-import { cachedImageFileName } from '../../../src/shared/keys.js';
+import { cachedImageFileName } from '../../../shared/contract.js';
 
 const FINAL = /^([0-9a-f]{64})\.qcow2$/;
 const PARTIAL = /^\.([0-9a-f]{64})\.partial$/;

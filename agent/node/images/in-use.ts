@@ -4,7 +4,7 @@
 // stopped VM (replicas 0) has no pod, yet its pet disk is an overlay on the base and would be
 // useless without it, so every VM StatefulSet in the cluster counts too, wherever it last ran.
 import type { PodLike, StatefulSetLike } from '../kube.js';
-import { LauncherEnv } from '../../../src/shared/keys.js';
+import { LauncherEnv } from '../../../shared/contract.js';
 
 function addBases(spec: PodLike['spec'], into: Set<string>): void {
   const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];

@@ -1,8 +1,8 @@
 // The node's labels and annotations as the agent wants them, built as one JSON merge patch: the
 // KVM verdict, the agent version, the per-image cache status and one label per ready image.
 // Image labels the agent no longer wants are set to null, which deletes them.
-import { Annotations, LabelValues, Labels, type ImageCacheStatus } from '../../../src/shared/keys.js';
-import { imageLabelName } from '../../../src/images/catalog.js';
+import { Annotations, LabelValues, Labels, type ImageCacheStatus } from '../../../shared/contract.js';
+import { imageLabelName } from '../../../shared/catalog.js';
 import type { KvmVerdict } from '../kvm/decide.js';
 
 export interface NodeStatusInput {

@@ -7,7 +7,7 @@ import { parsePort } from '../../access/port-spec.js';
 import { proxyOnlyJson } from '../../access/vnc.js';
 import { startVncSession } from '../../access/vnc-session.js';
 import { chooseViewer, runViewer } from '../../access/viewer-launch.js';
-import { ExitCode, usageError } from '../../errors.js';
+import { ExitCode, usageError } from '../../../shared/errors.js';
 
 export default class Vnc extends BerthCommand {
   static override summary = "Open a VM's VNC display in a local viewer.";

@@ -4,7 +4,7 @@ import { checkTarget } from '../../access/resolve.js';
 import { waitForInterrupt } from '../../access/interrupt.js';
 import { startVncSession } from '../../access/vnc-session.js';
 import { parsePort } from '../../access/port-spec.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode } from '../../../shared/errors.js';
 
 export default class VncPortForward extends BerthCommand {
   static override summary = "Serve a VM's VNC display on a local port, for any VNC viewer.";

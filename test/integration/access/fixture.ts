@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { vmLabels, vmSelectorLabels } from '../../../src/core/vm-labels.js';
-import { Defaults } from '../../../src/shared/keys.js';
+import { Defaults } from '../../../shared/contract.js';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const bin = join(repo, 'bin', 'kubectl-berth');

@@ -2,12 +2,12 @@
 // exactly by one key, listing shows the entry, and mistakes exit with the documented codes.
 //
 // The plugin is pointed at a catalog namespace of this test's own (BERTH_CATALOG_NAMESPACE, see
-// catalogNamespace in src/shared/keys.ts), never at berth-system, so the test sees the same thing
+// catalogNamespace in shared/contract.ts), never at berth-system, so the test sees the same thing
 // whether or not berth is installed on the shared cluster: an installed agent watches only
 // berth-system/berth-images, so it never downloads what this test adds, and the not-installed path
 // is shown before the test's namespace exists, with berth installed or not.
 import assert from 'node:assert/strict';
-import { Annotations, Catalog, LabelValues, Labels } from '../../../src/shared/keys.js';
+import { Annotations, Catalog, LabelValues, Labels } from '../../../shared/contract.js';
 import { kubectl, kubectlJson, requireCluster, uniqueSuffix } from './support/cluster.js';
 import { runPlugin } from './support/plugin.js';
 

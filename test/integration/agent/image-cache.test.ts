@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedImageFileName } from '../../../agent/node/images/files.js';
-import { LauncherEnv, Labels } from '../../../src/shared/keys.js';
+import { LauncherEnv, Labels } from '../../../shared/contract.js';
 import { AgentProcess, freePort } from './support/agent-process.js';
 import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
 import { ImageServer, randomImage } from './support/image-server.js';

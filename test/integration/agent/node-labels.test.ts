@@ -2,7 +2,7 @@
 // appear as specified. The image cache is off here (--images off) so this agent does not fight the
 // installed agent over berth-node's image annotation; images are covered on a fake node.
 import assert from 'node:assert/strict';
-import { Annotations, Labels } from '../../../src/shared/keys.js';
+import { Annotations, Labels } from '../../../shared/contract.js';
 import { AgentProcess, freePort } from './support/agent-process.js';
 import { eventually, kubectl, kubectlJson, NODE, requireCluster } from './support/cluster.js';
 import { kubectlPlugin } from './support/plugin.js';

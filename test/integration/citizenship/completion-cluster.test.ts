@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { loadCommandTable } from '../../../src/completion/table.js';
 import { argValueKind } from '../../../src/completion/value-kinds.js';
 import { vmLabels } from '../../../src/core/vm-labels.js';
-import { Catalog, Labels } from '../../../src/shared/keys.js';
+import { Catalog, Labels } from '../../../shared/contract.js';
 import { clusterKubeconfig, kubectl, NODE_NAME, requireCluster, uniqueNamespace } from '../../support/cluster.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, SUPPORTED_KUBERNETES_MINORS } from '../../../src/shared/keys.js';
+import { Annotations, SUPPORTED_KUBERNETES_MINORS } from '../../../shared/contract.js';
 import { clusterKubeconfig, deleteFakeNode, kubectl, kubectlJson, requireCluster } from '../../support/cluster.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');

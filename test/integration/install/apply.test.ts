@@ -10,7 +10,7 @@ import { applyObjects, deleteObjects, objectExists } from '../../../src/install/
 import { clearNodeLabels, takeInventory } from '../../../src/install/cleanup.js';
 import { loadManifests, packageManifestsDir } from '../../../src/install/manifest-files.js';
 import { berthImagesIn, installImage, installObjects, objectRef, parseManifests, type ManifestObject } from '../../../src/install/manifest-set.js';
-import { Annotations, Catalog, Labels } from '../../../src/shared/keys.js';
+import { Annotations, Catalog, Labels } from '../../../shared/contract.js';
 import { clusterKubeconfig } from '../../support/cluster.js';
 
 const kubeconfig = clusterKubeconfig();

@@ -13,7 +13,7 @@ import { connect, type Connection } from '../../../src/kube/connect.js';
 import { applyObjects, deleteObjects } from '../../../src/install/apply.js';
 import { loadManifests } from '../../../src/install/manifest-files.js';
 import { installImage, installObjects, type ManifestObject } from '../../../src/install/manifest-set.js';
-import { Catalog, UserRoles } from '../../../src/shared/keys.js';
+import { Catalog, UserRoles } from '../../../shared/contract.js';
 import { berth as stream, buildAccessImage, consoleRoundTrip, startFixture, waitFor, type Fixture } from '../access/fixture.js';
 import { berth, DEAD_IMAGE, eventually, kubeconfig, kubectl, requireCluster, serviceAccountKubeconfig } from '../plugin/fixture.js';
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downloadVerified } from '../../../agent/launcher/download.js';
-import { BerthError } from '../../../src/errors.js';
+import { BerthError } from '../../../shared/errors.js';
 import { ImageServer, randomImage } from '../agent/support/image-server.js';
 
 const MiB = 1024 * 1024;

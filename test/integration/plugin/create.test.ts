@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, DeviceResources, Labels, LauncherEnv } from '../../../src/shared/keys.js';
+import { Annotations, DeviceResources, Labels, LauncherEnv } from '../../../shared/contract.js';
 import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, kubeconfig, kubectl, NODE, objectCounts, requireCluster, TEST_KEY, withNodeLabels, withTunDevices, powerlessKubeconfig } from './fixture.js';
 
 const SHA = 'd'.repeat(64);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { DeviceResources, Paths } from '../../../src/shared/keys.js';
+import { DeviceResources, Paths } from '../../../shared/contract.js';
 import { AgentProcess, freePort } from '../agent/support/agent-process.js';
 import { clusterKubeconfig, createUniqueNamespace, deleteNamespace as deleteTestNamespace, requireCluster as requireLocalCluster, serviceAccountToken } from '../../support/cluster.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Labels } from '../../../src/shared/keys.js';
+import { Labels } from '../../../shared/contract.js';
 import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, fakeHome, kube, objectCounts, requireCluster, withNodeLabels, withTunDevices } from './fixture.js';
 
 describe('stop, start and purge (integration, local cluster)', function () {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { hostKeyAlias, loginUser, parseTarget, sshHostName, targetNamespace } from '../../../src/access/target.js';
-import { BerthError } from '../../../src/errors.js';
+import { BerthError } from '../../../shared/errors.js';
 
 function fails(fn: () => unknown, code: string, message: RegExp): void {
   assert.throws(fn, (error: unknown) => error instanceof BerthError && error.code === code && message.test(error.message));

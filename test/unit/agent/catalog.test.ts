@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { imageLabelName, imageNameProblem, parseCatalog, renderEntry } from '../../../src/images/catalog.js';
+import { imageLabelName, imageNameProblem, parseCatalog, renderEntry } from '../../../shared/catalog.js';
 
 const sha = 'a'.repeat(64);
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forbiddenRoleHint } from '../../../src/kube/forbidden-hint.js';
-import { SUPPORTED_KUBERNETES_MINORS } from '../../../src/shared/keys.js';
+import { SUPPORTED_KUBERNETES_MINORS } from '../../../shared/contract.js';
 import { renderVersionText } from '../../../src/version/report.js';
 import { checkServerSupport, parseKubeMinor, serverSupportNotice, supportedRange } from '../../../src/version/server-support.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Annotations } from '../../../src/shared/keys.js';
+import { Annotations } from '../../../shared/contract.js';
 import { agentVersionsOf, renderVersionText, skewWarnings } from '../../../src/version/report.js';
 
 const node = (name: string, version?: string) => ({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { humanAge, parseDuration } from '../../../src/core/duration.js';
-import { formatBinary, parseSize } from '../../../src/core/quantity.js';
+import { humanAge, parseDuration } from '../../../shared/duration.js';
+import { formatBinary, parseSize } from '../../../shared/quantity.js';
 
 describe('parseSize', () => {
   const table: [string, number][] = [

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { BerthError } from '../../../src/errors.js';
+import { BerthError } from '../../../shared/errors.js';
 import { parseVmFlags, type VmFlags } from '../../../src/core/vm-flags.js';
 
 const URL = 'https://images.example.com/debian-12.qcow2';

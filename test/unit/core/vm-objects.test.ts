@@ -8,8 +8,8 @@ import { parseVmFlags, type VmFlags } from '../../../src/core/vm-flags.js';
 import { assembleVmSpec, type VmSpec } from '../../../src/core/vm-spec.js';
 import { buildVmStatefulSet } from '../../../src/core/vm-statefulset.js';
 import { resolveImage } from '../../../src/core/vm-image.js';
-import { imageLabelName } from '../../../src/images/catalog.js';
-import { Annotations, DeviceResources, LAUNCHER_COMMAND, Labels, LauncherEnv, Paths } from '../../../src/shared/keys.js';
+import { imageLabelName } from '../../../shared/catalog.js';
+import { Annotations, DeviceResources, LAUNCHER_COMMAND, Labels, LauncherEnv, Paths } from '../../../shared/contract.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOne one@host';
 const SHA = 'b'.repeat(64);

@@ -4,7 +4,7 @@ import { planLines, planPurge } from '../../../src/core/purge-plan.js';
 import { resolveImage } from '../../../src/core/vm-image.js';
 import { summariseVms, vmColumns, vmObject } from '../../../src/core/vm-summary.js';
 import { formatItems } from '../../../src/output/format.js';
-import { Annotations, Labels } from '../../../src/shared/keys.js';
+import { Annotations, Labels } from '../../../shared/contract.js';
 
 const labels = (vm: string) => ({ [Labels.managedBy]: 'kubectl-berth', [Labels.component]: 'vm', [Labels.vm]: vm });
 

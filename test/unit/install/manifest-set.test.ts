@@ -12,7 +12,7 @@ import {
   type ManifestObject,
 } from '../../../src/install/manifest-set.js';
 import { printManifests } from '../../../src/install/print.js';
-import { BERTH_IMAGE_DEFAULT, SYSTEM_NAMESPACE } from '../../../src/shared/keys.js';
+import { BERTH_IMAGE_DEFAULT, SYSTEM_NAMESPACE } from '../../../shared/contract.js';
 
 const daemonSetYaml = `
 apiVersion: apps/v1

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { loadManifests } from '../../../src/install/manifest-files.js';
 import { deleteOrder, installImage, installObjects, objectRef, type ManifestObject } from '../../../src/install/manifest-set.js';
-import { Catalog, SYSTEM_NAMESPACE, UserRoles } from '../../../src/shared/keys.js';
+import { Catalog, SYSTEM_NAMESPACE, UserRoles } from '../../../shared/contract.js';
 
 interface Rule {
   apiGroups: string[];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeKubeconfigs, readCurrentContext, selectContext } from '../../../src/kube/kubeconfig-context.js';
 import { loadKubeConfig } from '../../../src/kube/kubeconfig.js';
-import { BerthError } from '../../../src/errors.js';
+import { BerthError } from '../../../shared/errors.js';
 
 const doc = (cluster: string, server: string, context: string, current: string, extra: Record<string, unknown> = {}) => ({
   clusters: [{ name: cluster, cluster: { server, 'certificate-authority': 'ca.crt' } }],

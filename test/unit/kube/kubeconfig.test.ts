@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubeconfigFiles, loadKubeConfig } from '../../../src/kube/kubeconfig.js';
 import { parseRequestTimeout } from '../../../src/kube/connect.js';
-import { BerthError } from '../../../src/errors.js';
+import { BerthError } from '../../../shared/errors.js';
 
 function kubeconfig(cluster: string, server: string, context: string, current: string, ns?: string): string {
   return `apiVersion: v1

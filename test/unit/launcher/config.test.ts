@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseLauncherConfig } from '../../../agent/launcher/config.js';
-import { isBerthError } from '../../../src/errors.js';
-import { LauncherEnv, Paths } from '../../../src/shared/keys.js';
+import { isBerthError } from '../../../shared/errors.js';
+import { LauncherEnv, Paths } from '../../../shared/contract.js';
 
 const SHA = 'a'.repeat(64);
 const minimal = {

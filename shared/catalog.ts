@@ -2,7 +2,7 @@
 // objects. Parsing is shared by the plugin (which edits it) and the node agent (which downloads
 // what it lists), so both reject the same bad entries with the same words.
 import { createHash } from 'node:crypto';
-import type { CatalogEntry } from '../shared/keys.js';
+import type { CatalogEntry } from './contract.js';
 
 export interface CatalogProblem {
   name: string;
