@@ -119,6 +119,8 @@ const CLUSTER_SCOPED = new Set([
   'StorageClass',
   'PersistentVolume',
   'Node',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
 ]);
 
 /** Puts namespaced objects that name no namespace into `namespace`, as kustomize's `namespace:` does. */
@@ -138,6 +140,9 @@ const KIND_ORDER = [
   'ClusterRoleBinding',
   'Role',
   'RoleBinding',
+  // before the DaemonSet, so that no agent ever runs unconstrained
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
   'ConfigMap',
   'Secret',
   'Service',

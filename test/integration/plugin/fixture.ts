@@ -172,8 +172,12 @@ export async function powerlessKubeconfig(namespace: string, path: string): Prom
  * context's. Requests are allowed exactly as far as the RBAC bound to that account says.
  */
 export async function serviceAccountKubeconfig(namespace: string, name: string, path: string): Promise<void> {
+  await tokenKubeconfig(namespace, name, await serviceAccountToken(namespace, name), path);
+}
+
+/** A kubeconfig at `path` that reaches the local cluster as whoever `token` belongs to. */
+export async function tokenKubeconfig(namespace: string, name: string, token: string, path: string): Promise<void> {
   const { kc } = await kube();
-  const token = await serviceAccountToken(namespace, name);
   const cluster = kc.getCurrentCluster()!;
   const ca = cluster.caData ? `certificate-authority-data: ${cluster.caData}` : `certificate-authority: ${JSON.stringify(cluster.caFile)}`;
   writeFileSync(path, `apiVersion: v1
