@@ -1,20 +1,28 @@
-// Loads api.proto at runtime. tsc does not copy .proto files, so the file is read from next to the
-// compiled module when someone copied it there, else from the source tree (agent/node/deviceplugin),
-// which both the checkout and the container image ship.
+// Loads the device-plugin api.proto at runtime. tsc does not copy .proto files, so they are read
+// from the source tree, which both the checkout and the container image ship.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-export function protoPath(): string {
+/**
+ * A .proto file of the agent: next to the compiled module when someone copied it there, else in
+ * the source tree (`sourceDir`, relative to the project root), which both the checkout and the
+ * container image ship.
+ */
+export function findProto(moduleUrl: string, fileName: string, sourceDir: string): string {
   const candidates = [
-    fileURLToPath(new URL('./api.proto', import.meta.url)),
-    // dist/agent/node/deviceplugin/proto.js → agent/node/deviceplugin/api.proto
-    fileURLToPath(new URL('../../../../agent/node/deviceplugin/api.proto', import.meta.url)),
+    fileURLToPath(new URL(`./${fileName}`, moduleUrl)),
+    // dist/agent/node/<dir>/<module>.js → agent/node/<dir>/<fileName>
+    fileURLToPath(new URL(`../../../../${sourceDir}/${fileName}`, moduleUrl)),
   ];
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`device-plugin api.proto not found; looked in ${candidates.join(', ')}`);
+  if (!found) throw new Error(`${fileName} not found; looked in ${candidates.join(', ')}`);
   return found;
+}
+
+export function protoPath(): string {
+  return findProto(import.meta.url, 'api.proto', 'agent/node/deviceplugin');
 }
 
 export interface DevicePluginApi {
