@@ -25,6 +25,8 @@ const RESOURCES = [
   ['roles', 'Role', true],
   ['rolebindings', 'RoleBinding', true],
   ['daemonsets', 'DaemonSet', true],
+  ['validatingadmissionpolicies', 'ValidatingAdmissionPolicy', false],
+  ['validatingadmissionpolicybindings', 'ValidatingAdmissionPolicyBinding', false],
 ].map(([name, kind, namespaced]) => ({ name, kind, namespaced, singularName: '', verbs: ['get', 'patch'] }));
 
 function fakeApiServer(gitVersion: string, seen: string[]): Server {
