@@ -136,12 +136,8 @@ export const LauncherEnv = {
 export type Accel = 'kvm' | 'tcg';
 export type VncMode = 'loopback' | 'password' | 'off';
 
-export const Defaults = {
-  vmIp: '192.168.254.2',
-  vmGateway: '192.168.254.1',
-  /** The VM container's name in the pod (attach, logs, port-forward). */
-  vmContainer: 'vm',
-} as const;
+/** The VM container's name in the pod (attach, logs, port-forward). The VM's defaults: defaults.ts. */
+export const VM_CONTAINER = 'vm';
 
 export const Ports = {
   vnc: 5900,

@@ -1,10 +1,17 @@
 // The launcher's configuration, read from the environment contract the plugin writes into the VM
 // pod (LauncherEnv). Every problem is reported at once, before anything is touched.
+//
+// The plugin always sets every variable. When one is missing (the launcher run by hand or by a
+// test) it falls back to the VM defaults all sides share (shared/defaults.ts), so the VM is the one
+// `kubectl berth create` makes without flags; only what cannot be guessed without risk (the VM's
+// name and namespace, the pod IP, the accelerator, the base image) is required.
 import { resolve } from 'node:path';
 import { BerthError } from '../../shared/errors.js';
-import { Defaults, LauncherEnv, Paths, Ports, type Accel, type VncMode } from '../../shared/contract.js';
+import { LauncherEnv, Paths, Ports, type Accel, type VncMode } from '../../shared/contract.js';
+import { VM_DEFAULTS, VM_LIMITS } from '../../shared/defaults.js';
+import { parseDuration } from '../../shared/duration.js';
+import { MiB, parseSize } from '../../shared/quantity.js';
 import { formatIpv4, inSubnet, parseIpv4, slash30Problem, VM_PREFIX, networkOf } from './ipv4.js';
-import { parseQuantityBytes } from './quantity.js';
 
 export interface LauncherPaths {
   imageCache: string;
@@ -35,13 +42,27 @@ export interface LauncherConfig {
   paths: LauncherPaths;
 }
 
-export const LauncherDefaults = {
-  cpus: 1,
-  memoryMiB: 512,
-  vnc: 'loopback' as VncMode,
-  shutdownSeconds: 30,
-  resolvConf: '/etc/resolv.conf',
-};
+/** Where the guest's DNS servers come from when BERTH_RESOLV_CONF does not say otherwise. */
+export const RESOLV_CONF = '/etc/resolv.conf';
+
+/** qcow2 sizes are whole 512-byte sectors. */
+const SECTOR_BYTES = 512;
+
+/** The shared defaults in the units of the environment contract (MiB, seconds). */
+export const launcherDefaults = {
+  cpus: VM_DEFAULTS.cpus,
+  memoryMiB: Math.ceil(fromTable(parseSize(VM_DEFAULTS.memory)).bytes / MiB),
+  vnc: VM_DEFAULTS.vnc,
+  shutdownSeconds: Math.round(fromTable(parseDuration(VM_DEFAULTS.shutdownTimeout)).ms / 1000),
+  vmIp: VM_DEFAULTS.vmIp,
+  vmGateway: VM_DEFAULTS.vmGateway,
+} as const;
+
+/** A value of the shared table, parsed; the table is a constant, so a failure is a bug. */
+function fromTable<T extends { ok: boolean }>(result: T): Extract<T, { ok: true }> {
+  if (!result.ok) throw new Error(`shared/defaults.ts holds a value its own parser rejects: ${JSON.stringify(result)}`);
+  return result as Extract<T, { ok: true }>;
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SHA256 = /^[0-9a-fA-F]{64}$/;
@@ -80,10 +101,10 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
   const namespace = required(LauncherEnv.namespace);
   if (namespace && !DNS_LABEL.test(namespace)) problems.push(`${LauncherEnv.namespace}=${namespace} is not a DNS label`);
   const accel = oneOf(LauncherEnv.accel, ACCELS);
-  const vnc = oneOf(LauncherEnv.vnc, VNC_MODES, LauncherDefaults.vnc);
-  const cpus = integer(LauncherEnv.cpus, LauncherDefaults.cpus, 1, 255);
-  const memoryMiB = integer(LauncherEnv.memoryMiB, LauncherDefaults.memoryMiB, 64, 4 * 1024 * 1024);
-  const shutdownSeconds = integer(LauncherEnv.shutdownSeconds, LauncherDefaults.shutdownSeconds, 0, 3600);
+  const vnc = oneOf(LauncherEnv.vnc, VNC_MODES, launcherDefaults.vnc);
+  const cpus = integer(LauncherEnv.cpus, launcherDefaults.cpus, 1, VM_LIMITS.maxCpus);
+  const memoryMiB = integer(LauncherEnv.memoryMiB, launcherDefaults.memoryMiB, VM_LIMITS.minMemoryBytes / MiB, 4 * 1024 * 1024);
+  const shutdownSeconds = integer(LauncherEnv.shutdownSeconds, launcherDefaults.shutdownSeconds, 0, VM_LIMITS.maxShutdownSeconds);
 
   const imageSha256 = text(LauncherEnv.imageSha256)?.toLowerCase();
   if (imageSha256 !== undefined && !SHA256.test(imageSha256)) problems.push(`${LauncherEnv.imageSha256} is not 64 hex digits`);
@@ -98,15 +119,15 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
   let diskSizeBytes: number | undefined;
   const diskSize = text(LauncherEnv.diskSize);
   if (diskSize !== undefined) {
-    diskSizeBytes = parseQuantityBytes(diskSize);
-    if (diskSizeBytes === undefined || diskSizeBytes < 1024 * 1024) {
-      problems.push(`${LauncherEnv.diskSize}=${diskSize} is not a disk size such as 20Gi (at least 1Mi)`);
-    }
+    const parsed = parseSize(diskSize);
+    if (!parsed.ok) problems.push(`${LauncherEnv.diskSize}=${diskSize}: ${parsed.problem}`);
+    else if (parsed.bytes < VM_LIMITS.minDiskBytes) problems.push(`${LauncherEnv.diskSize}=${diskSize} is smaller than the ${VM_LIMITS.minDiskBytes / MiB}Mi minimum`);
+    else diskSizeBytes = Math.ceil(parsed.bytes / SECTOR_BYTES) * SECTOR_BYTES;
   }
 
   const podIp = required(LauncherEnv.podIp);
-  const vmIp = text(LauncherEnv.vmIp) ?? Defaults.vmIp;
-  const vmGateway = text(LauncherEnv.vmGateway) ?? Defaults.vmGateway;
+  const vmIp = text(LauncherEnv.vmIp) ?? launcherDefaults.vmIp;
+  const vmGateway = text(LauncherEnv.vmGateway) ?? launcherDefaults.vmGateway;
   problems.push(...networkProblems(podIp, vmIp, vmGateway));
 
   const loopbackPorts: number[] = [Ports.ssh];
@@ -144,7 +165,7 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
       disk: path(LauncherEnv.diskDir, Paths.vmDisk),
       cloudInit: path(LauncherEnv.cloudInitDir, Paths.cloudInit),
       run: path(LauncherEnv.runDir, Paths.launcherRun),
-      resolvConf: path(LauncherEnv.resolvConf, LauncherDefaults.resolvConf),
+      resolvConf: path(LauncherEnv.resolvConf, RESOLV_CONF),
     },
   };
 }

@@ -4,8 +4,8 @@ import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../../shared/errors.js';
 import { cachedImageFileName, Files, LauncherEnv } from '../../shared/contract.js';
+import { DownloadError, downloadFile, type DownloadFailure } from '../common/download.js';
 import type { LauncherConfig } from './config.js';
-import { downloadVerified } from './download.js';
 import { mustRun, type Run } from './exec.js';
 import type { Log } from './log.js';
 import { backingOf, petDiskProblem, targetDiskSize, type PetDiskOrigin, type QemuImgInfo } from './pet-disk.js';
@@ -62,7 +62,7 @@ export async function preparePetDisk(config: LauncherConfig, run: Run, log: Log,
 /**
  * The base image: the node's cache, else a copy on the pet volume, else downloaded there. Files in
  * the cache and on the volume were sha256-verified before they got their names (the agent and
- * downloadVerified rename only a matching file), so here they get qemu-img's structural check,
+ * downloadBase rename only a matching file), so here they get qemu-img's structural check,
  * which reads metadata only: hashing a large image again would delay every first boot.
  */
 async function locateBase(config: LauncherConfig, run: Run, log: Log, signal?: AbortSignal): Promise<{ base: string; sha256: string }> {
@@ -87,9 +87,60 @@ async function locateBase(config: LauncherConfig, run: Run, log: Log, signal?: A
     });
   }
   log('disk', `base image not cached on this node: downloading ${config.imageUrl} to ${local}`);
-  const sha256 = await downloadVerified(config.imageUrl, sha, local, log, { signal });
+  const sha256 = await downloadBase(config.imageUrl, sha, local, log, { signal });
   await checkImage(run, local, 'the downloaded base image', 'Berth images are qcow2 cloud images; fix the image catalog entry.');
   return { base: local, sha256 };
+}
+
+export interface BaseDownloadOptions {
+  signal?: AbortSignal;
+  /** No byte from the server for this long fails the download instead of hanging the VM's start. */
+  stallMs?: number;
+}
+
+const UNREACHABLE =
+  'Check that the URL is reachable from the pod, or let the node agent cache the image on this node. The pod tries again when it restarts, resuming where this attempt stopped when the image has a sha256.';
+const DOWNLOAD_HINTS: Partial<Record<DownloadFailure, string>> = {
+  network: UNREACHABLE,
+  stalled: UNREACHABLE,
+  http: 'Check the image URL, or let the node agent cache the image on this node.',
+  checksum: 'Fix the image catalog entry (URL and sha256 must belong together), then restart the VM.',
+  disk: 'The pet volume is too small for the base image and the disk: recreate the VM with a larger --disk-size.',
+};
+
+/**
+ * Downloads the base image onto the pet volume with the agent's downloader (agent/common/download.ts):
+ * verified against `sha256` when given, fsynced, and resumed from `DEST.partial` when the pod
+ * restarts midway. Returns the content's sha256.
+ */
+export async function downloadBase(url: string, sha256: string | undefined, dest: string, log: Log, options: BaseDownloadOptions = {}): Promise<string> {
+  let lastReport = Date.now();
+  try {
+    const result = await downloadFile({ url, sha256 }, { final: dest, partial: `${dest}.partial` }, {
+      stallMs: options.stallMs ?? 60_000,
+      // The pet disk grows on the same volume; the volume's size, not a reserve, bounds it.
+      reserveBytes: 0,
+      signal: options.signal,
+      onProgress: (done, total) => {
+        if (Date.now() - lastReport < 5000) return;
+        lastReport = Date.now();
+        log('disk', `downloaded ${mib(done)}${total ? ` of ${mib(total)}` : ''}`);
+      },
+    });
+    const resumed = result.resumedFrom > 0 ? `, resumed at ${mib(result.resumedFrom)}` : '';
+    log('disk', `downloaded ${mib(result.bytes)} to ${dest}${resumed}, sha256 ${result.sha256}${sha256 ? ' (verified)' : ' (no checksum given: recorded, not verified)'}`);
+    return result.sha256;
+  } catch (error) {
+    const e = error as Error;
+    const kind = error instanceof DownloadError ? error.kind : undefined;
+    const hint = kind ? DOWNLOAD_HINTS[kind] : undefined;
+    const what = kind === 'checksum' ? `the image downloaded from ${url} is corrupt or not the expected one` : `cannot download the base image from ${url}`;
+    throw new BerthError('LAUNCHER', `${what}: ${e.message}`, hint ? { hint } : {});
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** qemu-img check: 0 is clean, 3 only leaked clusters (harmless); anything else is damage. */

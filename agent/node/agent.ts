@@ -4,10 +4,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { DeviceResources, type CatalogEntry } from '../../shared/contract.js';
-
-/** Events about a cluster-scoped object (our Node) may only live in 'default' or 'kube-system'. */
-export const NODE_EVENT_NAMESPACE = 'default';
-import { parseCatalog } from '../../shared/catalog.js';
 import type { AgentConfig } from './config.js';
 import { DevicePluginServer, superviseDevicePlugins } from './deviceplugin/server.js';
 import { startHttpServer } from './http/server.js';
@@ -18,6 +14,9 @@ import type { KvmVerdict } from './kvm/decide.js';
 import { probeNode } from './kvm/probe.js';
 import { connectAgentKube } from './kube.js';
 import { NodeStatusPublisher } from './status/publisher.js';
+
+/** Events about a cluster-scoped object (our Node) may only live in 'default' or 'kube-system'. */
+export const NODE_EVENT_NAMESPACE = 'default';
 
 export function agentVersion(): string {
   try {
@@ -36,6 +35,7 @@ export async function runAgent(config: AgentConfig): Promise<void> {
   const version = agentVersion();
   log(`berth node agent ${version} on node ${config.nodeName}; cache ${config.cacheDir}; catalog ${config.catalogNamespace}/${config.catalogName}`);
   const kube = await connectAgentKube({ nodeName: config.nodeName, catalogNamespace: config.catalogNamespace, catalogName: config.catalogName, eventNamespace: NODE_EVENT_NAMESPACE });
+  log(`API server: credentials from ${kube.credentialSource}`);
   let verdict: KvmVerdict | undefined;
   let catalogSeen = false;
   let lastCatalogError = '';
@@ -85,9 +85,9 @@ export async function runAgent(config: AgentConfig): Promise<void> {
 
   const syncCatalog = async () => {
     try {
-      const data = await kube.readCatalog();
-      const { entries, problems } = parseCatalog(data ?? {});
-      if (data === null && !catalogSeen) log(`catalog ${config.catalogNamespace}/${config.catalogName} does not exist: treating it as empty`);
+      const catalog = await kube.readCatalog();
+      const { entries, problems } = catalog ?? { entries: new Map<string, CatalogEntry>(), problems: [] };
+      if (catalog === null && !catalogSeen) log(`catalog ${config.catalogNamespace}/${config.catalogName} does not exist: treating it as empty`);
       catalogSeen = true;
       lastCatalogError = '';
       await cache.setCatalog(entries, problems);

@@ -1,7 +1,11 @@
 // Every API call the agent makes, in one place (and so exactly what rbac.yaml grants): get and
-// patch its Node, get/watch the catalog ConfigMap, list VM pods on its node, create Events.
+// patch its Node, get/watch the catalog ConfigMap, list VM pods on its node, create Events. The
+// catalog is read here and nowhere else on the agent's side, and parsed with the plugin's parser
+// (shared/catalog.ts), so both reject the same entries with the same words.
+import { parseCatalog, type ParsedCatalog } from '../../shared/catalog.js';
 import { Labels } from '../../shared/contract.js';
-import { KubeApiError, KubeRest, loadRestConfig } from './kube-rest.js';
+import { loadCredentials } from './kube-credentials.js';
+import { KubeApiError, KubeRest } from './kube-rest.js';
 
 /** The parts of a Pod the agent reads. */
 export interface PodLike {
@@ -18,7 +22,10 @@ export interface StatefulSetLike {
 }
 
 export interface AgentKube {
-  readCatalog(): Promise<Record<string, string> | null>;
+  /** Where the credentials came from (the pod's service account, a kubeconfig context). */
+  readonly credentialSource: string;
+  /** The catalog, parsed; null when its ConfigMap does not exist. */
+  readCatalog(): Promise<ParsedCatalog | null>;
   watchCatalog(onChange: () => void, onEnd: (error?: unknown) => void): Promise<{ abort(): void }>;
   listVmPodsOnNode(): Promise<PodLike[]>;
   /** Every VM's StatefulSet in the cluster, running or stopped. */
@@ -35,17 +42,19 @@ export interface AgentKubeOptions {
   eventNamespace: string;
 }
 
-/** In a pod: the service account; elsewhere: $KUBECONFIG or ~/.kube/config. */
+/** In a pod: the service account; elsewhere: the kubeconfig, as kubectl reads it. */
 export async function connectAgentKube(options: AgentKubeOptions): Promise<AgentKube> {
-  const api = new KubeRest(await loadRestConfig());
+  const credentials = await loadCredentials();
+  const api = new KubeRest(credentials);
   const nodePath = `/api/v1/nodes/${encodeURIComponent(options.nodeName)}`;
   const configMaps = `/api/v1/namespaces/${encodeURIComponent(options.catalogNamespace)}/configmaps`;
   let nodeUid: string | undefined;
   return {
+    credentialSource: credentials.source,
     async readCatalog() {
       try {
         const cm = await api.request<{ data?: Record<string, string> }>('GET', `${configMaps}/${encodeURIComponent(options.catalogName)}`);
-        return cm.data ?? {};
+        return parseCatalog(cm.data ?? {});
       } catch (error) {
         if (error instanceof KubeApiError && error.code === 404) return null;
         throw error;

@@ -6,7 +6,7 @@ import type { Connection } from '../kube/connect.js';
 import { attachContainer } from '../kube/tunnel.js';
 import { clientNodeReader } from '../kube/reader.js';
 import { readerLookup } from '../kube/vm-pod.js';
-import { Defaults } from '../../shared/contract.js';
+import { VM_CONTAINER } from '../../shared/contract.js';
 import { consoleBanner, splitAtEscape } from './console-keys.js';
 import { resolveVm } from './resolve.js';
 
@@ -14,10 +14,10 @@ export type ConsoleEnd = 'escape' | 'input-ended' | 'remote-closed';
 
 export async function runConsole(conn: Connection, rawName: string, note: (line: string) => void): Promise<ConsoleEnd> {
   const { name, namespace, pod, podName } = await resolveVm(readerLookup(await clientNodeReader(conn, 'console attaches through client-node')), conn, rawName);
-  const container = pod.spec?.containers.find((c) => c.name === Defaults.vmContainer);
+  const container = pod.spec?.containers.find((c) => c.name === VM_CONTAINER);
   if (!container?.stdin) {
-    throw new BerthError('CONFLICT', `VM '${name}' has no console: its container '${Defaults.vmContainer}' does not keep stdin open`, {
-      hint: `read its output with: kubectl logs ${podName} -c ${Defaults.vmContainer} -n ${namespace}`,
+    throw new BerthError('CONFLICT', `VM '${name}' has no console: its container '${VM_CONTAINER}' does not keep stdin open`, {
+      hint: `read its output with: kubectl logs ${podName} -c ${VM_CONTAINER} -n ${namespace}`,
     });
   }
   const tty = Boolean(container.tty);
@@ -43,7 +43,7 @@ export async function runConsole(conn: Connection, rawName: string, note: (line:
   const raw = Boolean(stdin.isTTY);
   const attached = await attachContainer(
     conn.kubeConfig,
-    { namespace, pod: podName, container: Defaults.vmContainer, vm: name },
+    { namespace, pod: podName, container: VM_CONTAINER, vm: name },
     { stdin: toGuest, stdout: process.stdout, stderr: tty ? null : process.stderr, tty },
   );
   const restore = () => {

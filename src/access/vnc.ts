@@ -2,7 +2,7 @@
 // 127.0.0.1:5900, which is exactly where the kubelet delivers a port-forward.
 import type { V1Pod } from '@kubernetes/client-node';
 import { cloudInitSecretName } from '../core/names.js';
-import { Defaults, Files, LauncherEnv, type VncMode } from '../../shared/contract.js';
+import { Files, LauncherEnv, VM_CONTAINER, type VncMode } from '../../shared/contract.js';
 
 export function vncUrl(address: string, port: number): string {
   return `vnc://${address.includes(':') ? `[${address}]` : address}:${port}`;
@@ -10,7 +10,7 @@ export function vncUrl(address: string, port: number): string {
 
 /** The VM's VNC mode from its container's environment; 'loopback' when unset (the launcher's default). */
 export function vncMode(pod: V1Pod): VncMode {
-  const container = pod.spec?.containers.find((c) => c.name === Defaults.vmContainer);
+  const container = pod.spec?.containers.find((c) => c.name === VM_CONTAINER);
   const value = container?.env?.find((e) => e.name === LauncherEnv.vnc)?.value;
   return value === 'password' || value === 'off' ? value : 'loopback';
 }

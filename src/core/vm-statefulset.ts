@@ -4,7 +4,6 @@ import type { V1Container, V1EnvVar, V1NodeAffinity, V1PersistentVolumeClaim, V1
 import {
   Annotations,
   DeviceResources,
-  Defaults,
   Files,
   LAUNCHER_COMMAND,
   LabelValues,
@@ -12,9 +11,10 @@ import {
   LauncherEnv,
   Paths,
   Ports,
+  VM_CONTAINER,
 } from '../../shared/contract.js';
-import { imageLabelName } from '../../shared/catalog.js';
-import { CPU_REQUEST_MILLIS_PER_VCPU, MEMORY_OVERHEAD_BYTES, TCG_EXTRA_OVERHEAD_BYTES, TERMINATION_MARGIN_SECONDS } from './defaults.js';
+import { imageLabelKey } from '../../shared/image-cache.js';
+import { CPU_REQUEST_MILLIS_PER_VCPU, MEMORY_OVERHEAD_BYTES, TCG_EXTRA_OVERHEAD_BYTES, TERMINATION_MARGIN_SECONDS, VM_DEFAULTS } from './defaults.js';
 import { cloudInitSecretName, DISK_CLAIM_TEMPLATE } from './names.js';
 import { formatBinary, MiB } from '../../shared/quantity.js';
 import { vmLabels, vmSelectorLabels } from './vm-labels.js';
@@ -50,7 +50,7 @@ function nodeAffinity(spec: VmSpec): V1NodeAffinity {
       {
         weight: 100,
         preference: {
-          matchExpressions: [{ key: `${Labels.nodeImagePrefix}${imageLabelName(spec.image.catalogName)}`, operator: 'In', values: [LabelValues.imageReady] }],
+          matchExpressions: [{ key: imageLabelKey(spec.image.catalogName), operator: 'In', values: [LabelValues.imageReady] }],
         },
       },
     ];
@@ -71,8 +71,8 @@ function launcherEnv(spec: VmSpec): V1EnvVar[] {
   if (spec.image.sha256) env.push({ name: LauncherEnv.imageSha256, value: spec.image.sha256 });
   env.push(
     { name: LauncherEnv.diskSize, value: formatBinary(spec.disk.sizeBytes) },
-    { name: LauncherEnv.vmIp, value: Defaults.vmIp },
-    { name: LauncherEnv.vmGateway, value: Defaults.vmGateway },
+    { name: LauncherEnv.vmIp, value: VM_DEFAULTS.vmIp },
+    { name: LauncherEnv.vmGateway, value: VM_DEFAULTS.vmGateway },
     { name: LauncherEnv.vnc, value: spec.vnc.mode },
     { name: LauncherEnv.shutdownSeconds, value: String(spec.shutdownSeconds) },
   );
@@ -85,7 +85,7 @@ function vmContainer(spec: VmSpec): V1Container {
   const devices: Record<string, string> = { [DeviceResources.tun]: '1' };
   if (spec.accel === 'kvm') devices[DeviceResources.kvm] = '1';
   const container: V1Container = {
-    name: Defaults.vmContainer,
+    name: VM_CONTAINER,
     image: spec.launcherImage,
     imagePullPolicy: 'IfNotPresent',
     command: [...LAUNCHER_COMMAND],

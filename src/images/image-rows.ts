@@ -1,6 +1,7 @@
 // `kubectl berth images`: the catalog joined with what every node's agent reports about it. Pure.
 import { Annotations, type CatalogEntry, type ImageCacheStatus } from '../../shared/contract.js';
 import { parseCatalog } from '../../shared/catalog.js';
+import { parseImageCacheAnnotation } from '../../shared/image-cache.js';
 import type { NodeFacts } from './catalog-api.js';
 
 export interface ImageNodeState {
@@ -19,20 +20,11 @@ export interface ImageRow {
   nodes: ImageNodeState[];
 }
 
-function parseStatuses(value: string | undefined): Record<string, ImageCacheStatus> {
-  try {
-    const parsed = JSON.parse(value ?? '{}') as unknown;
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, ImageCacheStatus>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** Nodes without an agent report (no annotation) are left out: they cannot hold images. */
 export function buildImageRows(catalog: Record<string, string>, nodes: NodeFacts[]): ImageRow[] {
   const { entries, problems } = parseCatalog(catalog);
   const reporting = nodes.filter((n) => n.annotations[Annotations.nodeImageCache] !== undefined);
-  const statusByNode = new Map(reporting.map((n) => [n.name, parseStatuses(n.annotations[Annotations.nodeImageCache])]));
+  const statusByNode = new Map(reporting.map((n) => [n.name, parseImageCacheAnnotation(n.annotations[Annotations.nodeImageCache])]));
   const rows: ImageRow[] = [];
   const stateOn = (name: string, sha?: string): ImageNodeState[] =>
     reporting.map((n) => {

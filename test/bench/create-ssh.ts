@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bareBoot, sshUntilReady, type GuestPlan } from './bare-qemu.js';
 import { benchEnv, cacheDir, freePort, interleaved, requireCluster, requireCommand, requireFile, timeCommand } from './measure.js';
-import { Defaults, LabelValues, Labels, SYSTEM_NAMESPACE } from '../../shared/contract.js';
+import { LabelValues, Labels, SYSTEM_NAMESPACE, VM_CONTAINER } from '../../shared/contract.js';
 import { NotMeasuredError, type Benchmark, type BenchContext } from './result.js';
 import { median, meetsTarget, ratioSummary, summarize, type Target } from './stats.js';
 
@@ -54,7 +54,7 @@ interface Phases {
 async function phases(side: BerthSide, name: string, startedAtMs: number): Promise<Phases | undefined> {
   const { stdout: pod } = await kubectl(side.env, 'get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${name}`, '-o', 'jsonpath={.items[0].metadata.name}');
   if (!pod.trim()) return undefined;
-  const { stdout } = await kubectl(side.env, 'logs', pod.trim(), '-n', NAMESPACE, '-c', Defaults.vmContainer, '--timestamps');
+  const { stdout } = await kubectl(side.env, 'logs', pod.trim(), '-n', NAMESPACE, '-c', VM_CONTAINER, '--timestamps');
   const at = (pattern: RegExp) => {
     const line = stdout.split('\n').find((l) => pattern.test(l));
     return line ? (Date.parse(line.slice(0, line.indexOf(' '))) - startedAtMs) / 1000 : undefined;

@@ -239,7 +239,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
           [LauncherEnv.diskDir]: disk,
           [LauncherEnv.imageUrl]: `http://${sandbox.clientIp}:8080/impostor.qcow2`,
         },
-        new RegExp(`image downloaded from .*impostor\\.qcow2 is corrupt or not the expected one: sha256 [0-9a-f]{64}, expected ${sha}`),
+        new RegExp(`image downloaded from .*impostor\\.qcow2 is corrupt or not the expected one: checksum mismatch: expected sha256 ${sha}, got [0-9a-f]{64}`),
       );
       assert.deepEqual(await readdir(disk), [], 'no partial or unverified file is kept');
     });

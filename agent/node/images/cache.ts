@@ -6,7 +6,8 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { CatalogEntry, ImageCacheState, ImageCacheStatus } from '../../../shared/contract.js';
 import type { CatalogProblem } from '../../../shared/catalog.js';
-import { downloadImage, DownloadError, verifyCachedImage } from './download.js';
+import { verifyFile } from '../../common/download.js';
+import { downloadImage, DownloadError } from './download.js';
 import { cachedImageFileName, classifyCacheFiles, filesToRemove, partialFileName } from './files.js';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './retry.js';
 
@@ -71,7 +72,7 @@ export class ImageCache {
       const path = join(this.options.cacheDir, cachedImageFileName(sha));
       let matches: boolean;
       try {
-        matches = await verifyCachedImage(path, sha);
+        matches = await verifyFile(path, sha);
       } catch (error) {
         // Not proof of corruption: the file got its name only after its checksum matched, and a
         // VM may use it. Keep it; only a file that reads back wrong is deleted.

@@ -2,7 +2,7 @@
 // KVM verdict, the agent version, the per-image cache status and one label per ready image.
 // Image labels the agent no longer wants are set to null, which deletes them.
 import { Annotations, LabelValues, Labels, type ImageCacheStatus } from '../../../shared/contract.js';
-import { imageLabelName } from '../../../shared/catalog.js';
+import { imageLabelKey, renderImageCacheAnnotation } from '../../../shared/image-cache.js';
 import type { KvmVerdict } from '../kvm/decide.js';
 
 export interface NodeStatusInput {
@@ -16,17 +16,6 @@ export interface NodeStatusInput {
 
 export interface NodeMergePatch {
   metadata: { labels: Record<string, string | null>; annotations: Record<string, string | null> };
-}
-
-/** The annotation value: a JSON object of image name → status, keys sorted for stable diffs. */
-export function renderImageCacheAnnotation(images: Map<string, ImageCacheStatus>): string {
-  const out: Record<string, ImageCacheStatus> = {};
-  for (const name of [...images.keys()].sort()) out[name] = images.get(name)!;
-  return JSON.stringify(out);
-}
-
-export function imageLabelKey(name: string): string {
-  return `${Labels.nodeImagePrefix}${imageLabelName(name)}`;
 }
 
 export function buildNodePatch(input: NodeStatusInput): NodeMergePatch {
@@ -47,15 +36,4 @@ export function buildNodePatch(input: NodeStatusInput): NodeMergePatch {
     for (const key of ready) labels[key] = LabelValues.imageReady;
   }
   return { metadata: { labels, annotations } };
-}
-
-/** Parses the annotation back, tolerating garbage (another writer, an older agent). */
-export function parseImageCacheAnnotation(value: string | undefined): Record<string, ImageCacheStatus> {
-  if (!value) return {};
-  try {
-    const parsed = JSON.parse(value) as unknown;
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, ImageCacheStatus>) : {};
-  } catch {
-    return {};
-  }
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { vmLabels, vmSelectorLabels } from '../../../src/core/vm-labels.js';
-import { Defaults } from '../../../shared/contract.js';
+import { VM_CONTAINER } from '../../../shared/contract.js';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const bin = join(repo, 'bin', 'kubectl-berth');
@@ -45,7 +45,7 @@ export function fakeVm(name: string, image: string, replicas: number): V1Statefu
         metadata: { labels: vmLabels(name) },
         spec: {
           terminationGracePeriodSeconds: 1,
-          containers: [{ name: Defaults.vmContainer, image, imagePullPolicy: 'Never', stdin: true, tty: true }],
+          containers: [{ name: VM_CONTAINER, image, imagePullPolicy: 'Never', stdin: true, tty: true }],
         },
       },
     },

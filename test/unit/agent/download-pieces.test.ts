@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { classifyCacheFiles, filesToRemove, partialFileName } from '../../../agent/node/images/files.js';
 import { imagesInUse } from '../../../agent/node/images/in-use.js';
 import { LauncherEnv } from '../../../shared/contract.js';
-import { HttpStatusError, interpretResponse } from '../../../agent/node/images/range.js';
+import { HttpStatusError, interpretResponse } from '../../../agent/common/range.js';
 import { backoffDelay } from '../../../agent/node/images/retry.js';
 
 const A = 'a'.repeat(64);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { buildNodePatch, parseImageCacheAnnotation, renderImageCacheAnnotation } from '../../../agent/node/status/node-status.js';
+import { buildNodePatch } from '../../../agent/node/status/node-status.js';
+import { parseImageCacheAnnotation } from '../../../shared/image-cache.js';
 import type { ImageCacheStatus } from '../../../shared/contract.js';
 
 const ready: ImageCacheStatus = { state: 'ready', sha256: 'a'.repeat(64), bytesDone: 10, bytesTotal: 10, updated: '2026-01-01T00:00:00.000Z' };
@@ -24,13 +25,5 @@ describe('buildNodePatch', () => {
     const patch = buildNodePatch({ agentVersion: '0.1.0', currentLabels: { 'image.berth.dev/x': 'ready' } });
     assert.deepEqual(patch.metadata.labels, {});
     assert.equal(patch.metadata.annotations['berth.dev/image-cache'], undefined);
-  });
-  it('renders the annotation with sorted keys', () => {
-    assert.equal(Object.keys(JSON.parse(renderImageCacheAnnotation(new Map([['z', ready], ['a', ready]])))).join(), 'a,z');
-  });
-  it('parses garbage annotations as empty', () => {
-    assert.deepEqual(parseImageCacheAnnotation('not json'), {});
-    assert.deepEqual(parseImageCacheAnnotation('[1]'), {});
-    assert.deepEqual(parseImageCacheAnnotation(undefined), {});
   });
 });

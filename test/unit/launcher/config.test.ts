@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { parseLauncherConfig } from '../../../agent/launcher/config.js';
 import { isBerthError } from '../../../shared/errors.js';
 import { LauncherEnv, Paths } from '../../../shared/contract.js';
+import { VM_DEFAULTS } from '../../../shared/defaults.js';
 
 const SHA = 'a'.repeat(64);
 const minimal = {
@@ -24,13 +25,15 @@ function problemsOf(env: NodeJS.ProcessEnv): string {
 }
 
 describe('launcher config from the environment', () => {
-  it('fills defaults from keys.ts and the launcher defaults', () => {
+  it('fills what is missing from the VM defaults the plugin uses (shared/defaults.ts)', () => {
     const config = parseLauncherConfig(minimal);
     assert.equal(config.accel, 'kvm');
-    assert.equal(config.cpus, 1);
-    assert.equal(config.memoryMiB, 512);
-    assert.equal(config.vnc, 'loopback');
-    assert.equal(config.shutdownSeconds, 30);
+    assert.equal(config.cpus, VM_DEFAULTS.cpus);
+    assert.equal(VM_DEFAULTS.memory, '1Gi');
+    assert.equal(config.memoryMiB, 1024);
+    assert.equal(config.vnc, VM_DEFAULTS.vnc);
+    assert.equal(VM_DEFAULTS.shutdownTimeout, '120');
+    assert.equal(config.shutdownSeconds, 120);
     assert.equal(config.vmIp, '192.168.254.2');
     assert.equal(config.vmGateway, '192.168.254.1');
     assert.deepEqual(config.loopbackPorts, [22]);
@@ -75,6 +78,19 @@ describe('launcher config from the environment', () => {
     assert.equal(config.shutdownSeconds, 5);
     assert.deepEqual(config.loopbackPorts, [22, 8080, 443]);
     assert.deepEqual(config.paths, { imageCache: '/tmp/c', disk: '/tmp/d', cloudInit: '/tmp/ci', run: '/tmp/r', resolvConf: '/tmp/resolv.conf' });
+  });
+
+  it('reads the disk size with the plugin\'s quantity parser, in whole 512-byte sectors', () => {
+    const size = (value: string) => parseLauncherConfig({ ...minimal, [LauncherEnv.diskSize]: value }).diskSizeBytes;
+    assert.equal(size('20Gi'), 20 * 2 ** 30);
+    assert.equal(size('10G'), 10e9);
+    assert.equal(size('1.5Gi'), 1.5 * 2 ** 30);
+    assert.equal(size('1Ti'), 2 ** 40);
+    assert.equal(size('1073741824'), 2 ** 30);
+    assert.equal(size('2000000001'), 2000000512, 'rounded up to whole sectors');
+    assert.match(problemsOf({ ...minimal, [LauncherEnv.diskSize]: '20GB' }), /BERTH_DISK_SIZE=20GB: '20GB' is not a Kubernetes quantity; did you mean 20Gi\?/);
+    assert.match(problemsOf({ ...minimal, [LauncherEnv.diskSize]: '512Mi' }), /BERTH_DISK_SIZE=512Mi is smaller than the 1024Mi minimum/);
+    for (const bad of ['-1Gi', 'Gi', '1.5.2G', '20ki']) assert.match(problemsOf({ ...minimal, [LauncherEnv.diskSize]: bad }), /BERTH_DISK_SIZE=/, bad);
   });
 
   it('accepts a URL image without a checksum', () => {

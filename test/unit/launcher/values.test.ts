@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { formatIpv4, parseIpv4, slash30Problem } from '../../../agent/launcher/ipv4.js';
-import { parseQuantityBytes } from '../../../agent/launcher/quantity.js';
 import { normalizeVncPassword } from '../../../agent/launcher/vnc-password.js';
 
 describe('launcher value parsing', () => {
@@ -12,14 +11,6 @@ describe('launcher value parsing', () => {
   it('knows a valid /30 pair', () => {
     assert.equal(slash30Problem(parseIpv4('192.168.254.1')!, parseIpv4('192.168.254.2')!), undefined);
     assert.match(slash30Problem(parseIpv4('192.168.254.0')!, parseIpv4('192.168.254.2')!)!, /gateway is the network address/);
-  });
-
-  it('reads disk sizes as Kubernetes quantities', () => {
-    assert.equal(parseQuantityBytes('20Gi'), 20 * 2 ** 30);
-    assert.equal(parseQuantityBytes('10G'), 10e9);
-    assert.equal(parseQuantityBytes('1073741824'), 2 ** 30);
-    assert.equal(parseQuantityBytes('1000'), 1024, 'rounded up to whole sectors');
-    for (const bad of ['20GB', '-1Gi', 'Gi', '1.5.2G', '20ki']) assert.equal(parseQuantityBytes(bad), undefined, bad);
   });
 
   it('normalizes the VNC password', () => {
