@@ -3,6 +3,7 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { BerthError } from '../shared/errors.js';
 import { connect, type Connection, type ConnectionFlags } from './kube/connect.js';
+import type { Kubeconfig } from './kube/kubeconfig.js';
 import { forbiddenRoleHint } from './kube/forbidden-hint.js';
 import { openReader, type ClusterReader } from './kube/reader.js';
 
@@ -40,14 +41,14 @@ export abstract class BerthCommand extends Command {
   private connection?: Connection;
 
   /** Connects on first use, so commands that never reach the cluster never load client-node. */
-  protected async cluster(flags: Record<string, unknown>): Promise<Connection> {
-    this.connection ??= await connect(connectionFlags(flags));
+  protected async cluster(flags: Record<string, unknown>, kubeconfig?: Kubeconfig): Promise<Connection> {
+    this.connection ??= await connect(connectionFlags(flags), kubeconfig);
     return this.connection;
   }
 
-  /** A read-only view for commands that only list: plain HTTPS when it can, else client-node. */
+  /** A read-only view for commands that only read and tunnel: the light reader when it can, else client-node. */
   protected async reader(flags: Record<string, unknown>): Promise<ClusterReader> {
-    return openReader(connectionFlags(flags), () => this.cluster(flags));
+    return openReader(connectionFlags(flags), (kubeconfig) => this.cluster(flags, kubeconfig));
   }
 
   /** Messages and progress go to stderr; stdout carries only data. */

@@ -4,7 +4,8 @@
 #   manifests/krew/package.sh --write-manifest   also rewrites manifests/krew/berth.yaml (at release)
 # Needs a built tree (npm run build). The archive is plain JavaScript — the same file serves every
 # platform in the manifest — and is reproducible: fixed order, owners and mtimes, gzip without a
-# timestamp. Set BERTH_RELEASE_URL to the directory the archive will be downloadable from.
+# timestamp. It ships the bundle (dist/plugin/, src/build/bundle.ts), which needs no node_modules.
+# Set BERTH_RELEASE_URL to the directory the archive will be downloadable from.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
@@ -20,7 +21,7 @@ done
 node=${BERTH_NODE:-$root/node_modules/node/bin/node}
 [ -x "$node" ] || node=node
 cd "$root"
-[ -f dist/src/completion/main.js ] || { echo "package.sh: dist/ is missing; run npm run build first" >&2; exit 1; }
+[ -f dist/plugin/berth.js ] || { echo "package.sh: dist/plugin/ is missing; run npm run build first" >&2; exit 1; }
 
 version=$("$node" -p 'require("./package.json").version')
 archive=kubectl-berth_v${version}.tar.gz
@@ -31,22 +32,13 @@ trap 'rm -rf "$stage"' EXIT
 echo "package.sh: staging kubectl-berth v${version}" >&2
 mkdir -p "$stage/bin" "$stage/dist"
 cp bin/kubectl-berth bin/kubectl_complete-berth bin/run.js "$stage/bin/"
-rsync -a --exclude '*.map' --exclude '*.d.ts' --exclude command-table.json dist/src "$stage/dist/"
-cp package.json "$stage/"
+# The bundle with the build's completion table (keyed by the bundle's content, so still fresh), the
+# pre-rendered help and the oclif manifest; no source maps.
+rsync -a --exclude '*.map' dist/plugin dist/help "$stage/dist/"
+cp package.json oclif.manifest.json "$stage/"
 # `kubectl berth install` applies the manifests it ships with (src/install/manifest-files.ts).
 rsync -a --exclude krew manifests "$stage/"
 [ -f README.md ] && cp README.md "$stage/"
-# Production dependencies only, as npm resolved them in node_modules (no registry access needed).
-npm ls --omit=dev --all --parseable 2>/dev/null | tail -n +2 | while read -r dir; do
-  rel=${dir#"$root"/}
-  mkdir -p "$stage/$rel"
-  rsync -a --exclude node_modules --exclude '*.map' "$dir/" "$stage/$rel/"
-done
-[ -d "$stage/node_modules/@oclif/core" ] || { echo "package.sh: production dependencies missing (run npm ci)" >&2; exit 1; }
-# Ship the completion table and an oclif manifest built from the staged files themselves, so the
-# first <TAB> is fast and oclif does not import every command file on each run.
-"$node" "$stage/dist/src/completion/build-table.js" --oclif-manifest
-"$node" "$stage/dist/src/help/prerender.js"
 
 mkdir -p "$out"
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@"${SOURCE_DATE_EPOCH:-0}" \

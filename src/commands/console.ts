@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
-import { checkTarget } from '../access/resolve.js';
-import { runConsole } from '../access/console-session.js';
+import type { ConsoleEnd } from '../access/console-session.js';
+import { attachConsole } from '../ops/console.js';
 
 export default class Console extends BerthCommand {
   static override summary = "Connect to a VM's serial console.";
@@ -11,11 +11,8 @@ export default class Console extends BerthCommand {
     name: Args.string({ required: true, description: 'The VM: NAME or NAME.NAMESPACE.' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ConsoleEnd> {
     const { args, flags } = await this.parse(Console);
-    checkTarget(args.name);
-    const conn = await this.cluster(flags);
-    const end = await runConsole(conn, args.name, (line) => this.note(line));
-    this.note(end === 'remote-closed' ? '\r\nThe console was closed by the cluster (the VM stopped or its pod was replaced).' : '\r\nConsole closed.');
+    return attachConsole(args.name, { connect: () => this.cluster(flags), note: (m) => this.note(m) });
   }
 }

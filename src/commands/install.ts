@@ -1,16 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
-import { usageError } from '../../shared/errors.js';
-import { parseDuration } from '../../shared/duration.js';
-import { kubeApis } from '../kube/vm-objects.js';
-import { olderServerWarning } from '../kube/cluster-versions.js';
-import { describeNodes } from '../install/agent-rollout.js';
-import { applyObjects } from '../install/apply.js';
-import { loadManifests } from '../install/manifest-files.js';
-import { agentDaemonSet, installImage, installObjects } from '../install/manifest-set.js';
-import { printManifests } from '../install/print.js';
-import { waitForAgents } from '../install/wait.js';
 import { SYSTEM_NAMESPACE, UserRoles } from '../../shared/contract.js';
+import { installBerth, type InstallResult } from '../ops/install-berth.js';
+import { printer } from '../output/print.js';
 import { supportedRange } from '../version/server-support.js';
 
 export default class Install extends BerthCommand {
@@ -37,28 +29,9 @@ kubectl-berth supports Kubernetes ${supportedRange()}; on an older cluster insta
     timeout: Flags.string({ summary: 'How long to wait for the agents, e.g. 90s or 5m.', default: '5m' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<InstallResult> {
     const { flags } = await this.parse(Install);
-    const timeout = parseDuration(flags.timeout);
-    if (!timeout.ok) throw usageError(`--timeout: ${timeout.problem}`);
-    const bundle = await loadManifests();
-    const image = installImage(flags.image, process.env, bundle.kustomization);
-    const objects = installObjects(bundle.objects, bundle.kustomization, image);
-    const ds = agentDaemonSet(objects);
-    if (flags['dry-run']) {
-      process.stdout.write(printManifests(objects, flags.output, ' (dry run)'));
-      return;
-    }
-    const conn = await this.cluster(flags);
-    const warning = await olderServerWarning(conn);
-    if (warning) this.note(warning);
-    this.note(`installing berth into namespace ${SYSTEM_NAMESPACE} (image ${image})`);
-    await applyObjects(conn, objects, (line) => this.note(`  ${line}`));
-    if (flags.output) process.stdout.write(printManifests(objects, flags.output));
-    if (!flags.wait) return this.note('not waiting for the agents (--no-wait)');
-    const rollout = await waitForAgents(conn, await kubeApis(conn), ds, { timeoutMs: timeout.ms, progress: (l) => this.note(l) });
-    for (const line of describeNodes(rollout.reports)) this.note(line);
-    const usable = rollout.reports.filter((r) => r.ready === 'true').length;
-    this.note(usable > 0 ? `berth is installed: ${usable} node(s) can run VMs` : 'berth is installed, but no node can run VMs (see the reasons above)');
+    const request = { image: flags.image, dryRun: flags['dry-run'], wait: flags.wait, timeout: flags.timeout };
+    return installBerth(request, { connect: () => this.cluster(flags), note: (m) => this.note(m), print: printer(flags.output) });
   }
 }

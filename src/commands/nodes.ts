@@ -1,8 +1,9 @@
 import { BerthCommand } from '../base-command.js';
 import { noHeadersFlag, outputFlag } from '../flags/output.js';
-import { formatItems, parseOutputFormat, type Columns } from '../output/format.js';
-import { listNodeFacts } from '../images/catalog-api.js';
-import { accelLabel, buildNodeRows, type NodeRow } from '../images/node-rows.js';
+import type { Columns } from '../output/format.js';
+import { printer, tablePrintable } from '../output/print.js';
+import { accelLabel, type NodeRow } from '../images/node-rows.js';
+import { listNodeRows } from '../ops/list-nodes.js';
 
 const columns: Columns<NodeRow> = {
   headers: ['name', 'vms', 'accel', 'reason'],
@@ -20,11 +21,10 @@ export default class Nodes extends BerthCommand {
 
   static override flags = { output: outputFlag, 'no-headers': noHeadersFlag };
 
-  async run(): Promise<void> {
+  async run(): Promise<NodeRow[]> {
     const { flags } = await this.parse(Nodes);
-    const format = parseOutputFormat(flags.output);
-    const conn = await this.cluster(flags);
-    const rows = buildNodeRows(await listNodeFacts(conn));
-    process.stdout.write(formatItems(rows, format, columns, (r) => r, flags['no-headers']));
+    const rows = await listNodeRows(await this.cluster(flags));
+    printer(flags.output)(tablePrintable(rows, columns, (r) => r, { noHeaders: flags['no-headers'] }));
+    return rows;
   }
 }

@@ -1,10 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
-import { checkTarget } from '../access/resolve.js';
-import { forwardStdio, startPortForwards, stdioPort } from '../access/port-forward-session.js';
-import { parsePortSpecs } from '../access/port-spec.js';
-import { waitForInterrupt } from '../access/interrupt.js';
-import { ExitCode } from '../../shared/errors.js';
+import { portForward } from '../ops/port-forward.js';
+import { printer } from '../output/print.js';
 
 export default class PortForward extends BerthCommand {
   static override summary = 'Forward local ports to ports of a VM, through the Kubernetes API.';
@@ -12,9 +9,7 @@ export default class PortForward extends BerthCommand {
 
 Ports are REMOTE (same port locally), LOCAL:REMOTE, or :REMOTE (a free local port). Listens on 127.0.0.1 unless --address says otherwise; stays until Ctrl-C.
 
---stdio joins stdin/stdout to one connection to PORT; it is what \`kubectl berth ssh\` runs as its ssh ProxyCommand, and it lets plain ssh use the plugin from ~/.ssh/config:
-  Host vm.*
-    ProxyCommand kubectl berth port-forward --stdio %h %p`;
+--stdio joins stdin/stdout to one connection to PORT; it is what \`kubectl berth ssh\` runs as its ssh ProxyCommand. Plain ssh can use the plugin the same way: in ~/.ssh/config, put \`ProxyCommand kubectl berth port-forward --stdio %h %p\` under a \`Host vm.*\` line.`;
   static override usage = ['<%= command.id %> NAME[.NAMESPACE] [LOCAL:]REMOTE... [--address ADDRESS]', '<%= command.id %> --stdio NAME[.NAMESPACE] PORT'];
   static override examples = [
     '<%= config.bin %> <%= command.id %> web-1 8080:80',
@@ -33,23 +28,8 @@ Ports are REMOTE (same port locally), LOCAL:REMOTE, or :REMOTE (a free local por
 
   async run(): Promise<void> {
     const { args, argv, flags } = await this.parse(PortForward);
-    const ports = (argv as string[]).slice(1);
-    checkTarget(args.name);
-    if (flags.stdio) {
-      const port = stdioPort(ports);
-      await forwardStdio(await this.reader(flags), args.name, port);
-      return;
-    }
-    const specs = parsePortSpecs(ports);
-    const reader = await this.reader(flags);
-    const interrupt = waitForInterrupt();
-    const forwarding = await startPortForwards(reader, args.name, specs, flags.address, (line) => this.note(line));
-    for (const { listener, remote } of forwarding.listeners) {
-      process.stdout.write(`Forwarding from ${listener.address}:${listener.port} -> ${remote}\n`);
-    }
-    this.note('Press Ctrl-C to stop.');
-    await interrupt.signal;
-    await forwarding.close();
-    this.exit(ExitCode.interrupted);
+    const request = { target: args.name, ports: (argv as string[]).slice(1), address: flags.address, stdio: flags.stdio };
+    const code = await portForward(request, { reader: () => this.reader(flags), note: (m) => this.note(m), print: printer(undefined) });
+    if (code !== 0) this.exit(code);
   }
 }

@@ -1,10 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
-import { requireTool, runForeground } from '../access/local-tools.js';
-import { buildScpArgv, planScp } from '../access/scp-argv.js';
 import { sshFlags } from '../access/ssh-flags.js';
-import { prepareSsh } from '../access/ssh-session.js';
-import { loginUser } from '../access/target.js';
+import { scpWithVm } from '../ops/scp.js';
 
 export default class Scp extends BerthCommand {
   static override summary = 'Copy files to or from a VM with your local scp.';
@@ -27,13 +24,7 @@ export default class Scp extends BerthCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Scp);
-    const plan = planScp(argv as string[]);
-    const scp = requireTool('scp', 'install the OpenSSH client (Debian/Ubuntu: openssh-client)');
-    const reader = await this.reader(flags);
-    const target = `${plan.vm.name}${plan.vm.namespace ? `.${plan.vm.namespace}` : ''}`;
-    const { connection } = await prepareSsh(reader, this.config.root, target, flags);
-    const argv2 = buildScpArgv({ ...connection, operands: plan.operands, defaultUser: loginUser(undefined, flags.username), recursive: flags.recursive, preserve: flags.preserve });
-    const code = await runForeground(scp, argv2);
+    const code = await scpWithVm({ operands: argv as string[], flags, packageRoot: this.config.root }, { reader: () => this.reader(flags) });
     if (code !== 0) this.exit(code);
   }
 }

@@ -1,11 +1,7 @@
 import { Args } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
-import { checkTarget } from '../access/resolve.js';
-import { requireTool, runForeground } from '../access/local-tools.js';
-import { buildSshArgv } from '../access/ssh-argv.js';
 import { splitAtDashDash, sshFlags } from '../access/ssh-flags.js';
-import { prepareSsh } from '../access/ssh-session.js';
-import { loginUser } from '../access/target.js';
+import { sshToVm } from '../ops/ssh.js';
 
 export default class Ssh extends BerthCommand {
   static override summary = 'Open an SSH session to a VM, or run a command in it, with your local OpenSSH.';
@@ -24,12 +20,7 @@ export default class Ssh extends BerthCommand {
   async run(): Promise<void> {
     const { own, rest } = splitAtDashDash(this.argv);
     const { args, flags } = await this.parse(Ssh, own);
-    const ssh = requireTool('ssh', 'install the OpenSSH client (Debian/Ubuntu: openssh-client)');
-    checkTarget(args.target, { allowUser: true });
-    const reader = await this.reader(flags);
-    const { vm, connection } = await prepareSsh(reader, this.config.root, args.target, flags);
-    const argv = buildSshArgv({ ...connection, user: loginUser(vm.target.user, flags.username), command: rest });
-    const code = await runForeground(ssh, argv);
+    const code = await sshToVm({ target: args.target, command: rest, flags, packageRoot: this.config.root }, { reader: () => this.reader(flags) });
     if (code !== 0) this.exit(code);
   }
 }

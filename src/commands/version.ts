@@ -1,11 +1,10 @@
 import { Flags } from '@oclif/core';
 import { BerthCommand } from '../base-command.js';
 import { outputFlagFor } from '../flags/output.js';
-import { stderrPalette } from '../output/color.js';
-import { toJson, toYaml } from '../output/format.js';
-import { readClusterVersions } from '../kube/cluster-versions.js';
-import { renderVersionText, skewWarnings, type VersionReport } from '../version/report.js';
-import { serverSupportNotice, supportedRange, type ServerSupportNotice } from '../version/server-support.js';
+import { reportVersion } from '../ops/report-version.js';
+import { printer } from '../output/print.js';
+import type { VersionReport } from '../version/report.js';
+import { supportedRange } from '../version/server-support.js';
 
 /** Without --request-timeout, `version` waits this long for the cluster before it reports the client alone. */
 const VERSION_REQUEST_TIMEOUT = '5s';
@@ -13,7 +12,9 @@ const VERSION_REQUEST_TIMEOUT = '5s';
 export default class Version extends BerthCommand {
   static override summary = 'Print the plugin version and the node agent version on each node.';
   static override description = `The plugin version is always printed. When the cluster answers, the version of the berth agent on each node (from the node annotation the agent writes) is printed too, with a warning on stderr when it differs from the plugin: plugin and agents are released together.
+
 The API server's Kubernetes version is printed as well; kubectl-berth supports ${supportedRange()}, and an older server gets a warning on stderr (a newer one, a note).
+
 An unreachable cluster is not an error: the client version is printed with a note, and the exit code is 0, as with kubectl version.`;
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -28,24 +29,10 @@ An unreachable cluster is not an error: the client version is printed with a not
 
   async run(): Promise<VersionReport> {
     const { flags } = await this.parse(Version);
-    const report: VersionReport = { clientVersion: this.config.version };
-    const paint = stderrPalette();
-    let serverNotice: ServerSupportNotice | undefined;
-    if (!flags.client) {
-      const timeout = flags['request-timeout'] === '0' ? VERSION_REQUEST_TIMEOUT : flags['request-timeout'];
-      const found = await readClusterVersions(() => this.cluster({ ...flags, 'request-timeout': timeout }));
-      if (found.server) report.serverVersion = found.server.server;
-      if (found.agentVersions) report.agentVersions = found.agentVersions;
-      serverNotice = found.server && serverSupportNotice(found.server);
-      if (found.problem) this.note(`Note: ${found.problem}`);
-    }
-    if (flags.output === 'json') process.stdout.write(toJson(report));
-    else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
-    else process.stdout.write(renderVersionText(report));
-    if (serverNotice?.level === 'Warning') this.note(paint.yellow(`Warning: ${serverNotice.text}`));
-    else if (serverNotice) this.note(`Note: ${serverNotice.text}`);
-    for (const warning of skewWarnings(report, this.config.bin)) this.note(paint.yellow(`Warning: ${warning}`));
-    if (report.agentVersions?.length === 0) this.note(`Note: no node runs the berth agent yet; install it with ${this.config.bin} install`);
-    return report;
+    const timeout = flags['request-timeout'] === '0' ? VERSION_REQUEST_TIMEOUT : flags['request-timeout'];
+    return reportVersion(
+      { clientVersion: this.config.version, clientOnly: flags.client, bin: this.config.bin },
+      { connect: () => this.cluster({ ...flags, 'request-timeout': timeout }), note: (m) => this.note(m), print: printer(flags.output) },
+    );
   }
 }

@@ -1,10 +1,9 @@
 // The edge of completion that talks to the cluster: VM, image, node and namespace names, plus
-// context names read straight from the kubeconfig files. client-node loads only on this path.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { kubeconfigFiles } from '../kube/kubeconfig.js';
+// context names from the kubeconfig reader. client-node loads only on this path.
+import { readMergedKubeconfig } from '../kube/kubeconfig.js';
 import { allVmsSelector, isBerthVm } from '../core/vm-labels.js';
-import { Catalog, catalogNamespace } from '../../shared/contract.js';
+import { parseCatalog } from '../../shared/catalog.js';
+import { readCatalog } from '../images/catalog-api.js';
 import type { ClusterSource, ConnectionChoice } from './plan.js';
 import type { Candidate } from './protocol.js';
 
@@ -12,16 +11,11 @@ import type { Candidate } from './protocol.js';
 export const COMPLETION_REQUEST_TIMEOUT = '5s';
 
 function contextNames(connection: ConnectionChoice): Candidate[] {
-  const names: Candidate[] = [];
-  for (const file of kubeconfigFiles({ kubeconfig: connection.kubeconfig })) {
-    try {
-      const doc = parse(readFileSync(file, 'utf8')) as { contexts?: Array<{ name?: string; context?: { cluster?: string; namespace?: string } }> };
-      for (const c of doc?.contexts ?? []) if (c.name) names.push({ value: c.name, ...(c.context?.cluster ? { description: `cluster ${c.context.cluster}` } : {}) });
-    } catch {
-      // An unreadable file offers no contexts, as kubectl would skip it.
-    }
-  }
-  return names;
+  // An unreadable kubeconfig throws, and completion then offers nothing rather than an error.
+  return readMergedKubeconfig({ kubeconfig: connection.kubeconfig }).contexts.map((c) => ({
+    value: c.name,
+    ...(typeof c.fields.cluster === 'string' ? { description: `cluster ${c.fields.cluster}` } : {}),
+  }));
 }
 
 function vmState(sts: { spec?: { replicas?: number }; status?: { readyReplicas?: number } }): string {
@@ -54,15 +48,10 @@ export async function clusterValues(source: ClusterSource, choice: ConnectionCho
         .map((s) => ({ value: `${s.metadata!.name}.${s.metadata!.namespace}`, description: vmState(s) }));
     }
     case 'image': {
-      const core = await conn.api(k8s.CoreV1Api);
-      const cm = await core.readNamespacedConfigMap({ name: Catalog.configMap, namespace: catalogNamespace() });
-      return Object.entries(cm.data ?? {}).map(([name, json]) => {
-        let url: string | undefined;
-        try {
-          url = (JSON.parse(json) as { url?: string }).url;
-        } catch {
-          url = undefined;
-        }
+      const data = (await readCatalog(conn)) ?? {};
+      const { entries } = parseCatalog(data);
+      return Object.keys(data).map((name) => {
+        const url = entries.get(name)?.url;
         return { value: name, ...(url ? { description: url } : {}) };
       });
     }

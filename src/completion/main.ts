@@ -1,14 +1,13 @@
 // kubectl_complete-berth: kubectl runs it as `kubectl_complete-berth <words…> <partial>` when the
 // user presses <TAB> after `kubectl berth`. Static answers come from the command table; only VM,
 // image, node and namespace names load client-node and ask the cluster.
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 import { clusterValues } from './cluster-values.js';
 import { planCompletion } from './plan.js';
 import { Directive, formatCompletion, matching, type Candidate } from './protocol.js';
 import { loadCommandTable } from './table.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const root = packageRoot(import.meta.url);
 const debug = process.env.BERTH_COMPLETION_DEBUG ? (m: string) => process.stderr.write(`${m}\n`) : () => {};
 
 async function complete(args: string[]): Promise<string> {

@@ -1,10 +1,10 @@
 // The command table completion reads instead of loading oclif and every command class on each
-// <TAB>. It is generated from the compiled commands (at build time, and again whenever a command
-// file or package.json changed since), so new commands are covered without a list to keep.
+// <TAB>. It is generated from the bundled commands (at build time, and again whenever the bundle or
+// package.json changed since), so new commands are covered without a list to keep.
 // Freshness is judged by content, not mtime: archives and krew installs do not keep mtimes.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface TableFlag {
   name: string;
@@ -44,24 +44,20 @@ export interface CommandTable {
   commands: TableCommand[];
 }
 
-export const TABLE_FILE = 'dist/src/completion/command-table.json';
-const COMMANDS_DIR = 'dist/src/commands';
+export const TABLE_FILE = 'dist/plugin/command-table.json';
+/** The bundle's entry, which holds every command class (src/build/bundle.ts). */
+const COMMANDS_FILE = 'dist/plugin/berth.js';
 
-/** The inputs of the table and their hashes: every compiled command file and package.json. */
+/** The inputs of the table and their hashes: the bundled commands and package.json. */
 export function tableSources(root: string): Record<string, string> {
   const sources: Record<string, string> = {};
-  const add = (path: string) => {
-    sources[relative(root, path)] = createHash('sha1').update(readFileSync(path)).digest('base64url');
-  };
-  add(join(root, 'package.json'));
-  const dir = join(root, COMMANDS_DIR);
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });
-  } catch {
-    // No compiled commands yet: the table is just empty.
+  for (const file of ['package.json', COMMANDS_FILE]) {
+    try {
+      sources[file] = createHash('sha1').update(readFileSync(join(root, file))).digest('base64url');
+    } catch {
+      // Not built yet: the table is just empty.
+    }
   }
-  for (const entry of entries.sort()) if (entry.endsWith('.js')) add(join(dir, entry));
   return sources;
 }
 

@@ -1,34 +1,17 @@
 // `create`'s flags, checked without touching the cluster or the disk: every syntax and combination
 // error is found here, before anything is read or created. What needs I/O (key files, the user-data
 // file, the image catalog) comes back as a request for the command to resolve.
+//
+// The name and the image are parsed apart from the rest because on a terminal they may be asked
+// for: the options are checked first, so a typo costs no question, and the answers are parsed by
+// the same functions as the flags.
 import { BerthError } from '../../shared/errors.js';
+import type { VmFlags } from '../flags/vm.js';
 import { Ports, type Accel, type VncMode } from '../../shared/contract.js';
 import { VM_DEFAULTS, VM_LIMITS } from './defaults.js';
 import { parseDuration } from '../../shared/duration.js';
 import { checkVmName } from './names.js';
 import { formatBinary, parseSize } from '../../shared/quantity.js';
-
-/** The flags as oclif hands them over: strings as typed, so every message is ours. */
-export interface VmFlags {
-  image?: string;
-  'image-sha256'?: string;
-  cpus?: string;
-  memory?: string;
-  'disk-size'?: string;
-  'storage-class'?: string;
-  ephemeral?: boolean;
-  'reuse-disk'?: boolean;
-  'ssh-key'?: string[];
-  'user-data'?: string;
-  'user-data-from'?: string;
-  'vnc-password'?: string;
-  'no-vnc'?: boolean;
-  accel?: string;
-  'node-selector'?: string[];
-  'ready-port'?: string;
-  port?: string[];
-  'shutdown-timeout'?: string;
-}
 
 export type ImageRequest = { kind: 'url'; url: string; sha256?: string } | { kind: 'catalog'; name: string };
 export type SshKeySource = { kind: 'text'; text: string } | { kind: 'file'; path: string };
@@ -40,9 +23,13 @@ export type DiskSpec =
   | { kind: 'pvc'; sizeBytes: number; storageClass?: string; reuse: boolean }
   | { kind: 'ephemeral'; sizeBytes: number };
 
-export interface VmRequest {
+export interface VmRequest extends VmOptions {
   name: string;
   image: ImageRequest;
+}
+
+/** Everything the flags say about the VM but its name and image. */
+export interface VmOptions {
   cpus: number;
   memoryBytes: number;
   disk: DiskSpec;
@@ -73,6 +60,15 @@ const SSH_KEY_TEXT = /^(ssh-|ecdsa-|sk-)/;
 /** A ConfigMap key: what an image catalog name can be. */
 const CATALOG_KEY = /^[-._a-zA-Z0-9]+$/;
 
+/** --image-sha256: 64 hex digits, `sha256:` prefix and case forgiven. */
+export function parseSha256(sha256: string): string {
+  const digest = sha256.trim().toLowerCase().replace(/^sha256:/, '');
+  if (!/^[0-9a-f]{64}$/.test(digest)) {
+    throw invalid('image-sha256', `'${sha256}' is not a sha256 digest; expected 64 hex digits`, 'compute it with: sha256sum IMAGE.qcow2');
+  }
+  return digest;
+}
+
 export function parseImage(image: string, sha256: string | undefined): ImageRequest {
   const value = image.trim();
   if (/^https?:\/\//i.test(value)) {
@@ -83,12 +79,7 @@ export function parseImage(image: string, sha256: string | undefined): ImageRequ
       throw invalid('image', `'${image}' is not a valid URL`);
     }
     if (!url.hostname) throw invalid('image', `'${image}' has no host`);
-    if (sha256 === undefined) return { kind: 'url', url: url.href };
-    const digest = sha256.trim().toLowerCase().replace(/^sha256:/, '');
-    if (!/^[0-9a-f]{64}$/.test(digest)) {
-      throw invalid('image-sha256', `'${sha256}' is not a sha256 digest; expected 64 hex digits`, 'compute it with: sha256sum IMAGE.qcow2');
-    }
-    return { kind: 'url', url: url.href, sha256: digest };
+    return sha256 === undefined ? { kind: 'url', url: url.href } : { kind: 'url', url: url.href, sha256: parseSha256(sha256) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     throw invalid('image', `'${image}' uses an unsupported scheme; the node agent downloads http:// and https:// URLs only`);
@@ -151,12 +142,29 @@ export function parseNodeSelector(entries: readonly string[]): Record<string, st
   return selector;
 }
 
-/** Checks every flag; the first problem throws a usage error (exit 2). Pure. */
-export function parseVmFlags(rawName: string, flags: VmFlags): VmRequest {
-  const name = checkVmName(rawName);
-  if (flags.image === undefined || flags.image.trim() === '') {
-    throw new BerthError('USAGE', 'missing --image', { hint: 'pass --image NAME (from the image catalog) or --image https://…/disk.qcow2' });
+/** A flag left out reads as its default, so callers and tests name only what they set. */
+export type VmFlagValues = Partial<VmFlags>;
+
+/** The usage error for an image that is neither given nor to be asked for. */
+export function missingImage(): BerthError {
+  return new BerthError('USAGE', 'missing --image', { hint: 'pass --image NAME (from the image catalog) or --image https://…/disk.qcow2' });
+}
+
+/**
+ * --image as given: undefined when it is absent (to be asked for; a --image-sha256 is checked
+ * now all the same, and against the answer later); a usage error when blank.
+ */
+export function parseImageFlag(flags: VmFlagValues): ImageRequest | undefined {
+  if (flags.image === undefined) {
+    if (flags['image-sha256'] !== undefined) parseSha256(flags['image-sha256']);
+    return undefined;
   }
+  if (flags.image.trim() === '') throw missingImage();
+  return parseImage(flags.image, flags['image-sha256']);
+}
+
+/** Checks every flag but the name and the image; the first problem throws a usage error (exit 2). Pure. */
+export function parseVmOptions(flags: VmFlagValues): VmOptions {
   if (flags['user-data'] !== undefined && flags['user-data-from'] !== undefined) {
     throw conflict('user-data', 'user-data-from', 'give the cloud-config either as a file or as an existing ConfigMap/Secret');
   }
@@ -166,10 +174,10 @@ export function parseVmFlags(rawName: string, flags: VmFlags): VmRequest {
   if (flags.ephemeral && flags['reuse-disk']) {
     throw conflict('ephemeral', 'reuse-disk', 'an ephemeral disk is always new; drop one of them');
   }
-  if (flags['vnc-password'] !== undefined && flags['no-vnc']) {
+  const noVnc = flags.vnc === false;
+  if (flags['vnc-password'] !== undefined && noVnc) {
     throw conflict('vnc-password', 'no-vnc', 'drop --no-vnc to get a password-protected VNC display');
   }
-  const image = parseImage(flags.image, flags['image-sha256']);
   const cpus = parseWholeNumber('cpus', flags.cpus ?? String(VM_DEFAULTS.cpus), 1, VM_LIMITS.maxCpus, ' (virtual CPUs)');
   const memoryBytes = parseSizeFlag('memory', flags.memory ?? VM_DEFAULTS.memory, VM_LIMITS.minMemoryBytes);
   const sizeBytes = parseSizeFlag('disk-size', flags['disk-size'] ?? VM_DEFAULTS.diskSize, VM_LIMITS.minDiskBytes);
@@ -191,7 +199,7 @@ export function parseVmFlags(rawName: string, flags: VmFlags): VmRequest {
   if (password !== undefined && (password.length === 0 || password.length > VM_LIMITS.maxVncPasswordLength || !/^[\x21-\x7e]+$/.test(password))) {
     throw invalid('vnc-password', `must be 1 to ${VM_LIMITS.maxVncPasswordLength} printable characters without spaces (VNC authentication uses only 8)`);
   }
-  const vnc = flags['no-vnc'] ? { mode: 'off' as const } : password !== undefined ? { mode: 'password' as const, password } : { mode: 'loopback' as const };
+  const vnc = noVnc ? { mode: 'off' as const } : password !== undefined ? { mode: 'password' as const, password } : { mode: 'loopback' as const };
   const readyPort = parseWholeNumber('ready-port', flags['ready-port'] ?? String(VM_DEFAULTS.readyPort), 0, 65535, ' (0 turns the readiness check off)');
   // The pod's 5900 is the launcher's display, never the guest's: a probe there would say Ready
   // while the guest is still booting.
@@ -211,8 +219,6 @@ export function parseVmFlags(rawName: string, flags: VmFlags): VmRequest {
     throw invalid('shutdown-timeout', `'${flags['shutdown-timeout']}' is longer than the ${VM_LIMITS.maxShutdownSeconds / 60}-minute maximum`);
   }
   return {
-    name,
-    image,
     cpus,
     memoryBytes,
     disk,
@@ -226,4 +232,12 @@ export function parseVmFlags(rawName: string, flags: VmFlags): VmRequest {
     ports,
     shutdownSeconds,
   };
+}
+
+/** The whole request from flags that leave nothing to ask: checks the name, then the image, then the rest. Pure. */
+export function parseVmFlags(rawName: string, flags: VmFlagValues): VmRequest {
+  const name = checkVmName(rawName);
+  if (flags.image === undefined) throw missingImage();
+  const options = parseVmOptions(flags);
+  return { name, image: parseImageFlag(flags)!, ...options };
 }

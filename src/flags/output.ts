@@ -1,5 +1,5 @@
 // The output flags every listing command shares, so -o and --no-headers read and behave the same
-// everywhere. Narrow the value with parseOutputFormat() from src/output/format.ts.
+// everywhere. What each -o value prints is decided in one place, src/output/print.ts.
 import { Flags } from '@oclif/core';
 import { OUTPUT_FORMATS } from '../output/format.js';
 
@@ -39,8 +39,3 @@ export const changedOutputFlag = Flags.string({
   helpValue: 'name',
   helpGroup: 'OUTPUT',
 });
-
-/** The line a changing command prints for one object: `vm/web stopped`, or `vm/web` with -o name. */
-export function changedLine(ref: string, done: string, output: string | undefined): string {
-  return output === 'name' ? `${ref}\n` : `${ref} ${done}\n`;
-}

@@ -1,6 +1,8 @@
 // oclif's command_not_found hook: an unknown command is a usage error (exit 2) that names the
 // closest real command, as kubectl does ("Did you mean this?"); `help COMMAND` shows its help.
-import type { Hook } from '@oclif/core';
+// oclif is loaded already when a hook runs, so a static import costs nothing (and a bundler keeps
+// what a dynamic import would name only at run time).
+import { loadHelpClass, type Hook } from '@oclif/core';
 import { usageError } from '../../shared/errors.js';
 import { closest } from './suggest.js';
 
@@ -28,7 +30,6 @@ const hook: Hook<'command_not_found'> = async function (options) {
     const subject = [...words.slice(1), ...(options.argv ?? [])].filter((w) => !w.startsWith('-'));
     const id = subject.join(':');
     if (subject.length === 0 || options.config.findCommand(id) || options.config.findTopic(id)) {
-      const { loadHelpClass } = await import('@oclif/core');
       const Help = await loadHelpClass(options.config);
       await new Help(options.config, options.config.pjson.oclif.helpOptions).showHelp(subject);
       return;

@@ -1,8 +1,10 @@
-// Reading and editing the catalog ConfigMap for the plugin. Edits are JSON merge patches of one
+// Reading and editing the catalog ConfigMap for the plugin: the one place the plugin reads it
+// (create, images, completion; parsing is shared/catalog.ts). Edits are JSON merge patches of one
 // key, so two people adding different images at once cannot overwrite each other.
 import type { Connection } from '../kube/connect.js';
 import { BerthError } from '../../shared/errors.js';
 import { toBerthError, isNotFound } from '../kube/errors.js';
+import { apiContext } from '../kube/vm-objects.js';
 import { Catalog, LabelValues, Labels, catalogNamespace } from '../../shared/contract.js';
 import type { CatalogChange } from './catalog-edit.js';
 
@@ -17,16 +19,25 @@ async function core(conn: Connection) {
   return { k8s, api: await conn.api(k8s.CoreV1Api) };
 }
 
-/** The catalog's data; undefined when the ConfigMap does not exist. Fails with a hint when berth is not installed. */
-export async function readCatalogData(conn: Connection): Promise<Record<string, string> | undefined> {
+/** The catalog's data (image name → JSON entry); undefined when its ConfigMap does not exist. */
+export async function readCatalog(conn: Connection): Promise<Record<string, string> | undefined> {
   const { api } = await core(conn);
   const namespace = catalogNamespace();
   try {
     const cm = await api.readNamespacedConfigMap({ name: Catalog.configMap, namespace });
     return cm.data ?? {};
   } catch (error) {
-    if (!isNotFound(error)) throw toBerthError(error, { action: 'read the image catalog', namespace });
+    if (isNotFound(error)) return undefined;
+    throw toBerthError(error, apiContext(conn, 'read the image catalog', { namespace }));
   }
+}
+
+/** As readCatalog, for the images commands: a missing catalog namespace means berth is not installed. */
+export async function readCatalogData(conn: Connection): Promise<Record<string, string> | undefined> {
+  const data = await readCatalog(conn);
+  if (data) return data;
+  const { api } = await core(conn);
+  const namespace = catalogNamespace();
   try {
     await api.readNamespace({ name: namespace });
   } catch (error) {

@@ -1,13 +1,13 @@
 // Reads manifests/ from the installed package, the same files `kubectl apply -k manifests/` uses.
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { BerthError } from '../../shared/errors.js';
+import { packageRoot } from '../package-root.js';
 import { parseKustomization, parseManifests, type Kustomization, type ManifestObject } from './manifest-set.js';
 
-/** manifests/ of this package: dist/src/install/ is three levels below the package root. */
+/** manifests/ of this package. */
 export function packageManifestsDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'manifests');
+  return join(packageRoot(import.meta.url), 'manifests');
 }
 
 export interface ManifestBundle {

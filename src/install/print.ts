@@ -1,10 +1,14 @@
-// stdout of install/uninstall with -o or --dry-run: the objects themselves, or their kubectl names.
-import { asList, toJson, toYaml } from '../output/format.js';
+// stdout of install/uninstall: with -o the objects themselves (a List, as kubectl prints several
+// objects) or their kubectl names; without -o, a dry run lists the names and a real run prints
+// nothing (its progress goes to stderr).
+import type { Printable } from '../output/print.js';
 import { objectRef, type ManifestObject } from './manifest-set.js';
 
-/** yaml/json print a List (as kubectl does for several objects); otherwise one name a line. */
-export function printManifests(objects: ManifestObject[], output: string | undefined, suffix = ''): string {
-  if (output === 'yaml') return toYaml(asList(objects));
-  if (output === 'json') return toJson(asList(objects));
-  return objects.map((o) => `${objectRef(o)}${output === 'name' ? '' : suffix}\n`).join('');
+export function manifestsPrintable(objects: ManifestObject[], dryRun: boolean): Printable {
+  const refs = objects.map(objectRef);
+  return {
+    text: () => (dryRun ? refs.map((r) => `${r} (dry run)\n`).join('') : ''),
+    names: () => refs,
+    data: () => ({ list: objects }),
+  };
 }

@@ -1,9 +1,9 @@
-// Polls the cluster until the agent DaemonSet is rolled out and every agent reported on its node.
-// Polling (every 2 s) rather than watching: three cheap reads, and no watch timeouts to handle.
-import { setTimeout as sleep } from 'node:timers/promises';
+// Waits until the agent DaemonSet is rolled out and every agent reported on its node: three cheap
+// reads every 2 s, woken early by watches on the agent pods and the nodes (wait-until.ts).
 import { BerthError } from '../../shared/errors.js';
 import type { Connection } from '../kube/connect.js';
 import { call, readOptional, type KubeApis } from '../kube/vm-objects.js';
+import { waitUntil, watchAll, watchWake } from '../kube/wait-until.js';
 import { agentRollout, type AgentRollout } from './agent-rollout.js';
 import type { ManifestObject } from './manifest-set.js';
 
@@ -30,22 +30,28 @@ export async function readRollout(conn: Connection, apis: KubeApis, ds: Manifest
 }
 
 export async function waitForAgents(conn: Connection, apis: KubeApis, ds: ManifestObject, options: WaitOptions): Promise<AgentRollout> {
-  const deadline = Date.now() + options.timeoutMs;
-  let last = '';
-  for (;;) {
-    const rollout = await readRollout(conn, apis, ds);
-    const line = [rollout.summary, ...rollout.problems].join('; ');
-    if (line !== last) options.progress(`waiting: ${line}`);
-    last = line;
-    if (rollout.done) return rollout;
-    if (Date.now() >= deadline) {
+  const namespace = ds.metadata.namespace!;
+  const line = (rollout: AgentRollout) => [rollout.summary, ...rollout.problems].join('; ');
+  return waitUntil<AgentRollout, AgentRollout>({
+    observe: () => readRollout(conn, apis, ds),
+    describe: line,
+    done: (rollout) => (rollout.done ? rollout : undefined),
+    timedOut(rollout) {
       const hints = rollout.problems.some((p) => /Image/.test(p))
         ? ['the agent image is not on the node: import it (test/image/build.sh) or pass --image with an image your nodes can pull']
         : [];
-      throw new BerthError('TIMEOUT', `the berth agent is not ready after ${Math.round(options.timeoutMs / 1000)}s: ${line}`, {
-        hint: [...hints, `look at the agent: kubectl -n ${ds.metadata.namespace} get pods -o wide; kubectl -n ${ds.metadata.namespace} logs daemonset/${ds.metadata.name}`],
+      return new BerthError('TIMEOUT', `the berth agent is not ready after ${Math.round(options.timeoutMs / 1000)}s: ${line(rollout)}`, {
+        hint: [...hints, `look at the agent: kubectl -n ${namespace} get pods -o wide; kubectl -n ${namespace} logs daemonset/${ds.metadata.name}`],
       });
-    }
-    await sleep(options.intervalMs ?? 2000);
-  }
+    },
+    timeoutMs: options.timeoutMs,
+    pollMs: options.intervalMs ?? 2000,
+    progress: (l) => options.progress(`waiting: ${l}`),
+    // The agents' pods turning Ready and each agent labelling its node are the changes that matter.
+    watch: (wake) =>
+      watchAll(
+        watchWake(conn, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: selectorOf(ds) }, wake),
+        watchWake(conn, '/api/v1/nodes', {}, wake),
+      ),
+  });
 }

@@ -1,9 +1,10 @@
-// The single place commands get a cluster connection: kubeconfig, namespace, request timeout and
-// typed API clients. client-node is imported lazily so that --help and completion stay fast.
+// The single place commands get a client-node connection: kubeconfig (src/kube/kubeconfig.ts, the
+// one reader), namespace, request timeout and typed API clients. client-node is imported lazily so
+// that --help, completion and the light reader's commands never load it.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parseDuration } from '../../shared/duration.js';
 import { usageError } from '../../shared/errors.js';
-import { loadKubeConfig } from './kubeconfig.js';
+import { readKubeconfig, toClientNode, type Kubeconfig } from './kubeconfig.js';
 
 export interface ConnectionFlags {
   kubeconfig?: string;
@@ -32,11 +33,16 @@ export function parseRequestTimeout(value: string | undefined): number {
   return parsed.ms;
 }
 
-export async function connect(flags: ConnectionFlags): Promise<Connection> {
+/** The namespace commands act in: --namespace, else the context's, else 'default'. */
+export function chosenNamespace(flags: ConnectionFlags, kubeconfig: Kubeconfig): string {
+  return flags.namespace || kubeconfig.context.namespace || 'default';
+}
+
+/** Connects with client-node; `kubeconfig` is the reader's result when the caller already has it. */
+export async function connect(flags: ConnectionFlags, kubeconfig?: Kubeconfig): Promise<Connection> {
   const requestTimeoutMs = parseRequestTimeout(flags['request-timeout']);
-  const kubeConfig = await loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
-  const contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
-  const namespace = flags.namespace || contextNamespace || 'default';
+  const read = kubeconfig ?? readKubeconfig({ kubeconfig: flags.kubeconfig, context: flags.context });
+  const kubeConfig = await toClientNode(read);
   const client = await import('@kubernetes/client-node');
   const api = async <T>(apiClass: new (config: any) => T): Promise<T> => {
     const cluster = kubeConfig.getCurrentCluster()!;
@@ -56,5 +62,5 @@ export async function connect(flags: ConnectionFlags): Promise<Connection> {
     });
     return new apiClass(config);
   };
-  return { kubeConfig, namespace, namespaceWasSet: Boolean(flags.namespace), requestTimeoutMs, api };
+  return { kubeConfig, namespace: chosenNamespace(flags, read), namespaceWasSet: Boolean(flags.namespace), requestTimeoutMs, api };
 }

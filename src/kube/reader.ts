@@ -1,12 +1,13 @@
-// A read-only view of the cluster for commands that only read and tunnel (ls, ssh, scp, the ssh
-// ProxyCommand): plain HTTPS GETs and a `ws` port-forward when the kubeconfig's context allows it,
-// which spares the ~0.4 s that importing client-node costs on every start, and client-node itself
-// otherwise (exec plugins, auth providers, proxies, anything this reader is unsure of), so nothing
-// that works through client-node stops working.
+// The light reader: a read-only view of the cluster for commands that only read and tunnel (ls,
+// ssh, scp, vnc, port-forward and ssh's ProxyCommand): plain HTTPS GETs and a `ws` port-forward
+// when the kubeconfig's context allows it, and client-node otherwise (exec plugins, auth providers,
+// proxies), so nothing that works through client-node stops working. It stays because loading
+// client-node costs more than the whole start-up budget of ls, bundled or not (BENCHMARKS.md, ls at
+// scale). Both clients get their configuration from the one kubeconfig reader (kubeconfig.ts).
 import { readFileSync } from 'node:fs';
-import { parseRequestTimeout, type Connection, type ConnectionFlags } from './connect.js';
+import { chosenNamespace, parseRequestTimeout, type Connection, type ConnectionFlags } from './connect.js';
 import { isNotFound } from './errors.js';
-import { readCurrentContext } from './kubeconfig-context.js';
+import { readKubeconfig, type Kubeconfig } from './kubeconfig.js';
 import { ApiStatusError, apiUrl, getJson } from './rest/get.js';
 import { planRest, type RestTarget } from './rest/plan.js';
 import type { TunnelEndpoint } from './tunnel.js';
@@ -95,12 +96,11 @@ export async function clientNodeReader(conn: Connection, reason: string): Promis
   };
 }
 
-/** Opens a reader for the flags; `connect` is the client-node connection to fall back on. */
-export async function openReader(flags: ConnectionFlags, connect: () => Promise<Connection>): Promise<ClusterReader> {
+/** Opens a reader for the flags; `connect` opens the client-node connection to fall back on. */
+export async function openReader(flags: ConnectionFlags, connect: (kubeconfig: Kubeconfig) => Promise<Connection>): Promise<ClusterReader> {
   const timeoutMs = parseRequestTimeout(flags['request-timeout']);
-  const current = readCurrentContext({ kubeconfig: flags.kubeconfig, context: flags.context });
-  const plan = current.ok ? planRest(current.context, (path) => readFileSync(path)) : current;
-  if (!current.ok || !plan.ok) return clientNodeReader(await connect(), plan.ok ? '' : plan.reason);
-  const namespace = flags.namespace || current.context.namespace || 'default';
-  return httpsReader(plan.target, namespace, Boolean(flags.namespace), current.context.cluster.name, timeoutMs);
+  const kubeconfig = readKubeconfig({ kubeconfig: flags.kubeconfig, context: flags.context });
+  const plan = planRest(kubeconfig.context, (path) => readFileSync(path));
+  if (!plan.ok) return clientNodeReader(await connect(kubeconfig), plan.reason);
+  return httpsReader(plan.target, chosenNamespace(flags, kubeconfig), Boolean(flags.namespace), kubeconfig.context.cluster.name, timeoutMs);
 }

@@ -6,18 +6,10 @@ import { BerthError } from '../../shared/errors.js';
 import { cloudInitSecretName, diskPvcName } from '../core/names.js';
 import type { VmRequest } from '../core/vm-flags.js';
 import type { VmSpec } from '../core/vm-spec.js';
-import { Files, Labels, Catalog, catalogNamespace } from '../../shared/contract.js';
+import { Files, Labels } from '../../shared/contract.js';
 import type { Connection } from './connect.js';
 import { isNotFound, toBerthError } from './errors.js';
 import { apiContext, readOptional, type KubeApis } from './vm-objects.js';
-
-/** The image catalog's data, or undefined when the catalog ConfigMap does not exist. */
-export async function readCatalog(conn: Connection, apis: KubeApis): Promise<Record<string, string> | undefined> {
-  const cm = await readOptional(conn, 'read the image catalog', () =>
-    apis.core.readNamespacedConfigMap({ name: Catalog.configMap, namespace: catalogNamespace() }),
-  );
-  return cm ? (cm.data ?? {}) : undefined;
-}
 
 export interface PreflightOptions {
   /** Create even when no node can run the VM now; it stays Pending until one can. */

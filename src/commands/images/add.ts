@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
-import { changedLine, changedOutputFlag } from '../../flags/output.js';
-import { applyCatalogChange, readCatalogData } from '../../images/catalog-api.js';
-import { planAdd } from '../../images/catalog-edit.js';
+import { changedOutputFlag } from '../../flags/output.js';
+import type { CatalogChange } from '../../images/catalog-edit.js';
+import { addImage } from '../../ops/add-image.js';
+import { printer } from '../../output/print.js';
 
 export default class ImagesAdd extends BerthCommand {
   static override summary = 'Add a base image to the catalog; every node agent starts caching it.';
@@ -31,14 +32,9 @@ NAME is a lower-case DNS label (letters, digits, '-' and '.'); VMs refer to it w
     output: changedOutputFlag,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<CatalogChange> {
     const { args, flags } = await this.parse(ImagesAdd);
     const request = { name: args.name, url: flags.url, sha256: flags.sha256, size: flags.size, force: flags.force };
-    planAdd({}, { ...request, force: true }); // validate before connecting
-    const conn = await this.cluster(flags);
-    const change = planAdd(await readCatalogData(conn), request);
-    await applyCatalogChange(conn, change);
-    this.note(change.kind === 'none' ? `image ${args.name} is already in the catalog, unchanged` : `image ${args.name} added to the catalog; follow the download with: kubectl berth images`);
-    process.stdout.write(changedLine(`image/${args.name}`, change.kind === 'none' ? 'unchanged' : 'added', flags.output));
+    return addImage(request, { connect: () => this.cluster(flags), note: (m) => this.note(m), print: printer(flags.output) });
   }
 }

@@ -1,8 +1,9 @@
 import { BerthCommand } from '../../base-command.js';
 import { noHeadersFlag, outputFlag } from '../../flags/output.js';
-import { formatItems, parseOutputFormat, type Columns } from '../../output/format.js';
-import { listNodeFacts, readCatalogData } from '../../images/catalog-api.js';
-import { buildImageRows, firstError, formatBytes, nodeDetail, readySummary, statusSummary, type ImageRow } from '../../images/image-rows.js';
+import type { Columns } from '../../output/format.js';
+import { printer, tablePrintable } from '../../output/print.js';
+import { firstError, formatBytes, nodeDetail, readySummary, statusSummary, type ImageRow } from '../../images/image-rows.js';
+import { listImageRows } from '../../ops/list-images.js';
 
 const columns: Columns<ImageRow> = {
   headers: ['name', 'status', 'ready', 'size', 'sha256'],
@@ -24,16 +25,12 @@ export default class Images extends BerthCommand {
 
   static override flags = { output: outputFlag, 'no-headers': noHeadersFlag };
 
-  async run(): Promise<void> {
+  async run(): Promise<ImageRow[]> {
     const { flags } = await this.parse(Images);
-    const format = parseOutputFormat(flags.output);
-    const conn = await this.cluster(flags);
-    const catalog = (await readCatalogData(conn)) ?? {};
-    const rows = buildImageRows(catalog, await listNodeFacts(conn));
-    if (rows.length === 0 && (format === 'table' || format === 'wide')) {
-      this.note('No images in the catalog. Add one with: kubectl berth images add NAME --url URL --sha256 SHA256');
-      return;
-    }
-    process.stdout.write(formatItems(rows, format, columns, (r) => ({ name: r.name, ...r.entry, ...(r.problem ? { problem: r.problem } : {}), nodes: r.nodes }), flags['no-headers']));
+    const rows = await listImageRows(await this.cluster(flags));
+    const object = (r: ImageRow) => ({ name: r.name, ...r.entry, ...(r.problem ? { problem: r.problem } : {}), nodes: r.nodes });
+    const empty = 'No images in the catalog. Add one with: kubectl berth images add NAME --url URL --sha256 SHA256';
+    printer(flags.output)(tablePrintable(rows, columns, object, { noHeaders: flags['no-headers'], empty }));
+    return rows;
   }
 }

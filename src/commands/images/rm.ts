@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
-import { changedLine, changedOutputFlag } from '../../flags/output.js';
-import { applyCatalogChange, readCatalogData } from '../../images/catalog-api.js';
-import { planRemove } from '../../images/catalog-edit.js';
+import { changedOutputFlag } from '../../flags/output.js';
+import type { CatalogChange } from '../../images/catalog-edit.js';
+import { removeImage } from '../../ops/remove-image.js';
+import { printer } from '../../output/print.js';
 
 export default class ImagesRm extends BerthCommand {
   static override summary = 'Remove an image from the catalog; agents delete their copies once no VM uses them.';
@@ -17,12 +18,8 @@ export default class ImagesRm extends BerthCommand {
     output: changedOutputFlag,
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<CatalogChange> {
     const { args, flags } = await this.parse(ImagesRm);
-    const conn = await this.cluster(flags);
-    const change = planRemove(await readCatalogData(conn), args.name, flags['ignore-not-found']);
-    await applyCatalogChange(conn, change);
-    this.note(change.kind === 'none' ? `image ${args.name} was not in the catalog` : `image ${args.name} removed from the catalog`);
-    process.stdout.write(changedLine(`image/${args.name}`, change.kind === 'none' ? 'unchanged' : 'removed', flags.output));
+    return removeImage(args.name, flags['ignore-not-found'], { connect: () => this.cluster(flags), note: (m) => this.note(m), print: printer(flags.output) });
   }
 }

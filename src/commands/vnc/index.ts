@@ -1,13 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
-import { checkTarget } from '../../access/resolve.js';
-import { waitForInterrupt } from '../../access/interrupt.js';
-import { hostViewerSystem } from '../../access/local-tools.js';
-import { parsePort } from '../../access/port-spec.js';
-import { proxyOnlyJson } from '../../access/vnc.js';
-import { startVncSession } from '../../access/vnc-session.js';
-import { chooseViewer, runViewer } from '../../access/viewer-launch.js';
-import { ExitCode, usageError } from '../../../shared/errors.js';
+import { openVnc } from '../../ops/vnc.js';
+import { printer } from '../../output/print.js';
 
 export default class Vnc extends BerthCommand {
   static override summary = "Open a VM's VNC display in a local viewer.";
@@ -31,38 +25,8 @@ export default class Vnc extends BerthCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Vnc);
-    const port = flags.port === undefined ? 0 : parsePort(flags.port, '--port', true);
-    if (!flags['proxy-only'] && flags.address !== '127.0.0.1') {
-      throw usageError('--address needs --proxy-only', 'a viewer started here connects to 127.0.0.1; to listen elsewhere, use --proxy-only');
-    }
-    const system = hostViewerSystem();
-    // Find the viewer before touching the cluster: a missing viewer should fail at once.
-    if (!flags['proxy-only']) chooseViewer(system, flags.viewer, '127.0.0.1', 5900);
-    checkTarget(args.name);
-    const reader = await this.reader(flags);
-    const interrupt = waitForInterrupt();
-    const session = await startVncSession(reader, args.name, { address: flags.address, port }, (line) => this.note(line));
-    this.note(`VNC of VM '${session.vm}' is at ${session.url}`);
-    this.note(session.passwordNote);
-    if (flags['proxy-only']) {
-      process.stdout.write(`${proxyOnlyJson(session.listener.address, session.listener.port)}\n`);
-      await interrupt.signal;
-      await session.listener.close();
-      this.exit(ExitCode.interrupted);
-    }
-    const viewer = chooseViewer(system, flags.viewer, session.listener.address, session.listener.port);
-    this.note(`Starting ${viewer.name}: ${viewer.command}`);
-    const outcome = await Promise.race([runViewer(viewer).then((code) => ({ code })), interrupt.signal.then(() => ({ code: ExitCode.interrupted }))]);
-    if (!viewer.stays && outcome.code === 0) {
-      this.note('The viewer runs on its own; press Ctrl-C to stop forwarding.');
-      await interrupt.signal;
-      outcome.code = ExitCode.interrupted;
-    }
-    await session.listener.close();
-    interrupt.dispose();
-    if (outcome.code !== 0) {
-      if (outcome.code !== ExitCode.interrupted) this.note(`${viewer.name} exited with code ${outcome.code}`);
-      this.exit(outcome.code);
-    }
+    const request = { target: args.name, proxyOnly: flags['proxy-only'], port: flags.port, address: flags.address, viewer: flags.viewer };
+    const code = await openVnc(request, { reader: () => this.reader(flags), note: (m) => this.note(m), print: printer(undefined) });
+    if (code !== 0) this.exit(code);
   }
 }

@@ -1,10 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BerthCommand } from '../../base-command.js';
-import { checkTarget } from '../../access/resolve.js';
-import { waitForInterrupt } from '../../access/interrupt.js';
-import { startVncSession } from '../../access/vnc-session.js';
-import { parsePort } from '../../access/port-spec.js';
-import { ExitCode } from '../../../shared/errors.js';
+import { forwardVnc } from '../../ops/vnc-port-forward.js';
+import { printer } from '../../output/print.js';
 
 export default class VncPortForward extends BerthCommand {
   static override summary = "Serve a VM's VNC display on a local port, for any VNC viewer.";
@@ -23,17 +20,7 @@ export default class VncPortForward extends BerthCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(VncPortForward);
-    const port = flags.port === undefined ? 0 : parsePort(flags.port, '--port', true);
-    checkTarget(args.name);
-    const reader = await this.reader(flags);
-    const interrupt = waitForInterrupt();
-    const session = await startVncSession(reader, args.name, { address: flags.address, port }, (line) => this.note(line));
-    process.stdout.write(`${session.url}\n`);
-    this.note(`VNC of VM '${session.vm}' is at ${session.url}`);
-    this.note(session.passwordNote);
-    this.note('Press Ctrl-C to stop.');
-    await interrupt.signal;
-    await session.listener.close();
-    this.exit(ExitCode.interrupted);
+    const request = { target: args.name, port: flags.port, address: flags.address };
+    this.exit(await forwardVnc(request, { reader: () => this.reader(flags), note: (m) => this.note(m), print: printer(undefined) }));
   }
 }

@@ -1,9 +1,12 @@
-// Decides whether a kubeconfig context can be served by the plain HTTPS reader, and with which TLS
-// options and headers. Only what is simple and certain is done here: a server CA, client
-// certificates, bearer tokens, basic auth and impersonation of a user. Anything that needs a program
-// run, a token refreshed or a proxy crossed is left to client-node, which already does it: the answer
-// is then a reason to fall back, never an error. Pure: files are read through the function passed in.
-import type { CurrentContext, KubeconfigFields } from '../kubeconfig-context.js';
+// Decides whether a kubeconfig context can be served by the light reader (plain HTTPS), and with
+// which TLS options and headers. The context comes from the one kubeconfig reader, which has already
+// settled what kubectl means by it (CA data over file, tokenFile read, the environment's proxy, the
+// system's CAs): this only turns it into Node's options. Only what is simple and certain is done
+// here: a server CA, client certificates, bearer tokens, basic auth and impersonation of a user.
+// Anything that needs a program run, a token refreshed or a proxy crossed is left to client-node,
+// which already does it: the answer is then a reason to fall back, never an error. Pure: files are
+// read through the function passed in.
+import type { CurrentContext, KubeconfigFields } from '../kubeconfig.js';
 
 export interface RestTarget {
   /** The API server's base URL, without a trailing slash (it may carry a path prefix). */
@@ -25,12 +28,12 @@ const NEEDS_CLIENT_NODE: Record<string, string> = {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-/** PEM bytes from a file field or a base64 -data field; the file wins, as in client-node. */
+/** PEM bytes from a base64 -data field or a file field; the data wins, as in client-go. */
 function pem(fields: KubeconfigFields, fileKey: string, readFile: (path: string) => Buffer): Buffer | undefined {
-  const file = text(fields[fileKey]);
-  if (file) return readFile(file);
   const data = text(fields[`${fileKey}-data`]);
-  return data ? Buffer.from(data, 'base64') : undefined;
+  if (data) return Buffer.from(data, 'base64');
+  const file = text(fields[fileKey]);
+  return file ? readFile(file) : undefined;
 }
 
 export function planRest(context: CurrentContext, readFile: (path: string) => Buffer): RestPlan {
@@ -51,13 +54,12 @@ export function planRest(context: CurrentContext, readFile: (path: string) => Bu
     if (ca) tls.ca = ca;
     if (cert) tls.cert = cert;
     if (key) tls.key = key;
-    const tokenFile = text(user.tokenFile) ?? text(user['token-file']);
-    const token = text(user.token) ?? (tokenFile ? readFile(tokenFile).toString('utf8').trim() : undefined);
-    if (token) headers.Authorization = `Bearer ${token}`;
   } catch (error) {
     // An unreadable file is reported by client-node exactly as before.
     return { ok: false, reason: (error as Error).message };
   }
+  const token = text(user.token);
+  if (token) headers.Authorization = `Bearer ${token}`;
   if (cluster['insecure-skip-tls-verify'] === true) tls.rejectUnauthorized = false;
   const servername = text(cluster['tls-server-name']);
   if (servername) tls.servername = servername;

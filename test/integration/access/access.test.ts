@@ -24,7 +24,8 @@ import {
 } from './fixture.js';
 import { parse } from 'yaml';
 import { requireCluster } from '../../support/cluster.js';
-import { importTraceModule } from '../../support/import-trace.js';
+import { importTraceModule, loadedPackages } from '../../support/import-trace.js';
+import { packageRoot } from '../../../src/package-root.js';
 import { shellQuote } from '../../../src/access/shell-quote.js';
 
 describe('access (integration, local cluster)', function () {
@@ -102,12 +103,12 @@ describe('access (integration, local cluster)', function () {
 
   describe('through plain HTTPS where the kubeconfig allows it, through client-node otherwise', () => {
     const files = mkdtempSync(join(tmpdir(), 'berth-access-clients-'));
-    /** Runs the plugin; `imports` lists every package any process of the run (ssh's ProxyCommand too) imported. */
+    /** Runs the plugin; `packages` holds every package any process of the run (ssh's ProxyCommand too) loaded. */
     async function traced(args: string[], options: { stdin?: 'pipe'; kubeconfig?: string } = {}) {
       const trace = join(files, `trace-${randomBytes(4).toString('hex')}`);
       writeFileSync(trace, '');
       const child = berth(args, { stdin: options.stdin, env: { NODE_OPTIONS: `--import=${importTraceModule}`, BERTH_TEST_IMPORT_TRACE: trace, ...(options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : {}) } });
-      return { child, imports: () => readFileSync(trace, 'utf8').split('\n').filter(Boolean) };
+      return { child, lines: () => readFileSync(trace, 'utf8').split('\n').filter(Boolean), packages: () => loadedPackages(trace, packageRoot(import.meta.url)) };
     }
 
     it('ssh and its ProxyCommand (port-forward --stdio) never import client-node with the cluster\'s token', async () => {
@@ -115,10 +116,10 @@ describe('access (integration, local cluster)', function () {
       const result = await run.child;
       assert.equal(result.exitCode, 0, result.stderr);
       assert.equal(result.stdout.trim(), 'via-https');
-      const imports = run.imports();
-      assert.ok(imports.filter((p) => p === '@oclif/core').length >= 2, `the trace saw both processes: ${imports.join(' ')}`);
-      assert.ok(imports.includes('ws'), 'the ProxyCommand opened its WebSocket with ws');
-      assert.ok(!imports.some((p) => p.startsWith('@kubernetes/client-node')), imports.join(' '));
+      assert.ok(run.lines().filter((l) => l === 'dist/plugin/berth.js').length >= 2, `the trace saw both processes: ${run.lines().join(' ')}`);
+      const packages = run.packages();
+      assert.ok(packages.has('ws'), 'the ProxyCommand opened its WebSocket with ws');
+      assert.ok(!packages.has('@kubernetes/client-node'), [...packages].join(' '));
     });
 
     it('an exec credential plugin: port-forward --stdio falls back to client-node and carries the stream', async () => {
@@ -134,7 +135,7 @@ describe('access (integration, local cluster)', function () {
       run.child.stdin!.end();
       const result = await run.child;
       assert.equal(result.exitCode, 0, result.stderr);
-      assert.ok(run.imports().some((p) => p.startsWith('@kubernetes/client-node')), 'client-node served the exec plugin');
+      assert.ok(run.packages().has('@kubernetes/client-node'), 'client-node served the exec plugin');
     });
   });
 

@@ -45,13 +45,14 @@ describe('krew packaging (manifests/krew/package.sh)', function () {
     }
   });
 
-  it('the archive holds the executable bin, the completer, the code, the manifests install applies and production dependencies only', () => {
+  it('the archive holds the executable bin, the completer, the bundle and the manifests install applies, and no node_modules', () => {
     for (const p of manifest.spec?.platforms ?? []) assert.match(entry(p.bin!) ?? '', /^-rwx/, `${p.bin} missing or not executable`);
     assert.match(entry('bin/kubectl_complete-berth') ?? '', /^-rwx/);
-    for (const path of ['oclif.manifest.json', 'dist/src/completion/main.js', 'dist/src/completion/command-table.json', 'dist/src/commands/version.js', 'package.json', 'manifests/kustomization.yaml', 'manifests/daemonset.yaml', 'node_modules/@oclif/core/package.json', 'node_modules/@kubernetes/client-node/package.json']) {
+    for (const path of ['oclif.manifest.json', 'dist/plugin/berth.js', 'dist/plugin/complete.js', 'dist/plugin/command-table.json', 'dist/help/root.txt', 'package.json', 'manifests/kustomization.yaml', 'manifests/daemonset.yaml']) {
       assert.ok(entry(path), `${path} missing`);
     }
-    for (const dev of ['node_modules/typescript/', 'node_modules/mocha/', 'node_modules/node/', 'dist/test/']) {
+    // The bundle holds every dependency the plugin runs with.
+    for (const dev of ['node_modules/', 'dist/src/', 'dist/test/', 'dist/agent/']) {
       assert.ok(!listing.some((l) => l.includes(` ./${dev}`)), `${dev} should not ship`);
     }
   });
@@ -62,7 +63,7 @@ describe('krew packaging (manifests/krew/package.sh)', function () {
     execFileSync('tar', ['-xzf', archive, '-C', unpacked]);
     const env = { ...process.env, BERTH_NODE: node, KUBECONFIG: '/nonexistent' };
     assert.equal(execFileSync(join(unpacked, 'bin', 'kubectl-berth'), ['version', '--client'], { encoding: 'utf8', env }), `Client Version: ${pkg.version}\n`);
-    const table = join(unpacked, 'dist', 'src', 'completion', 'command-table.json');
+    const table = join(unpacked, 'dist', 'plugin', 'command-table.json');
     const before = statSync(table).mtimeMs;
     const completion = execFileSync(join(unpacked, 'bin', 'kubectl_complete-berth'), ['vers'], { encoding: 'utf8', env });
     assert.match(completion, /^version\t.*\n:4\n$/);

@@ -57,7 +57,10 @@ describe('install and uninstall on the local cluster', function () {
     const installed = installObjects(objects, kustomization, installImage(undefined, {}, kustomization));
     assert.deepEqual(rendered.map(objectRef).sort(), installed.map(objectRef).sort());
     assert.deepEqual(berthImagesIn(rendered), berthImagesIn(installed));
-    for (const o of rendered) if (o.kind !== 'Namespace' && !o.kind.startsWith('Cluster')) assert.ok(o.metadata.namespace, `${objectRef(o)} has a namespace`);
+    // The same namespace for each object: kustomize's (which knows what is cluster-scoped) and install's.
+    const namespaceOf = (list: ManifestObject[]) => Object.fromEntries(list.map((o) => [objectRef(o), o.metadata.namespace ?? '<cluster>']));
+    assert.deepEqual(namespaceOf(installed), namespaceOf(rendered));
+    assert.ok(rendered.some((o) => o.metadata.namespace), 'kustomize put the namespaced objects in a namespace');
   });
 
   it('creates in dependency order, then reports unchanged, configured, and keeps a filled catalog', async () => {

@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { serviceAccountToken } from '../../support/cluster.js';
-import { importTraceModule } from '../../support/import-trace.js';
+import { importTraceModule, loadedPackages } from '../../support/import-trace.js';
+import { packageRoot } from '../../../src/package-root.js';
 import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, kubeconfig, requireCluster, type Run } from './fixture.js';
 
 const files = mkdtempSync(join(tmpdir(), 't-plugin-ls-clients-'));
@@ -48,9 +49,9 @@ async function tracedBerth(args: string[]): Promise<TracedRun> {
   const trace = join(files, `trace-${randomBytes(4).toString('hex')}`);
   writeFileSync(trace, '');
   const run = await berth(args, { env: { NODE_OPTIONS: `--import=${importTraceModule}`, BERTH_TEST_IMPORT_TRACE: trace } });
-  const imported = readFileSync(trace, 'utf8').split('\n');
-  assert.ok(imported.includes('@oclif/core'), 'the import trace recorded nothing: it does not see the process');
-  return { ...run, clientNode: imported.some((s) => s.startsWith('@kubernetes/client-node')) };
+  const loaded = loadedPackages(trace, packageRoot(import.meta.url));
+  assert.ok(loaded.has('@oclif/core'), 'the import trace recorded nothing: it does not see the process');
+  return { ...run, clientNode: loaded.has('@kubernetes/client-node') };
 }
 
 /** A client certificate for user `cn`, signed by the local cluster's CA. */

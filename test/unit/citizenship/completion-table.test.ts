@@ -8,23 +8,22 @@ describe('completion command table', () => {
   let root: string;
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 't-citizenship-table-'));
-    mkdirSync(join(root, 'dist', 'src', 'commands', 'vnc'), { recursive: true });
+    mkdirSync(join(root, 'dist', 'plugin'), { recursive: true });
     writeFileSync(join(root, 'package.json'), '{}');
-    writeFileSync(join(root, 'dist', 'src', 'commands', 'ls.js'), 'export default 1;');
-    writeFileSync(join(root, 'dist', 'src', 'commands', 'vnc', 'index.js'), 'export default 2;');
-    writeFileSync(join(root, 'dist', 'src', 'commands', 'ls.js.map'), '{}');
+    writeFileSync(join(root, 'dist', 'plugin', 'berth.js'), 'export const commands = {};');
+    writeFileSync(join(root, 'dist', 'plugin', 'berth.js.map'), '{}');
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('is keyed by the content of package.json and every compiled command file', () => {
+  it('is keyed by the content of package.json and of the bundle that holds every command', () => {
     const before = tableSources(root);
-    assert.deepEqual(Object.keys(before).sort(), ['dist/src/commands/ls.js', 'dist/src/commands/vnc/index.js', 'package.json']);
-    writeFileSync(join(root, 'dist', 'src', 'commands', 'ls.js'), 'export default 1;'); // same content, new mtime
+    assert.deepEqual(Object.keys(before).sort(), ['dist/plugin/berth.js', 'package.json']);
+    writeFileSync(join(root, 'dist', 'plugin', 'berth.js'), 'export const commands = {};'); // same content, new mtime
     assert.deepEqual(tableSources(root), before);
-    writeFileSync(join(root, 'dist', 'src', 'commands', 'vnc', 'index.js'), 'export default 3;');
+    writeFileSync(join(root, 'dist', 'plugin', 'berth.js'), 'export const commands = { ls: 1 };');
     assert.notDeepEqual(tableSources(root), before);
-    writeFileSync(join(root, 'dist', 'src', 'commands', 'new.js'), '');
-    assert.ok('dist/src/commands/new.js' in tableSources(root));
+    writeFileSync(join(root, 'package.json'), '{"oclif":{}}');
+    assert.notDeepEqual(tableSources(root), before);
   });
 
   it('keeps what completion needs from oclif command descriptions', () => {

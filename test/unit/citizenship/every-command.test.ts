@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { Config, Parser, type Command } from '@oclif/core';
-import { parseVmFlags, type VmFlags } from '../../../src/core/vm-flags.js';
+import { parseVmFlags } from '../../../src/core/vm-flags.js';
 import { groupOf, OTHER_GROUP } from '../../../src/help/groups.js';
 import { exampleInvocations, renderExample, shellWords } from './example-argv.js';
 
@@ -105,7 +105,7 @@ describe('every command (found in dist/src/commands)', function () {
             // create checks its flags' values before anything else: an example must pass that too.
             if (target.id === 'create') {
               const parsed = await parse;
-              assert.doesNotThrow(() => parseVmFlags(String(parsed.args.name), parsed.flags as unknown as VmFlags), `create rejects its own example: ${argv.join(' ')}`);
+              assert.doesNotThrow(() => parseVmFlags(String(parsed.args.name), parsed.flags), `create rejects its own example: ${argv.join(' ')}`);
             }
           }
         }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { BerthError } from '../../../shared/errors.js';
-import { parseVmFlags, type VmFlags } from '../../../src/core/vm-flags.js';
+import { parseImageFlag, parseVmFlags, parseVmOptions, type VmFlagValues as VmFlags } from '../../../src/core/vm-flags.js';
 
 const URL = 'https://images.example.com/debian-12.qcow2';
 const SHA = 'a'.repeat(64);
@@ -50,7 +50,7 @@ describe('parseVmFlags: bad inputs, each with its exact message and exit 2', () 
     ['user-data-from pod', 'web', { ...base, 'user-data-from': 'pod/x' }, "--user-data-from: 'pod/x' must be configmap/NAME or secret/NAME"],
     ['user-data-from no name', 'web', { ...base, 'user-data-from': 'secret/' }, "--user-data-from: '' is not a valid object name"],
     ['user-data-from bad name', 'web', { ...base, 'user-data-from': 'configmap/My_Config' }, "--user-data-from: 'My_Config' is not a valid object name"],
-    ['vnc password and no vnc', 'web', { ...base, 'vnc-password': 'secret', 'no-vnc': true }, '--vnc-password and --no-vnc cannot be used together'],
+    ['vnc password and no vnc', 'web', { ...base, 'vnc-password': 'secret', vnc: false }, '--vnc-password and --no-vnc cannot be used together'],
     ['vnc password too long', 'web', { ...base, 'vnc-password': 'longerthan8' }, '--vnc-password: must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)'],
     ['vnc password with space', 'web', { ...base, 'vnc-password': 'a b' }, '--vnc-password: must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)'],
     ['accel xen', 'web', { ...base, accel: 'xen' }, "--accel: 'xen' is not supported; use kvm or tcg"],
@@ -137,7 +137,7 @@ describe('parseVmFlags: every flag lands in the request', () => {
   });
 
   it('--ephemeral gives an emptyDir disk; --no-vnc turns VNC off; --user-data keeps the path', () => {
-    const r = parseVmFlags('web', { image: 'x', ephemeral: true, 'no-vnc': true, 'user-data': './cc.yaml', 'shutdown-timeout': '1s' });
+    const r = parseVmFlags('web', { image: 'x', ephemeral: true, vnc: false, 'user-data': './cc.yaml', 'shutdown-timeout': '1s' });
     assert.deepEqual(r.disk, { kind: 'ephemeral', sizeBytes: 10 * 2 ** 30 });
     assert.deepEqual(r.vnc, { mode: 'off' });
     assert.equal(r.userDataFile, './cc.yaml');
@@ -146,5 +146,21 @@ describe('parseVmFlags: every flag lands in the request', () => {
 
   it('accepts a name of exactly 52 characters', () => {
     assert.equal(parseVmFlags('a'.repeat(52), { image: 'x' }).name.length, 52);
+  });
+});
+
+describe('create on a terminal: the options are checked before the name and image are asked for', () => {
+  it('parseVmOptions needs neither a name nor an image, and finds the same problems', () => {
+    assert.equal(parseVmOptions({}).cpus, 1);
+    assert.throws(() => parseVmOptions({ memory: '2GB' }), /--memory: '2GB' is not a Kubernetes quantity/);
+    assert.throws(() => parseVmOptions({ ephemeral: true, 'reuse-disk': true }), /--ephemeral and --reuse-disk cannot be used together/);
+  });
+
+  it('parseImageFlag leaves an absent --image to be asked, refuses a blank one, and checks --image-sha256 either way', () => {
+    assert.equal(parseImageFlag({}), undefined);
+    assert.equal(parseImageFlag({ 'image-sha256': SHA }), undefined);
+    assert.throws(() => parseImageFlag({ image: ' ' }), /missing --image/);
+    assert.throws(() => parseImageFlag({ 'image-sha256': 'abc' }), /--image-sha256: 'abc' is not a sha256 digest/);
+    assert.deepEqual(parseImageFlag({ image: URL, 'image-sha256': SHA }), { kind: 'url', url: URL, sha256: SHA });
   });
 });

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildCloudInitSecret } from '../../../src/core/cloud-init-secret.js';
-import { renderManifests } from '../../../src/core/render.js';
-import { parseVmFlags, type VmFlags } from '../../../src/core/vm-flags.js';
+import { renderData } from '../../../src/output/print.js';
+import { parseVmFlags, type VmFlagValues } from '../../../src/core/vm-flags.js';
 import { assembleVmSpec, type VmSpec } from '../../../src/core/vm-spec.js';
 import { buildVmStatefulSet } from '../../../src/core/vm-statefulset.js';
 import { resolveImage } from '../../../src/core/vm-image.js';
@@ -15,7 +15,7 @@ const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOne one@host';
 const SHA = 'b'.repeat(64);
 const catalog = { 'debian-12': JSON.stringify({ url: 'https://img.example/debian-12.qcow2', sha256: SHA }) };
 
-function spec(flags: VmFlags = {}, userData?: string): VmSpec {
+function spec(flags: VmFlagValues = {}, userData?: string): VmSpec {
   const request = parseVmFlags('web', { image: 'debian-12', ...flags });
   return assembleVmSpec(request, {
     namespace: 'team-a',
@@ -133,7 +133,7 @@ describe('buildVmStatefulSet', () => {
     const withPassword = spec({ 'vnc-password': 's3cret' });
     assert.deepEqual(container(withPassword).ports, [{ name: 'vnc', containerPort: 5900, protocol: 'TCP' }]);
     assert.equal(env(withPassword)[LauncherEnv.vnc], 'password');
-    const off = spec({ 'no-vnc': true });
+    const off = spec({ vnc: false });
     assert.equal(container(off).ports, undefined);
     assert.equal(env(off)[LauncherEnv.vnc], 'off');
   });
@@ -214,15 +214,15 @@ describe('buildCloudInitSecret', () => {
   });
 });
 
-describe('renderManifests', () => {
+describe('objects for -o yaml|json (renderData)', () => {
   it('YAML: one document per object, no anchors; JSON: a v1 List', () => {
     const objects = [buildCloudInitSecret(spec()), buildVmStatefulSet(spec())];
-    const yaml = renderManifests(objects, 'yaml');
+    const yaml = renderData({ objects }, 'yaml');
     assert.equal(/[&*]a\d/.test(yaml), false);
     const docs = parseAllDocuments(yaml).map((d) => d.toJS());
     assert.deepEqual(docs.map((d) => d.kind), ['Secret', 'StatefulSet']);
     assert.deepEqual(docs[1], JSON.parse(JSON.stringify(objects[1])));
-    const list = JSON.parse(renderManifests(objects, 'json'));
+    const list = JSON.parse(renderData({ objects }, 'json'));
     assert.equal(list.kind, 'List');
     assert.equal(list.items.length, 2);
   });

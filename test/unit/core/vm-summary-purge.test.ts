@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { V1PersistentVolumeClaim, V1Pod, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import { planLines, planPurge } from '../../../src/core/purge-plan.js';
 import { resolveImage } from '../../../src/core/vm-image.js';
-import { summariseVms, vmColumns, vmObject } from '../../../src/core/vm-summary.js';
-import { formatItems } from '../../../src/output/format.js';
+import { summariseVms, vmColumns, vmObject, type VmSummary } from '../../../src/core/vm-summary.js';
+import { printable, tablePrintable } from '../../../src/output/print.js';
 import { Annotations, Labels } from '../../../shared/contract.js';
 
 const labels = (vm: string) => ({ [Labels.managedBy]: 'kubectl-berth', [Labels.component]: 'vm', [Labels.vm]: vm });
@@ -46,6 +46,8 @@ describe('ls rows', () => {
   });
 
   it('prints a kubectl-style table, wide, name, and JSON', () => {
+    const formatItems = (items: VmSummary[], format: string, columns: ReturnType<typeof vmColumns>, toObject: typeof vmObject, noHeaders = false) =>
+      printable(tablePrintable(items, columns, toObject, { noHeaders }), format === 'table' ? undefined : format);
     const rows = summariseVms([sts('web'), sts('db', 'ns', 0)], [runningPod('web')]);
     assert.equal(
       formatItems(rows, 'table', vmColumns(false, now), vmObject),

@@ -11,7 +11,8 @@ import {
   withBerthImage,
   type ManifestObject,
 } from '../../../src/install/manifest-set.js';
-import { printManifests } from '../../../src/install/print.js';
+import { manifestsPrintable } from '../../../src/install/print.js';
+import { printable } from '../../../src/output/print.js';
 import { BERTH_IMAGE_DEFAULT, SYSTEM_NAMESPACE } from '../../../shared/contract.js';
 
 const daemonSetYaml = `
@@ -93,7 +94,8 @@ describe('install manifests', () => {
   });
 });
 
-describe('printManifests', () => {
+describe('manifestsPrintable', () => {
+  const printManifests = (objects: ManifestObject[], output: string | undefined, dryRun = false) => printable(manifestsPrintable(objects, dryRun), output);
   const objects: ManifestObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'berth-system' } }];
 
   it('prints a List for yaml and json, as kubectl does for several objects', () => {
@@ -102,7 +104,8 @@ describe('printManifests', () => {
   });
 
   it('prints kubectl names, marked when nothing was changed', () => {
-    assert.equal(printManifests(objects, 'name', ' (dry run)'), 'namespace/berth-system\n');
-    assert.equal(printManifests(objects, undefined, ' (dry run)'), 'namespace/berth-system (dry run)\n');
+    assert.equal(printManifests(objects, 'name', true), 'namespace/berth-system\n');
+    assert.equal(printManifests(objects, undefined, true), 'namespace/berth-system (dry run)\n');
+    assert.equal(printManifests(objects, undefined), '', 'a real run says what it did on stderr');
   });
 });

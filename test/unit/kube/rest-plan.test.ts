@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { CurrentContext } from '../../../src/kube/kubeconfig-context.js';
+import type { CurrentContext } from '../../../src/kube/kubeconfig.js';
 import { apiUrl } from '../../../src/kube/rest/get.js';
 import { planRest, type RestPlan } from '../../../src/kube/rest/plan.js';
 import { listPath } from '../../../src/kube/reader.js';
@@ -31,18 +31,15 @@ describe('plain HTTPS plan for a kubeconfig context', () => {
     assert.equal(t.tls.rejectUnauthorized, undefined, 'verification stays on');
   });
 
-  it('decodes the -data forms, and prefers the file when both are given (as client-node does)', () => {
+  it('decodes the -data forms, and prefers the data when both are given (as client-go does)', () => {
     const t = target(planRest(context({ 'certificate-authority-data': b64('CA-DATA') }, { 'client-certificate-data': b64('C'), 'client-key-data': b64('K') }), readFile));
     assert.deepEqual([t.tls.ca?.toString(), t.tls.cert?.toString(), t.tls.key?.toString()], ['CA-DATA', 'C', 'K']);
     const both = target(planRest(context({ 'certificate-authority': '/pki/ca.crt', 'certificate-authority-data': b64('CA-DATA') }), readFile));
-    assert.equal(both.tls.ca?.toString(), 'CA-FILE');
+    assert.equal(both.tls.ca?.toString(), 'CA-DATA');
   });
 
-  it('sends a bearer token, from the kubeconfig or a token file (trimmed), before basic auth', () => {
+  it('sends a bearer token before basic auth (token files are read by the kubeconfig reader)', () => {
     assert.equal(target(planRest(context({}, { token: 'abc' }), readFile)).headers.Authorization, 'Bearer abc');
-    assert.equal(target(planRest(context({}, { tokenFile: '/tok' }), readFile)).headers.Authorization, 'Bearer file-token');
-    assert.equal(target(planRest(context({}, { 'token-file': '/tok' }), readFile)).headers.Authorization, 'Bearer file-token');
-    assert.equal(target(planRest(context({}, { token: 'abc', tokenFile: '/tok' }), readFile)).headers.Authorization, 'Bearer abc');
     assert.equal(target(planRest(context({}, { username: 'ann', password: 'pw' }), readFile)).headers.Authorization, `Basic ${b64('ann:pw')}`);
     assert.equal(target(planRest(context({}, { username: 'ann', password: 'pw', token: 'abc' }), readFile)).headers.Authorization, 'Bearer abc');
   });

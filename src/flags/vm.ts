@@ -1,0 +1,29 @@
+// The flags that describe a VM, declared once: oclif parses them, `create` lists them, and their
+// inferred type is what core/vm-flags.ts checks, so no interface restates them.
+import { Flags, type Interfaces } from '@oclif/core';
+import { VM_DEFAULTS } from '../core/defaults.js';
+
+export const vmFlags = {
+  image: Flags.string({ summary: 'Image to boot: a name from the image catalog, or an http(s) URL of a qcow2 file.', helpGroup: 'IMAGE' }),
+  'image-sha256': Flags.string({ summary: 'sha256 of the image at --image URL; recommended: the download is verified against it.', helpGroup: 'IMAGE' }),
+  cpus: Flags.string({ summary: `Virtual CPUs (default ${VM_DEFAULTS.cpus}); each reserves 100m of node CPU.`, helpGroup: 'SIZE' }),
+  memory: Flags.string({ summary: `Guest memory, a Kubernetes quantity (default ${VM_DEFAULTS.memory}); the pod adds QEMU's overhead.`, helpGroup: 'SIZE' }),
+  'disk-size': Flags.string({ summary: `Size of the VM's disk (default ${VM_DEFAULTS.diskSize}).`, helpGroup: 'SIZE' }),
+  'storage-class': Flags.string({ summary: 'StorageClass of the disk PVC (default: the cluster default).', helpGroup: 'SIZE' }),
+  ephemeral: Flags.boolean({ summary: 'Keep the disk in the pod (emptyDir): lost when the pod goes.', helpGroup: 'SIZE' }),
+  'reuse-disk': Flags.boolean({ summary: 'Boot from the disk an earlier VM of this name left behind.', helpGroup: 'SIZE' }),
+  'ssh-key': Flags.string({ summary: 'SSH public key file or key text; repeatable (default: every ~/.ssh/*.pub).', multiple: true, helpGroup: 'CLOUD-INIT' }),
+  'user-data': Flags.string({ summary: 'cloud-init user-data file; a #cloud-config file gets the SSH keys merged in.', helpGroup: 'CLOUD-INIT' }),
+  'user-data-from': Flags.string({ summary: 'Use the user-data key of configmap/NAME or secret/NAME, mounted as is.', helpGroup: 'CLOUD-INIT' }),
+  'vnc-password': Flags.string({ summary: 'Open VNC on the pod IP with this password (at most 8 characters).', helpGroup: 'ACCESS' }),
+  vnc: Flags.boolean({ summary: "VNC display on the pod's loopback (use --no-vnc to turn it off).", allowNo: true, default: true, helpGroup: 'ACCESS' }),
+  'ready-port': Flags.string({ summary: `Guest TCP port whose answer makes the VM Ready (default ${VM_DEFAULTS.readyPort}; 0: none).`, helpGroup: 'ACCESS' }),
+  port: Flags.string({ summary: 'Guest TCP port to reach with kubectl berth port-forward (22 always works); repeatable.', multiple: true, helpGroup: 'ACCESS' }),
+  accel: Flags.string({ summary: 'kvm (default), or tcg: software emulation for nodes without usable KVM, many times slower.', helpValue: 'kvm|tcg', helpGroup: 'PLACEMENT' }),
+  'node-selector': Flags.string({ summary: 'Run only on nodes with this label, key=value; repeatable.', multiple: true, helpGroup: 'PLACEMENT' }),
+  'allow-unschedulable': Flags.boolean({ summary: 'Create even if no node can run the VM yet; it waits Pending.', helpGroup: 'PLACEMENT' }),
+  'shutdown-timeout': Flags.string({ summary: `Seconds the guest gets to power down when stopped (default ${VM_DEFAULTS.shutdownTimeout}).`, helpGroup: 'PLACEMENT' }),
+};
+
+/** The VM flags as oclif hands them over: strings as typed, so every message is ours. */
+export type VmFlags = Interfaces.InferredFlags<typeof vmFlags>;
