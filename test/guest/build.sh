@@ -10,22 +10,23 @@
 #   ~/.cache/kubectl-berth/guest/guest.qcow2.sha256  its sha256 (hex only)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${BERTH_GUEST_CACHE:-${BERTH_CACHE:-$HOME/.cache/kubectl-berth}/guest}
+guest_name=guest
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+cache=$guest_cache
 out=$cache/guest.qcow2
-log() { printf 'guest: %s\n' "$*" >&2; }
+log() { guest_log "$@"; }
 mkdir -p "$cache/kernel"
 
 # The kernel Debian's meta-package currently points at (apt metadata only, no network).
-kpkg=${BERTH_GUEST_KERNEL_PKG:-$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}')}
+kpkg=${BERTH_GUEST_KERNEL_PKG:-$(guest_kernel_pkg linux-image-amd64)}
 [ -n "$kpkg" ] || { log "cannot resolve the Debian kernel package (apt-get update?)"; exit 1; }
 kver=${kpkg#linux-image-}
 
-# Inputs: this script, the kernel, busybox, dropbear. Same inputs + existing output = nothing to do.
-stamp=$( { sha256sum < "$0"; echo "$kpkg"; dpkg-query -W -f='${Version}\n' busybox-static dropbear-bin; } | sha256sum | cut -c1-64)
-if [ -f "$out" ] && [ -f "$out.sha256" ] && [ "$(cat "$cache/inputs" 2>/dev/null)" = "$stamp" ]; then
-  log "up to date: $out (sha256 $(cat "$out.sha256"))"
-  exit 0
-fi
+# Inputs: this script and lib.sh, the kernel, busybox, dropbear. Same inputs + existing output =
+# nothing to do.
+stamp=$( { sha256sum < "$0"; sha256sum < "$here/lib.sh"; echo "$kpkg"; dpkg-query -W -f='${Version}\n' busybox-static dropbear-bin; } | sha256sum | cut -c1-64)
+guest_up_to_date "$out" "$cache/inputs" "$stamp" && exit 0
 
 work=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -180,8 +181,4 @@ LABEL berth
 EOF
 MTOOLS_SKIP_CHECK=1 mcopy -i "$img@@1M" "$work/syslinux.cfg" "$work/vmlinuz" "$work/initrd.gz" ::/
 qemu-img convert -f raw -O qcow2 "$img" "$work/guest.qcow2"
-sha256sum "$work/guest.qcow2" | cut -c1-64 > "$work/guest.qcow2.sha256"
-mv "$work/guest.qcow2" "$out"
-mv "$work/guest.qcow2.sha256" "$out.sha256"
-echo "$stamp" > "$cache/inputs"
-log "built $out (sha256 $(cat "$out.sha256"), $(stat -c %s "$out") bytes)"
+guest_publish "$work/guest.qcow2" "$out" "$cache/inputs" "$stamp"

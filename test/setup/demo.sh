@@ -5,8 +5,12 @@
 # builds and starts the cluster, builds the berth image and the tiny demo guest, installs berth,
 # puts the guest in the image catalog, boots VM `demo` and prints how to reach it.
 # Idempotent: a second run finds everything in place and only prints the commands again.
+#   npm run demo -- --guest debian
+# boots VM `demo-debian` from a Debian 12 cloud image instead (test/guest/build-debian.sh: cloud-init,
+# OpenSSH with sftp, a login on the serial console; user `debian`; several minutes to build once,
+# a minute or two to boot under TCG). The tiny guest (--guest tiny) is the quick default.
 #   npm run demo:down     (bash test/setup/demo.sh --down [--cluster])
-# removes the demo VM, its disk and berth; --cluster also stops the local cluster.
+# removes the demo VMs, their disks and berth; --cluster also stops the local cluster.
 # --no-prepare skips the setup steps (packages, k8s build, cluster, guest and image builds) and
 # uses the local cluster as it is running.
 set -euo pipefail
@@ -17,10 +21,7 @@ export KUBECONFIG=$CACHE/cluster/kubeconfig
 # kubectl of the local cluster's own release, linked there by test/cluster/up.sh.
 export PATH=$CACHE/cluster/bin:$PATH
 NS=berth-demo
-VM=demo
-IMAGE=demo-guest
 KEY=$CACHE/demo/id_ed25519
-GUEST=$CACHE/guest/guest.qcow2
 BERTH=$root/bin/kubectl-berth
 
 step() { printf '\n==> %s\n' "$*" >&2; }
@@ -28,24 +29,37 @@ say() { printf '    %s\n' "$*" >&2; }
 down=false
 prepare=true
 cluster_too=false
-for arg in "$@"; do
-  case $arg in
+guest=tiny
+while [ $# -gt 0 ]; do
+  case $1 in
     --down) down=true ;;
     --cluster) cluster_too=true ;;
     --no-prepare) prepare=false ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "demo: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+    --guest) [ $# -gt 1 ] || { echo "demo: --guest needs a value: tiny or debian" >&2; exit 2; }; guest=$2; shift ;;
+    --guest=*) guest=${1#--guest=} ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "demo: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
+  shift
 done
 [ "$cluster_too" = false ] || [ "$down" = true ] || { echo "demo: --cluster goes with --down" >&2; exit 2; }
+# Each guest is its own VM and catalog image, so both demos can run side by side.
+case $guest in
+  tiny)   VM=demo;        IMAGE=demo-guest;  GUEST=$CACHE/guest/guest.qcow2;     USER_AT=;        BOOT_TIMEOUT=5m ;;
+  debian) VM=demo-debian; IMAGE=debian-12;   GUEST=$CACHE/guest/debian-12.qcow2; USER_AT=debian@; BOOT_TIMEOUT=10m ;;
+  *) echo "demo: --guest is tiny or debian, not '$guest'" >&2; exit 2 ;;
+esac
+DEMO_VMS=(demo demo-debian)
 cd "$root"
 
 # ---- down -----------------------------------------------------------------------------------------
 if [ "$down" = true ]; then
   if [ -f "$KUBECONFIG" ] && kubectl get --raw /readyz >/dev/null 2>&1; then
-    step "removing VM $VM and its disk"
+    step "removing the demo VMs and their disks"
     if kubectl get namespace "$NS" >/dev/null 2>&1; then
-      "$BERTH" purge "$VM" -n "$NS" --delete-disks --yes 2>/dev/null || say "no VM $VM in namespace $NS"
+      for vm in "${DEMO_VMS[@]}"; do
+        "$BERTH" purge "$vm" -n "$NS" --delete-disks --yes 2>/dev/null || say "no VM $vm in namespace $NS"
+      done
       kubectl delete namespace "$NS" --wait=true --timeout=120s >/dev/null && say "namespace $NS deleted"
     else
       say "namespace $NS does not exist"
@@ -85,9 +99,11 @@ npm run build --silent
 say "built ($(node --version))"
 
 if [ "$prepare" = true ]; then
-  bash "$here/prepare.sh"
+  # the Debian guest only when it is asked for: its first build takes minutes
+  BERTH_DEBIAN_GUEST=$([ "$guest" = debian ] && echo 1 || echo 0) bash "$here/prepare.sh"
 else
   kubectl get --raw /readyz >/dev/null 2>&1 || { echo "demo: the local cluster does not answer ($KUBECONFIG); run without --no-prepare" >&2; exit 1; }
+  [ -f "$GUEST" ] && [ -f "$GUEST.sha256" ] || { echo "demo: the $guest guest is not built ($GUEST); run without --no-prepare" >&2; exit 1; }
 fi
 
 step "installing berth"
@@ -95,7 +111,7 @@ step "installing berth"
 
 node=$(kubectl get nodes -l berth.dev/node=true -o jsonpath='{.items[0].metadata.name}')
 [ -n "$node" ] || { echo "demo: no node can run VMs; see: kubectl get nodes --show-labels" >&2; exit 1; }
-step "demo guest in the image catalog as '$IMAGE'"
+step "$guest guest in the image catalog as '$IMAGE'"
 image_label="image.berth.dev/$IMAGE"
 cached() { [ "$(kubectl get node "$node" -o jsonpath="{.metadata.labels.${image_label//./\\.}}")" = ready ]; }
 if cached; then
@@ -118,7 +134,7 @@ else
   server_pid=$!
   trap 'kill "$server_pid" 2>/dev/null || true' EXIT
   for _ in $(seq 50); do [ -s "$CACHE/demo/serve.port" ] && break; sleep 0.1; done
-  url="http://$node_ip:$(cat "$CACHE/demo/serve.port")/guest.qcow2"
+  url="http://$node_ip:$(cat "$CACHE/demo/serve.port")/$(basename "$GUEST")"
   "$BERTH" images add "$IMAGE" --url "$url" --sha256 "$(cut -d' ' -f1 "$GUEST.sha256")" --size "$(stat -c %s "$GUEST")" --force
   say "waiting for the agent on $node to download and verify it"
   for i in $(seq 180); do
@@ -145,10 +161,16 @@ if kubectl get statefulset "$VM" -n "$NS" >/dev/null 2>&1; then
     say "VM $VM exists"
   fi
 else
-  say "booting a ${accel^^} VM (software emulation is slower; a minute or two)"
-  "$BERTH" create "$VM" -n "$NS" --image "$IMAGE" --accel "$accel" --ssh-key "$KEY.pub" --wait --timeout 5m
+  say "booting a ${accel^^} VM from $IMAGE (software emulation is slower; a minute or two$([ "$guest" = debian ] && echo ', three for Debian'))"
+  "$BERTH" create "$VM" -n "$NS" --image "$IMAGE" --accel "$accel" --ssh-key "$KEY.pub" --wait --timeout "$BOOT_TIMEOUT"
 fi
 "$BERTH" ls -n "$NS" >&2
+
+scp_hint=
+[ "$guest" = debian ] && scp_hint="
+  # files both ways (OpenSSH's sftp), and a directory with -r
+  kubectl berth scp -i $KEY ./notes.txt $USER_AT$VM.$NS:/tmp/
+  kubectl berth scp -i $KEY -r $USER_AT$VM.$NS:/etc/cloud ./guest-cloud-config"
 
 cat <<EOF
 
@@ -158,8 +180,8 @@ The demo VM is running ($(( SECONDS - started ))s). In a shell:
   export PATH=$root/bin:$CACHE/cluster/bin:\$PATH   # kubectl (the cluster's) finds the plugin on PATH
 
   # a shell in the VM, or one command:
-  kubectl berth ssh $VM -n $NS -i $KEY
-  kubectl berth ssh $VM -n $NS -i $KEY -- cat /etc/hostname
+  kubectl berth ssh $USER_AT$VM -n $NS -i $KEY
+  kubectl berth ssh $USER_AT$VM -n $NS -i $KEY -- cat /etc/hostname$scp_hint
   # its screen: a VNC viewer if one is installed, or any viewer on the printed vnc:// address
   kubectl berth vnc $VM -n $NS
   kubectl berth vnc port-forward $VM -n $NS

@@ -11,6 +11,8 @@ PACKAGES=(
   qemu-system-x86 qemu-utils seabios ipxe-qemu dnsmasq-base genisoimage xorriso
   debootstrap busybox-static dropbear-bin openssh-client openssh-sftp-server cpio socat netcat-openbsd iproute2 procps kmod zstd xz-utils
   syslinux syslinux-common mtools dosfstools fdisk e2fsprogs curl iputils-ping time
+  # the Debian 12 guest (test/guest/build-debian.sh): a root tree from the archive, GRUB for its MBR
+  mmdebstrap grub-pc-bin
   # benchmarks
   hyperfine
   # shell completion scripts (tested for real)
