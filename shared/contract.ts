@@ -73,7 +73,7 @@ export const DeviceResources = {
 
 /** Host and container paths. */
 export const Paths = {
-  /** hostPath where the agent caches base images, content-addressed; mounted read-only in VM pods. */
+  /** hostPath where the agent caches base images, content-addressed; the device plugin mounts it read-only into VM pods. */
   imageCache: '/var/lib/berth/images',
   /** Where the VM pod mounts its pet volume (PVC or emptyDir). */
   vmDisk: '/var/lib/berth/disk',
@@ -83,6 +83,10 @@ export const Paths = {
   launcherRun: '/run/berth',
   /** The kubelet's device-plugin directory (socket registration). */
   kubeletDevicePlugins: '/var/lib/kubelet/device-plugins',
+  /** The kubelet's PodResources API socket. */
+  kubeletPodResources: '/var/lib/kubelet/pod-resources/kubelet.sock',
+  /** hostPath where the agent makes the device nodes it hands to VM pods (mode 0666). */
+  agentDeviceNodes: '/var/lib/berth/dev',
 } as const;
 
 /** File names inside the VM pod's volumes. */
@@ -138,6 +142,19 @@ export type VncMode = 'loopback' | 'password' | 'off';
 
 /** The VM container's name in the pod (attach, logs, port-forward). The VM's defaults: defaults.ts. */
 export const VM_CONTAINER = 'vm';
+
+/**
+ * The VM pod's network devices. The node agent creates them in the pod's network namespace before
+ * the launcher starts (agent/node/podnet); the launcher finds them there and QEMU opens the tap.
+ */
+export const BRIDGE_DEVICE = 'berth-br0';
+export const TAP_DEVICE = 'berth-tap0';
+
+/**
+ * The uid and gid the launcher and QEMU run as in a VM pod (runAsUser/runAsGroup/fsGroup), and so
+ * the tap's owner. 107 is QEMU's uid in KubeVirt and on Debian and Fedora hosts.
+ */
+export const VM_USER = { uid: 107, gid: 107 } as const;
 
 export const Ports = {
   vnc: 5900,

@@ -1,4 +1,4 @@
-// Long-running children (dnsmasq, QEMU). They must never outlive the launcher: each is started
+// Long-running children (QEMU). They must never outlive the launcher: each is started
 // under `setpriv --pdeathsig KILL`, so the kernel kills it even when the launcher itself is killed.
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';

@@ -11,7 +11,7 @@ import { LauncherEnv, Paths, Ports, type Accel, type VncMode } from '../../share
 import { VM_DEFAULTS, VM_LIMITS } from '../../shared/defaults.js';
 import { parseDuration } from '../../shared/duration.js';
 import { MiB, parseSize } from '../../shared/quantity.js';
-import { formatIpv4, inSubnet, parseIpv4, slash30Problem, VM_PREFIX, networkOf } from './ipv4.js';
+import { formatIpv4, inSubnet, parseIpv4, slash30Problem, VM_PREFIX, networkOf } from '../common/ipv4.js';
 
 export interface LauncherPaths {
   imageCache: string;

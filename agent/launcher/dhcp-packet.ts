@@ -2,7 +2,7 @@
 // NET_ADMIN, and dnsmasq refuses to serve DHCP without it ("process is missing required capability
 // NET_ADMIN"), so the launcher answers the one guest itself: one MAC, one address, an infinite
 // lease. Everything else is ignored, as a server for a single static host should.
-import { formatIpv4, parseIpv4 } from './ipv4.js';
+import { formatIpv4, parseIpv4 } from '../common/ipv4.js';
 
 export const DHCP_SERVER_PORT = 67;
 export const DHCP_CLIENT_PORT = 68;

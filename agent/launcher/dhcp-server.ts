@@ -3,8 +3,8 @@
 // bind to a device: one on 0.0.0.0:67 receives the guest's broadcasts (a socket bound to an address
 // does not see datagrams sent to 255.255.255.255), and one bound to the gateway address sends, so
 // that the kernel sends a limited broadcast out of the interface holding that address, the bridge,
-// and not along the pod's default route. Port 67 needs NET_BIND_SERVICE, which Pod Security
-// "restricted" allows a container to add.
+// and not along the pod's default route. Port 67 is below 1024: the VM pod sets the sysctl
+// net.ipv4.ip_unprivileged_port_start=0 for its own network namespace.
 import { createSocket, type Socket } from 'node:dgram';
 import { BerthError } from '../../shared/errors.js';
 import { answer, DHCP_CLIENT_PORT, DHCP_SERVER_PORT, MessageType, parseRequest, type DhcpLease } from './dhcp-packet.js';
@@ -29,7 +29,7 @@ export async function startDhcpServer(lease: DhcpLease, log: Log): Promise<DhcpS
     throw new BerthError('LAUNCHER', `cannot serve DHCP on port ${DHCP_SERVER_PORT}: ${(error as Error).message}`, {
       hint:
         code === 'EACCES'
-          ? 'the launcher container needs the NET_BIND_SERVICE capability (capabilities.add in its securityContext), which Pod Security "restricted" allows'
+          ? 'the VM pod must set the sysctl net.ipv4.ip_unprivileged_port_start=0 (securityContext.sysctls), which kubectl berth create does'
           : `is the bridge up with the gateway address ${lease.gateway}? The node agent prepares it before the launcher starts`,
     });
   }

@@ -6,7 +6,7 @@ import { BerthError } from '../../shared/errors.js';
 import { cachedImageFileName, Files, LauncherEnv } from '../../shared/contract.js';
 import { DownloadError, downloadFile, type DownloadFailure } from '../common/download.js';
 import type { LauncherConfig } from './config.js';
-import { mustRun, type Run } from './exec.js';
+import { mustRun, type Run } from '../common/exec.js';
 import type { Log } from './log.js';
 import { backingOf, petDiskProblem, targetDiskSize, type PetDiskOrigin, type QemuImgInfo } from './pet-disk.js';
 

@@ -4,15 +4,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError, ExitCode, isBerthError } from '../../shared/errors.js';
-import { Files } from '../../shared/contract.js';
+import { Files, TAP_DEVICE } from '../../shared/contract.js';
 import { Cleanup } from './cleanup.js';
 import { parseLauncherConfig, type LauncherConfig } from './config.js';
 import { preparePetDisk } from './disk.js';
-import { run } from './exec.js';
+import { run } from '../common/exec.js';
 import { stderrLog, type Log } from './log.js';
 import { startLoopbackProxy } from './loopback-proxy.js';
 import { vmMac } from './mac.js';
-import { setUpNetwork, TAP } from './network.js';
+import { joinPodNetwork } from './network.js';
 import { qemuArgs } from './qemu-args.js';
 import { buildSeedIso } from './seed.js';
 import { startVm, type RunningVm } from './vm.js';
@@ -49,7 +49,7 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
     const vncPasswordFile = config.vnc === 'password' ? await writeVncPassword(config, log) : undefined;
     const mac = vmMac(config.namespace, config.vmName);
     abort.signal.throwIfAborted();
-    await setUpNetwork(config, mac, run, log, cleanup);
+    await joinPodNetwork(config, mac, log, cleanup);
     abort.signal.throwIfAborted();
     const proxy = await startLoopbackProxy(config.loopbackPorts, config.vmIp, log);
     cleanup.add('port-forward relay', () => proxy.close());
@@ -62,7 +62,7 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
         memoryMiB: config.memoryMiB,
         petDisk,
         seedIso,
-        tap: TAP,
+        tap: TAP_DEVICE,
         mac,
         qmpSocket,
         vnc: config.vnc,

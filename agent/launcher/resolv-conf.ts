@@ -1,5 +1,5 @@
 // The pod's DNS settings (the kubelet writes them to /etc/resolv.conf), handed on to the VM.
-import { isIpv4 } from './ipv4.js';
+import { isIpv4 } from '../common/ipv4.js';
 
 export interface PodDns {
   nameservers: string[];

@@ -6,7 +6,7 @@ import { Files } from '../../shared/contract.js';
 import { seedFiles, seedIdentity, seedIsoCommand, type IsoTool, type SeedSources } from './cloud-init.js';
 import { isBerthError } from '../../shared/errors.js';
 import type { LauncherConfig } from './config.js';
-import { mustRun, type Run } from './exec.js';
+import { mustRun, type Run } from '../common/exec.js';
 import type { Log } from './log.js';
 
 async function readSecretFile(dir: string, name: string): Promise<string | undefined> {

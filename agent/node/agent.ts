@@ -3,8 +3,10 @@
 // them and owns the timers.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { DeviceResources, type CatalogEntry } from '../../shared/contract.js';
+import { DeviceResources, Paths, type CatalogEntry } from '../../shared/contract.js';
+import { run } from '../common/exec.js';
 import type { AgentConfig } from './config.js';
+import { openDeviceNode } from './deviceplugin/device-nodes.js';
 import { DevicePluginServer, superviseDevicePlugins } from './deviceplugin/server.js';
 import { startHttpServer } from './http/server.js';
 import { renderMetrics } from './http/metrics.js';
@@ -13,6 +15,7 @@ import { imagesInUse } from './images/in-use.js';
 import type { KvmVerdict } from './kvm/decide.js';
 import { probeNode } from './kvm/probe.js';
 import { connectAgentKube } from './kube.js';
+import { vmNetworkPreStart } from './podnet/prestart.js';
 import { NodeStatusPublisher } from './status/publisher.js';
 
 /** Events about a cluster-scoped object (our Node) may only live in 'default' or 'kube-system'. */
@@ -66,11 +69,34 @@ export async function runAgent(config: AgentConfig): Promise<void> {
   );
 
   // Device plugins: tun wherever the device exists; kvm only once a guest has run under KVM.
+  // The tun resource marks VM pods: its PreStartContainer builds the pod's network and its
+  // allocation mounts the image cache, so the VM pod itself needs no capability and no hostPath.
   const slots = config.deviceSlots;
-  const tun = new DevicePluginServer({ resourceName: DeviceResources.tun, socketName: `${config.socketPrefix}-tun.sock`, devicePath: config.tunDevice, idPrefix: 'tun', slots }, config.devicePluginDir, log);
-  const kvm = new DevicePluginServer({ resourceName: DeviceResources.kvm, socketName: `${config.socketPrefix}-kvm.sock`, devicePath: config.kvmDevicePath, idPrefix: 'kvm', slots }, config.devicePluginDir, log);
+  const openNode = async (source: string, name: string) =>
+    existsSync(source) ? openDeviceNode(source, config.deviceNodeDir, name, run) : undefined;
+  const tunNode = config.devicePlugins ? await openNode(config.tunDevice, 'tun') : undefined;
+  const kvmNode = config.devicePlugins ? await openNode(config.kvmDevicePath, 'kvm').catch(() => undefined) : undefined;
+  const tun = new DevicePluginServer(
+    {
+      resourceName: DeviceResources.tun,
+      socketName: `${config.socketPrefix}-tun.sock`,
+      devicePath: '/dev/net/tun',
+      hostPath: tunNode,
+      idPrefix: 'tun',
+      slots,
+      mounts: [{ hostPath: config.cacheDir, containerPath: Paths.imageCache }],
+    },
+    config.devicePluginDir,
+    log,
+    vmNetworkPreStart(config.podResourcesSocket, kube, log),
+  );
+  const kvm = new DevicePluginServer(
+    { resourceName: DeviceResources.kvm, socketName: `${config.socketPrefix}-kvm.sock`, devicePath: '/dev/kvm', hostPath: kvmNode, idPrefix: 'kvm', slots },
+    config.devicePluginDir,
+    log,
+  );
   const plugins: DevicePluginServer[] = [];
-  if (config.devicePlugins && existsSync(config.tunDevice)) plugins.push(tun);
+  if (tunNode) plugins.push(tun);
   else if (config.devicePlugins) log(`${config.tunDevice} does not exist: not offering ${DeviceResources.tun}`);
   const supervisor = config.devicePlugins ? superviseDevicePlugins(plugins, 2000, log) : undefined;
 

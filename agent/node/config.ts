@@ -17,6 +17,10 @@ export interface AgentConfig {
   socketPrefix: string;
   deviceSlots: number;
   tunDevice: string;
+  /** Where the agent makes the 0666 device nodes it hands to VM pods (device-nodes.ts). */
+  deviceNodeDir: string;
+  /** The kubelet's PodResources socket: which pod holds a device (PreStartContainer). */
+  podResourcesSocket: string;
   httpHost: string;
   httpPort: number;
   catalogNamespace: string;
@@ -43,6 +47,8 @@ const options = {
   'socket-prefix': { type: 'string', env: 'BERTH_AGENT_SOCKET_PREFIX', default: 'berth' },
   'device-slots': { type: 'string', env: 'BERTH_AGENT_DEVICE_SLOTS', default: '110' },
   'tun-device': { type: 'string', env: 'BERTH_AGENT_TUN_DEVICE', default: '/dev/net/tun' },
+  'device-node-dir': { type: 'string', env: 'BERTH_AGENT_DEVICE_NODE_DIR', default: Paths.agentDeviceNodes },
+  'pod-resources-socket': { type: 'string', env: 'BERTH_AGENT_POD_RESOURCES_SOCKET', default: Paths.kubeletPodResources },
   http: { type: 'string', env: 'BERTH_AGENT_HTTP', default: `127.0.0.1:${Ports.agentHttp}` },
   'catalog-namespace': { type: 'string', env: 'BERTH_AGENT_CATALOG_NAMESPACE', default: SYSTEM_NAMESPACE },
   'catalog-name': { type: 'string', env: 'BERTH_AGENT_CATALOG_NAME', default: Catalog.configMap },
@@ -119,6 +125,8 @@ export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv): AgentC
     socketPrefix: get('socket-prefix')!,
     deviceSlots: positiveInt('device-slots', get('device-slots')!),
     tunDevice: get('tun-device')!,
+    deviceNodeDir: get('device-node-dir')!,
+    podResourcesSocket: get('pod-resources-socket')!,
     httpHost: hm[1],
     httpPort: Number(hm[2]),
     catalogNamespace: get('catalog-namespace')!,

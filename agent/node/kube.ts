@@ -1,7 +1,8 @@
 // Every API call the agent makes, in one place (and so exactly what rbac.yaml grants): get and
-// patch its Node, get/watch the catalog ConfigMap, list VM pods on its node, create Events. The
-// catalog is read here and nowhere else on the agent's side, and parsed with the plugin's parser
-// (shared/catalog.ts), so both reject the same entries with the same words.
+// patch its Node, get/watch the catalog ConfigMap, list VM pods on its node, get the VM pod whose
+// network it builds, create Events. The catalog is read here and nowhere else on the agent's side,
+// and parsed with the plugin's parser (shared/catalog.ts), so both reject the same entries with the
+// same words.
 import { parseCatalog, type ParsedCatalog } from '../../shared/catalog.js';
 import { Labels } from '../../shared/contract.js';
 import { loadCredentials } from './kube-credentials.js';
@@ -9,10 +10,12 @@ import { KubeApiError, KubeRest } from './kube-rest.js';
 
 /** The parts of a Pod the agent reads. */
 export interface PodLike {
+  metadata?: { uid?: string };
   status?: { phase?: string };
   spec?: { containers?: ContainerLike[]; initContainers?: ContainerLike[] };
 }
 interface ContainerLike {
+  name?: string;
   env?: Array<{ name: string; value?: string }>;
 }
 
@@ -28,6 +31,8 @@ export interface AgentKube {
   readCatalog(): Promise<ParsedCatalog | null>;
   watchCatalog(onChange: () => void, onEnd: (error?: unknown) => void): Promise<{ abort(): void }>;
   listVmPodsOnNode(): Promise<PodLike[]>;
+  /** A pod the kubelet is about to start a VM container of (PreStartContainer). */
+  readPod(namespace: string, name: string): Promise<PodLike>;
   /** Every VM's StatefulSet in the cluster, running or stopped. */
   listVmStatefulSets(): Promise<StatefulSetLike[]>;
   readNodeLabels(): Promise<Record<string, string>>;
@@ -66,6 +71,9 @@ export async function connectAgentKube(options: AgentKubeOptions): Promise<Agent
     async listVmPodsOnNode() {
       const list = await api.request<{ items: PodLike[] }>('GET', '/api/v1/pods', { query: { labelSelector: Labels.vm, fieldSelector: `spec.nodeName=${options.nodeName}` } });
       return list.items;
+    },
+    async readPod(namespace, name) {
+      return api.request<PodLike>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`);
     },
     async listVmStatefulSets() {
       const list = await api.request<{ items: StatefulSetLike[] }>('GET', '/apis/apps/v1/statefulsets', { query: { labelSelector: Labels.vm } });

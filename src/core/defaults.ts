@@ -8,7 +8,7 @@ export { VM_DEFAULTS, VM_LIMITS } from '../../shared/defaults.js';
 /**
  * Memory the pod needs beyond the guest's RAM. Measured with QEMU 7.2, guest -m 256, idle after
  * boot: RSS 234–248 MB, of which 132 MB guest RAM, 64 MB TCG translation cache and about 20 MB
- * QEMU binary and heap. Added: the Node.js launcher (~50 MB) and dnsmasq, rounded up to 128Mi;
+ * QEMU binary and heap. Added: the Node.js launcher (~50 MB, with its DHCP server), rounded up to 128Mi;
  * under TCG the translation cache comes on top (another 128Mi, twice the idle figure, because it
  * grows with the guest's code footprint).
  */

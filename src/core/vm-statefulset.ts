@@ -9,6 +9,7 @@ import {
   LabelValues,
   Labels,
   LauncherEnv,
+  VM_USER,
   Paths,
   Ports,
   VM_CONTAINER,
@@ -20,7 +21,7 @@ import { formatBinary, MiB } from '../../shared/quantity.js';
 import { vmLabels, vmSelectorLabels } from './vm-labels.js';
 import type { VmSpec } from './vm-spec.js';
 
-const Volumes = { images: 'images', cloudInit: 'cloud-init', run: 'run' } as const;
+const Volumes = { cloudInit: 'cloud-init', run: 'run' } as const;
 
 /** The annotations `ls` reads back: what the user asked for, as they wrote it. */
 export function vmAnnotations(spec: VmSpec): Record<string, string> {
@@ -94,15 +95,18 @@ function vmContainer(spec: VmSpec): V1Container {
       requests: { cpu: `${spec.cpus * CPU_REQUEST_MILLIS_PER_VCPU}m`, memory, ...devices },
       limits: { memory, ...devices },
     },
+    // The image cache at Paths.imageCache is mounted by the agent's device plugin (with the tun
+    // device), read-only: a hostPath here would fail Pod Security "baseline".
     volumeMounts: [
-      { name: Volumes.images, mountPath: Paths.imageCache, readOnly: true },
       { name: DISK_CLAIM_TEMPLATE, mountPath: Paths.vmDisk },
       { name: Volumes.cloudInit, mountPath: Paths.cloudInit, readOnly: true },
       { name: Volumes.run, mountPath: Paths.launcherRun },
     ],
+    // Pod Security "restricted": the agent builds the pod's network from outside before this
+    // container starts, so the launcher needs no capability at all.
     securityContext: {
       allowPrivilegeEscalation: false,
-      capabilities: { add: ['NET_ADMIN', 'NET_RAW'] },
+      capabilities: { drop: ['ALL'] },
     },
     stdin: true,
     tty: true,
@@ -154,7 +158,6 @@ export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
   const labels = vmLabels(spec.name);
   const annotations = vmAnnotations(spec);
   const volumes: V1Volume[] = [
-    { name: Volumes.images, hostPath: { path: Paths.imageCache, type: 'DirectoryOrCreate' } },
     cloudInitVolume(spec),
     { name: Volumes.run, emptyDir: {} },
   ];
@@ -174,6 +177,20 @@ export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
           affinity: { nodeAffinity: nodeAffinity(spec) },
           ...(Object.keys(spec.nodeSelector).length > 0 ? { nodeSelector: spec.nodeSelector } : {}),
           automountServiceAccountToken: false,
+          securityContext: {
+            runAsUser: VM_USER.uid,
+            runAsGroup: VM_USER.gid,
+            runAsNonRoot: true,
+            // the disk volume becomes writable by the launcher's group where the storage supports it
+            fsGroup: VM_USER.gid,
+            fsGroupChangePolicy: 'OnRootMismatch',
+            seccompProfile: { type: 'RuntimeDefault' },
+            // The launcher binds port 67 (DHCP) and the guest's low ports on 127.0.0.1 (the
+            // port-forward relay). A capability added for a non-root uid is lost at exec (Kubernetes
+            // sets no ambient capabilities); this sysctl of the pod's own network namespace is one
+            // that Pod Security "baseline" and "restricted" allow.
+            sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+          },
           enableServiceLinks: false,
           terminationGracePeriodSeconds: spec.shutdownSeconds + TERMINATION_MARGIN_SECONDS,
           containers: [vmContainer(spec)],

@@ -76,6 +76,12 @@ export function toBerthError(error: unknown, ctx: ApiErrorContext): BerthError {
   return new BerthError('INTERNAL', `cannot ${ctx.action}: ${e?.message ?? String(error)}`);
 }
 
+/** The HTTP code and the server's message of an API error; undefined for anything else. */
+export function apiStatus(error: unknown): { code: number; message?: string } | undefined {
+  const e = error as { code?: unknown; body?: unknown };
+  return typeof e?.code === 'number' && e.code >= 100 ? { code: e.code, message: statusBody(e.body).message } : undefined;
+}
+
 /** True when the error is an HTTP 404 from the API server. */
 export function isNotFound(error: unknown): boolean {
   return (error as { code?: unknown })?.code === 404;

@@ -8,8 +8,9 @@ import type { VmRequest } from '../core/vm-flags.js';
 import type { VmSpec } from '../core/vm-spec.js';
 import { Files, Labels } from '../../shared/contract.js';
 import type { Connection } from './connect.js';
-import { isNotFound, toBerthError } from './errors.js';
+import { apiStatus, isNotFound, toBerthError } from './errors.js';
 import { apiContext, readOptional, type KubeApis } from './vm-objects.js';
+import { firstPodOf } from '../core/statefulset-pod.js';
 
 export interface PreflightOptions {
   /** Create even when no node can run the VM now; it stays Pending until one can. */
@@ -152,5 +153,30 @@ export async function createVmObjects(conn: Connection, apis: KubeApis, secret: 
       }
       throw failure;
     }
+    if (dryRun === 'All') await dryRunFirstPod(conn, apis, sts);
+  }
+}
+
+/**
+ * Admission of the pod the StatefulSet will make (firstPodOf). A user who may create StatefulSets
+ * but not pods (berth-vm-admin) cannot ask; then the check is skipped, not failed.
+ */
+async function dryRunFirstPod(conn: Connection, apis: KubeApis, sts: V1StatefulSet): Promise<void> {
+  const pod = firstPodOf(sts);
+  const namespace = pod.metadata!.namespace!;
+  try {
+    await apis.core.createNamespacedPod({ namespace, body: pod, dryRun: 'All' });
+  } catch (error) {
+    const status = apiStatus(error);
+    if (status?.code === 403 && /cannot create resource "pods"/.test(status.message ?? '')) return;
+    if (status?.code === 403 || status?.code === 422) {
+      throw new BerthError('FORBIDDEN', `the cluster would refuse the pod of VM '${sts.metadata!.name}' in namespace '${namespace}': ${status.message}`, {
+        hint: [
+          "nothing was created: a StatefulSet whose pod is refused never starts (Pod Security, a ResourceQuota, a LimitRange or an admission policy of the namespace decides this)",
+          `see what the namespace enforces: kubectl get namespace ${namespace} --show-labels; kubectl get resourcequota,limitrange -n ${namespace}`,
+        ],
+      });
+    }
+    throw createError(conn, error, `the pod of VM '${sts.metadata!.name}'`, namespace);
   }
 }

@@ -186,7 +186,7 @@ export const createSsh: Benchmark = {
               `(bare QEMU: ${s(median(bare))} in all, its ssh a fraction of a second once the guest answers). ${timeline} ` +
               'What is left, largest first: (1) the guest boots slower inside the pod than bare, from QEMU\'s start to the first ssh, while the bare side\'s figure covers its whole path; ' +
               'under TCG the guest is CPU-bound and shares 2 cores with the control plane, the kubelet\'s probes and the launcher\'s relays. Overlapping the set-up with the boot ' +
-              '(spawn QEMU first, finish dnsmasq and iptables while firmware and kernel start) would hide the launcher\'s part; ' +
+              '(spawn QEMU first, let the agent finish the network while firmware and kernel start) would hide the set-up; ' +
               '(2) the kubelet learns that the guest answers through its readiness probe, every 1 s (the least Kubernetes allows), so about 0.5 s after sshd is up on average; ' +
               '--wait itself now wakes on a watch of the pod, not a poll; ' +
               '(3) `kubectl berth ssh` starts the plugin twice (the command, then its ProxyCommand `port-forward --stdio`); both now read and tunnel with node:https and ws, ' +

@@ -21,7 +21,9 @@ volumeBindingMode: WaitForFirstConsumer
 reclaimPolicy: Retain
 EOF
   for i in $(seq -w 1 "$PV_COUNT"); do
-    mkdir -p "$PV_ROOT/pv-$i"
+    # VM pods run as uid 107. hostPath volumes get no fsGroup ownership from the kubelet, so the pool
+    # hands out world-writable directories, as local-path-provisioner does (mkdir -m 0777).
+    mkdir -p "$PV_ROOT/pv-$i" && chmod 0777 "$PV_ROOT/pv-$i"
     cat <<EOF
 ---
 apiVersion: v1

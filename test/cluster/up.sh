@@ -105,6 +105,11 @@ host_sysctl net.bridge.bridge-nf-call-ip6tables 1
 mkdir -p /run/netns
 mountpoint -q /run/netns || mount --bind /run/netns /run/netns
 mount --make-shared /run/netns
+# The kubelet keeps its PodResources socket under its --root-dir, which here is in $STATE; the
+# agent's DaemonSet mounts it from the standard place, as on any node.
+if [ ! -e /var/lib/kubelet/pod-resources ] || [ -L /var/lib/kubelet/pod-resources ]; then
+  mkdir -p /var/lib/kubelet && ln -sfn "$KUBELET_ROOT/pod-resources" /var/lib/kubelet/pod-resources
+fi
 rm -rf "$LOGS.previous"; [ -d "$LOGS" ] && mv "$LOGS" "$LOGS.previous"
 mkdir -p "$PIDS" "$LOGS" "$PKI" "$CTRD" "$STATE/cni/net.d" "$PV_ROOT"
 # Runtime state only: pods are recreated from etcd, as after a reboot.

@@ -1,9 +1,17 @@
 // What the launcher e2e test needs to imitate a VM pod without a cluster: a "pod" network
-// namespace wired by a veth to a "client" namespace (another pod on the same network), the
-// launcher running inside the pod namespace exactly as the container would, and probes run from
-// either side.
+// namespace wired by a veth to a "client" namespace (another pod on the same network), the node
+// agent's network plumbing run on it as the device plugin's PreStartContainer runs it, the
+// launcher inside the pod namespace exactly as the container runs it (uid 107, no capability, the
+// agent's 0666 tun node), and probes run from either side.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { VM_USER } from '../../shared/contract.js';
+import { run } from '../../agent/common/exec.js';
+import { openDeviceNode } from '../../agent/node/deviceplugin/device-nodes.js';
+import { inNetns, plumbPodNetwork, type VmAddresses } from '../../agent/node/podnet/plumb.js';
 
 export const LAUNCHER_MAIN = new URL('../../agent/launcher/main.js', import.meta.url).pathname;
 
@@ -36,12 +44,19 @@ export class PodSandbox {
     await ip('-n', this.clientNs, 'addr', 'add', `${this.clientIp}/24`, 'dev', clientVeth);
     await ip('-n', this.clientNs, 'link', 'set', 'lo', 'up');
     await ip('-n', this.clientNs, 'link', 'set', clientVeth, 'mtu', String(this.mtu), 'up');
-    // a new netns starts with forwarding off; a Kubernetes pod inherits it on from the node
-    await this.setIpForward(true);
+    // the VM pod's one sysctl (securityContext.sysctls): DHCP on port 67 without a capability
+    await execa('ip', ['netns', 'exec', this.podNs, 'sysctl', '-qw', 'net.ipv4.ip_unprivileged_port_start=0']);
+    this.tunNode = await openDeviceNode('/dev/net/tun', await mkdtemp(join(tmpdir(), 'berth-e2e-dev-')), 'tun', run);
   }
 
-  async setIpForward(on: boolean): Promise<void> {
-    await execa('ip', ['netns', 'exec', this.podNs, 'sysctl', '-qw', `net.ipv4.ip_forward=${on ? 1 : 0}`]);
+  /** The agent's 0666 node of /dev/net/tun, bound over /dev/net/tun for the launcher. */
+  tunNode = '';
+  /** The agent's log lines from plumbing this pod. */
+  agentLog = '';
+
+  /** What the agent does before each start of the VM container (agent/node/podnet). */
+  async plumbNetwork(vm: VmAddresses): Promise<void> {
+    await plumbPodNetwork(inNetns(run, `/run/netns/${this.podNs}`), vm, (line) => (this.agentLog += `${line}\n`));
   }
 
   /** Kills whatever still runs in the namespaces (by pid), then deletes them. */
@@ -59,8 +74,8 @@ export class PodSandbox {
     }
   }
 
-  /** What a launcher left behind in the pod: launcher links, launcher iptables rules, processes. */
-  async leftovers(): Promise<string[]> {
+  /** The agent's network in the pod: its links and iptables rules (they live as long as the pod). */
+  async agentNetwork(): Promise<string[]> {
     const found: string[] = [];
     const links = await inNs(this.podNs, 'ip', ['-o', 'link', 'show']);
     for (const line of String(links.stdout).split('\n')) {
@@ -69,6 +84,12 @@ export class PodSandbox {
     }
     const rules = await inNs(this.podNs, 'iptables-save', []);
     for (const line of String(rules.stdout).split('\n')) if (/BERTH/.test(line)) found.push(`iptables: ${line}`);
+    return found;
+  }
+
+  /** What a launcher left behind in the pod: processes (the network is the agent's, see above). */
+  async leftovers(): Promise<string[]> {
+    const found: string[] = [];
     const pids = await execa('ip', ['netns', 'pids', this.podNs], { reject: false });
     for (const pid of String(pids.stdout).split('\n').filter(Boolean)) found.push(`process ${pid}`);
     return found;
@@ -83,8 +104,15 @@ export class LauncherRun {
   private readonly child: ResultPromise;
 
   constructor(sandbox: PodSandbox, env: Record<string, string>) {
-    // `ip netns exec` execs the command: the pid is the launcher's, as PID 1 would be in a pod
-    this.child = execa('ip', ['netns', 'exec', sandbox.podNs, process.execPath, LAUNCHER_MAIN], {
+    // `ip netns exec` runs the command in a mount namespace of its own, where the agent's tun node
+    // is bound over /dev/net/tun (as the runtime makes the device node from it); then the launcher
+    // runs as the VM pod's uid with no capability in any set. Each step execs, so the pid is the
+    // launcher's, as PID 1 would be in a pod.
+    const launch = [
+      `mount --bind ${sandbox.tunNode} /dev/net/tun`,
+      `exec setpriv --reuid ${VM_USER.uid} --regid ${VM_USER.gid} --clear-groups --inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs "$0" "$1"`,
+    ].join(' && ');
+    this.child = execa('ip', ['netns', 'exec', sandbox.podNs, 'sh', '-c', launch, process.execPath, LAUNCHER_MAIN], {
       env,
       extendEnv: false,
       reject: false,

@@ -6,7 +6,8 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { cachedImageFileName, Files, LauncherEnv } from '../../shared/contract.js';
+import { cachedImageFileName, Files, LauncherEnv, VM_USER } from '../../shared/contract.js';
+import { VM_DEFAULTS } from '../../shared/defaults.js';
 import { waitForOutput } from '../support/child-output.js';
 import { berthCache } from '../support/cluster.js';
 import { skipLoudly } from '../support/skip.js';
@@ -58,9 +59,15 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     );
   }
   let launcherExited = false;
-  function start(overrides: Record<string, string> = {}): LauncherRun {
+  /** The agent's PreStartContainer, then the container: as the kubelet starts a VM container. */
+  async function start(overrides: Record<string, string> = {}, { network = true } = {}): Promise<LauncherRun> {
     launcherExited = false;
-    launcher = new LauncherRun(sandbox, env(overrides));
+    const settings = env(overrides);
+    if (network) await sandbox.plumbNetwork({ vmIp: settings[LauncherEnv.vmIp] ?? VM_DEFAULTS.vmIp, vmGateway: settings[LauncherEnv.vmGateway] ?? VM_DEFAULTS.vmGateway });
+    // the VM pod's uid writes the disk and scratch volumes (fsGroup or a world-writable volume)
+    await execa('chmod', ['-R', 'a+rwX', work]);
+    await execa('chmod', ['600', key]); // ssh refuses a private key others may read
+    launcher = new LauncherRun(sandbox, settings);
     void launcher.exit.then(() => (launcherExited = true));
     return launcher;
   }
@@ -103,7 +110,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
   });
 
   it('boots from the node cache; ssh to the pod IP with the user-data key runs a command in the guest', async () => {
-    await bootAndWaitForSsh(start());
+    await bootAndWaitForSsh(await start());
     const result = await ssh(sandbox.clientNs, sandbox.podIp, 'hostname; cat /etc/hostname /run/dhcp.env');
     assert.equal(result.exitCode, 0, String(result.stderr));
     const [name, etcHostname, dhcp] = String(result.stdout).split('\n');
@@ -140,14 +147,17 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     assert.equal(String(result.stdout).trim(), hostname);
   });
 
-  it('a dnsmasq that dies is reported, and the guest keeps its address (infinite lease)', async () => {
+  it('runs as the VM pod runs: uid 107 with no capability, QEMU too, on the tap the agent made', async () => {
     const pids = String((await execa('ip', ['netns', 'pids', sandbox.podNs])).stdout).split('\n').filter(Boolean);
-    const comms = await Promise.all(pids.map(async (pid) => [pid, (await readFile(`/proc/${pid}/comm`, 'utf8')).trim()]));
-    const dnsmasq = comms.filter(([, comm]) => comm === 'dnsmasq').map(([pid]) => Number(pid));
-    assert.equal(dnsmasq.length, 1, `processes in the pod: ${JSON.stringify(comms)}`);
-    process.kill(dnsmasq[0], 'SIGKILL');
-    await waitFor('the warning', 5_000, async () => (/warning: dnsmasq exited \(status 137\)/.test(launcher!.logs) ? true : undefined));
-    assert.equal((await ssh(sandbox.clientNs, sandbox.podIp, 'true')).exitCode, 0);
+    const status = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/status`, 'utf8')));
+    const names = status.map((text) => /^Name:\s+(\S+)/m.exec(text)?.[1]);
+    assert.ok(names.some((n) => n?.startsWith('qemu-system')), `processes in the pod: ${names.join(', ')}`);
+    for (const text of status) {
+      assert.match(text, new RegExp(`^Uid:\\s+${VM_USER.uid}\\s+${VM_USER.uid}\\s`, 'm'), text);
+      for (const set of ['CapPrm', 'CapEff', 'CapAmb']) assert.match(text, new RegExp(`^${set}:\\s+0+$`, 'm'), text);
+    }
+    assert.match(launcher!.logs, /network: DHCP serving 192\.168\.254\.2 to .* on berth-tap0 \(MTU 1450\)/);
+    assert.match(launcher!.logs, /network: DHCP: answered (DISCOVER|REQUEST)/);
   });
 
   it('SIGTERM powers the guest down over ACPI, the launcher exits 0 and leaves nothing behind', async () => {
@@ -160,10 +170,11 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     assert.match(launcher!.logs, /asking the guest to power down \(ACPI\)/);
     assert.doesNotMatch(launcher!.logs, /quitting QEMU/, 'the guest powered off by itself');
     assert.deepEqual(await sandbox.leftovers(), []);
+    assert.ok((await sandbox.agentNetwork()).length > 0, "the agent's network stays with the pod");
   });
 
   it('started again it reuses the pet disk: the file the guest wrote survives; VNC loopback mode', async () => {
-    await bootAndWaitForSsh(start({ [LauncherEnv.vnc]: 'loopback' }));
+    await bootAndWaitForSsh(await start({ [LauncherEnv.vnc]: 'loopback' }));
     assert.match(launcher!.logs, /reusing pet disk/);
     const read = await ssh(sandbox.clientNs, sandbox.podIp, 'cat /data/marker /data/boots');
     assert.equal(read.exitCode, 0, String(read.stderr));
@@ -178,7 +189,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
 
   it('downloads an image the node has not cached into the pet volume, verified by its sha256', async () => {
     const disk = await mkdtemp(join(work, 'disk-'));
-    const run = start({
+    const run = await start({
       [LauncherEnv.imageCacheDir]: await mkdtemp(join(work, 'empty-cache-')),
       [LauncherEnv.diskDir]: disk,
       [LauncherEnv.imageUrl]: `http://${sandbox.clientIp}:8080/guest.qcow2`,
@@ -193,19 +204,19 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     assert.deepEqual([origin.sha256, origin.base], [sha, join(disk, Files.localBase)]);
   });
 
-  it('a killed launcher takes QEMU and dnsmasq with it; the next one removes its leftovers', async () => {
-    const killed = start();
+  it('a killed launcher takes QEMU with it; the agent builds the network anew for the next start', async () => {
+    const killed = await start();
     await waitFor('QEMU running', 30_000, async () => (/qemu: running/.test(killed.logs) ? true : undefined));
     killed.signal('SIGKILL');
     await killed.exit;
     const pods = async () => String((await execa('ip', ['netns', 'pids', sandbox.podNs])).stdout).trim();
     await waitFor('no process left in the pod', 5_000, async () => ((await pods()) === '' ? true : undefined));
-    assert.ok((await sandbox.leftovers()).length > 0, 'a SIGKILLed launcher cannot clean up after itself');
+    const network = await sandbox.agentNetwork();
 
     // the guest is still in its firmware: it ignores ACPI, so this also proves the quit fallback
-    const next = start({ [LauncherEnv.shutdownSeconds]: '2' });
+    const next = await start({ [LauncherEnv.shutdownSeconds]: '2' });
+    assert.deepEqual(await sandbox.agentNetwork(), network, 'the same devices and rules, made again, not doubled');
     await waitFor('QEMU running', 30_000, async () => (/qemu: running/.test(next.logs) ? true : undefined));
-    assert.match(next.logs, /removing berth-tap0 left over from an earlier run/);
     next.signal('SIGTERM');
     assert.equal(await next.exit, 0, next.logs);
     assert.match(next.logs, /did not power off within 2 s: quitting QEMU/);
@@ -213,8 +224,8 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
   });
 
   describe('bad input: non-zero exit, a clear message, nothing left in the pod', () => {
-    async function failsWith(overrides: Record<string, string>, pattern: RegExp, exitCode?: number): Promise<void> {
-      const run = start(overrides);
+    async function failsWith(overrides: Record<string, string>, pattern: RegExp, exitCode?: number, options = { network: true }): Promise<void> {
+      const run = await start(overrides, options);
       const code = await run.exit;
       assert.notEqual(code, 0, run.logs);
       if (exitCode !== undefined) assert.equal(code, exitCode, run.logs);
@@ -258,12 +269,15 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
       await failsWith({ [LauncherEnv.imageCacheDir]: cache, [LauncherEnv.diskDir]: disk }, /refusing to start: the pet disk's backing file .* is missing/);
     });
 
-    it('a VM /30 that collides with the pod IP', async () => {
-      await failsWith({ [LauncherEnv.vmGateway]: '10.250.0.9', [LauncherEnv.vmIp]: '10.250.0.10' }, /pod IP 10\.250\.0\.10 lies inside the VM's private network 10\.250\.0\.8\/30/, 2);
+    it('a VM /30 that collides with the pod IP: the launcher refuses it (exit 2)', async () => {
+      await failsWith({ [LauncherEnv.vmGateway]: '10.250.0.9', [LauncherEnv.vmIp]: '10.250.0.10' }, /pod IP 10\.250\.0\.10 lies inside the VM's private network 10\.250\.0\.8\/30/, 2, { network: false });
     });
 
-    it('a VM /30 inside the pod network, though not holding the pod IP', async () => {
-      await failsWith({ [LauncherEnv.vmGateway]: '10.250.0.1', [LauncherEnv.vmIp]: '10.250.0.2' }, /the VM's private network 10\.250\.0\.1\/30 collides with the pod network \(eth0 10\.250\.0\.10\/24\)/);
+    it('a VM /30 inside the pod network: the agent refuses to build it, so the container never starts', async () => {
+      await assert.rejects(
+        sandbox.plumbNetwork({ vmGateway: '10.250.0.1', vmIp: '10.250.0.2' }),
+        /the VM's private network 10\.250\.0\.1\/30 collides with the pod network \(eth0 10\.250\.0\.10\/24\)/,
+      );
     });
 
     it('missing environment', async () => {
@@ -277,29 +291,11 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
       await failsWith({ [LauncherEnv.cloudInitDir]: dir }, /cannot read the cloud-init user-data at .*: EISDIR/);
     });
 
-    it('IPv4 forwarding off in the pod', async () => {
-      await sandbox.setIpForward(false);
-      try {
-        await failsWith({}, /IPv4 forwarding is off in the pod/);
-      } finally {
-        await sandbox.setIpForward(true);
-      }
-    });
-
-    it('dnsmasq cannot start: the bridge, tap and rules already set up are undone', async () => {
-      const squatter = execa('ip', ['netns', 'exec', sandbox.podNs, 'socat', '-d', '-d', 'UDP4-LISTEN:67', '-'], { reject: false, stdin: 'ignore' });
-      try {
-        await waitForOutput(squatter, 'stderr', /listening on /);
-        const run = start();
-        assert.notEqual(await run.exit, 0);
-        assert.match(run.logs, /dnsmasq exited at start/);
-        assert.match(run.logs, /network: bridge berth-br0/, 'the bridge had been set up');
-        assert.match(run.logs, /stop: removed dnsmasq, iptables rules, tap berth-tap0, bridge berth-br0\n/);
-      } finally {
-        squatter.kill('SIGKILL');
-        await squatter;
-      }
-      assert.deepEqual(await sandbox.leftovers(), []);
+    it("without the agent's network (no tap in the pod) the launcher stops and names the agent", async () => {
+      await execa('ip', ['netns', 'exec', sandbox.podNs, 'ip', 'link', 'del', 'berth-tap0'], { reject: false });
+      await execa('ip', ['netns', 'exec', sandbox.podNs, 'ip', 'link', 'del', 'berth-br0'], { reject: false });
+      await failsWith({}, /the VM's network is not prepared: this pod has no berth-tap0 and berth-br0/, undefined, { network: false });
+      assert.match(launcher!.logs, /hint: The berth agent on this node builds them/);
     });
   });
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the test guest offline from Debian's packages: Debian kernel + busybox-static initramfs +
-# dropbear, on an MBR disk that SYSLINUX boots (so the VM boots from its disk like a cloud image).
+# dropbear + socat (busybox's nc has no UDP), on an MBR disk that SYSLINUX boots (so the VM boots
+# from its disk like a cloud image).
 # The guest's /init is a tiny cloud-init: ssh_authorized_keys from the cidata user-data, hostname
 # from meta-data local-hostname. A second FAT partition (label BERTHDATA) is mounted rw at /data,
 # so "a file the guest wrote survives a restart" is testable. The ACPI power button powers it off.
@@ -23,9 +24,9 @@ kpkg=${BERTH_GUEST_KERNEL_PKG:-$(guest_kernel_pkg linux-image-amd64)}
 [ -n "$kpkg" ] || { log "cannot resolve the Debian kernel package (apt-get update?)"; exit 1; }
 kver=${kpkg#linux-image-}
 
-# Inputs: this script and lib.sh, the kernel, busybox, dropbear. Same inputs + existing output =
+# Inputs: this script and lib.sh, the kernel, busybox, dropbear, socat. Same inputs + existing output =
 # nothing to do.
-stamp=$( { sha256sum < "$0"; sha256sum < "$here/lib.sh"; echo "$kpkg"; dpkg-query -W -f='${Version}\n' busybox-static dropbear-bin; } | sha256sum | cut -c1-64)
+stamp=$( { sha256sum < "$0"; sha256sum < "$here/lib.sh"; echo "$kpkg"; dpkg-query -W -f='${Version}\n' busybox-static dropbear-bin socat; } | sha256sum | cut -c1-64)
 guest_up_to_date "$out" "$cache/inputs" "$stamp" && exit 0
 
 work=$(mktemp -d "$cache/build.XXXXXX")
@@ -56,6 +57,8 @@ copy_bin() {  # a dynamic binary plus the shared libraries it needs
   done
 }
 copy_bin /usr/sbin/dropbear /bin/dropbear
+# the network tests listen on UDP in the guest
+copy_bin /usr/bin/socat /bin/socat
 
 # insmod does not resolve dependencies: keep modprobe's order, each module once.
 # button + evdev: the ACPI power button becomes /dev/input/eventN, which /init watches.

@@ -8,7 +8,7 @@ PACKAGES=(
   # building runc with seccomp (test/cluster/build.sh): cgo against Debian's libseccomp
   gcc libc6-dev libseccomp-dev pkg-config
   # VM launcher, test guest and berth image
-  qemu-system-x86 qemu-utils seabios ipxe-qemu dnsmasq-base genisoimage xorriso
+  qemu-system-x86 qemu-utils seabios ipxe-qemu genisoimage xorriso
   debootstrap busybox-static dropbear-bin openssh-client openssh-sftp-server cpio socat netcat-openbsd iproute2 procps kmod zstd xz-utils
   syslinux syslinux-common mtools dosfstools fdisk e2fsprogs curl iputils-ping time
   # the Debian 12 guest (test/guest/build-debian.sh): a root tree from the archive, GRUB for its MBR

@@ -9,8 +9,16 @@ export interface SharedDevice {
   resourceName: string;
   /** Socket file name in the kubelet's device-plugin directory. */
   socketName: string;
-  /** Path of the device node on the host and in the container. */
+  /** Path of the device node in the container, and of the node's own device (e.g. /dev/net/tun). */
   devicePath: string;
+  /**
+   * The device node handed to containers, when not devicePath itself: a node the agent made with
+   * mode 0666 (device-nodes.ts), so that the VM pod's non-root uid can open the device whatever
+   * the host's own node allows. Runtimes copy the mode of this host node into the container.
+   */
+  hostPath?: string;
+  /** Read-only bind mounts for every container holding the device (host path → container path). */
+  mounts?: readonly { hostPath: string; containerPath: string }[];
   /** Device ID prefix, e.g. 'tun' gives tun-000 … tun-109. */
   idPrefix: string;
   slots: number;
@@ -38,8 +46,8 @@ export function buildAllocateResponse(device: SharedDevice, request: AllocateReq
   return {
     container_responses: (request.container_requests ?? []).map(() => ({
       envs: {},
-      mounts: [],
-      devices: [{ container_path: device.devicePath, host_path: device.devicePath, permissions: 'rw' }],
+      mounts: (device.mounts ?? []).map((m) => ({ container_path: m.containerPath, host_path: m.hostPath, read_only: true })),
+      devices: [{ container_path: device.devicePath, host_path: device.hostPath ?? device.devicePath, permissions: 'rw' }],
       annotations: {},
     })),
   };

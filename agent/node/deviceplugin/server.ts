@@ -11,6 +11,9 @@ export const KUBELET_SOCKET = 'kubelet.sock';
 
 export type Log = (message: string) => void;
 
+/** Called for PreStartContainer with the device IDs of the container about to start. */
+export type PreStart = (deviceIds: readonly string[]) => Promise<void>;
+
 export class DevicePluginServer {
   private server?: grpc.Server;
   private streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
@@ -23,6 +26,7 @@ export class DevicePluginServer {
     readonly device: SharedDevice,
     private readonly pluginDir: string,
     private readonly log: Log,
+    private readonly preStart?: PreStart,
   ) {}
 
   get socketPath(): string {
@@ -44,7 +48,7 @@ export class DevicePluginServer {
     const server = new grpc.Server();
     server.addService(api.DevicePlugin.service, {
       GetDevicePluginOptions: (_call: unknown, done: grpc.sendUnaryData<unknown>) =>
-        done(null, { pre_start_required: false, get_preferred_allocation_available: true }),
+        done(null, this.options()),
       ListAndWatch: (stream: grpc.ServerWritableStream<unknown, unknown>) => {
         this.streams.add(stream);
         stream.write({ devices: buildDeviceList(this.device, this.healthy) });
@@ -62,7 +66,19 @@ export class DevicePluginServer {
         this.log(`${this.device.resourceName}: allocating ${this.device.devicePath} to ${call.request.container_requests?.length ?? 0} container(s)`);
         done(null, buildAllocateResponse(this.device, call.request));
       },
-      PreStartContainer: (_call: unknown, done: grpc.sendUnaryData<unknown>) => done(null, {}),
+      PreStartContainer: (call: grpc.ServerUnaryCall<any, unknown>, done: grpc.sendUnaryData<unknown>) => {
+        const ids: string[] = call.request.devicesIDs ?? [];
+        if (!this.preStart) return done(null, {});
+        // The kubelet holds the container's start until we answer, and turns an error into the
+        // container's start failure, so the message reaches the pod's events.
+        this.preStart(ids).then(
+          () => done(null, {}),
+          (error: Error) => {
+            this.log(`${this.device.resourceName}: preparing the container of ${ids.join(', ')} failed: ${error.message}`);
+            done({ code: grpc.status.FAILED_PRECONDITION, details: `berth agent: ${error.message}` });
+          },
+        );
+      },
     });
     await new Promise<void>((resolve, reject) =>
       server.bindAsync(`unix://${this.socketPath}`, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
@@ -83,7 +99,7 @@ export class DevicePluginServer {
             version: DEVICE_PLUGIN_API_VERSION,
             endpoint: this.device.socketName,
             resource_name: this.device.resourceName,
-            options: { pre_start_required: false, get_preferred_allocation_available: true },
+            options: this.options(),
           },
           { deadline },
           (error: grpc.ServiceError | null) => (error ? reject(new Error(error.details || error.message)) : resolve()),
@@ -94,6 +110,10 @@ export class DevicePluginServer {
     } finally {
       client.close();
     }
+  }
+
+  private options() {
+    return { pre_start_required: Boolean(this.preStart), get_preferred_allocation_available: true };
   }
 
   private async kubeletSocketIdentity(): Promise<string> {

@@ -52,7 +52,8 @@ describe('create (integration, local cluster)', function () {
     assert.equal(env[LauncherEnv.memoryMiB], '128');
     assert.equal(c.resources!.limits![DeviceResources.tun], '1');
     assert.equal(c.resources!.limits![DeviceResources.kvm], undefined);
-    assert.deepEqual(c.securityContext!.capabilities!.add, ['NET_ADMIN', 'NET_RAW']);
+    assert.deepEqual(c.securityContext!.capabilities!.drop, ['ALL']);
+    assert.equal(c.securityContext!.capabilities!.add, undefined);
     assert.equal(c.securityContext!.privileged, undefined);
     assert.equal(podSpec.terminationGracePeriodSeconds, 16);
     assert.deepEqual(podSpec.nodeSelector, { 't-plugin.berth.dev/never': ns });
@@ -115,6 +116,24 @@ describe('create (integration, local cluster)', function () {
     } finally {
       await restore();
       await restoreTun();
+    }
+  });
+
+  it('a namespace that would refuse the VM\'s pod fails create before anything exists (exit 5, the rule named)', async () => {
+    // Admission judges the pod, which the StatefulSet controller makes later: here a quota of no
+    // pods, which the StatefulSet itself passes. create sends the pod through a server dry run.
+    const quotaNs = await createNamespace('create-quota');
+    try {
+      await kubectl(['create', 'quota', 'no-pods', '--hard=pods=0', '-n', quotaNs]);
+      await eventually('the quota to be counted', async () => (/pods\s+0\s+0/.test((await kubectl(['describe', 'quota', 'no-pods', '-n', quotaNs])).stdout) ? true : undefined), 30_000);
+      const before = await objectCounts(quotaNs);
+      const run = await berth(['create', 'refused', '-n', quotaNs, '--image', DEAD_IMAGE, '--image-sha256', SHA, '--accel', 'tcg', '--ephemeral', '--allow-unschedulable']);
+      assert.equal(run.exitCode, 5, run.stderr);
+      assert.match(run.message, /the cluster would refuse the pod of VM 'refused' in namespace '.*': .*exceeded quota: no-pods/);
+      assert.match(run.message, /nothing was created/);
+      assert.deepEqual(await objectCounts(quotaNs), before, 'no StatefulSet, no Secret');
+    } finally {
+      await deleteNamespace(quotaNs);
     }
   });
 

@@ -18,6 +18,14 @@ describe('device plugin data', () => {
     assert.equal(res.container_responses.length, 2);
     assert.deepEqual(res.container_responses[0].devices, [{ container_path: '/dev/net/tun', host_path: '/dev/net/tun', permissions: 'rw' }]);
   });
+  it("hands out the agent's open device node and mounts the image cache read-only, for every container", () => {
+    const vmTun: SharedDevice = { ...tun, hostPath: '/var/lib/berth/dev/tun', mounts: [{ hostPath: '/var/lib/berth/images', containerPath: '/var/lib/berth/images' }] };
+    const res = buildAllocateResponse(vmTun, { container_requests: [{ devicesIDs: ['tun-001'] }, { devicesIDs: ['tun-003'] }] });
+    for (const response of res.container_responses) {
+      assert.deepEqual(response.devices, [{ container_path: '/dev/net/tun', host_path: '/var/lib/berth/dev/tun', permissions: 'rw' }]);
+      assert.deepEqual(response.mounts, [{ container_path: '/var/lib/berth/images', host_path: '/var/lib/berth/images', read_only: true }]);
+    }
+  });
   it('prefers the required slots, then any others', () => {
     const res = buildPreferredAllocation({ container_requests: [{ available_deviceIDs: ['a', 'b', 'c'], must_include_deviceIDs: ['c'], allocation_size: 2 }] });
     assert.deepEqual(res.container_responses[0].deviceIDs, ['c', 'a']);

@@ -50,8 +50,19 @@ describe('buildVmStatefulSet', () => {
     assert.equal(c.stdin, true);
     assert.equal(c.tty, true);
     assert.equal(c.terminationMessagePolicy, 'FallbackToLogsOnError');
-    assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } });
-    assert.equal(JSON.stringify(sts).includes('privileged'), false);
+    // Pod Security "restricted": non-root, no privilege escalation, every capability dropped, the
+    // runtime's seccomp profile; low ports through a safe sysctl of the pod's own netns
+    assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    assert.deepEqual(pod(spec()).securityContext, {
+      runAsUser: 107,
+      runAsGroup: 107,
+      runAsNonRoot: true,
+      fsGroup: 107,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      seccompProfile: { type: 'RuntimeDefault' },
+      sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+    });
+    assert.equal(JSON.stringify(sts).includes('"privileged"'), false);
     assert.deepEqual(c.resources!.limits, { memory: '1152Mi', [DeviceResources.tun]: '1', [DeviceResources.kvm]: '1' });
     assert.deepEqual(c.resources!.requests, { cpu: '100m', memory: '1152Mi', [DeviceResources.tun]: '1', [DeviceResources.kvm]: '1' });
     assert.deepEqual(c.readinessProbe!.tcpSocket, { port: 22 });
@@ -65,16 +76,15 @@ describe('buildVmStatefulSet', () => {
     assert.equal(pod(spec()).automountServiceAccountToken, false);
   });
 
-  it('mounts the image cache read-only, the disk, the cloud-init Secret and scratch space', () => {
+  it('mounts the disk, the cloud-init Secret and scratch space, and no host path (the device plugin mounts the image cache)', () => {
     const c = container(spec());
     assert.deepEqual(c.volumeMounts!.map((m) => [m.name, m.mountPath, Boolean(m.readOnly)]), [
-      ['images', Paths.imageCache, true],
       ['disk', Paths.vmDisk, false],
       ['cloud-init', Paths.cloudInit, true],
       ['run', Paths.launcherRun, false],
     ]);
     const volumes = pod(spec()).volumes!;
-    assert.deepEqual(volumes.find((v) => v.name === 'images')!.hostPath, { path: Paths.imageCache, type: 'DirectoryOrCreate' });
+    assert.equal(volumes.some((v) => v.hostPath), false, 'no hostPath volume');
     assert.equal(volumes.find((v) => v.name === 'cloud-init')!.secret!.secretName, 'web-cloudinit');
     assert.equal(volumes.find((v) => v.name === 'disk'), undefined, 'the PVC comes from the claim template');
   });

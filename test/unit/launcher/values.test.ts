@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatIpv4, parseIpv4, slash30Problem } from '../../../agent/launcher/ipv4.js';
+import { formatIpv4, parseIpv4, slash30Problem } from '../../../agent/common/ipv4.js';
 import { normalizeVncPassword } from '../../../agent/launcher/vnc-password.js';
 
 describe('launcher value parsing', () => {

@@ -1,7 +1,7 @@
 // The Berth NAT: everything sent to the pod IP goes to the VM (1:1 DNAT, every port and protocol)
 // except TCP 5900, which stays with QEMU's VNC server in the pod; the VM's traffic leaves with the
 // pod IP (SNAT). The rules live in the launcher's own chains, so removing them is unambiguous.
-import { Ports } from '../../shared/contract.js';
+import { Ports } from '../../../shared/contract.js';
 
 export const IPTABLES_BINARY = 'iptables';
 

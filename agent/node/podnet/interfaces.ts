@@ -1,6 +1,6 @@
 // Reading the pod's interfaces (`ip -j -4 addr show`): which one holds the pod IP, its MTU, and
 // whether a pod subnet overlaps the VM's private /30.
-import { inSubnet, parseIpv4, VM_PREFIX } from './ipv4.js';
+import { inSubnet, parseIpv4, VM_PREFIX } from '../../common/ipv4.js';
 
 export interface IpAddrEntry {
   ifname: string;
