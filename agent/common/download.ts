@@ -152,6 +152,10 @@ export async function downloadFile(entry: DownloadSource, files: DownloadFiles, 
       if (failure.kind === 'disk') {
         await writer?.close();
         await fs.rm(partial, { force: true });
+      } else {
+        // Every byte received goes to the partial file before it is closed (closing drops what the
+        // writer thread has not written yet), so the next attempt resumes after all of them.
+        await writer?.end().catch(() => undefined);
       }
       throw failure;
     }
