@@ -91,10 +91,12 @@ describe('HashingWriter', function () {
     try {
       const chunk = 1024 * 1024;
       let handed = 0;
+      // The worker drains while this loop hands chunks, so `handed` may pass the limit by what it
+      // already wrote; the loop only has to end (hasRoom turns false), long before this bound.
       while (writer.hasRoom) {
         writer.write(new Uint8Array(chunk));
         handed += chunk;
-        assert.ok(handed <= QUEUE_LIMIT_BYTES + chunk, 'hasRoom never turned false');
+        assert.ok(handed <= 16 * QUEUE_LIMIT_BYTES, 'hasRoom never turned false');
       }
       await writer.room();
       assert.ok(writer.hasRoom);
