@@ -4,7 +4,7 @@
 import { BerthError } from '../../../shared/errors.js';
 import { BRIDGE_DEVICE, TAP_DEVICE, VM_USER } from '../../../shared/contract.js';
 import { VM_PREFIX } from '../../common/ipv4.js';
-import type { Run, RunResult } from '../../common/exec.js';
+import { mustRun, type Run, type RunResult } from '../../common/exec.js';
 import { overlapsWithVmNetwork, type IpAddrEntry } from './interfaces.js';
 import { IPTABLES_BINARY, NAT_TABLES, natTeardownRules } from './iptables-rules.js';
 import { podInterfaceOf, setupCommands, type PodNetworkPlan } from './plan.js';
@@ -16,17 +16,17 @@ export interface VmAddresses {
 
 export type Log = (message: string) => void;
 
-/** Runs argv inside the network namespace at `netnsPath` (/proc/PID/ns/net). */
-export function inNetns(run: Run, netnsPath: string): (argv: readonly string[]) => Promise<RunResult> {
-  return (argv) => run('nsenter', [`--net=${netnsPath}`, '--', ...argv]);
+/** A Run whose commands run inside the network namespace at `netnsPath` (/proc/PID/ns/net). */
+export function inNetns(run: Run, netnsPath: string): Run {
+  return (file, args) => run('nsenter', [`--net=${netnsPath}`, '--', file, ...args]);
 }
 
-export async function plumbPodNetwork(exec: (argv: readonly string[]) => Promise<RunResult>, vm: VmAddresses, log: Log): Promise<PodNetworkPlan> {
-  const must = async (argv: readonly string[], what: string) => {
-    const result = await exec(argv);
-    if (result.exitCode !== 0) throw new BerthError('AGENT', `${what} failed: ${argv.join(' ')}: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
-    return result;
-  };
+type Exec = (argv: readonly string[]) => Promise<RunResult>;
+type Must = (argv: readonly string[], what: string) => Promise<RunResult>;
+
+export async function plumbPodNetwork(run: Run, vm: VmAddresses, log: Log): Promise<PodNetworkPlan> {
+  const exec: Exec = ([file, ...args]) => run(file!, args);
+  const must: Must = ([file, ...args], what) => mustRun(run, file!, args, what, 'AGENT');
   await removeLeftovers(exec, must);
   const links = JSON.parse((await must(['ip', '-j', '-4', 'addr', 'show'], 'listing the pod interfaces')).stdout) as IpAddrEntry[];
   const routes = JSON.parse((await must(['ip', '-j', '-4', 'route', 'show', 'default'], 'reading the default route')).stdout || '[]') as { dev?: string }[];
@@ -48,10 +48,7 @@ export async function plumbPodNetwork(exec: (argv: readonly string[]) => Promise
   return plan;
 }
 
-async function removeLeftovers(
-  exec: (argv: readonly string[]) => Promise<RunResult>,
-  must: (argv: readonly string[], what: string) => Promise<RunResult>,
-): Promise<void> {
+async function removeLeftovers(exec: Exec, must: Must): Promise<void> {
   for (const link of [TAP_DEVICE, BRIDGE_DEVICE]) {
     if ((await exec(['ip', 'link', 'show', 'dev', link])).exitCode === 0) await must(['ip', 'link', 'del', link], `deleting the leftover ${link}`);
   }
