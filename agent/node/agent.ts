@@ -11,7 +11,8 @@ import { DevicePluginServer, superviseDevicePlugins } from './deviceplugin/serve
 import { startHttpServer } from './http/server.js';
 import { renderMetrics } from './http/metrics.js';
 import { ImageCache } from './images/cache.js';
-import { imagesInUse } from './images/in-use.js';
+import { imagesInUse, vmPodsOf } from './images/in-use.js';
+import { listPodResources } from './podnet/pod-resources.js';
 import type { KvmVerdict } from './kvm/decide.js';
 import { probeNode } from './kvm/probe.js';
 import { connectAgentKube } from './kube.js';
@@ -49,8 +50,8 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     stallMs: config.stallMs,
     reserveBytes: config.reserveBytes,
     listInUse: async () => {
-      const [pods, statefulSets] = await Promise.all([kube.listVmPodsOnNode(), kube.listVmStatefulSets()]);
-      return imagesInUse(pods, statefulSets);
+      const [podResources, statefulSets] = await Promise.all([listPodResources(config.podResourcesSocket), kube.listVmStatefulSets()]);
+      return imagesInUse(vmPodsOf(podResources), statefulSets);
     },
     onChange: () => publisher.schedule(),
     onFailure: (name: string, _entry: CatalogEntry, error: string) => {
@@ -88,7 +89,7 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     },
     config.devicePluginDir,
     log,
-    vmNetworkPreStart(config.podResourcesSocket, kube, log),
+    vmNetworkPreStart({ podResources: config.podResourcesSocket, runtime: config.runtimeSocket }, log),
   );
   const kvm = new DevicePluginServer(
     { resourceName: DeviceResources.kvm, socketName: `${config.socketPrefix}-kvm.sock`, devicePath: '/dev/kvm', hostPath: kvmNode, idPrefix: 'kvm', slots },
@@ -96,8 +97,13 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     log,
   );
   const plugins: DevicePluginServer[] = [];
-  if (tunNode) plugins.push(tun);
-  else if (config.devicePlugins) log(`${config.tunDevice} does not exist: not offering ${DeviceResources.tun}`);
+  // Without the runtime's socket no VM pod's network can be built, so no VM pod should land here.
+  const runtimeReachable = existsSync(config.runtimeSocket);
+  if (tunNode && runtimeReachable) plugins.push(tun);
+  else if (config.devicePlugins && !tunNode) log(`${config.tunDevice} does not exist: not offering ${DeviceResources.tun}`);
+  else if (config.devicePlugins) {
+    log(`no container runtime socket at ${config.runtimeSocket}: not offering ${DeviceResources.tun}, so no VM pod lands on this node; set BERTH_AGENT_RUNTIME_SOCKET (and mount its directory) to the node's CRI socket`);
+  }
   const supervisor = config.devicePlugins ? superviseDevicePlugins(plugins, 2000, log) : undefined;
 
   const probe = async () => {
