@@ -110,7 +110,13 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     const result = await probeNode({ cpuinfoPath: config.cpuinfoPath, kvmDevicePath: config.kvmDevicePath, sysfsPath: config.sysfsPath, qemuBinary: config.qemuBinary, guestTimeoutMs: config.probeTimeoutMs });
     if (result.verdict.reason !== verdict?.reason) log(`KVM probe: kvm=${result.verdict.kvm} node=${result.verdict.node}: ${result.verdict.reason}`);
     verdict = result.verdict;
-    if (config.devicePlugins && verdict.kvm && !plugins.includes(kvm)) plugins.push(kvm);
+    if (config.devicePlugins && verdict.kvm && !plugins.includes(kvm)) {
+      // /dev/kvm may have appeared after the agent started (kvm module loaded late): its 0666 node
+      // is made now. Without one, uid 107 could not open the host's node, so KVM is not offered.
+      kvm.device.hostPath ??= await openNode(config.kvmDevicePath, 'kvm').catch(() => undefined);
+      if (kvm.device.hostPath) plugins.push(kvm);
+      else log(`cannot make a device node for ${config.kvmDevicePath} in ${config.deviceNodeDir}: not offering ${DeviceResources.kvm}`);
+    }
     kvm.setHealthy(verdict.kvm);
     publisher.schedule();
   };
