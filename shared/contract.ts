@@ -47,6 +47,13 @@ export const Annotations = {
   vmImage: `${API_GROUP}/image`,
   /** VM objects: the accelerator asked for ('kvm' | 'tcg'). */
   vmAccel: `${API_GROUP}/accel`,
+  /**
+   * VM pod (template): the guest's private address and its gateway, the other end of the pod's
+   * 1:1 NAT. Unset means VM_DEFAULTS; set them only when the pod network overlaps the defaults.
+   * The agent reads them from the pod's sandbox (CRI), the launcher through the downward API.
+   */
+  podVmIp: `${API_GROUP}/vm-ip`,
+  podVmGateway: `${API_GROUP}/vm-gateway`,
   /** VM objects: number of virtual CPUs. */
   vmCpus: `${API_GROUP}/cpus`,
   /** VM objects: guest memory as given (Kubernetes quantity). */
@@ -85,6 +92,8 @@ export const Paths = {
   kubeletDevicePlugins: '/var/lib/kubelet/device-plugins',
   /** The kubelet's PodResources API socket. */
   kubeletPodResources: '/var/lib/kubelet/pod-resources/kubelet.sock',
+  /** containerd's CRI socket where kubeadm, kind and most distributions put it (install --runtime-socket changes it). */
+  containerRuntime: '/run/containerd/containerd.sock',
   /** hostPath where the agent makes the device nodes it hands to VM pods (mode 0666). */
   agentDeviceNodes: '/var/lib/berth/dev',
 } as const;

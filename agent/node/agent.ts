@@ -11,7 +11,8 @@ import { DevicePluginServer, superviseDevicePlugins } from './deviceplugin/serve
 import { startHttpServer } from './http/server.js';
 import { renderMetrics } from './http/metrics.js';
 import { ImageCache } from './images/cache.js';
-import { imagesInUse } from './images/in-use.js';
+import { imagesInUse, vmPodsOf } from './images/in-use.js';
+import { listPodResources } from './podnet/pod-resources.js';
 import type { KvmVerdict } from './kvm/decide.js';
 import { probeNode } from './kvm/probe.js';
 import { connectAgentKube } from './kube.js';
@@ -49,8 +50,8 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     stallMs: config.stallMs,
     reserveBytes: config.reserveBytes,
     listInUse: async () => {
-      const [pods, statefulSets] = await Promise.all([kube.listVmPodsOnNode(), kube.listVmStatefulSets()]);
-      return imagesInUse(pods, statefulSets);
+      const [podResources, statefulSets] = await Promise.all([listPodResources(config.podResourcesSocket), kube.listVmStatefulSets()]);
+      return imagesInUse(vmPodsOf(podResources), statefulSets);
     },
     onChange: () => publisher.schedule(),
     onFailure: (name: string, _entry: CatalogEntry, error: string) => {
@@ -88,7 +89,7 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     },
     config.devicePluginDir,
     log,
-    vmNetworkPreStart(config.podResourcesSocket, kube, log),
+    vmNetworkPreStart({ podResources: config.podResourcesSocket, runtime: config.runtimeSocket }, log),
   );
   const kvm = new DevicePluginServer(
     { resourceName: DeviceResources.kvm, socketName: `${config.socketPrefix}-kvm.sock`, devicePath: '/dev/kvm', hostPath: kvmNode, idPrefix: 'kvm', slots },
@@ -96,15 +97,26 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     log,
   );
   const plugins: DevicePluginServer[] = [];
-  if (tunNode) plugins.push(tun);
-  else if (config.devicePlugins) log(`${config.tunDevice} does not exist: not offering ${DeviceResources.tun}`);
+  // Without the runtime's socket no VM pod's network can be built, so no VM pod should land here.
+  const runtimeReachable = existsSync(config.runtimeSocket);
+  if (tunNode && runtimeReachable) plugins.push(tun);
+  else if (config.devicePlugins && !tunNode) log(`${config.tunDevice} does not exist: not offering ${DeviceResources.tun}`);
+  else if (config.devicePlugins) {
+    log(`no container runtime socket at ${config.runtimeSocket}: not offering ${DeviceResources.tun}, so no VM pod lands on this node; set BERTH_AGENT_RUNTIME_SOCKET (and mount its directory) to the node's CRI socket`);
+  }
   const supervisor = config.devicePlugins ? superviseDevicePlugins(plugins, 2000, log) : undefined;
 
   const probe = async () => {
     const result = await probeNode({ cpuinfoPath: config.cpuinfoPath, kvmDevicePath: config.kvmDevicePath, sysfsPath: config.sysfsPath, qemuBinary: config.qemuBinary, guestTimeoutMs: config.probeTimeoutMs });
     if (result.verdict.reason !== verdict?.reason) log(`KVM probe: kvm=${result.verdict.kvm} node=${result.verdict.node}: ${result.verdict.reason}`);
     verdict = result.verdict;
-    if (config.devicePlugins && verdict.kvm && !plugins.includes(kvm)) plugins.push(kvm);
+    if (config.devicePlugins && verdict.kvm && !plugins.includes(kvm)) {
+      // /dev/kvm may have appeared after the agent started (kvm module loaded late): its 0666 node
+      // is made now. Without one, uid 107 could not open the host's node, so KVM is not offered.
+      kvm.device.hostPath ??= await openNode(config.kvmDevicePath, 'kvm').catch(() => undefined);
+      if (kvm.device.hostPath) plugins.push(kvm);
+      else log(`cannot make a device node for ${config.kvmDevicePath} in ${config.deviceNodeDir}: not offering ${DeviceResources.kvm}`);
+    }
     kvm.setHealthy(verdict.kvm);
     publisher.schedule();
   };

@@ -21,6 +21,8 @@ export interface AgentConfig {
   deviceNodeDir: string;
   /** The kubelet's PodResources socket: which pod holds a device (PreStartContainer). */
   podResourcesSocket: string;
+  /** The container runtime's CRI socket: a VM pod's UID and annotations (PreStartContainer). */
+  runtimeSocket: string;
   httpHost: string;
   httpPort: number;
   catalogNamespace: string;
@@ -49,6 +51,7 @@ const options = {
   'tun-device': { type: 'string', env: 'BERTH_AGENT_TUN_DEVICE', default: '/dev/net/tun' },
   'device-node-dir': { type: 'string', env: 'BERTH_AGENT_DEVICE_NODE_DIR', default: Paths.agentDeviceNodes },
   'pod-resources-socket': { type: 'string', env: 'BERTH_AGENT_POD_RESOURCES_SOCKET', default: Paths.kubeletPodResources },
+  'runtime-socket': { type: 'string', env: 'BERTH_AGENT_RUNTIME_SOCKET', default: Paths.containerRuntime },
   http: { type: 'string', env: 'BERTH_AGENT_HTTP', default: `127.0.0.1:${Ports.agentHttp}` },
   'catalog-namespace': { type: 'string', env: 'BERTH_AGENT_CATALOG_NAMESPACE', default: SYSTEM_NAMESPACE },
   'catalog-name': { type: 'string', env: 'BERTH_AGENT_CATALOG_NAME', default: Catalog.configMap },
@@ -127,6 +130,7 @@ export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv): AgentC
     tunDevice: get('tun-device')!,
     deviceNodeDir: get('device-node-dir')!,
     podResourcesSocket: get('pod-resources-socket')!,
+    runtimeSocket: get('runtime-socket')!,
     httpHost: hm[1],
     httpPort: Number(hm[2]),
     catalogNamespace: get('catalog-namespace')!,

@@ -9,10 +9,9 @@ import { loadCredentials } from './kube-credentials.js';
 import { KubeApiError, KubeRest } from './kube-rest.js';
 
 /** The parts of a Pod the agent reads. */
-export interface PodLike {
-  metadata?: { uid?: string };
-  status?: { phase?: string };
-  spec?: { containers?: ContainerLike[]; initContainers?: ContainerLike[] };
+export interface PodSpecLike {
+  containers?: ContainerLike[];
+  initContainers?: ContainerLike[];
 }
 interface ContainerLike {
   name?: string;
@@ -21,7 +20,8 @@ interface ContainerLike {
 
 /** A VM's StatefulSet: the pod template names the base even while the VM is stopped. */
 export interface StatefulSetLike {
-  spec?: { template?: { spec?: PodLike['spec'] } };
+  metadata?: { namespace?: string; name?: string };
+  spec?: { template?: { spec?: PodSpecLike } };
 }
 
 export interface AgentKube {
@@ -30,9 +30,6 @@ export interface AgentKube {
   /** The catalog, parsed; null when its ConfigMap does not exist. */
   readCatalog(): Promise<ParsedCatalog | null>;
   watchCatalog(onChange: () => void, onEnd: (error?: unknown) => void): Promise<{ abort(): void }>;
-  listVmPodsOnNode(): Promise<PodLike[]>;
-  /** A pod the kubelet is about to start a VM container of (PreStartContainer). */
-  readPod(namespace: string, name: string): Promise<PodLike>;
   /** Every VM's StatefulSet in the cluster, running or stopped. */
   listVmStatefulSets(): Promise<StatefulSetLike[]>;
   readNodeLabels(): Promise<Record<string, string>>;
@@ -67,13 +64,6 @@ export async function connectAgentKube(options: AgentKubeOptions): Promise<Agent
     },
     async watchCatalog(onChange, onEnd) {
       return api.watch(configMaps, { fieldSelector: `metadata.name=${options.catalogName}`, timeoutSeconds: 300 }, () => onChange(), onEnd);
-    },
-    async listVmPodsOnNode() {
-      const list = await api.request<{ items: PodLike[] }>('GET', '/api/v1/pods', { query: { labelSelector: Labels.vm, fieldSelector: `spec.nodeName=${options.nodeName}` } });
-      return list.items;
-    },
-    async readPod(namespace, name) {
-      return api.request<PodLike>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`);
     },
     async listVmStatefulSets() {
       const list = await api.request<{ items: StatefulSetLike[] }>('GET', '/apis/apps/v1/statefulsets', { query: { labelSelector: Labels.vm } });

@@ -15,7 +15,7 @@ import {
   VM_CONTAINER,
 } from '../../shared/contract.js';
 import { imageLabelKey } from '../../shared/image-cache.js';
-import { CPU_REQUEST_MILLIS_PER_VCPU, MEMORY_OVERHEAD_BYTES, TCG_EXTRA_OVERHEAD_BYTES, TERMINATION_MARGIN_SECONDS, VM_DEFAULTS } from './defaults.js';
+import { CPU_REQUEST_MILLIS_PER_VCPU, MEMORY_OVERHEAD_BYTES, TCG_EXTRA_OVERHEAD_BYTES, TERMINATION_MARGIN_SECONDS } from './defaults.js';
 import { cloudInitSecretName, DISK_CLAIM_TEMPLATE } from './names.js';
 import { formatBinary, MiB } from '../../shared/quantity.js';
 import { vmLabels, vmSelectorLabels } from './vm-labels.js';
@@ -72,8 +72,10 @@ function launcherEnv(spec: VmSpec): V1EnvVar[] {
   if (spec.image.sha256) env.push({ name: LauncherEnv.imageSha256, value: spec.image.sha256 });
   env.push(
     { name: LauncherEnv.diskSize, value: formatBinary(spec.disk.sizeBytes) },
-    { name: LauncherEnv.vmIp, value: VM_DEFAULTS.vmIp },
-    { name: LauncherEnv.vmGateway, value: VM_DEFAULTS.vmGateway },
+    // From the pod's annotations, where the agent also reads them (from the container runtime, as it
+    // may not read pods): one value for both. Unset, the launcher and the agent use VM_DEFAULTS.
+    { name: LauncherEnv.vmIp, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${Annotations.podVmIp}']` } } },
+    { name: LauncherEnv.vmGateway, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${Annotations.podVmGateway}']` } } },
     { name: LauncherEnv.vnc, value: spec.vnc.mode },
     { name: LauncherEnv.shutdownSeconds, value: String(spec.shutdownSeconds) },
   );

@@ -12,7 +12,9 @@ PIDS=$STATE/pids
 LOGS=$STATE/logs
 PKI=$STATE/pki
 CTRD=$STATE/containerd
-CTRD_SOCK=$CTRD/containerd.sock
+# Where kubeadm, kind and most distributions put containerd's socket, and where the node agent
+# looks for the CRI by default (manifests/daemonset.yaml mounts /run/containerd).
+CTRD_SOCK=/run/containerd/containerd.sock
 KUBELET_ROOT=$STATE/kubelet
 PV_ROOT=$STATE/pv
 export KUBECONFIG=$STATE/kubeconfig

@@ -216,7 +216,7 @@ describe('local cluster (integration)', function () {
     } finally {
       rmSync(rootfs, { recursive: true, force: true });
       await kubectl(['-n', ns.name, 'delete', 'pod', 'imported', '--grace-period=0', '--force', '--ignore-not-found'], { allowFailure: true });
-      const sock = join(dirname(clusterKubeconfig()), 'containerd', 'containerd.sock');
+      const sock = '/run/containerd/containerd.sock';
       await execa('ctr', ['-a', sock, '-n', 'k8s.io', 'images', 'rm', image], { reject: false });
     }
   });

@@ -2,7 +2,7 @@
 // kubelet calls this through the device plugin's PreStartContainer for every start of the VM
 // container (first start and restarts), so it first removes what an earlier start left.
 import { BerthError } from '../../../shared/errors.js';
-import { BRIDGE_DEVICE, TAP_DEVICE, VM_USER } from '../../../shared/contract.js';
+import { Annotations, BRIDGE_DEVICE, TAP_DEVICE, VM_USER } from '../../../shared/contract.js';
 import { VM_PREFIX } from '../../common/ipv4.js';
 import { mustRun, type Run, type RunResult } from '../../common/exec.js';
 import { overlapsWithVmNetwork, type IpAddrEntry } from './interfaces.js';
@@ -37,7 +37,7 @@ export async function plumbPodNetwork(run: Run, vm: VmAddresses, log: Log): Prom
   const overlaps = overlapsWithVmNetwork(links, vm.vmIp, [BRIDGE_DEVICE, TAP_DEVICE]);
   if (overlaps.length > 0) {
     throw new BerthError('AGENT', `the VM's private network ${vm.vmGateway}/${VM_PREFIX} collides with the pod network (${overlaps.join(', ')})`, {
-      hint: 'choose a /30 outside it: set BERTH_VM_GATEWAY=A.B.C.1 and BERTH_VM_IP=A.B.C.2 on the VM container (kubectl set env statefulset/NAME …)',
+      hint: `choose a /30 outside it: annotate the VM's pod template with ${Annotations.podVmGateway}=A.B.C.1 and ${Annotations.podVmIp}=A.B.C.2 (kubectl patch statefulset NAME -p '{"spec":{"template":{"metadata":{"annotations":{…}}}}}')`,
     });
   }
   const plan: PodNetworkPlan = { podInterface: pod.link.ifname, podIp: pod.ip, mtu: pod.link.mtu, ...vm, ...VM_USER };

@@ -2,23 +2,21 @@
 // (PreStartContainer): find that pod, find its network namespace, and build the Berth network in
 // it. The kubelet starts the container only after this returns, and reports an error from here as
 // the container's start failure (an event on the pod), so the launcher never runs without its
-// network. I/O comes in through `PrepareDeps`, so the order and the messages are testable.
+// network. Everything comes from the node itself (the kubelet's PodResources, the container
+// runtime, /proc), none from the API server. I/O comes in through `PrepareDeps`, so the order and
+// the messages are testable.
 import { BerthError } from '../../../shared/errors.js';
-import { DeviceResources, LauncherEnv } from '../../../shared/contract.js';
+import { Annotations, DeviceResources } from '../../../shared/contract.js';
 import { VM_DEFAULTS } from '../../../shared/defaults.js';
 import type { PodNetns } from './sandbox.js';
+import type { PodSandboxFacts } from './runtime.js';
 import { holderOf, type PodResourcesList } from './pod-resources.js';
 import type { VmAddresses } from './plumb.js';
 
-export interface VmPodFacts {
-  uid: string;
-  /** Literal env values of the container (valueFrom entries are left out). */
-  env: Record<string, string>;
-}
-
 export interface PrepareDeps {
   listPodResources(): Promise<PodResourcesList>;
-  readPod(namespace: string, name: string, container: string): Promise<VmPodFacts>;
+  /** The pod's ready sandbox, from the container runtime; undefined when it has none. */
+  findSandbox(namespace: string, name: string): Promise<PodSandboxFacts | undefined>;
   findPodNetns(uid: string): Promise<PodNetns | undefined>;
   plumb(netns: PodNetns, vm: VmAddresses): Promise<void>;
   log(message: string): void;
@@ -30,10 +28,19 @@ export async function prepareVmPod(deviceIds: readonly string[], deps: PrepareDe
     throw new BerthError('AGENT', `the kubelet's PodResources lists no container holding ${DeviceResources.tun} ${deviceIds.join(', ')}`);
   }
   const who = `${holder.namespace}/${holder.pod}`;
-  const pod = await deps.readPod(holder.namespace, holder.pod, holder.container);
-  const netns = await deps.findPodNetns(pod.uid);
-  if (!netns) throw new BerthError('AGENT', `no process of pod ${who} (uid ${pod.uid}) runs on this node, so its network namespace cannot be found`);
-  const vm = { vmIp: pod.env[LauncherEnv.vmIp] || VM_DEFAULTS.vmIp, vmGateway: pod.env[LauncherEnv.vmGateway] || VM_DEFAULTS.vmGateway };
+  const sandbox = await deps.findSandbox(holder.namespace, holder.pod);
+  if (!sandbox) throw new BerthError('AGENT', `the container runtime lists no ready sandbox for pod ${who}, so its network namespace cannot be found`);
+  const netns = await deps.findPodNetns(sandbox.uid);
+  if (!netns) throw new BerthError('AGENT', `no process of pod ${who} (uid ${sandbox.uid}) runs on this node, so its network namespace cannot be found`);
+  const vm = vmAddresses(sandbox.annotations);
   await deps.plumb(netns, vm);
   deps.log(`network of ${who}: bridge and tap in ${netns.id} (pid ${netns.pid}), VM ${vm.vmIp} via ${vm.vmGateway}`);
+}
+
+/** The guest's addresses: the pod's annotations where set, else the defaults (as the launcher reads them). */
+export function vmAddresses(annotations: Record<string, string>): VmAddresses {
+  return {
+    vmIp: annotations[Annotations.podVmIp]?.trim() || VM_DEFAULTS.vmIp,
+    vmGateway: annotations[Annotations.podVmGateway]?.trim() || VM_DEFAULTS.vmGateway,
+  };
 }

@@ -134,4 +134,11 @@ describe('the agent may change only its own Node (ValidatingAdmissionPolicy), on
   it('refuses a token that is bound to no pod (it names no node)', async () => {
     denied(await asUnbound(['label', 'node', NODE_NAME, `berth.dev/${name}=2`, '--overwrite']), /may change only the node it runs on/);
   });
+
+  it("reads no pod anywhere, not even its own node's (the node tells it which pods hold its devices)", async () => {
+    denied(await asAgent(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${NODE_NAME}`]), /forbidden/);
+    denied(await asAgent(['-n', ns, 'get', 'pod', name]), /forbidden/);
+    // What it does read still works: the VM StatefulSets (the bases their disks need).
+    assert.equal((await asAgent(['get', 'statefulsets', '-A', '-l', 'berth.dev/vm'])).exitCode, 0);
+  });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { classifyCacheFiles, filesToRemove, partialFileName } from '../../../agent/node/images/files.js';
-import { imagesInUse } from '../../../agent/node/images/in-use.js';
-import { LauncherEnv } from '../../../shared/contract.js';
+import { imagesInUse, vmPodsOf } from '../../../agent/node/images/in-use.js';
+import { DeviceResources } from '../../../shared/contract.js';
 import { HttpStatusError, interpretResponse } from '../../../agent/common/range.js';
 import { backoffDelay } from '../../../agent/node/images/retry.js';
 
@@ -55,16 +55,25 @@ describe('backoffDelay', () => {
 });
 
 describe('imagesInUse', () => {
-  const pod = (phase: string, sha: string, init = false) => {
+  const sts = (namespace: string, name: string, sha: string, init = false) => {
     const container = { name: 'vm', env: [{ name: 'BERTH_IMAGE_SHA256', value: sha }, { name: 'OTHER', value: C }] };
-    return { status: { phase }, spec: init ? { initContainers: [container], containers: [] } : { containers: [container] } };
+    return { metadata: { namespace, name }, spec: { template: { spec: init ? { initContainers: [container], containers: [] } : { containers: [container] } } } };
   };
-  it('collects the base sha256 of live VM pods only', () => {
-    const pods = [pod('Running', A.toUpperCase()), pod('Pending', B, true), pod('Succeeded', C), pod('Failed', C), pod('Running', 'not-a-sha')] as any;
-    assert.deepEqual([...imagesInUse(pods)].sort(), [A, B]);
+  it('collects the base sha256 named by every VM StatefulSet, running or stopped (a stopped VM has no pod but its pet disk needs its base)', () => {
+    const all = [sts('a', 'web', A.toUpperCase()), sts('a', 'db', B, true), sts('b', 'odd', 'not-a-sha'), { spec: {} }];
+    assert.deepEqual([...imagesInUse(['a/web-0'], all)].sort(), [A, B]);
   });
-  it('counts the bases of VM StatefulSets too: a stopped VM has no pod but its pet disk needs its base', () => {
-    const stopped = { spec: { replicas: 0, template: { spec: { containers: [{ name: 'vm', env: [{ name: LauncherEnv.imageSha256, value: C }] }] } } } };
-    assert.deepEqual([...imagesInUse([pod('Running', A)] as any, [stopped, { spec: {} }])].sort(), [A, C]);
+  it('refuses to answer while a VM pod on the node has no StatefulSet, so nothing it may use is removed', () => {
+    assert.throws(() => imagesInUse(['a/web-0', 'b/gone-0'], [sts('a', 'web', A)]), /VM pod b\/gone-0 runs on this node but no VM StatefulSet b\/gone exists/);
+  });
+  it('takes the VM pods from the kubelet: the pods holding our tun device', () => {
+    const list = {
+      pod_resources: [
+        { name: 'web-0', namespace: 'a', containers: [{ name: 'vm', devices: [{ resource_name: DeviceResources.tun, device_ids: ['tun-001'] }] }] },
+        { name: 'nginx-7d9', namespace: 'a', containers: [{ name: 'nginx', devices: [] }] },
+        { name: 'gpu-0', namespace: 'b', containers: [{ name: 'c', devices: [{ resource_name: 'nvidia.com/gpu', device_ids: ['0'] }] }] },
+      ],
+    };
+    assert.deepEqual(vmPodsOf(list), ['a/web-0']);
   });
 });

@@ -89,7 +89,7 @@ describe('buildVmStatefulSet', () => {
     assert.equal(volumes.find((v) => v.name === 'disk'), undefined, 'the PVC comes from the claim template');
   });
 
-  it('writes the launcher env contract, pod IP from the downward API', () => {
+  it("writes the launcher env contract, pod IP and the VM's private addresses (annotations the agent reads too) from the downward API", () => {
     assert.deepEqual(env(spec()), {
       [LauncherEnv.vmName]: 'web',
       [LauncherEnv.namespace]: { fieldRef: { fieldPath: 'metadata.namespace' } },
@@ -100,8 +100,8 @@ describe('buildVmStatefulSet', () => {
       [LauncherEnv.imageUrl]: 'https://img.example/debian-12.qcow2',
       [LauncherEnv.imageSha256]: SHA,
       [LauncherEnv.diskSize]: '10Gi',
-      [LauncherEnv.vmIp]: '192.168.254.2',
-      [LauncherEnv.vmGateway]: '192.168.254.1',
+      [LauncherEnv.vmIp]: { fieldRef: { fieldPath: `metadata.annotations['${Annotations.podVmIp}']` } },
+      [LauncherEnv.vmGateway]: { fieldRef: { fieldPath: `metadata.annotations['${Annotations.podVmGateway}']` } },
       [LauncherEnv.vnc]: 'loopback',
       [LauncherEnv.shutdownSeconds]: '120',
     });
