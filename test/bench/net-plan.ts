@@ -109,3 +109,12 @@ export function parsePing(output: string): { avgSeconds: number; sent: number; r
   if (received !== sent) throw new Error(`ping lost ${sent - received} of ${sent} replies:\n${output.trim()}`);
   return { avgSeconds: Number(rtt[1]) / 1000, sent, received };
 }
+
+/**
+ * What a ratio's runs say about "better or worse than 1×": one-sided, or on both sides of it (then
+ * the difference is within the noise of the run, whatever the median says).
+ */
+export function noiseVerdict(ratio: { min: number; max: number }): string {
+  if (ratio.min < 1 && ratio.max > 1) return `The runs fall on both sides of 1× (${ratio.min.toFixed(2)}×–${ratio.max.toFixed(2)}×): no difference beyond this run's noise.`;
+  return `Every run falls on the same side of 1× (${ratio.min.toFixed(2)}×–${ratio.max.toFixed(2)}×): passt is worse on this measure.`;
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { qemuArgs } from '../../../agent/launcher/qemu-args.js';
 import {
-  detached, parsePing, passtArgv, passtNetdev, pingArgv, pullScript, pushScript, shellQuote, sinkServer, sourceServer, waitListening, withNetdev,
+  detached, noiseVerdict, parsePing, passtArgv, passtNetdev, pingArgv, pullScript, pushScript, shellQuote, sinkServer, sourceServer, waitListening, withNetdev,
 } from '../../bench/net-plan.js';
 
 const launcherArgv = () => qemuArgs({
@@ -59,5 +59,10 @@ describe('bench net-plan: the network-path benchmark\'s commands', () => {
   it('refuses a ping that lost replies or printed no summary', () => {
     assert.throws(() => parsePing('3 packets transmitted, 2 packets received, 33% packet loss\nround-trip min/avg/max = 1/2/3 ms'), /lost 1 of 3/);
     assert.throws(() => parsePing('ping: sendto: Operation not permitted'), /no ping summary/);
+  });
+
+  it('calls a ratio whose runs straddle 1× noise, and one-sided runs a difference', () => {
+    assert.match(noiseVerdict({ min: 0.65, max: 1.42 }), /both sides of 1× \(0\.65×–1\.42×\): no difference/);
+    assert.match(noiseVerdict({ min: 0.5, max: 0.9 }), /same side of 1× \(0\.50×–0\.90×\): passt is worse/);
   });
 });
