@@ -18,7 +18,7 @@ import { VM_DEFAULTS } from '../../shared/defaults.js';
 import { launcherEnv, LauncherRun, PodSandbox, sshArgs, waitFor } from '../e2e/launcher-harness.js';
 import { cacheDir, interleaved, requireCommand, requireFile, timeCommand } from './measure.js';
 import {
-  detached, NET_PORTS, noiseVerdict, waitListening, parsePing, passtArgv, passtNetdev, pingArgv, pullScript, pushScript, sinkServer, sourceServer, withNetdev,
+  detached, icmpInEchos, NET_PORTS, noiseVerdict, waitListening, parsePing, passtArgv, passtNetdev, pingArgv, pullScript, pushScript, sinkServer, sourceServer, withNetdev,
 } from './net-plan.js';
 import { NotMeasuredError, type Benchmark, type BenchContext, type Figure, type Side } from './result.js';
 import { meetsTarget, pairedRatios, summarize, throughputs, type Summary, type Target } from './stats.js';
@@ -230,6 +230,12 @@ async function run(ctx: BenchContext) {
     const [plumbed, passt, bare] = guests.paths as [Path, Path, Path];
     const mtu = async (path: Path) => (await path.shell('cat /sys/class/net/eth0/mtu')).trim();
     const mtus = { plumbed: await mtu(plumbed), passt: await mtu(passt) };
+    const pingFromPeer = async (path: Path) => {
+      const before = icmpInEchos(await path.shell('cat /proc/net/snmp'));
+      const replies = parsePing(await must('peer ping', ns(path.sandbox.clientNs, pingArgv(path.sandbox.podIp, 3)))).received;
+      return { replies, inGuest: icmpInEchos(await path.shell('cat /proc/net/snmp')) - before };
+    };
+    const peerPings = { plumbed: await pingFromPeer(plumbed), passt: await pingFromPeer(passt) };
     const passtCpuBefore = await cpuOf(guests.passtPid!);
     ctx.log('TCP peer → guest (seconds per sample: plumbed | passt | bare)');
     const pushSeconds = await interleaved(ctx.runs, guests.paths.map((p) => () => push(p)), ctx.log);
@@ -271,6 +277,7 @@ async function run(ctx: BenchContext) {
       `Throughput: ${GUEST_BYTES / MiB} MiB of zeros per sample through a guest (${BARE_BYTES / MiB} MiB through the bare pod, which moves GB/s), socat at both ends, timed on the peer: peer → guest until the guest's sink answers "ok" after reading everything, guest → peer from a one-byte request until the peer has read the source's last byte (the request because the Debian 12 passt forwarded nothing from the guest on a connection the peer had not written to: 0 bytes, then the close). MB/s are 10^6 bytes per second. Round trip: the mean of ${PINGS} ICMP echoes 0.2 s apart from the guest (busybox ping) or the bare pod (iputils) to the peer.`,
       'plumbed is also today\'s NAT path: the in-pod NAT it replaced (the launcher with NET_ADMIN) built the same kernel data path (bridge, tap, iptables NAT in the pod\'s namespace); only the process that builds it changed, so the two cannot differ in throughput or round trip, and the old code is gone.',
       'Under TCG the guest\'s emulated CPU dominates both throughput and round trip: the ratios to the bare pod measure the emulator more than the path. The ratio that decides is passt against plumbed, both through the same TCG guest in the same run. A round trip through a TCG guest on a loaded machine is mostly how soon the host schedules the emulator\'s thread, so those ranges are wide; a ratio\'s median is the median of the per-run ratios, which need not equal the ratio of the two medians.',
+      `A peer's ping to the pod IP (3 echoes, checked by the guest's Icmp InEchos in /proc/net/snmp): plumbed, ${peerPings.plumbed.replies} replies and ${peerPings.plumbed.inGuest} requests counted by the guest; passt, ${peerPings.passt.replies} replies and ${peerPings.passt.inGuest} counted by the guest${peerPings.passt.inGuest === 0 && peerPings.passt.replies > 0 ? " (the pod's own kernel answered; the guest never saw them)" : ''}.`,
       `passt's own CPU time while it carried the ${(passtBytes / MiB).toFixed(0)} MiB of the throughput runs: ${passtCpu.toFixed(2)} s (the plumbed path's cost is kernel time in softirq, not attributed to a process). The guest's MTU: plumbed ${mtus.plumbed} (the pod's, from the launcher's DHCP); passt ${mtus.passt} (passt joins and splits TCP segments itself, so the guest's frames need not fit the pod's MTU; under TCG fewer, larger frames mean less emulated work per byte).`,
     ];
     return { figures, notes };

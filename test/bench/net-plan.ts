@@ -118,3 +118,15 @@ export function noiseVerdict(ratio: { min: number; max: number }): string {
   if (ratio.min < 1 && ratio.max > 1) return `The runs fall on both sides of 1× (${ratio.min.toFixed(2)}×–${ratio.max.toFixed(2)}×): no difference beyond this run's noise.`;
   return `Every run falls on the same side of 1× (${ratio.min.toFixed(2)}×–${ratio.max.toFixed(2)}×): passt is worse on this measure.`;
 }
+
+/**
+ * The ICMP echo requests a kernel has received (Icmp InEchos in /proc/net/snmp, a header line then
+ * a value line): whether a peer's ping to the pod IP reached the guest or stopped in front of it.
+ */
+export function icmpInEchos(snmp: string): number {
+  const [header, values] = snmp.split('\n').filter((line) => line.startsWith('Icmp:')).map((line) => line.trim().split(/\s+/));
+  const at = header?.indexOf('InEchos') ?? -1;
+  const value = at > 0 ? Number(values?.[at]) : Number.NaN;
+  if (!Number.isInteger(value)) throw new Error(`no Icmp InEchos in:\n${snmp.trim()}`);
+  return value;
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { qemuArgs } from '../../../agent/launcher/qemu-args.js';
 import {
-  detached, noiseVerdict, parsePing, passtArgv, passtNetdev, pingArgv, pullScript, pushScript, shellQuote, sinkServer, sourceServer, waitListening, withNetdev,
+  detached, icmpInEchos, noiseVerdict, parsePing, passtArgv, passtNetdev, pingArgv, pullScript, pushScript, shellQuote, sinkServer, sourceServer, waitListening, withNetdev,
 } from '../../bench/net-plan.js';
 
 const launcherArgv = () => qemuArgs({
@@ -64,5 +64,11 @@ describe('bench net-plan: the network-path benchmark\'s commands', () => {
   it('calls a ratio whose runs straddle 1× noise, and one-sided runs a difference', () => {
     assert.match(noiseVerdict({ min: 0.65, max: 1.42 }), /both sides of 1× \(0\.65×–1\.42×\): no difference/);
     assert.match(noiseVerdict({ min: 0.5, max: 0.9 }), /same side of 1× \(0\.50×–0\.90×\): passt is worse/);
+  });
+
+  it("reads the echo requests a kernel received from /proc/net/snmp's Icmp lines", () => {
+    const snmp = 'Ip: Forwarding DefaultTTL\nIp: 1 64\nIcmp: InMsgs InErrors InEchos OutMsgs\nIcmp: 40 0 7 41\nIcmpMsg: InType8\nIcmpMsg: 7\n';
+    assert.equal(icmpInEchos(snmp), 7);
+    assert.throws(() => icmpInEchos('Ip: Forwarding\nIp: 1\n'), /no Icmp InEchos/);
   });
 });
