@@ -111,12 +111,13 @@ export function parsePing(output: string): { avgSeconds: number; sent: number; r
 }
 
 /**
- * What a ratio's runs say about "better or worse than 1×": one-sided, or on both sides of it (then
- * the difference is within the noise of the run, whatever the median says).
+ * How many of a ratio's runs went against passt, and their range: a median past the target with
+ * runs on both sides of 1× is a different finding from every run on one side.
  */
-export function noiseVerdict(ratio: { min: number; max: number }): string {
-  if (ratio.min < 1 && ratio.max > 1) return `The runs fall on both sides of 1× (${ratio.min.toFixed(2)}×–${ratio.max.toFixed(2)}×): no difference beyond this run's noise.`;
-  return `Every run falls on the same side of 1× (${ratio.min.toFixed(2)}×–${ratio.max.toFixed(2)}×): passt is worse on this measure.`;
+export function noiseVerdict(ratios: readonly number[], direction: 'at-least' | 'at-most'): string {
+  const worse = ratios.filter((r) => (direction === 'at-least' ? r < 1 : r > 1)).length;
+  const range = `${Math.min(...ratios).toFixed(2)}×–${Math.max(...ratios).toFixed(2)}×`;
+  return `passt did worse in ${worse} of ${ratios.length} runs (per-run ratios ${range}).`;
 }
 
 /**
