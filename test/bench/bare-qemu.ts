@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { freePort, timeCommand } from './measure.js';
+import { withNetdev } from './net-plan.js';
 
 export interface GuestPlan {
   cpus: number;
@@ -37,12 +38,7 @@ async function qemuArgv(root: string, plan: GuestPlan, dir: string, port: number
       name: 'bench-bare', accel: 'tcg', cpus: plan.cpus, memoryMiB: plan.memoryMiB, petDisk, seedIso,
       tap: 'unused', mac: '52:54:00:12:34:56', qmpSocket: join(dir, 'qmp.sock'), vnc: 'off',
     });
-    const swapped = args.map((arg, i) => {
-      if (args[i - 1] === '-netdev' && arg.startsWith('tap,')) return userNet;
-      if (args[i - 1] === '-chardev' && arg.startsWith('stdio,')) return `file,id=console,path=${join(dir, 'serial.log')}`;
-      return arg;
-    });
-    if (!swapped.includes(userNet)) throw new Error('the launcher\'s QEMU argv has no tap netdev to swap for user-mode networking');
+    const swapped = withNetdev(args, userNet, join(dir, 'serial.log'));
     return { argv: ['qemu-system-x86_64', ...swapped], source: "the launcher's qemuArgs() with -netdev user,hostfwd" };
   }
   return {

@@ -9,13 +9,14 @@ import { cacheFill } from './cache-fill.js';
 import { cliStart } from './cli-start.js';
 import { createSsh } from './create-ssh.js';
 import { lsScale } from './ls-scale.js';
+import { netPaths } from './net-paths.js';
 import { describeMachine } from './machine.js';
 import { petDisk } from './pet-disk.js';
 import { mergeResults, parsePreviousResults, renderMarkdown, renderTerminalTable } from './report.js';
 import { NotMeasuredError, type Benchmark, type BenchResult } from './result.js';
 
 /** In the order they run: cheap first, the whole chain (create → SSH) last. */
-const BENCHMARKS: readonly Benchmark[] = [cliStart, petDisk, lsScale, cacheFill, createSsh];
+const BENCHMARKS: readonly Benchmark[] = [cliStart, petDisk, lsScale, cacheFill, netPaths, createSsh];
 
 const MIN_RUNS = 5;
 

@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { VM_USER } from '../../shared/contract.js';
+import { LauncherEnv, VM_USER } from '../../shared/contract.js';
 import { run } from '../../agent/common/exec.js';
 import { openDeviceNode } from '../../agent/node/deviceplugin/device-nodes.js';
 import { inNetns, plumbPodNetwork, type VmAddresses } from '../../agent/node/podnet/plumb.js';
@@ -94,6 +94,31 @@ export class PodSandbox {
     for (const pid of String(pids.stdout).split('\n').filter(Boolean)) found.push(`process ${pid}`);
     return found;
   }
+}
+
+/**
+ * The launcher's environment for a VM whose volumes are the directories cache/, disk/, cloud-init/
+ * and run/ under `work`, with its resolv.conf beside them: a TCG guest of 1 CPU and 256 MiB.
+ */
+export function launcherEnv(work: string, podIp: string, sha: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    [LauncherEnv.vmName]: 'e2e-vm',
+    [LauncherEnv.namespace]: 't-launcher',
+    [LauncherEnv.podIp]: podIp,
+    [LauncherEnv.accel]: 'tcg',
+    [LauncherEnv.cpus]: '1',
+    [LauncherEnv.memoryMiB]: '256',
+    [LauncherEnv.imageSha256]: sha,
+    [LauncherEnv.vnc]: 'password',
+    [LauncherEnv.shutdownSeconds]: '30',
+    [LauncherEnv.imageCacheDir]: join(work, 'cache'),
+    [LauncherEnv.diskDir]: join(work, 'disk'),
+    [LauncherEnv.cloudInitDir]: join(work, 'cloud-init'),
+    [LauncherEnv.runDir]: join(work, 'run'),
+    [LauncherEnv.resolvConf]: join(work, 'resolv.conf'),
+    ...overrides,
+  };
 }
 
 /** One launcher process in the pod namespace; stdout is the guest's serial console. */

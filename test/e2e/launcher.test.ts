@@ -11,7 +11,7 @@ import { VM_DEFAULTS } from '../../shared/defaults.js';
 import { waitForOutput } from '../support/child-output.js';
 import { berthCache } from '../support/cluster.js';
 import { skipLoudly } from '../support/skip.js';
-import { banner, LauncherRun, PodSandbox, sshArgs, vncSecurityTypes, waitFor } from './launcher-harness.js';
+import { banner, launcherEnv, LauncherRun, PodSandbox, sshArgs, vncSecurityTypes, waitFor } from './launcher-harness.js';
 
 const GUEST_DIR = join(berthCache(), 'guest');
 const BOOT_MS = 90_000;
@@ -27,24 +27,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
   const marker = `written-by-the-guest-${sandbox.id}`;
 
   function env(overrides: Record<string, string> = {}): Record<string, string> {
-    return {
-      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-      [LauncherEnv.vmName]: 'e2e-vm',
-      [LauncherEnv.namespace]: 't-launcher',
-      [LauncherEnv.podIp]: sandbox.podIp,
-      [LauncherEnv.accel]: 'tcg',
-      [LauncherEnv.cpus]: '1',
-      [LauncherEnv.memoryMiB]: '256',
-      [LauncherEnv.imageSha256]: sha,
-      [LauncherEnv.vnc]: 'password',
-      [LauncherEnv.shutdownSeconds]: '30',
-      [LauncherEnv.imageCacheDir]: join(work, 'cache'),
-      [LauncherEnv.diskDir]: join(work, 'disk'),
-      [LauncherEnv.cloudInitDir]: join(work, 'cloud-init'),
-      [LauncherEnv.runDir]: join(work, 'run'),
-      [LauncherEnv.resolvConf]: join(work, 'resolv.conf'),
-      ...overrides,
-    };
+    return launcherEnv(work, sandbox.podIp, sha, overrides);
   }
 
   const ssh = (from: string, target: string, command: string, port = 22, user = 'root') =>

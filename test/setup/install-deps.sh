@@ -15,6 +15,8 @@ PACKAGES=(
   mmdebstrap grub-pc-bin
   # benchmarks
   hyperfine
+  # the network-path benchmark (test/bench/net-paths.ts) compares passt, as issue 13 asks; never in the berth image
+  passt
   # shell completion scripts (tested for real)
   zsh fish bash-completion
 )
