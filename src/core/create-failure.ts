@@ -32,15 +32,12 @@ function lastSeen(event: CoreV1Event): number {
 }
 
 /**
- * When spec.replicas last changed (stop, start, kubectl scale), from the managedFields entry that
- * owns it: the API server stamps an entry's time whenever its manager changes a field it owns. A
- * StatefulSet made before anyone scaled it counts from its creation.
+ * Whether the controller has acted on the StatefulSet's current spec. A start or stop (a change of
+ * replicas) raises metadata.generation; the controller writes status.observedGeneration after its
+ * attempt to create the pod, so until then any FailedCreate is from before.
  */
-export function lastScaled(sts: V1StatefulSet): number {
-  const times = (sts.metadata?.managedFields ?? [])
-    .filter((entry) => (entry.fieldsV1 as { 'f:spec'?: Record<string, unknown> } | undefined)?.['f:spec']?.['f:replicas'] !== undefined)
-    .map((entry) => millis(entry.time) ?? 0);
-  return Math.max(millis(sts.metadata?.creationTimestamp) ?? 0, ...times);
+export function controllerCaughtUp(sts: V1StatefulSet): boolean {
+  return (sts.status?.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0);
 }
 
 /**
@@ -50,19 +47,22 @@ export function lastScaled(sts: V1StatefulSet): number {
 export function shortRefusal(message: string): string {
   return message
     .trim()
-    .replace(/^create Pod \S+ in StatefulSet \S+ failed error: /, '')
+    .replace(/^create Pod \S+ in StatefulSet \S+ failed error: /i, '')
     .replace(/^pods "[^"]*" is forbidden: /, '');
 }
 
 /**
- * Why the StatefulSet cannot create its pod now, or undefined. A FailedCreate counts only when it
- * is newer than both the last SuccessfulCreate (the pod was made since: an old refusal, fixed) and
- * the last change of replicas (a refusal from before `stop` must not greet the next `start`).
- * "Newer" includes the same second: event times have whole seconds, and the controller's first
- * attempt follows a `start` within milliseconds. Events of an earlier StatefulSet of the same name
- * (purged, created again) are told apart by uid.
+ * Why the StatefulSet cannot create its pod now, or undefined. A FailedCreate counts only when the
+ * controller has caught up with the current spec (so a refusal from before `stop` does not greet
+ * the next `start`: once caught up, its new attempt has either made the pod or failed anew), and
+ * when it is not older than the last SuccessfulCreate (the pod was made since: an old refusal,
+ * fixed; the same second counts as newer, as event times have whole seconds). Events of an earlier
+ * StatefulSet of the same name (purged, created again) are told apart by uid. Not the time of the
+ * last scale from managedFields: the API server does not restamp an entry whose manager already
+ * owned spec.replicas, as the plugin's own does from create on.
  */
 export function createFailure(sts: V1StatefulSet, events: CoreV1Event[]): string | undefined {
+  if (!controllerCaughtUp(sts)) return undefined;
   const uid = sts.metadata?.uid;
   let failed: CoreV1Event | undefined;
   let created = 0;
@@ -73,9 +73,7 @@ export function createFailure(sts: V1StatefulSet, events: CoreV1Event[]): string
     if (event.reason === CreateEventReasons.created) created = Math.max(created, lastSeen(event));
     if (event.reason === CreateEventReasons.failed && (failed === undefined || lastSeen(event) >= lastSeen(failed))) failed = event;
   }
-  if (!failed) return undefined;
-  const at = lastSeen(failed);
-  if (at < created || at < lastScaled(sts)) return undefined;
+  if (!failed || lastSeen(failed) < created) return undefined;
   return shortRefusal(failed.message ?? '') || CreateEventReasons.failed;
 }
 

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import type { CoreV1Event, V1ManagedFieldsEntry, V1StatefulSet } from '@kubernetes/client-node';
-import { createFailure, lastScaled, mayFailCreate, shortRefusal, statefulSetEventSelector } from '../../../src/core/create-failure.js';
+import type { CoreV1Event, V1StatefulSet } from '@kubernetes/client-node';
+import { controllerCaughtUp, createFailure, mayFailCreate, shortRefusal, statefulSetEventSelector } from '../../../src/core/create-failure.js';
 
 const QUOTA = 'create Pod web-0 in StatefulSet web failed error: pods "web-0" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
 
-/** A VM's StatefulSet created at 10:00:00; `scaledAt` adds the managedFields entry a scale leaves. */
-function sts(options: { replicas?: number; scaledAt?: string; uid?: string } = {}): V1StatefulSet {
-  const managedFields: V1ManagedFieldsEntry[] = [
-    { manager: 'kubectl-berth', operation: 'Update', time: new Date('2026-12-06T10:00:00Z'), fieldsV1: { 'f:metadata': {}, 'f:spec': { 'f:template': {} } } },
-    // The controller's status writes are newer than any event, and say nothing about a start.
-    { manager: 'kube-controller-manager', operation: 'Update', subresource: 'status', time: new Date('2026-12-06T11:59:00Z'), fieldsV1: { 'f:status': { 'f:replicas': {} } } },
-  ];
-  if (options.scaledAt) managedFields.push({ manager: 'kubectl-berth', operation: 'Update', subresource: 'scale', time: new Date(options.scaledAt), fieldsV1: { 'f:spec': { 'f:replicas': {} } } });
+/** A VM's StatefulSet at generation 3; `observed` is the generation the controller last acted on. */
+function sts(options: { replicas?: number; observed?: number; uid?: string } = {}): V1StatefulSet {
   return {
-    metadata: { name: 'web', namespace: 'ns', uid: options.uid ?? 'uid-1', creationTimestamp: new Date('2026-12-06T10:00:00Z'), managedFields },
+    metadata: { name: 'web', namespace: 'ns', uid: options.uid ?? 'uid-1', generation: 3, creationTimestamp: new Date('2026-12-06T10:00:00Z') },
     spec: { replicas: options.replicas ?? 1, selector: {}, serviceName: 'web', template: {} },
+    status: { replicas: 0, observedGeneration: options.observed ?? 3 },
   };
 }
 
@@ -45,16 +40,18 @@ describe('createFailure (a StatefulSet that cannot create its pod)', () => {
     assert.equal(createFailure(sts(), [event('SuccessfulCreate', '2026-12-06T10:05:00Z'), event('FailedCreate', '2026-12-06T10:06:00Z')]), shortRefusal(QUOTA));
   });
 
-  it('a refusal from before the last stop/start does not greet the next start; one in the same second does', () => {
-    const started = sts({ scaledAt: '2026-12-06T11:00:00Z' });
-    assert.equal(createFailure(started, [event('FailedCreate', '2026-12-06T10:30:00Z')]), undefined);
-    assert.equal(createFailure(started, [event('FailedCreate', '2026-12-06T11:00:00Z')]), shortRefusal(QUOTA));
+  it('a refusal from before the last stop/start does not greet the next start until the controller has tried again', () => {
+    const refused = [event('FailedCreate', '2026-12-06T10:30:00Z')];
+    assert.equal(createFailure(sts({ observed: 2 }), refused), undefined, 'the controller has not acted on the start yet');
+    assert.equal(createFailure(sts({ observed: 3 }), refused), shortRefusal(QUOTA), 'it has, and made no pod: the refusal stands');
   });
 
   it('a repeated event counts from its last occurrence (lastTimestamp, or the series of an events.k8s.io event)', () => {
-    const started = sts({ scaledAt: '2026-12-06T11:00:00Z' });
+    const created = event('SuccessfulCreate', '2026-12-06T11:00:00Z');
+    const repeated = { ...event('FailedCreate', '2026-12-06T10:30:00Z'), lastTimestamp: new Date('2026-12-06T11:00:05Z') };
+    assert.equal(createFailure(sts(), [created, repeated]), shortRefusal(QUOTA));
     const seriesOnly: CoreV1Event = { ...event('FailedCreate', '2026-12-06T10:30:00Z', { series: '2026-12-06T11:00:05Z' }), lastTimestamp: undefined, eventTime: new Date('2026-12-06T10:30:00Z') };
-    assert.equal(createFailure(started, [seriesOnly]), shortRefusal(QUOTA));
+    assert.equal(createFailure(sts(), [created, seriesOnly]), shortRefusal(QUOTA));
   });
 
   it('the newest of several refusals wins', () => {
@@ -75,14 +72,15 @@ describe('createFailure (a StatefulSet that cannot create its pod)', () => {
   });
 });
 
-describe('lastScaled, shortRefusal, mayFailCreate', () => {
-  it('lastScaled: the managedFields entry that owns spec.replicas, else the creation', () => {
-    assert.equal(lastScaled(sts()), Date.parse('2026-12-06T10:00:00Z'));
-    assert.equal(lastScaled(sts({ scaledAt: '2026-12-06T11:00:00Z' })), Date.parse('2026-12-06T11:00:00Z'));
-    assert.equal(lastScaled({ metadata: {} }), 0);
+describe('controllerCaughtUp, shortRefusal, mayFailCreate', () => {
+  it('controllerCaughtUp: the controller has acted on the current generation; a new StatefulSet has not', () => {
+    assert.equal(controllerCaughtUp(sts({ observed: 3 })), true);
+    assert.equal(controllerCaughtUp(sts({ observed: 2 })), false);
+    assert.equal(controllerCaughtUp({ metadata: { generation: 1 } }), false);
   });
 
   it('shortRefusal keeps what admission said, without the controller\'s preamble', () => {
+    assert.equal(shortRefusal(QUOTA.replace('create', 'Create')), 'exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0', 'as Kubernetes 1.37 words it');
     assert.equal(shortRefusal(QUOTA), 'exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0');
     const psa = 'create Pod web-0 in StatefulSet web failed error: pods "web-0" is forbidden: violates PodSecurity "restricted:latest": runAsNonRoot != true';
     assert.equal(shortRefusal(psa), 'violates PodSecurity "restricted:latest": runAsNonRoot != true');
