@@ -63,7 +63,8 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
       const replaced = observed.pod !== undefined && observed.pod.metadata?.uid === options.afterUid;
       const pod = replaced ? undefined : observed.pod;
       if (replaced) return { pod, state: { status: 'Stopping', reason: 'PoweringDown' } };
-      return { pod, state: deriveVmState(observed.sts, pod, mayFailCreate(observed.sts, pod) ? createFailure(observed.sts, observed.events) : undefined) };
+      // The events were read only for a missing pod; deriveVmState looks at the refusal only then.
+      return { pod, state: deriveVmState(observed.sts, pod, createFailure(observed.sts, observed.events)) };
     },
     describe: ({ state, pod }) => `${name}: ${describe(state, pod)}`,
     done({ state, pod }) {
