@@ -27,6 +27,7 @@ export type BerthErrorCode =
   | 'CLUSTER_UNREACHABLE'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
+  | 'POD_REFUSED'
   | 'KUBECONFIG'
   | 'NO_KVM_NODE'
   | 'TUNNEL_REFUSED'
@@ -49,6 +50,9 @@ const exitFor: Record<BerthErrorCode, ExitCodeValue> = {
   CLUSTER_UNREACHABLE: ExitCode.cluster,
   UNAUTHORIZED: ExitCode.cluster,
   FORBIDDEN: ExitCode.cluster,
+  // Admission (Pod Security, a ResourceQuota, a LimitRange, a webhook) refuses the VM's pod: the
+  // cluster refuses, as with 403, whether create's dry run or --wait finds out.
+  POD_REFUSED: ExitCode.cluster,
   KUBECONFIG: ExitCode.cluster,
   NO_KVM_NODE: ExitCode.noKvm,
   TUNNEL_REFUSED: ExitCode.unexpected,

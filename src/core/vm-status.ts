@@ -5,8 +5,10 @@ export type VmStatus = 'Pending' | 'Starting' | 'Running' | 'Stopping' | 'Stoppe
 
 export interface VmState {
   status: VmStatus;
-  /** Why it is not Running, in kubectl's words (Unschedulable, ErrImagePull, …); empty when Running. */
+  /** Why it is not Running, in kubectl's words (Unschedulable, ErrImagePull, FailedCreate, …); empty when Running. */
   reason: string;
+  /** The cluster's explanation of a Failed reason, when it gives one (a container's waiting message, the refusal of its pod). */
+  message?: string;
 }
 
 /** Container waiting reasons that will not clear by themselves. */
@@ -21,10 +23,10 @@ const FAILING_REASONS = new Set([
   'RunContainerError',
 ]);
 
-function waitingReason(pod: V1Pod): string | undefined {
+function waiting(pod: V1Pod): { reason: string; message?: string } | undefined {
   for (const cs of pod.status?.containerStatuses ?? []) {
     const reason = cs.state?.waiting?.reason;
-    if (reason) return reason;
+    if (reason) return { reason, message: cs.state?.waiting?.message || undefined };
   }
   return undefined;
 }
@@ -41,17 +43,24 @@ function condition(pod: V1Pod, type: string) {
   return pod.status?.conditions?.find((c) => c.type === type);
 }
 
-/** Pure: the same inputs always give the same state. `pod` is the VM's pod, if one exists. */
-export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined): VmState {
+/**
+ * Pure: the same inputs always give the same state. `pod` is the VM's pod, if one exists;
+ * `createFailure` why the StatefulSet cannot create it (create-failure.ts), if it cannot. That is
+ * Failed, not a state of its own: like ErrImagePull it stays until someone changes something, and
+ * scripts that look for Failed VMs find it; the reason is the controller's event reason.
+ */
+export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined, createFailure?: string): VmState {
   const wanted = sts.spec?.replicas ?? 1;
   if (!pod) {
     if (wanted === 0) return { status: 'Stopped', reason: '' };
+    if (createFailure !== undefined) return { status: 'Failed', reason: 'FailedCreate', message: createFailure };
     return { status: 'Pending', reason: 'NoPod' };
   }
   if (wanted === 0 || pod.metadata?.deletionTimestamp) return { status: 'Stopping', reason: 'PoweringDown' };
   const phase = pod.status?.phase;
-  const waiting = waitingReason(pod);
-  if (waiting && FAILING_REASONS.has(waiting)) return { status: 'Failed', reason: waiting };
+  const stuck = waiting(pod);
+  const waitingReason = stuck?.reason;
+  if (stuck && FAILING_REASONS.has(stuck.reason)) return { status: 'Failed', reason: stuck.reason, ...(stuck.message ? { message: stuck.message } : {}) };
   const crashed = phase === 'Running' ? terminatedReason(pod) : undefined;
   if (crashed) return { status: 'Failed', reason: crashed };
   switch (phase) {
@@ -60,11 +69,11 @@ export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined): VmSta
       if (!pod.spec?.nodeName || scheduled?.status === 'False') {
         return { status: 'Pending', reason: scheduled?.reason ?? 'Scheduling' };
       }
-      return { status: 'Starting', reason: waiting ?? 'ContainerCreating' };
+      return { status: 'Starting', reason: waitingReason ?? 'ContainerCreating' };
     }
     case 'Running':
       if (condition(pod, 'Ready')?.status === 'True') return { status: 'Running', reason: '' };
-      return { status: 'Starting', reason: waiting ?? 'GuestBooting' };
+      return { status: 'Starting', reason: waitingReason ?? 'GuestBooting' };
     case 'Succeeded':
       return { status: 'Stopped', reason: 'Exited' };
     case 'Failed':

@@ -1,8 +1,9 @@
 // One row per VM for `ls`, joined from the StatefulSets and pods of a listing. Pure.
-import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { Annotations, Labels } from '../../shared/contract.js';
 import { humanAge } from '../../shared/duration.js';
 import type { Columns } from '../output/format.js';
+import { createFailure, mayFailCreate } from './create-failure.js';
 import { deriveVmState, type VmStatus } from './vm-status.js';
 
 export interface VmSummary {
@@ -10,6 +11,8 @@ export interface VmSummary {
   namespace: string;
   status: VmStatus;
   reason: string;
+  /** The cluster's explanation of a Failed reason (why the pod is refused, a container's waiting message); may be empty. */
+  message: string;
   node: string;
   ip: string;
   image: string;
@@ -28,17 +31,32 @@ function diskOf(sts: V1StatefulSet): string {
   return empty ? `${empty.emptyDir!.sizeLimit} (ephemeral)` : '';
 }
 
-export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[]): VmSummary[] {
+/** Each VM's pod, by namespace/name of the StatefulSet it belongs to. */
+function podsByVm(pods: V1Pod[]): Map<string, V1Pod> {
   const podByVm = new Map<string, V1Pod>();
   for (const pod of pods) {
     const vm = pod.metadata?.labels?.[Labels.vm];
     if (vm) podByVm.set(`${pod.metadata?.namespace}/${vm}`, pod);
   }
+  return podByVm;
+}
+
+const podOf = (podByVm: Map<string, V1Pod>, sts: V1StatefulSet) => podByVm.get(`${sts.metadata?.namespace ?? ''}/${sts.metadata?.name ?? ''}`);
+
+/** Whether the listing needs the StatefulSets' events: some VM should have a pod and has none. */
+export function needsCreateEvents(statefulSets: V1StatefulSet[], pods: V1Pod[]): boolean {
+  const podByVm = podsByVm(pods);
+  return statefulSets.some((sts) => mayFailCreate(sts, podOf(podByVm, sts)));
+}
+
+/** `events` are the StatefulSets' events, read only when needsCreateEvents (create-failure.ts). */
+export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[], events: CoreV1Event[] = []): VmSummary[] {
+  const podByVm = podsByVm(pods);
   const rows = statefulSets.map((sts): VmSummary => {
     const name = sts.metadata?.name ?? '';
     const namespace = sts.metadata?.namespace ?? '';
-    const pod = podByVm.get(`${namespace}/${name}`);
-    const state = deriveVmState(sts, pod);
+    const pod = podOf(podByVm, sts);
+    const state = deriveVmState(sts, pod, mayFailCreate(sts, pod) ? createFailure(sts, events) : undefined);
     const a = sts.metadata?.annotations ?? {};
     const created = sts.metadata?.creationTimestamp;
     return {
@@ -46,6 +64,7 @@ export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[]): VmSu
       namespace,
       status: state.status,
       reason: state.reason,
+      message: state.message ?? '',
       node: pod?.spec?.nodeName ?? '',
       ip: pod?.status?.podIP ?? '',
       image: a[Annotations.vmImage] ?? '',
@@ -61,6 +80,16 @@ export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[]): VmSu
 
 const dash = (v: string) => (v === '' ? '<none>' : v);
 
+/** A table cell keeps its column readable; -o json|yaml carries the whole message. */
+const MESSAGE_CELL_CHARS = 80;
+
+/** The REASON cell: the reason, and the start of the cluster's message when there is one. */
+export function reasonCell(r: Pick<VmSummary, 'reason' | 'message'>): string {
+  if (!r.message) return dash(r.reason);
+  const message = r.message.replace(/\s+/g, ' ');
+  return `${r.reason}: ${message.length > MESSAGE_CELL_CHARS ? `${message.slice(0, MESSAGE_CELL_CHARS - 1)}…` : message}`;
+}
+
 /** The ls columns; NAMESPACE first with -A, as kubectl does. `now` makes AGE testable. */
 export function vmColumns(allNamespaces: boolean, now: number): Columns<VmSummary> {
   const age = (r: VmSummary) => (r.created ? humanAge(now - Date.parse(r.created)) : '<unknown>');
@@ -68,7 +97,7 @@ export function vmColumns(allNamespaces: boolean, now: number): Columns<VmSummar
     headers: [...(allNamespaces ? ['namespace'] : []), 'name', 'status', 'node', 'ip', 'image', 'cpus', 'memory', 'age'],
     wideHeaders: ['accel', 'disk', 'reason'],
     row: (r) => [...(allNamespaces ? [r.namespace] : []), r.name, r.status, dash(r.node), dash(r.ip), r.image, r.cpus, r.memory, age(r)],
-    wideRow: (r) => [r.accel, dash(r.disk), dash(r.reason)],
+    wideRow: (r) => [r.accel, dash(r.disk), reasonCell(r)],
     name: (r) => `vm/${r.name}`,
   };
 }
@@ -80,6 +109,7 @@ export function vmObject(r: VmSummary): Record<string, unknown> {
     namespace: r.namespace,
     status: r.status,
     reason: r.reason || undefined,
+    message: r.message || undefined,
     node: r.node || undefined,
     ip: r.ip || undefined,
     image: r.image,

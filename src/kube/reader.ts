@@ -12,7 +12,7 @@ import { ApiStatusError, apiUrl, getJson } from './rest/get.js';
 import { planRest, type RestTarget } from './rest/plan.js';
 import type { TunnelEndpoint } from './tunnel.js';
 
-export type ListedKind = 'statefulsets' | 'pods';
+export type ListedKind = 'statefulsets' | 'pods' | 'events';
 
 export interface ClusterReader {
   /** The namespace to act in: --namespace, else the context's, else 'default'. */
@@ -25,14 +25,19 @@ export interface ClusterReader {
   /** Which client serves the requests, and why client-node when it is. */
   via: { client: 'https' } | { client: 'client-node'; reason: string };
   /** Objects of one kind in `namespace`, or in every namespace when it is undefined. */
-  list(kind: ListedKind, namespace: string | undefined, labelSelector?: string): Promise<unknown[]>;
+  list(kind: ListedKind, namespace: string | undefined, selectors?: Selectors): Promise<unknown[]>;
   /** One object, or undefined when there is none (404). */
   read(kind: ListedKind, namespace: string, name: string): Promise<unknown | undefined>;
   /** Opens port-forward streams with the same client. */
   tunnels(): Promise<TunnelEndpoint>;
 }
 
-const API_PREFIX: Record<ListedKind, string> = { statefulsets: '/apis/apps/v1', pods: '/api/v1' };
+export interface Selectors {
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+const API_PREFIX: Record<ListedKind, string> = { statefulsets: '/apis/apps/v1', pods: '/api/v1', events: '/api/v1' };
 
 /** The collection path of a kind, namespaced or across all namespaces. Pure. */
 export function listPath(kind: ListedKind, namespace: string | undefined): string {
@@ -46,8 +51,8 @@ function httpsReader(target: RestTarget, namespace: string, namespaceWasSet: boo
     server: target.server,
     clusterName,
     via: { client: 'https' },
-    async list(kind, ns, labelSelector) {
-      const body = (await getJson(target, apiUrl(target, listPath(kind, ns), { labelSelector }), timeoutMs)) as { items?: unknown[] };
+    async list(kind, ns, selectors = {}) {
+      const body = (await getJson(target, apiUrl(target, listPath(kind, ns), { ...selectors }), timeoutMs)) as { items?: unknown[] };
       return body.items ?? [];
     },
     async read(kind, ns, name) {
@@ -75,15 +80,19 @@ export async function clientNodeReader(conn: Connection, reason: string): Promis
     server: conn.kubeConfig.getCurrentCluster()?.server ?? '',
     clusterName: conn.kubeConfig.getCurrentCluster()?.name,
     via: { client: 'client-node', reason },
-    async list(kind, ns, labelSelector) {
+    async list(kind, ns, selectors = {}) {
       if (kind === 'statefulsets') {
-        return (ns === undefined ? await apps.listStatefulSetForAllNamespaces({ labelSelector }) : await apps.listNamespacedStatefulSet({ namespace: ns, labelSelector })).items;
+        return (ns === undefined ? await apps.listStatefulSetForAllNamespaces(selectors) : await apps.listNamespacedStatefulSet({ namespace: ns, ...selectors })).items;
       }
-      return (ns === undefined ? await core.listPodForAllNamespaces({ labelSelector }) : await core.listNamespacedPod({ namespace: ns, labelSelector })).items;
+      if (kind === 'events') {
+        return (ns === undefined ? await core.listEventForAllNamespaces(selectors) : await core.listNamespacedEvent({ namespace: ns, ...selectors })).items;
+      }
+      return (ns === undefined ? await core.listPodForAllNamespaces(selectors) : await core.listNamespacedPod({ namespace: ns, ...selectors })).items;
     },
     async read(kind, namespace, name) {
       try {
-        return kind === 'statefulsets' ? await apps.readNamespacedStatefulSet({ name, namespace }) : await core.readNamespacedPod({ name, namespace });
+        if (kind === 'statefulsets') return await apps.readNamespacedStatefulSet({ name, namespace });
+        return kind === 'events' ? await core.readNamespacedEvent({ name, namespace }) : await core.readNamespacedPod({ name, namespace });
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;

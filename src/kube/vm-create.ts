@@ -11,6 +11,7 @@ import type { Connection } from './connect.js';
 import { apiStatus, isNotFound, toBerthError } from './errors.js';
 import { apiContext, readOptional, type KubeApis } from './vm-objects.js';
 import { firstPodOf } from '../core/statefulset-pod.js';
+import { refusalHint } from '../core/create-failure.js';
 
 export interface PreflightOptions {
   /** Create even when no node can run the VM now; it stays Pending until one can. */
@@ -170,10 +171,10 @@ async function dryRunFirstPod(conn: Connection, apis: KubeApis, sts: V1StatefulS
     const status = apiStatus(error);
     if (status?.code === 403 && /cannot create resource "pods"/.test(status.message ?? '')) return;
     if (status?.code === 403 || status?.code === 422) {
-      throw new BerthError('FORBIDDEN', `the cluster would refuse the pod of VM '${sts.metadata!.name}' in namespace '${namespace}': ${status.message}`, {
+      throw new BerthError('POD_REFUSED', `the cluster would refuse the pod of VM '${sts.metadata!.name}' in namespace '${namespace}': ${status.message}`, {
         hint: [
           "nothing was created: a StatefulSet whose pod is refused never starts (Pod Security, a ResourceQuota, a LimitRange or an admission policy of the namespace decides this)",
-          `see what the namespace enforces: kubectl get namespace ${namespace} --show-labels; kubectl get resourcequota,limitrange -n ${namespace}`,
+          refusalHint(namespace),
         ],
       });
     }

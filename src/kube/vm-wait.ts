@@ -1,13 +1,15 @@
 // --wait of create, start, stop and restart: follows a VM's pod until it is Ready (the guest
 // answers its readiness port) or gone, printing each change of state to stderr. The loop is
-// wait-until.ts's: two GETs a second, woken at once by a watch on the pod.
-import type { V1Pod } from '@kubernetes/client-node';
+// wait-until.ts's: two GETs a second (three while the pod is missing: the StatefulSet's events say
+// whether the cluster refuses it), woken at once by a watch on the pod and on those events.
+import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { BerthError } from '../../shared/errors.js';
+import { createFailure, mayFailCreate, refusalHint, statefulSetEventSelector } from '../core/create-failure.js';
 import { vmPodName } from '../core/names.js';
 import { deriveVmState, launcherFailure, type VmState } from '../core/vm-status.js';
 import type { Connection } from './connect.js';
 import { readOptional, readVm, type KubeApis } from './vm-objects.js';
-import { waitUntil, watchWake } from './wait-until.js';
+import { waitUntil, watchAll, watchWake } from './wait-until.js';
 
 /** How often --wait looks again when no watch event comes first. */
 const WAIT_POLL_MS = 1000;
@@ -27,9 +29,11 @@ export interface WaitOptions {
   afterUid?: string;
 }
 
+/** `web: Failed (FailedCreate) — exceeded quota: …`: the reason, and the cluster's words for it. */
 function describe(state: VmState, pod: V1Pod | undefined): string {
   const scheduled = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  const detail = state.status === 'Pending' && scheduled?.message ? ` — ${scheduled.message}` : '';
+  const why = state.message ?? (state.status === 'Pending' ? scheduled?.message : undefined);
+  const detail = why ? ` — ${why}` : '';
   const node = pod?.spec?.nodeName ? ` on ${pod.spec.nodeName}` : '';
   return `${state.status}${state.reason ? ` (${state.reason})` : ''}${node}${detail}`;
 }
@@ -38,7 +42,16 @@ async function observe(conn: Connection, apis: KubeApis, name: string, namespace
   const sts = await readVm(conn, apis, name, namespace);
   if (!sts) throw new BerthError('VM_NOT_FOUND', `VM '${name}' disappeared while waiting for it`, { hint: 'someone purged it; list VMs with: kubectl berth ls' });
   const pod = await readOptional(conn, `read the pod of VM '${name}'`, () => apis.core.readNamespacedPod({ name: vmPodName(name), namespace }));
-  return { sts, pod };
+  return { sts, pod, events: mayFailCreate(sts, pod) ? await stsEvents(apis, name, namespace) : [] };
+}
+
+/** The StatefulSet's events. Best effort, as in ls: without them a refused pod only looks missing. */
+async function stsEvents(apis: KubeApis, name: string, namespace: string): Promise<CoreV1Event[]> {
+  try {
+    return (await apis.core.listNamespacedEvent({ namespace, fieldSelector: statefulSetEventSelector(name) })).items;
+  } catch {
+    return [];
+  }
 }
 
 export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitOptions): Promise<VmState> {
@@ -49,7 +62,9 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
       const observed = await observe(conn, apis, name, namespace);
       const replaced = observed.pod !== undefined && observed.pod.metadata?.uid === options.afterUid;
       const pod = replaced ? undefined : observed.pod;
-      return { pod, state: replaced ? { status: 'Stopping', reason: 'PoweringDown' } : deriveVmState(observed.sts, pod) };
+      if (replaced) return { pod, state: { status: 'Stopping', reason: 'PoweringDown' } };
+      // The events were read only for a missing pod; deriveVmState looks at the refusal only then.
+      return { pod, state: deriveVmState(observed.sts, pod, createFailure(observed.sts, observed.events)) };
     },
     describe: ({ state, pod }) => `${name}: ${describe(state, pod)}`,
     done({ state, pod }) {
@@ -62,22 +77,40 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
           hint: [...(failure.hint ? [failure.hint] : []), `read its log with: kubectl logs ${vmPodName(name)} -n ${namespace} --previous`],
         });
       }
+      if (options.until === 'ready' && state.reason === 'FailedCreate') {
+        // The controller retries with back-off until someone changes something: no use waiting.
+        throw new BerthError('POD_REFUSED', `VM '${name}' cannot start: the cluster refuses its pod: ${state.message}`, {
+          hint: [
+            refusalHint(namespace),
+            `see the StatefulSet's events: kubectl describe statefulset ${name} -n ${namespace}`,
+            `once the cause is fixed the StatefulSet retries by itself (with back-off); to retry at once: kubectl berth stop ${name} && kubectl berth start ${name} --wait`,
+          ],
+        });
+      }
       if (options.until === 'ready' && HOPELESS.has(state.reason)) {
-        throw new BerthError('LAUNCHER', `VM '${name}' cannot start: ${state.reason}`, {
+        throw new BerthError('LAUNCHER', `VM '${name}' cannot start: ${state.reason}${state.message ? `: ${state.message}` : ''}`, {
           hint: `see the details with: kubectl describe pod ${vmPodName(name)} -n ${namespace}`,
         });
       }
       return undefined;
     },
-    timedOut: ({ state }) =>
-      new BerthError('TIMEOUT', `VM '${name}' is still ${state.status}${state.reason ? ` (${state.reason})` : ''} after ${Math.round(options.timeoutMs / 1000)}s`, {
-        hint: [`keep waiting with: kubectl berth ${options.until === 'ready' ? 'start' : 'stop'} ${name} --wait --timeout 10m`, `see why with: kubectl describe pod ${vmPodName(name)} -n ${namespace}`],
+    timedOut: ({ state, pod }) =>
+      new BerthError('TIMEOUT', `VM '${name}' is still ${describe(state, pod)} after ${Math.round(options.timeoutMs / 1000)}s`, {
+        hint: [
+          `keep waiting with: kubectl berth ${options.until === 'ready' ? 'start' : 'stop'} ${name} --wait --timeout 10m`,
+          // Without a pod there is nothing to describe but the StatefulSet, whose events say why.
+          `see why with: kubectl describe ${pod ? `pod ${vmPodName(name)}` : `statefulset ${name}`} -n ${namespace}`,
+        ],
       }),
     // A control plane restarting for a minute is no reason to give up a long wait.
     transient: (error) => (error instanceof BerthError && error.code === 'CLUSTER_UNREACHABLE' ? 'the cluster does not answer; still trying' : undefined),
     timeoutMs: options.timeoutMs,
     pollMs: options.pollMs ?? WAIT_POLL_MS,
     progress: (line, elapsedMs) => options.progress(`  ${Math.round(elapsedMs / 1000)}s  ${line}`),
-    watch: (wake) => watchWake(conn, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { fieldSelector: `metadata.name=${vmPodName(name)}` }, wake),
+    watch: (wake) =>
+      watchAll(
+        watchWake(conn, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { fieldSelector: `metadata.name=${vmPodName(name)}` }, wake),
+        watchWake(conn, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, { fieldSelector: statefulSetEventSelector(name) }, wake),
+      ),
   });
 }

@@ -131,6 +131,7 @@ describe('create (integration, local cluster)', function () {
       assert.equal(run.exitCode, 5, run.stderr);
       assert.match(run.message, /the cluster would refuse the pod of VM 'refused' in namespace '.*': .*exceeded quota: no-pods/);
       assert.match(run.message, /nothing was created/);
+      assert.doesNotMatch(run.message, /ClusterRole/, 'the user may create pods; no role would help');
       assert.deepEqual(await objectCounts(quotaNs), before, 'no StatefulSet, no Secret');
     } finally {
       await deleteNamespace(quotaNs);

@@ -55,6 +55,17 @@ describe('deriveVmState', () => {
   for (const [title, s, p, expected] of table) {
     it(title, () => assert.deepEqual(deriveVmState(s, p), expected));
   }
+
+  it('the StatefulSet cannot create its pod: Failed (FailedCreate), with why', () => {
+    assert.deepEqual(deriveVmState(sts(1), undefined, 'exceeded quota: q'), { status: 'Failed', reason: 'FailedCreate', message: 'exceeded quota: q' });
+    assert.deepEqual(deriveVmState(sts(0), undefined, 'exceeded quota: q'), { status: 'Stopped', reason: '' }, 'a stopped VM wants no pod');
+  });
+
+  it('a container stuck waiting carries the kubelet\'s message', () => {
+    const p = pod('Pending', { node: 'n', waiting: 'CreateContainerConfigError' });
+    p.status!.containerStatuses![0]!.state!.waiting!.message = 'secret "web-cloudinit" not found';
+    assert.deepEqual(deriveVmState(sts(1), p), { status: 'Failed', reason: 'CreateContainerConfigError', message: 'secret "web-cloudinit" not found' });
+  });
 });
 
 describe('launcherFailure', () => {

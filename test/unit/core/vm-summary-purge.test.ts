@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { V1PersistentVolumeClaim, V1Pod, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
+import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import { planLines, planPurge } from '../../../src/core/purge-plan.js';
 import { resolveImage } from '../../../src/core/vm-image.js';
-import { summariseVms, vmColumns, vmObject, type VmSummary } from '../../../src/core/vm-summary.js';
+import { needsCreateEvents, reasonCell, summariseVms, vmColumns, vmObject, type VmSummary } from '../../../src/core/vm-summary.js';
 import { printable, tablePrintable } from '../../../src/output/print.js';
 import { Annotations, Labels } from '../../../shared/contract.js';
 
@@ -63,6 +63,31 @@ describe('ls rows', () => {
       cpus: 2, memory: '2Gi', accel: 'tcg', disk: '10Gi', created: '2026-11-21T10:00:00.000Z',
     });
     assert.equal(formatItems(rows, 'table', vmColumns(false, now), vmObject, true).startsWith('db '), true);
+  });
+
+  it('events are needed only when a VM should have a pod and has none', () => {
+    assert.equal(needsCreateEvents([sts('web'), sts('db', 'ns', 0)], [runningPod('web')]), false);
+    assert.equal(needsCreateEvents([sts('web')], [runningPod('web', 'other')]), true, 'a pod of another namespace is not this VM\'s');
+  });
+
+  it('a VM whose pod the cluster refuses: Failed, FailedCreate and the refusal, shortened in the table, whole in JSON', () => {
+    const refused: CoreV1Event = {
+      metadata: { name: 'web.1' },
+      involvedObject: { kind: 'StatefulSet', name: 'web', namespace: 'ns' },
+      reason: 'FailedCreate',
+      message: `create Pod web-0 in StatefulSet web failed error: pods "web-0" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0${', x'.repeat(40)}`,
+      lastTimestamp: new Date('2026-11-21T11:00:00Z'),
+    };
+    const [row] = summariseVms([sts('web')], [], [refused]);
+    assert.equal(row!.status, 'Failed');
+    assert.equal(row!.reason, 'FailedCreate');
+    assert.match(row!.message, /^exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0(, x){40}$/);
+    const cell = reasonCell(row!);
+    assert.equal(cell.length, 'FailedCreate: '.length + 80);
+    assert.match(cell, /^FailedCreate: exceeded quota: no-pods, .*…$/);
+    assert.equal(vmObject(row!).message, row!.message);
+    assert.equal(reasonCell({ reason: 'NoPod', message: '' }), 'NoPod');
+    assert.equal(reasonCell({ reason: '', message: '' }), '<none>');
   });
 });
 
