@@ -130,8 +130,16 @@ trap on_exit EXIT
 
 start() {
   local name=$1; shift
-  # 9>&-: a daemon must not inherit the up/down lock, or it would hold it for its lifetime.
-  setsid "$@" </dev/null >"$LOGS/$name.log" 2>&1 9>&- &
+  # A daemon must inherit no descriptor beyond 0-2: it would hold whatever lock is open on it for
+  # its whole life, the up/down lock (fd 9) or the one of whoever ran us (`flock FILE up.sh` leaves
+  # FILE open, so every later `flock FILE` would wait for the cluster to stop).
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -le 2 ] || eval "exec $fd>&-"
+    done
+    exec setsid "$@" </dev/null >"$LOGS/$name.log" 2>&1
+  ) &
   echo $! >"$PIDS/$name.pid"
 }
 # wait_for COMPONENT SECONDS COMMAND...: polls until COMMAND succeeds; fails early if the
