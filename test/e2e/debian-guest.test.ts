@@ -245,7 +245,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   it('from the guest, the cluster Service kubernetes.default.svc resolves and answers', async function () {
     if (brokenAt) throw new Error(`not run: the chain broke at "${brokenAt}"`);
     const dns = (await kubectl(['get', 'services', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'name'])).trim();
-    if (!dns) skipLoudly(this, 'the cluster runs no cluster DNS (no kube-dns Service in kube-system; test/cluster/up.sh sets no clusterDNS), so pods, and VMs, cannot resolve Service names');
+    if (!dns) skipLoudly(this, 'the cluster runs no cluster DNS (no kube-dns Service in kube-system; the local cluster gets CoreDNS from test/cluster/dns.sh), so pods, and VMs, cannot resolve Service names');
     const ip = (await kubectl(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     const r = await ssh('getent hosts kubernetes.default.svc');
     assert.equal(r.stdout.trim().split(/\s+/)[0], ip);
