@@ -27,6 +27,10 @@ BRIDGE=berth-cni0
 CNI_NETWORK=berth
 POD_CIDR=10.244.0.0/24
 SERVICE_CIDR=10.0.0.0/24
+# The cluster DNS (dns.sh): the kube-dns Service's fixed address in SERVICE_CIDR, as kubeadm picks
+# it (the tenth), and the domain the kubelet hands to pods.
+DNS_SERVICE_IP=10.0.0.10
+CLUSTER_DOMAIN=cluster.local
 API_PORT=6443
 # Not etcd's default ports, so an etcd the Debian package may have started elsewhere cannot clash.
 ETCD_CLIENT=http://127.0.0.1:12379
@@ -36,6 +40,7 @@ PV_COUNT=20
 PV_SIZE=10Gi
 PAUSE_IMAGE=registry.k8s.io/pause:3.10.1
 BUSYBOX_IMAGE=localhost/busybox:local
+COREDNS_IMAGE=localhost/coredns:$COREDNS_VERSION
 
 # Start order; down.sh stops them in reverse.
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)

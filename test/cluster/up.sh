@@ -2,11 +2,14 @@
 # Brings up the single-node Kubernetes cluster every integration and e2e test runs on, at the
 # release BERTH_K8S_VERSION names (versions.sh; built by build.sh): etcd, kube-apiserver with the
 # admission plugins kubeadm enables (Pod Security Admission and NodeRestriction among them),
-# kube-controller-manager, kube-scheduler, containerd 2 (runc with seccomp), kubelet and kube-proxy, a CNI bridge, the StorageClass `berth-test` with a pool of hostPath volumes, and the
-# pause and busybox images. Idempotent: a healthy cluster is left alone (and its volume pool
-# tidied); anything else is stopped and started again. Like a rebooted node, the cluster keeps
-# its objects (etcd), volumes and images across down.sh/up.sh; `down.sh --wipe` empties it, and so
-# does a change of Kubernetes release (etcd's contents cannot go back to an older minor).
+# kube-controller-manager, kube-scheduler, containerd 2 (runc with seccomp), kubelet and
+# kube-proxy, a CNI bridge, the StorageClass `berth-test` with a pool of hostPath volumes, the
+# cluster DNS (CoreDNS as kubeadm installs it; dns.sh), and the pause and busybox images.
+# Idempotent: a healthy cluster is left alone (its volume pool tidied, its DNS objects re-applied);
+# anything else, a node configuration this script no longer writes included, is stopped and
+# started again. Like a rebooted node, the cluster keeps its objects (etcd), volumes and images
+# across down.sh/up.sh; `down.sh --wipe` empties it, and so does a change of Kubernetes release
+# (etcd's contents cannot go back to an older minor).
 # Before anything starts it sets, and checks, the host preconditions kubeadm's preflight demands.
 # Usage: test/cluster/up.sh   then   export KUBECONFIG=~/.cache/kubectl-berth/cluster/kubeconfig
 set -euo pipefail
@@ -58,15 +61,69 @@ tidy_volume_pool() {
     done
 }
 
+NODE_IP=$(node_ip)
+[ -n "$NODE_IP" ] || { log "cannot tell this machine's IPv4 address (no default route)"; exit 1; }
+# Eviction thresholds are near zero and image GC is off: a developer's full disk must not evict
+# test pods or delete the locally imported images, which cannot be pulled back.
+kubelet_config() {
+  cat <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+cgroupDriver: cgroupfs
+# This host is cgroup v1, set up by the machine's own init; kubelets from 1.35 refuse it by default.
+failCgroupV1: false
+failSwapOn: false
+containerRuntimeEndpoint: unix://$CTRD_SOCK
+authentication: {anonymous: {enabled: false}, webhook: {enabled: true}, x509: {clientCAFile: "$PKI/ca.crt"}}
+authorization: {mode: Webhook}
+clusterDomain: $CLUSTER_DOMAIN
+clusterDNS: [$DNS_SERVICE_IP]
+resolvConf: /etc/resolv.conf
+evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+makeIPTablesUtilChains: false
+# Checked (not posted) this often: the node turns Ready within 2 s instead of 10.
+nodeStatusUpdateFrequency: 2s
+EOF
+}
+# ipMasq: pods reach addresses outside the cluster (CoreDNS the node's nameservers) from the
+# node's address, as every CNI of a real cluster arranges; traffic between pods, and to the node
+# itself, keeps the pod's address.
+CNI_CONF=$STATE/cni/net.d/10-berth.conflist
+cni_config() {
+  cat <<EOF
+{"cniVersion": "0.4.0", "name": "$CNI_NETWORK", "plugins": [
+  {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+   "ipam": {"type": "host-local", "dataDir": "$STATE/cni/ipam",
+            "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+EOF
+}
+# The kubelet reads its configuration at start only, and the CNI plugins apply theirs to each pod
+# as it is made; so a running cluster with another node configuration (an older up.sh's) is
+# restarted, as a node is after its configuration changes.
+node_config_current() {
+  [ "$(kubelet_config)" = "$(cat "$STATE/kubelet-config.yaml" 2>/dev/null)" ] &&
+    [ "$(cni_config)" = "$(cat "$CNI_CONF" 2>/dev/null)" ] && return 0
+  log "the node's configuration (kubelet, CNI) changed: restarting the cluster"
+  return 1
+}
+
 running_version=$(cat "$STATE/k8s-version" 2>/dev/null || true)
-if [ "$running_version" = "$K8S_VERSION" ] && healthy; then
+if [ "$running_version" = "$K8S_VERSION" ] && node_config_current && healthy; then
   tidy_volume_pool
+  bash "$here/dns.sh"
   log "already up and healthy (node $NODE_NAME Ready); KUBECONFIG=$KUBECONFIG"
   exit 0
 fi
 
 for b in "$K8S_BIN"/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet,kube-proxy,kubectl,pause} \
-    "$CTRD_BIN"/{containerd,containerd-shim-runc-v2,ctr} "$RUNC_BIN/runc" "$ETCD_BIN"/{etcd,etcdctl}; do
+    "$CTRD_BIN"/{containerd,containerd-shim-runc-v2,ctr} "$RUNC_BIN/runc" "$ETCD_BIN"/{etcd,etcdctl} \
+    "$(build_bin coredns "$COREDNS_VERSION")/coredns"; do
   [ -x "$b" ] || { log "missing $b: run test/cluster/build.sh first"; exit 1; }
 done
 for c in podman openssl iptables ip busybox; do
@@ -130,8 +187,16 @@ trap on_exit EXIT
 
 start() {
   local name=$1; shift
-  # 9>&-: a daemon must not inherit the up/down lock, or it would hold it for its lifetime.
-  setsid "$@" </dev/null >"$LOGS/$name.log" 2>&1 9>&- &
+  # A daemon must inherit no descriptor beyond 0-2: it would hold whatever lock is open on it for
+  # its whole life, the up/down lock (fd 9) or the one of whoever ran us (`flock FILE up.sh` leaves
+  # FILE open, so every later `flock FILE` would wait for the cluster to stop).
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -le 2 ] || eval "exec $fd>&-"
+    done
+    exec setsid "$@" </dev/null >"$LOGS/$name.log" 2>&1
+  ) &
   echo $! >"$PIDS/$name.pid"
 }
 # wait_for COMPONENT SECONDS COMMAND...: polls until COMMAND succeeds; fails early if the
@@ -148,8 +213,6 @@ wait_for() {
   waiting_for=""
 }
 
-NODE_IP=$(node_ip)
-[ -n "$NODE_IP" ] || { log "cannot tell this machine's IPv4 address (no default route)"; exit 1; }
 bash "$here/pki.sh" "$NODE_IP"
 
 # ---- control plane ----------------------------------------------------------------------------
@@ -202,13 +265,7 @@ state = "$CTRD/state"
     bin_dirs = ["/usr/lib/cni"]
     conf_dir = "$STATE/cni/net.d"
 EOF
-cat >"$STATE/cni/net.d/10-berth.conflist" <<EOF
-{"cniVersion": "0.4.0", "name": "$CNI_NETWORK", "plugins": [
-  {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-   "ipam": {"type": "host-local", "dataDir": "$STATE/cni/ipam",
-            "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
-  {"type": "portmap", "capabilities": {"portMappings": true}}]}
-EOF
+cni_config >"$CNI_CONF"
 log "starting containerd"
 start containerd containerd --config "$CTRD/config.toml"
 wait_for containerd 30 ctr_k8s version
@@ -230,30 +287,7 @@ if ! grep -qxF "$BUSYBOX_IMAGE" <<<"$images"; then
 fi
 
 # ---- node -------------------------------------------------------------------------------------
-# Eviction thresholds are near zero and image GC is off: a developer's full disk must not evict
-# test pods or delete the locally imported images, which cannot be pulled back.
-cat >"$STATE/kubelet-config.yaml" <<EOF
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-address: $NODE_IP
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-cgroupDriver: cgroupfs
-# This host is cgroup v1, set up by the machine's own init; kubelets from 1.35 refuse it by default.
-failCgroupV1: false
-failSwapOn: false
-containerRuntimeEndpoint: unix://$CTRD_SOCK
-authentication: {anonymous: {enabled: false}, webhook: {enabled: true}, x509: {clientCAFile: "$PKI/ca.crt"}}
-authorization: {mode: Webhook}
-clusterDomain: cluster.local
-resolvConf: /etc/resolv.conf
-evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
-imageGCHighThresholdPercent: 100
-imageGCLowThresholdPercent: 99
-makeIPTablesUtilChains: false
-# Checked (not posted) this often: the node turns Ready within 2 s instead of 10.
-nodeStatusUpdateFrequency: 2s
-EOF
+kubelet_config >"$STATE/kubelet-config.yaml"
 log "starting kubelet and kube-proxy"
 kubelet_started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 start kubelet "$K8S_BIN/kubelet" --config="$STATE/kubelet-config.yaml" --kubeconfig="$STATE/kubelet.kubeconfig" \
@@ -304,6 +338,7 @@ wait_for kubelet 30 test -S "$DEVICE_PLUGIN_SOCK"
 # ---- storage ----------------------------------------------------------------------------------
 bash "$here/storage.sh"
 tidy_volume_pool
+bash "$here/dns.sh"
 
 # Pods of a new namespace wait for its default ServiceAccount, which the controller manager makes.
 wait_for kube-controller-manager 60 kubectl -n default get serviceaccount default

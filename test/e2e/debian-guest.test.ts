@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { imageLabelName } from '../../shared/catalog.js';
 import { Labels, LabelValues } from '../../shared/contract.js';
+import { BUSYBOX_IMAGE } from '../support/cluster.js';
 import { skipLoudly } from '../support/skip.js';
 import { berth, berthBackground, berthRaw, cacheDir, env, FileServer, kubectl, nodeAddress, repo, requireCluster, waitFor } from './chain-support.js';
 
@@ -48,14 +49,18 @@ function parseSha256sum(text: string): Record<string, string> {
   return out;
 }
 
-/** nameservers and search domains of a resolv.conf text. */
+/**
+ * nameservers and search domains of a resolv.conf text. A search domain is compared without the
+ * root's dot: dhclient writes the names of DHCP option 119 fully qualified ("cluster.local."), the
+ * kubelet without it, and the resolver treats both alike.
+ */
 function resolvSettings(text: string): { nameservers: string[]; search: string[] } {
   const nameservers: string[] = [];
   let search: string[] = [];
   for (const raw of text.split('\n')) {
     const [keyword, ...values] = raw.replace(/[#;].*$/, '').trim().split(/\s+/);
     if (keyword === 'nameserver' && values[0] && /^\d+\.\d+\.\d+\.\d+$/.test(values[0]) && !values[0].startsWith('127.')) nameservers.push(values[0]);
-    if (keyword === 'search') search = values;
+    if (keyword === 'search') search = values.map((domain) => domain.replace(/\.$/, ''));
   }
   return { nameservers, search };
 }
@@ -242,15 +247,49 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     assert.equal(r.stdout.trim().split(/\s+/)[0], String(inPod.stdout).trim().split(/\s+/)[0]);
   });
 
-  it('from the guest, the cluster Service kubernetes.default.svc resolves and answers', async function () {
+  async function requireClusterDns(context: Mocha.Context) {
     if (brokenAt) throw new Error(`not run: the chain broke at "${brokenAt}"`);
     const dns = (await kubectl(['get', 'services', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'name'])).trim();
-    if (!dns) skipLoudly(this, 'the cluster runs no cluster DNS (no kube-dns Service in kube-system; test/cluster/up.sh sets no clusterDNS), so pods, and VMs, cannot resolve Service names');
+    if (!dns) skipLoudly(context, 'the cluster runs no cluster DNS (no kube-dns Service in kube-system; the local cluster gets CoreDNS from test/cluster/dns.sh), so pods, and VMs, cannot resolve Service names');
+  }
+
+  it('from the guest, the cluster Service kubernetes.default.svc resolves and answers', async function () {
+    await requireClusterDns(this);
     const ip = (await kubectl(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     const r = await ssh('getent hosts kubernetes.default.svc');
     assert.equal(r.stdout.trim().split(/\s+/)[0], ip);
     const connect = await ssh(`python3 -c "import socket; socket.create_connection(('kubernetes.default.svc', 443), 10).close(); print('connected')"`);
     assert.equal(connect.stdout.trim(), 'connected');
+  });
+
+  it("from the guest, a Service of the VM's namespace resolves by its short name (the pod's search domains) and answers", async function () {
+    await requireClusterDns(this);
+    // a web server in a pod of the test namespace, behind a Service named like it
+    await execa('kubectl', ['apply', '-n', NAMESPACE, '-f', '-'], {
+      env,
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: 'web', labels: { app: 'web' } },
+            spec: {
+              terminationGracePeriodSeconds: 0,
+              containers: [{ name: 'httpd', image: BUSYBOX_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', `mkdir /www && echo ${MARKER} >/www/index.html && exec httpd -f -p 8080 -h /www`] }],
+            },
+          },
+          { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+        ],
+      }),
+    });
+    await kubectl(['wait', '-n', NAMESPACE, '--for=condition=Ready', 'pod/web', '--timeout=60s'], 70_000);
+    const ip = (await kubectl(['get', 'service', 'web', '-n', NAMESPACE, '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    const r = await ssh('getent hosts web');
+    assert.equal(r.stdout.trim().split(/\s+/)[0], ip);
+    const page = await ssh(`python3 -c "import urllib.request; print(urllib.request.urlopen('http://web/', timeout=10).read().decode().strip())"`);
+    assert.equal(page.stdout.trim(), MARKER);
   });
 
   step('stop: systemd powers the guest off on the ACPI button within the grace period (no kill); start: a file on / survives', async () => {

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 step() { printf '\n==> %s\n' "$*" >&2; }
 step "Debian packages";            bash "$here/install-deps.sh"
-step "Kubernetes, containerd, runc and etcd from the Go module proxy"
+step "Kubernetes, containerd, runc, etcd and CoreDNS from the Go module proxy"
                                    bash "$root/test/cluster/build.sh" >/dev/null
 step "local cluster";              bash "$root/test/cluster/up.sh"
 step "test guest image";           bash "$root/test/guest/build.sh"
