@@ -13,10 +13,12 @@ export interface OnTerminal {
 
 /**
  * Runs `argv` on a fresh pseudo-terminal, then `stty -a` on the same terminal, so that the screen
- * ends with the settings the command left behind (canonical mode and echo back, or not).
+ * ends with the settings the command left behind (canonical mode and echo back, or not). The
+ * process exits with the command's status.
  */
 export function onTerminal(argv: readonly string[], env: NodeJS.ProcessEnv): OnTerminal {
-  const inner = `${argv.map(shellQuote).join(' ')}; stty -a`;
+  // script(1) exits with the shell's status: the command's own, not stty's.
+  const inner = `${argv.map(shellQuote).join(' ')}; status=$?; stty -a; exit $status`;
   const proc = execa('script', ['-qec', inner, '/dev/null'], { reject: false, stdin: 'pipe', buffer: false, env });
   let screen = '';
   proc.stdout!.on('data', (chunk: Buffer) => (screen += chunk.toString('utf8')));
