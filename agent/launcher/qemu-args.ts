@@ -44,7 +44,9 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-display', 'none',
     ...vncArgs(plan),
     // serial console on the container's stdio: `kubectl logs` shows the boot, `kubectl attach` is a
-    // console; signal=off keeps a typed Ctrl-C in the guest instead of killing QEMU
+    // console. The container has no tty (stdin is a pipe), so QEMU passes bytes through untouched;
+    // signal=off matters only for VMs made with a tty by older plugins, where it keeps a typed
+    // Ctrl-C in the guest instead of killing QEMU.
     '-chardev', 'stdio,id=console,signal=off',
     '-serial', 'chardev:console',
     '-qmp', `unix:${plan.qmpSocket},server=on,wait=off`,

@@ -7,7 +7,7 @@ import { attachContainer } from '../kube/tunnel.js';
 import { clientNodeReader } from '../kube/reader.js';
 import { readerLookup } from '../kube/vm-pod.js';
 import { VM_CONTAINER } from '../../shared/contract.js';
-import { consoleBanner, splitAtEscape } from './console-keys.js';
+import { consoleAttach, consoleBanner, splitAtEscape } from './console-keys.js';
 import { resolveVm } from './resolve.js';
 
 export type ConsoleEnd = 'escape' | 'input-ended' | 'remote-closed';
@@ -20,7 +20,8 @@ export async function runConsole(conn: Connection, rawName: string, note: (line:
       hint: `read its output with: kubectl logs ${podName} -c ${VM_CONTAINER} -n ${namespace}`,
     });
   }
-  const tty = Boolean(container.tty);
+  const { tty, note: mixed } = consoleAttach(name, namespace, container);
+  if (mixed) note(mixed);
   const stdin = process.stdin;
   const toGuest = new PassThrough();
   let end: ConsoleEnd = 'remote-closed';
@@ -44,7 +45,8 @@ export async function runConsole(conn: Connection, rawName: string, note: (line:
   const attached = await attachContainer(
     conn.kubeConfig,
     { namespace, pod: podName, container: VM_CONTAINER, vm: name },
-    { stdin: toGuest, stdout: process.stdout, stderr: tty ? null : process.stderr, tty },
+    // stderr is the launcher's log: not asked for, so it never lands in the user's session.
+    { stdin: toGuest, stdout: process.stdout, stderr: null, tty },
   );
   const restore = () => {
     if (raw && stdin.isTTY) stdin.setRawMode(false);

@@ -110,8 +110,11 @@ function vmContainer(spec: VmSpec): V1Container {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
     },
+    // stdin kept open for `console`, but no tty: a tty would merge the launcher's log (stderr) into
+    // the serial console (stdout) as one stream. Apart, `console` shows the serial port alone and
+    // `kubectl logs` still shows both.
     stdin: true,
-    tty: true,
+    tty: false,
     // A launcher that fails leaves its last log lines (error: …, hint: …) in the pod status, where
     // `create --wait` reads them.
     terminationMessagePolicy: 'FallbackToLogsOnError',

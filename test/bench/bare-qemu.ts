@@ -14,6 +14,8 @@ import { withNetdev } from './net-plan.js';
 export interface GuestPlan {
   cpus: number;
   memoryMiB: number;
+  /** The user that gets the key: root on the tiny guest, the default user on a cloud image. */
+  user: string;
 }
 
 export const SSH_OPTIONS = [
@@ -77,7 +79,7 @@ export interface BareBoot {
 }
 
 /** One bare boot to the first ssh command, then QEMU is stopped and its files removed. */
-export async function bareBoot(root: string, scratch: string, guest: string, key: string, plan: GuestPlan, run: number): Promise<BareBoot> {
+export async function bareBoot(root: string, scratch: string, guest: string, key: string, plan: GuestPlan, run: number, timeoutMs = 180_000): Promise<BareBoot> {
   const dir = join(scratch, `bare-${run}`);
   await mkdir(join(dir, 'seed'), { recursive: true });
   const pub = (await readFile(`${key}.pub`, 'utf8')).trim();
@@ -94,9 +96,9 @@ export async function bareBoot(root: string, scratch: string, guest: string, key
   qemu.stderr.on('data', (chunk: Buffer) => (qemuError += chunk.toString()));
   const exited = new Promise<void>((resolve) => qemu.on('exit', () => resolve()));
   try {
-    const ssh = ['ssh', ...SSH_OPTIONS, '-i', key, '-p', String(port), 'root@127.0.0.1', 'true'];
+    const ssh = ['ssh', ...SSH_OPTIONS, '-i', key, '-p', String(port), `${plan.user}@127.0.0.1`, 'true'];
     const failures = await Promise.race([
-      sshUntilReady(ssh, Date.now() + 180_000),
+      sshUntilReady(ssh, Date.now() + timeoutMs),
       exited.then(() => Promise.reject(new Error(`QEMU exited before ssh succeeded: ${qemuError.trim()}`))),
     ]);
     return { seconds: (performance.now() - started) / 1000, sshFailures: failures, source };

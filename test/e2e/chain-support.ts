@@ -2,6 +2,7 @@
 // processes against the local cluster, serve the test guest over HTTP to the node, poll.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
@@ -62,6 +63,30 @@ export function berthBackground(args: string[]): { proc: ResultPromise; out: () 
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
   return { proc, out: () => out, err: () => err };
+}
+
+/**
+ * Opens `kubectl berth vnc port-forward`, connects once, reads QEMU's first bytes (the RFB banner)
+ * and leaves: QEMU reports VNC_CONNECTED, then VNC_DISCONNECTED, which the launcher logs.
+ */
+export async function vncBanner(vm: string, namespace: string): Promise<string> {
+  const pf = berthBackground(['vnc', 'port-forward', vm, '-n', namespace]);
+  try {
+    const url = await waitFor('the vnc:// address on stdout', 60_000, async () => /vnc:\/\/[^\s]+/.exec(pf.out())?.[0], 250);
+    const { hostname, port } = new URL(url);
+    return await new Promise<string>((ok, fail) => {
+      const socket = connect(Number(port), hostname);
+      socket.setTimeout(20_000, () => fail(new Error('no RFB banner within 20s')));
+      socket.once('data', (data) => {
+        socket.destroy();
+        ok(data.toString('latin1'));
+      });
+      socket.once('error', fail);
+    });
+  } finally {
+    pf.proc.kill('SIGINT');
+    await pf.proc;
+  }
 }
 
 export async function requireCluster(): Promise<void> {

@@ -3,7 +3,6 @@
 // Each step needs the ones before it; when one fails, the later ones fail too, saying which step
 // broke the chain (never a silent skip).
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { execa } from 'execa';
 import { imageLabelName } from '../../shared/catalog.js';
 import { Labels, LabelValues, SYSTEM_NAMESPACE } from '../../shared/contract.js';
 import {
-  berth, berthBackground, berthRaw, env, FileServer, guestImage, guestSha256, kubectl, nodeAddress, requireCluster, waitFor,
+  berth, berthBackground, berthRaw, env, FileServer, guestImage, guestSha256, kubectl, nodeAddress, requireCluster, vncBanner, waitFor,
 } from './chain-support.js';
 
 const NAMESPACE = 't-e2e-chain';
@@ -108,24 +107,7 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
   }, probe);
 
   step('3a. vnc port-forward answers with the RFB banner', async () => {
-    const pf = berthBackground(['vnc', 'port-forward', VM, '-n', NAMESPACE]);
-    try {
-      const url = await waitFor('the vnc:// address on stdout', 60_000, async () => /vnc:\/\/[^\s]+/.exec(pf.out())?.[0], 250);
-      const { hostname, port } = new URL(url);
-      const banner = await new Promise<string>((ok, fail) => {
-        const socket = connect(Number(port), hostname);
-        socket.setTimeout(20_000, () => fail(new Error('no RFB banner within 20s')));
-        socket.once('data', (data) => {
-          socket.destroy();
-          ok(data.toString('latin1'));
-        });
-        socket.once('error', fail);
-      });
-      assert.match(banner, /^RFB \d{3}\.\d{3}\n/);
-    } finally {
-      pf.proc.kill('SIGINT');
-      await pf.proc;
-    }
+    assert.match(await vncBanner(VM, NAMESPACE), /^RFB \d{3}\.\d{3}\n/);
   }, probe);
 
   step('3b. console shows the serial log (a line written to /dev/console) and Ctrl-] leaves it', async () => {
@@ -139,6 +121,7 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
       const done = await Promise.race([con.proc, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
       assert.notEqual(done, 'timeout', `console did not leave on Ctrl-]; stderr: ${con.err()}`);
       assert.equal((done as { exitCode?: number }).exitCode, 0, con.err());
+      assert.doesNotMatch(con.out(), /berth-launcher/, 'the console carries the serial port alone, not the launcher\'s log');
     } finally {
       con.proc.kill('SIGKILL');
     }

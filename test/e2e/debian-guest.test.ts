@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { imageLabelName } from '../../shared/catalog.js';
-import { Labels, LabelValues } from '../../shared/contract.js';
+import { Labels, LabelValues, VM_CONTAINER } from '../../shared/contract.js';
 import { BUSYBOX_IMAGE } from '../support/cluster.js';
 import { skipLoudly } from '../support/skip.js';
-import { berth, berthBackground, berthRaw, cacheDir, env, FileServer, kubectl, nodeAddress, repo, requireCluster, waitFor } from './chain-support.js';
+import { onTerminal, STTY_SETTINGS } from '../support/terminal.js';
+import { berth, berthRaw, bin, cacheDir, env, FileServer, kubectl, nodeAddress, repo, requireCluster, vncBanner, waitFor } from './chain-support.js';
 
 const NAMESPACE = 't-e2e-debian';
 const VM = 'deb';
@@ -22,6 +23,9 @@ const IMAGE = 'e2e-debian-12';
 const GUEST = join(cacheDir, 'guest', 'debian-12.qcow2');
 const BUILD = join(repo, 'test', 'guest', 'build-debian.sh');
 const MARKER = `berth-debian-${process.pid}-${randomBytes(3).toString('hex')}`;
+// The default user's password for the serial console's login, given only through --user-data
+// (chpasswd), never on the plugin's command line.
+const PASSWORD = randomBytes(12).toString('base64url');
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -147,6 +151,11 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
       "    permissions: '0640'",
       'runcmd:',
       `  - [ sh, -c, "echo ran by runcmd ${MARKER} > /var/tmp/runcmd.txt" ]`,
+      '# a password for the console login (ssh keeps refusing passwords: ssh_pwauth stays off)',
+      'chpasswd:',
+      '  expire: false',
+      '  users:',
+      `    - { name: ${USER}, password: ${PASSWORD}, type: text }`,
       '',
     ].join('\n'));
     await berth(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--disk-size', '4Gi',
@@ -210,18 +219,49 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     assert.deepEqual(treeDigest(join(back, 'tree')), want, 'copied back');
   }, probe);
 
-  step('console: the serial port shows a login prompt (a getty on ttyS0) and Ctrl-] leaves', async () => {
-    const con = berthBackground(['console', VM, '-n', NAMESPACE]);
+  step('console on a terminal: the login prompt, a login and a command in the guest, no launcher log line, Ctrl-] leaves and restores the terminal', async () => {
+    const term = onTerminal([bin, 'console', VM, '-n', NAMESPACE], env);
+    // Each wait looks only at what the screen showed since the last thing typed.
+    let from = 0;
+    const next = () => (from = term.screen().length);
+    const shown = (what: string, pattern: RegExp, timeoutMs = 60_000) =>
+      waitFor(what, timeoutMs, async () => pattern.exec(term.screen().slice(from)) ?? undefined, 250);
     try {
-      await waitFor('the console to attach', 60_000, async () => (con.err().includes('Press Ctrl-] to exit') ? true : undefined), 250);
-      // getty prints its prompt again for an empty line
-      con.proc.stdin?.write('\r');
-      await waitFor(`"${VM} login:" on the console`, 60_000, async () => (con.out().includes(`${VM} login:`) ? true : undefined), 250);
-      con.proc.stdin?.write(Buffer.from([0x1d]));
-      const done = await Promise.race([con.proc, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
-      assert.notEqual(done, 'timeout', `console did not leave on Ctrl-]; stderr: ${con.err()}`);
+      await shown('the console to attach', /Press Ctrl-\] to exit/);
+      // getty prints its prompt again for an empty line; Enter on a raw terminal is a carriage return
+      next();
+      term.type('\r');
+      await shown(`"${VM} login:"`, new RegExp(`${VM} login: *$`));
+      next();
+      term.type(`${USER}\r`);
+      await shown('"Password:"', /Password: *$/);
+      next();
+      term.type(`${PASSWORD}\r`);
+      await shown('a shell prompt', new RegExp(`${USER}@${VM}:~\\$ *$`), 90_000);
+      // The launcher logs every QEMU event: a VNC client that connects and leaves makes it write
+      // `berth-launcher: qemu: event VNC_DISCONNECTED` to its stderr while the session is open.
+      await vncBanner(VM, NAMESPACE);
+      const pod = (await vmPod()).metadata.name as string;
+      await waitFor('the launcher to log VNC_DISCONNECTED', 60_000, async () =>
+        (await kubectl(['logs', pod, '-n', NAMESPACE, '-c', VM_CONTAINER])).includes('berth-launcher: qemu: event VNC_DISCONNECTED') || undefined);
+      // Upper-cased by the guest from a file only cloud-init's runcmd wrote there: the typed
+      // command itself (echoed lower-case) cannot match.
+      next();
+      term.type('tr a-z A-Z < /var/tmp/runcmd.txt\r');
+      await shown('the command\'s output from the guest', new RegExp(`RAN BY RUNCMD ${MARKER.toUpperCase()}`));
+      next();
+      term.type('exit\r');
+      await shown('the login prompt again after logging out', new RegExp(`${VM} login: *$`));
+      term.type(Buffer.from([0x1d]));
+      const settings = await shown('stty -a after the console', STTY_SETTINGS, 15_000);
+      term.proc.stdin!.end();
+      const result = await term.proc;
+      assert.equal(result.exitCode, 0, term.screen());
+      assert.match(term.screen(), /Console closed/);
+      assert.doesNotMatch(settings[0], /-icanon|-echo\b/, 'canonical mode and echo are back');
+      assert.doesNotMatch(term.screen(), /berth-launcher/, 'a launcher log line reached the console');
     } finally {
-      con.proc.kill('SIGKILL');
+      term.proc.kill('SIGKILL');
     }
   }, probe);
 

@@ -18,6 +18,7 @@ import {
   portIsFree,
   readBanner,
   sshKey,
+  startFakeVm,
   startFixture,
   waitFor,
   type Fixture,
@@ -26,16 +27,17 @@ import { parse } from 'yaml';
 import { requireCluster } from '../../support/cluster.js';
 import { importTraceModule, loadedPackages } from '../../support/import-trace.js';
 import { packageRoot } from '../../../src/package-root.js';
-import { shellQuote } from '../../../src/access/shell-quote.js';
+import { onTerminal, STTY_SETTINGS } from '../../support/terminal.js';
 
 describe('access (integration, local cluster)', function () {
   this.timeout(60_000);
   let fx: Fixture;
+  let image: string;
 
   before(async function () {
     this.timeout(180_000);
     await requireCluster();
-    const image = await buildAccessImage();
+    image = await buildAccessImage();
     fx = await startFixture(image);
   });
 
@@ -208,32 +210,48 @@ describe('access (integration, local cluster)', function () {
       const result = await consoleRoundTrip(berth(['console', 'running', '-n', fx.namespace], { stdin: 'pipe' }));
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /Console closed/);
+      // The stand-in wrote a launcher log line to its stderr before each answer: the console is
+      // the serial port alone, the log stays in `kubectl logs`.
+      assert.doesNotMatch(result.stdout + result.stderr, /berth-launcher/);
+      const { execa } = await import('execa');
+      const logs = await execa('kubectl', ['logs', 'running-0', '-n', fx.namespace], { env: { KUBECONFIG: kubeconfig } });
+      assert.match(logs.stdout, /berth-launcher: fixture: a console line arrived/);
+    });
+  });
+
+  describe('console on a VM made with a tty (by an older plugin)', () => {
+    before(async function () {
+      this.timeout(120_000);
+      await startFakeVm(fx.namespace, 'legacy', image, true);
+    });
+
+    it('still attaches, and says why log lines show up and how to separate them', async () => {
+      const result = await consoleRoundTrip(berth(['console', 'legacy', '-n', fx.namespace], { stdin: 'pipe' }));
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.match(result.stderr, /created with a terminal on its container[^]*kubectl patch statefulset legacy/);
     });
   });
 
   describe('console on a terminal', () => {
     it('runs the terminal raw while attached and restores it after Ctrl-]', async function () {
-      const { execa } = await import('execa');
-      // script(1) gives the command a real pseudo-terminal; stty -a afterwards shows its state.
-      const inner = `${shellQuote(bin)} console running -n ${fx.namespace}; stty -a`;
-      const child = execa('script', ['-qec', inner, '/dev/null'], { reject: false, stdin: 'pipe', env: { KUBECONFIG: kubeconfig, XDG_CACHE_HOME: cacheDir } });
-      let screen = '';
-      child.stdout!.on('data', (chunk: Buffer) => (screen += chunk.toString('utf8')));
-      await waitFor(child, 'stdout', /Press Ctrl-\] to exit/);
+      const term = onTerminal([bin, 'console', 'running', '-n', fx.namespace], { KUBECONFIG: kubeconfig, XDG_CACHE_HOME: cacheDir });
+      await waitFor(term.proc, 'stdout', /Press Ctrl-\] to exit/);
       const word = `tty-${randomBytes(4).toString('hex')}`;
-      const echoed = waitFor(child, 'stdout', new RegExp(`console: ${word}`));
-      child.stdin!.write(`${word}\r`);
+      const echoed = waitFor(term.proc, 'stdout', new RegExp(`console: ${word}`));
+      term.type(`${word}\r`);
       await echoed;
-      const stty = waitFor(child, 'stdout', /speed[^]*\bicanon\b[^]*\n/);
-      child.stdin!.write(Buffer.from([0x1d]));
+      const stty = waitFor(term.proc, 'stdout', STTY_SETTINGS);
+      term.type(Buffer.from([0x1d]));
       const [settings] = await stty;
-      child.stdin!.end();
-      const result = await child;
+      term.proc.stdin!.end();
+      const result = await term.proc;
       assert.equal(result.exitCode, 0);
       assert.doesNotMatch(settings, /-icanon|-echo\b/, 'canonical mode and echo are back');
-      // Raw while attached: our terminal did not echo the word; only the VM side did (its tty's
-      // echo, then the console's answer).
-      assert.equal(screen.split(word).length - 1, 2, JSON.stringify(screen));
+      // Raw while attached: our terminal did not echo the word (the stand-in, like a VM whose
+      // container has no tty, only answers it), and the launcher's log is not on the screen.
+      const screen = term.screen();
+      assert.equal(screen.split(word).length - 1, 1, JSON.stringify(screen));
+      assert.doesNotMatch(screen, /berth-launcher/);
     });
   });
 

@@ -32,7 +32,8 @@ export async function buildAccessImage(): Promise<string> {
   return stdout.trim().split('\n').at(-1)!;
 }
 
-export function fakeVm(name: string, image: string, replicas: number): V1StatefulSet {
+/** `tty: true` stands for a VM created by an older plugin, whose container had a terminal. */
+export function fakeVm(name: string, image: string, replicas: number, tty = false): V1StatefulSet {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -45,7 +46,7 @@ export function fakeVm(name: string, image: string, replicas: number): V1Statefu
         metadata: { labels: vmLabels(name) },
         spec: {
           terminationGracePeriodSeconds: 1,
-          containers: [{ name: VM_CONTAINER, image, imagePullPolicy: 'Never', stdin: true, tty: true }],
+          containers: [{ name: VM_CONTAINER, image, imagePullPolicy: 'Never', stdin: true, tty }],
         },
       },
     },
@@ -58,18 +59,24 @@ export interface Fixture {
   cleanup(): Promise<void>;
 }
 
+/** Creates the fake VM `name` (one replica) in `namespace` and waits until its pod runs. */
+export async function startFakeVm(namespace: string, name: string, image: string, tty = false): Promise<void> {
+  const { core, apps } = await k8s();
+  await apps.createNamespacedStatefulSet({ namespace, body: fakeVm(name, image, 1, tty) });
+  await eventually(`pod ${name}-0 in ${namespace} to run`, 90_000, async () => {
+    const pod = await core.readNamespacedPod({ name: `${name}-0`, namespace }).catch(() => undefined);
+    return pod?.status?.phase === 'Running';
+  });
+}
+
 /** A namespace with a running fake VM `running` and a stopped one (`stopped`, replicas 0). */
 export async function startFixture(image: string): Promise<Fixture> {
-  const { kc, core, apps } = await k8s();
+  const { kc, apps } = await k8s();
   const namespace = await createUniqueNamespace('access');
   const cleanup = () => deleteNamespace(namespace);
   try {
-    await apps.createNamespacedStatefulSet({ namespace, body: fakeVm('running', image, 1) });
     await apps.createNamespacedStatefulSet({ namespace, body: fakeVm('stopped', image, 0) });
-    await eventually(`pod running-0 in ${namespace} to run`, 90_000, async () => {
-      const pod = await core.readNamespacedPod({ name: 'running-0', namespace }).catch(() => undefined);
-      return pod?.status?.phase === 'Running';
-    });
+    await startFakeVm(namespace, 'running', image);
   } catch (error) {
     await cleanup();
     throw error;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CONSOLE_ESCAPE, consoleBanner, splitAtEscape } from '../../../src/access/console-keys.js';
+import { CONSOLE_ESCAPE, consoleAttach, consoleBanner, splitAtEscape } from '../../../src/access/console-keys.js';
 import { cacheHome, clusterFileName, knownHostsFile } from '../../../src/access/known-hosts.js';
 import { splitAtDashDash } from '../../../src/access/ssh-flags.js';
 
@@ -10,6 +10,20 @@ describe('access: console escape key', () => {
     assert.deepEqual(splitAtEscape(Buffer.from('ab\x1dcd')), { forward: Buffer.from('ab'), escaped: true });
     assert.deepEqual(splitAtEscape(Buffer.from('\x03')), { forward: Buffer.from('\x03'), escaped: false }, 'Ctrl-C goes to the guest');
     assert.match(consoleBanner('web-1', 'ns'), /Press Ctrl-] to exit/);
+  });
+});
+
+describe('access: how console attaches', () => {
+  it('attaches without a tty to a container without one: the serial console alone, no note', () => {
+    assert.deepEqual(consoleAttach('web-1', 'ns', { tty: false }), { tty: false });
+    assert.deepEqual(consoleAttach('web-1', 'ns', {}), { tty: false });
+  });
+
+  it('attaches as a terminal to a VM made with a tty, and says why log lines show up and how to fix it', () => {
+    const { tty, note } = consoleAttach('web-1', 'team-a', { tty: true });
+    assert.equal(tty, true);
+    assert.match(note!, /launcher's log lines appear in this console/);
+    assert.match(note!, /restarts the VM: kubectl patch statefulset web-1 -n team-a --type json -p '\[\{"op":"replace","path":"\/spec\/template\/spec\/containers\/0\/tty","value":false\}\]'$/);
   });
 });
 

@@ -48,7 +48,7 @@ describe('buildVmStatefulSet', () => {
     assert.equal(c.image, 'localhost/kubectl-berth:test');
     assert.equal(c.imagePullPolicy, 'IfNotPresent');
     assert.equal(c.stdin, true);
-    assert.equal(c.tty, true);
+    assert.equal(c.tty, false, 'the serial console (stdout) and the launcher log (stderr) stay apart');
     assert.equal(c.terminationMessagePolicy, 'FallbackToLogsOnError');
     // Pod Security "restricted": non-root, no privilege escalation, every capability dropped, the
     // runtime's seccomp profile; low ports through a safe sysctl of the pod's own netns
