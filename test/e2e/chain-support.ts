@@ -2,12 +2,12 @@
 // processes against the local cluster, serve the test guest over HTTP to the node, poll.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { berthCache, clusterKubeconfig } from '../support/cluster.js';
+import { repo } from '../support/repo.js';
+export { repo };
 
-export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const bin = join(repo, 'bin', 'kubectl-berth');
 export const cacheDir = berthCache();
 export const kubeconfig = clusterKubeconfig();

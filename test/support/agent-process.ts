@@ -1,10 +1,10 @@
 // Runs the built node agent (dist/agent/node/main.js) as a real process, the way the DaemonSet
 // runs it, with its options pointed at test resources; keeps its log for failure messages.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { KUBECONFIG } from './cluster.js';
+import { KUBECONFIG } from '../integration/agent/support/cluster.js';
+import { agentMain } from './repo.js';
 
-export const AGENT_MAIN = fileURLToPath(new URL('../../../../agent/node/main.js', import.meta.url));
+export { agentMain as AGENT_MAIN };
 
 export class AgentProcess {
   private child?: ChildProcess;
@@ -13,7 +13,7 @@ export class AgentProcess {
   constructor(private readonly args: string[], private readonly env: Record<string, string> = {}) {}
 
   start(): void {
-    this.child = spawn(process.execPath, [AGENT_MAIN, ...this.args], {
+    this.child = spawn(process.execPath, [agentMain, ...this.args], {
       env: { ...process.env, KUBECONFIG, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

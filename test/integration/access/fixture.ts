@@ -7,14 +7,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { berthCache, clusterKubeconfig, createUniqueNamespace, deleteNamespace, eventually } from '../../support/cluster.js';
 import { waitForOutput } from '../../support/child-output.js';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { vmLabels, vmSelectorLabels } from '../../../src/core/vm-labels.js';
 import { VM_CONTAINER } from '../../../shared/contract.js';
+import { repo } from '../../support/repo.js';
+export { repo };
 
-export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const bin = join(repo, 'bin', 'kubectl-berth');
 export const kubeconfig = clusterKubeconfig();
 export const accessImageDir = join(berthCache(), 'access-image');

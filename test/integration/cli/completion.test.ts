@@ -5,16 +5,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadCommandTable } from '../../../src/completion/table.js';
 import { argValueKind } from '../../../src/completion/value-kinds.js';
 import { vmLabels } from '../../../src/core/vm-labels.js';
 import { Catalog, Labels } from '../../../shared/contract.js';
 import { clusterKubeconfig, kubectl, NODE_NAME, requireCluster, uniqueNamespace } from '../../support/cluster.js';
+import { repo as root } from '../../support/repo.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const completer = join(root, 'bin', 'kubectl_complete-berth');
 
 interface Answer {

@@ -5,12 +5,11 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
-import { krewManifestProblems, type KrewManifest } from '../../unit/citizenship/krew-manifest.js';
+import { krewManifestProblems, type KrewManifest } from '../../support/krew-manifest.js';
+import { repo as root } from '../../support/repo.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const node = join(root, 'node_modules', 'node', 'bin', 'node');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 

@@ -4,12 +4,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Annotations, SUPPORTED_KUBERNETES_MINORS } from '../../../shared/contract.js';
 import { clusterKubeconfig, deleteFakeNode, kubectl, kubectlJson, requireCluster } from '../../support/cluster.js';
+import { repo as root } from '../../support/repo.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const cli = join(root, 'bin', 'kubectl-berth');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 

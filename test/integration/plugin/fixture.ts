@@ -3,14 +3,14 @@
 // are put back exactly as they were found.
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { DeviceResources, Paths } from '../../../shared/contract.js';
-import { AgentProcess, freePort } from '../agent/support/agent-process.js';
+import { AgentProcess, freePort } from '../../support/agent-process.js';
 import { clusterKubeconfig, createUniqueNamespace, deleteNamespace as deleteTestNamespace, requireCluster as requireLocalCluster, serviceAccountToken } from '../../support/cluster.js';
+import { repo } from '../../support/repo.js';
+export { repo };
 
-export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const bin = join(repo, 'bin', 'kubectl-berth');
 export const kubeconfig = clusterKubeconfig();
 export const NODE = 'berth-node';

@@ -8,8 +8,8 @@
 // is shown before the test's namespace exists, with berth installed or not.
 import assert from 'node:assert/strict';
 import { Annotations, Catalog, LabelValues, Labels } from '../../../shared/contract.js';
-import { kubectl, kubectlJson, requireCluster, uniqueSuffix } from './support/cluster.js';
-import { runPlugin } from './support/plugin.js';
+import { kubectl, kubectlJson, requireCluster, uniqueSuffix } from '../agent/support/cluster.js';
+import { runPlugin } from '../agent/support/plugin.js';
 
 const sha = 'c0ffee'.repeat(10) + 'c0ff';
 /** stderr with oclif's line wrapping undone, for matching messages. */

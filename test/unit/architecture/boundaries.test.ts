@@ -4,10 +4,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repo as ROOT } from '../../support/repo.js';
 
-// dist/test/unit/agent/ → the repository root
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })

@@ -3,15 +3,14 @@
 // and completion knows its flags.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { Config, Parser, type Command } from '@oclif/core';
 import { parseVmFlags } from '../../../src/core/vm-flags.js';
 import { groupOf, OTHER_GROUP } from '../../../src/help/groups.js';
 import { exampleInvocations, renderExample, shellWords } from './example-argv.js';
+import { repo as root } from '../../support/repo.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const cli = join(root, 'bin', 'kubectl-berth');
 const completer = join(root, 'bin', 'kubectl_complete-berth');
 const commandFiles = readdirSync(join(root, 'dist', 'src', 'commands'), { recursive: true, encoding: 'utf8' })

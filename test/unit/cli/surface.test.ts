@@ -3,25 +3,24 @@
 // reads it. A change of interface then shows up in review as a diff of these two files, never by
 // accident.
 //
-// To accept a deliberate change: npm run build && UPDATE_SURFACE=1 mocha dist/test/unit/commands/cli-surface.test.js
-// then review and commit test/unit/commands/cli-surface.snap.json and cli-help.snap.txt.
+// To accept a deliberate change: npm run build && UPDATE_SURFACE=1 mocha dist/test/unit/cli/surface.test.js
+// then review and commit test/unit/cli/surface.snap.json and help.snap.txt.
 //
 // It also fails on help text with hard line breaks: oclif wraps every paragraph to the terminal
 // itself, so a newline written inside a sentence shows as a line cut short ("…KVM works (or").
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Config, type Command } from '@oclif/core';
 import BerthHelp from '../../../src/help/berth-help.js';
 import { stripColor } from '../../../src/output/color.js';
+import { repo as root } from '../../support/repo.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const snapshotDir = join(root, 'test', 'unit', 'commands');
-const SURFACE_FILE = join(snapshotDir, 'cli-surface.snap.json');
-const HELP_FILE = join(snapshotDir, 'cli-help.snap.txt');
+const snapshotDir = join(root, 'test', 'unit', 'cli');
+const SURFACE_FILE = join(snapshotDir, 'surface.snap.json');
+const HELP_FILE = join(snapshotDir, 'help.snap.txt');
 const UPDATE = process.env.UPDATE_SURFACE === '1';
-const HOW_TO_UPDATE = 'if the change is deliberate: npm run build && UPDATE_SURFACE=1 mocha dist/test/unit/commands/cli-surface.test.js, then review and commit the .snap files';
+const HOW_TO_UPDATE = 'if the change is deliberate: npm run build && UPDATE_SURFACE=1 mocha dist/test/unit/cli/surface.test.js, then review and commit the .snap files';
 
 const config = await Config.load({ root });
 const commands = config.commands.filter((c) => !(c.aliases?.includes(c.id) ?? false)).sort((a, b) => a.id.localeCompare(b.id));

@@ -4,12 +4,11 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
+import { pluginBin as bin } from '../../support/repo.js';
 
-const bin = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../bin/kubectl-berth');
 const dir = mkdtempSync(join(tmpdir(), 't-plugin-unit-'));
 const nowhere = join(dir, 'nowhere.kubeconfig');
 writeFileSync(nowhere, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:2'}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: team-a}}]\ncurrent-context: x\n`);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
-import { krewManifestProblems, type KrewManifest } from './krew-manifest.js';
+import { krewManifestProblems, type KrewManifest } from '../../support/krew-manifest.js';
+import { repo as root } from '../../support/repo.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const manifest = parse(readFileSync(join(root, 'manifests', 'krew', 'berth.yaml'), 'utf8')) as KrewManifest;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 

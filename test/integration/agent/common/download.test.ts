@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadImage, DownloadError } from '../../../agent/node/images/download.js';
-import { cachedImageFileName, partialFileName } from '../../../agent/node/images/files.js';
-import { skipLoudly } from '../../support/skip.js';
-import { ImageServer, randomImage } from './support/image-server.js';
+import { downloadImage, DownloadError } from '../../../../agent/node/images/download.js';
+import { cachedImageFileName, partialFileName } from '../../../../agent/node/images/files.js';
+import { skipLoudly } from '../../../support/skip.js';
+import { ImageServer, randomImage } from '../../../support/image-server.js';
 
 const MiB = 1024 * 1024;
 

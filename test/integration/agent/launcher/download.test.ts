@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadBase } from '../../../agent/launcher/disk.js';
-import { BerthError } from '../../../shared/errors.js';
-import { ImageServer, randomImage } from '../agent/support/image-server.js';
+import { downloadBase } from '../../../../agent/launcher/disk.js';
+import { BerthError } from '../../../../shared/errors.js';
+import { ImageServer, randomImage } from '../../../support/image-server.js';
 
 const MiB = 1024 * 1024;
 

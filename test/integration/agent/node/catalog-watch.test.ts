@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cachedImageFileName } from '../../../agent/node/images/files.js';
-import { AgentProcess, freePort } from './support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
-import { ImageServer, randomImage } from './support/image-server.js';
+import { cachedImageFileName } from '../../../../agent/node/images/files.js';
+import { AgentProcess, freePort } from '../../../support/agent-process.js';
+import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from '../support/cluster.js';
+import { ImageServer, randomImage } from '../../../support/image-server.js';
 
 describe('node agent follows catalog changes through its watch (agent process, local cluster)', function () {
   this.timeout(240_000);

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentProcess, freePort } from './support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, NODE, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
+import { AgentProcess, freePort } from '../../../support/agent-process.js';
+import { applyJson, eventually, kubectl, kubectlJson, NODE, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from '../support/cluster.js';
 
 const PLUGIN_DIR = '/var/lib/kubelet/device-plugins';
 const SLOTS = '7';

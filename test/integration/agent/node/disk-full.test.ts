@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentProcess, freePort } from './support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
-import { ImageServer, randomImage } from './support/image-server.js';
+import { AgentProcess, freePort } from '../../../support/agent-process.js';
+import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from '../support/cluster.js';
+import { ImageServer, randomImage } from '../../../support/image-server.js';
 
 describe('node agent on a full disk (agent process, 2 MiB tmpfs, local cluster)', function () {
   this.timeout(90_000);

@@ -7,11 +7,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cachedImageFileName } from '../../../agent/node/images/files.js';
-import { LauncherEnv, Labels } from '../../../shared/contract.js';
-import { AgentProcess, freePort } from './support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
-import { ImageServer, randomImage } from './support/image-server.js';
+import { cachedImageFileName } from '../../../../agent/node/images/files.js';
+import { LauncherEnv, Labels } from '../../../../shared/contract.js';
+import { AgentProcess, freePort } from '../../../support/agent-process.js';
+import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from '../support/cluster.js';
+import { ImageServer, randomImage } from '../../../support/image-server.js';
+import { repo } from '../../../support/repo.js';
 
 const MiB = 1024 * 1024;
 
@@ -98,7 +99,7 @@ describe('node agent: image cache, status and garbage collection (agent process,
     assert.equal(labels['image.berth.dev/other'], 'ready');
     assert.equal(labels['image.berth.dev/corrupt'], undefined);
     const annotations = nodeMeta().annotations;
-    assert.equal(annotations['berth.dev/agent-version'], JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')).version);
+    assert.equal(annotations['berth.dev/agent-version'], JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version);
     assert.match(annotations['berth.dev/kvm-reason'], /kvm|KVM/);
   });
 

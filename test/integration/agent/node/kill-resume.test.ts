@@ -12,10 +12,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cachedImageFileName, classifyCacheFiles, partialFileName } from '../../../agent/node/images/files.js';
-import { AgentProcess, freePort } from './support/agent-process.js';
-import { applyJson, eventually, kubectl, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from './support/cluster.js';
-import { ImageServer, randomImage, type SeenRequest } from './support/image-server.js';
+import { cachedImageFileName, classifyCacheFiles, partialFileName } from '../../../../agent/node/images/files.js';
+import { AgentProcess, freePort } from '../../../support/agent-process.js';
+import { applyJson, eventually, kubectl, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from '../support/cluster.js';
+import { ImageServer, randomImage, type SeenRequest } from '../../../support/image-server.js';
 
 const IMAGES = 8;
 const MAX_DOWNLOADS = 4;

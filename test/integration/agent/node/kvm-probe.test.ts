@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_MAIN } from './support/agent-process.js';
+import { AGENT_MAIN } from '../../../support/agent-process.js';
 
 function probe(args: string[] = []): any {
   return JSON.parse(execFileSync(process.execPath, [AGENT_MAIN, 'probe', ...args], { encoding: 'utf8' }));

@@ -2,10 +2,10 @@
 // appear as specified. The image cache is off here (--images off) so this agent does not fight the
 // installed agent over berth-node's image annotation; images are covered on a fake node.
 import assert from 'node:assert/strict';
-import { Annotations, Labels } from '../../../shared/contract.js';
-import { AgentProcess, freePort } from './support/agent-process.js';
-import { eventually, kubectl, kubectlJson, NODE, requireCluster } from './support/cluster.js';
-import { kubectlPlugin } from './support/plugin.js';
+import { Annotations, Labels } from '../../../../shared/contract.js';
+import { AgentProcess, freePort } from '../../../support/agent-process.js';
+import { eventually, kubectl, kubectlJson, NODE, requireCluster } from '../support/cluster.js';
+import { kubectlPlugin } from '../support/plugin.js';
 
 describe('node agent on berth-node: KVM labels and annotations (agent process, local cluster)', function () {
   this.timeout(60_000);

@@ -1,10 +1,10 @@
 // Runs the built plugin (bin/kubectl-berth) against the local cluster, returning its exit code and
 // both streams, so tests check what a user would see.
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { pluginBin as PLUGIN_BIN } from '../../../support/repo.js';
 import { KUBECONFIG } from './cluster.js';
 
-export const PLUGIN_BIN = fileURLToPath(new URL('../../../../../bin/kubectl-berth', import.meta.url));
+export { PLUGIN_BIN };
 
 export interface PluginRun {
   status: number | null;

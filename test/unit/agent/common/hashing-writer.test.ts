@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HashingWriter, ImageWriteError, liveWriterThreads, ownsWholeBuffer, QUEUE_LIMIT_BYTES } from '../../../agent/common/hashing-writer.js';
+import { HashingWriter, ImageWriteError, liveWriterThreads, ownsWholeBuffer, QUEUE_LIMIT_BYTES } from '../../../../agent/common/hashing-writer.js';
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpGet } from '../../../agent/common/http-get.js';
+import { httpGet } from '../../../../agent/common/http-get.js';
 
 describe('httpGet', () => {
   let server: Server;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { Cleanup } from '../../../agent/launcher/cleanup.js';
-import { stderrLog } from '../../../agent/launcher/log.js';
+import { Cleanup } from '../../../../agent/launcher/cleanup.js';
+import { stderrLog } from '../../../../agent/launcher/log.js';
 
 describe('launcher cleanup', () => {
   it('undoes newest first and carries on past a failing step', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { seedFiles, seedIdentity, seedIsoCommand } from '../../../agent/launcher/cloud-init.js';
+import { seedFiles, seedIdentity, seedIsoCommand } from '../../../../agent/launcher/cloud-init.js';
 
 const identity = seedIdentity('team-a', 'web-1');
 

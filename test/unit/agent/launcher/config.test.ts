@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { parseLauncherConfig } from '../../../agent/launcher/config.js';
-import { isBerthError } from '../../../shared/errors.js';
-import { LauncherEnv, Paths } from '../../../shared/contract.js';
-import { VM_DEFAULTS } from '../../../shared/defaults.js';
+import { parseLauncherConfig } from '../../../../agent/launcher/config.js';
+import { isBerthError } from '../../../../shared/errors.js';
+import { LauncherEnv, Paths } from '../../../../shared/contract.js';
+import { VM_DEFAULTS } from '../../../../shared/defaults.js';
 
 const SHA = 'a'.repeat(64);
 const minimal = {

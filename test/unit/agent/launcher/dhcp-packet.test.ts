@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { answer, MessageType, parseRequest, type DhcpLease } from '../../../agent/launcher/dhcp-packet.js';
+import { join } from 'node:path';
+import { answer, MessageType, parseRequest, type DhcpLease } from '../../../../agent/launcher/dhcp-packet.js';
+import { repo } from '../../../support/repo.js';
 
 // Real requests from busybox udhcpc (test/fixtures/dhcp/README.md says how they were captured).
 const fixture = (name: string): Buffer =>
-  Buffer.from(readFileSync(fileURLToPath(new URL(`../../../../test/fixtures/dhcp/${name}.hex`, import.meta.url)), 'utf8').trim(), 'hex');
+  Buffer.from(readFileSync(join(repo, 'test', 'fixtures', 'dhcp', `${name}.hex`), 'utf8').trim(), 'hex');
 const discover = fixture('udhcpc-discover');
 const request = fixture('udhcpc-request');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server } from 'node:net';
-import { startLoopbackProxy, type LoopbackProxy } from '../../../agent/launcher/loopback-proxy.js';
+import { startLoopbackProxy, type LoopbackProxy } from '../../../../agent/launcher/loopback-proxy.js';
 
 // The "VM" listens on 127.0.0.2 (all of 127/8 is loopback on Linux); the relay on 127.0.0.1.
 describe('loopback relay (port-forward path)', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { vmMac } from '../../../agent/launcher/mac.js';
+import { vmMac } from '../../../../agent/launcher/mac.js';
 
 describe('VM MAC address', () => {
   it('is stable for one VM identity', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { petDiskProblem, sha256FromCacheName, targetDiskSize, type ExistingPetDisk } from '../../../agent/launcher/pet-disk.js';
+import { petDiskProblem, sha256FromCacheName, targetDiskSize, type ExistingPetDisk } from '../../../../agent/launcher/pet-disk.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { qemuArgs, type QemuPlan } from '../../../agent/launcher/qemu-args.js';
+import { qemuArgs, type QemuPlan } from '../../../../agent/launcher/qemu-args.js';
 
 const plan: QemuPlan = {
   name: 'team-a.web-1',

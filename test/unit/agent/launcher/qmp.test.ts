@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { Qmp } from '../../../agent/launcher/qmp.js';
-import { skipLoudly } from '../../support/skip.js';
+import { Qmp } from '../../../../agent/launcher/qmp.js';
+import { skipLoudly } from '../../../support/skip.js';
 
 // Against a real QEMU with no machine at all: starts in milliseconds and speaks real QMP.
 describe('QMP client', function () {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseResolvConf } from '../../../agent/launcher/resolv-conf.js';
+import { parseResolvConf } from '../../../../agent/launcher/resolv-conf.js';
 
 describe('pod resolv.conf', () => {
   it('reads a kubelet-written resolv.conf', () => {

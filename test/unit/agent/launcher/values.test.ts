@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { formatIpv4, parseIpv4, slash30Problem } from '../../../agent/common/ipv4.js';
-import { normalizeVncPassword } from '../../../agent/launcher/vnc-password.js';
+import { formatIpv4, parseIpv4, slash30Problem } from '../../../../agent/common/ipv4.js';
+import { normalizeVncPassword } from '../../../../agent/launcher/vnc-password.js';
 
 describe('launcher value parsing', () => {
   it('parses and formats IPv4', () => {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forgetHostKey, withoutHost } from '../../../src/access/known-hosts.js';
+import { forgetHostKey, withoutHost } from '../../../../src/access/known-hosts.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOwn7eGq1mmbtaRMHEPt6t1G2cIW4rtAUPnKZ4jtJvNU';
 

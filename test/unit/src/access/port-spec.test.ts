@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { parsePort, parsePortSpec, parsePortSpecs } from '../../../src/access/port-spec.js';
-import { BerthError } from '../../../shared/errors.js';
+import { parsePort, parsePortSpec, parsePortSpecs } from '../../../../src/access/port-spec.js';
+import { BerthError } from '../../../../shared/errors.js';
 
 function usage(fn: () => unknown, message: RegExp): void {
   assert.throws(fn, (error: unknown) => error instanceof BerthError && error.code === 'USAGE' && error.exitCode === 2 && message.test(error.message));

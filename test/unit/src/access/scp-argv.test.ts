@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { buildScpArgv, parseScpOperand, planScp } from '../../../src/access/scp-argv.js';
-import { buildProxyArgv } from '../../../src/access/ssh-argv.js';
-import { BerthError } from '../../../shared/errors.js';
+import { buildScpArgv, parseScpOperand, planScp } from '../../../../src/access/scp-argv.js';
+import { buildProxyArgv } from '../../../../src/access/ssh-argv.js';
+import { BerthError } from '../../../../shared/errors.js';
 
 describe('access: scp operands and argv', () => {
   it('reads remote operands with scp\'s rule (a colon before any slash)', () => {

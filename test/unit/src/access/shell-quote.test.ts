@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { proxyCommandString, shellQuote } from '../../../src/access/shell-quote.js';
+import { proxyCommandString, shellQuote } from '../../../../src/access/shell-quote.js';
 
 describe('access: shell quoting for ProxyCommand', () => {
   it('leaves safe words alone and single-quotes the rest', () => {

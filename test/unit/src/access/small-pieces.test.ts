@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { CONSOLE_ESCAPE, consoleBanner, splitAtEscape } from '../../../src/access/console-keys.js';
-import { cacheHome, clusterFileName, knownHostsFile } from '../../../src/access/known-hosts.js';
-import { splitAtDashDash } from '../../../src/access/ssh-flags.js';
+import { CONSOLE_ESCAPE, consoleBanner, splitAtEscape } from '../../../../src/access/console-keys.js';
+import { cacheHome, clusterFileName, knownHostsFile } from '../../../../src/access/known-hosts.js';
+import { splitAtDashDash } from '../../../../src/access/ssh-flags.js';
 
 describe('access: console escape key', () => {
   it('forwards everything up to Ctrl-] and reports the escape', () => {

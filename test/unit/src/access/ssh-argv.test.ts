@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildProxyArgv, buildSshArgv, sshConnectionArgs } from '../../../src/access/ssh-argv.js';
+import { buildProxyArgv, buildSshArgv, sshConnectionArgs } from '../../../../src/access/ssh-argv.js';
 
 const proxy = buildProxyArgv({ self: '/opt/berth/bin/kubectl-berth', name: 'web-1', namespace: 'team-a', port: 22 });
 const base = { proxyArgv: proxy, name: 'web-1', namespace: 'team-a', knownHostsFile: '/home/u/.cache/kubectl-berth/known_hosts/prod' };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { hostKeyAlias, loginUser, parseTarget, sshHostName, targetNamespace } from '../../../src/access/target.js';
-import { BerthError } from '../../../shared/errors.js';
+import { hostKeyAlias, loginUser, parseTarget, sshHostName, targetNamespace } from '../../../../src/access/target.js';
+import { BerthError } from '../../../../shared/errors.js';
 
 function fails(fn: () => unknown, code: string, message: RegExp): void {
   assert.throws(fn, (error: unknown) => error instanceof BerthError && error.code === code && message.test(error.message));
@@ -61,7 +61,7 @@ describe('access: targetNamespace, loginUser, host names', () => {
 
 describe('access: checkTarget', () => {
   it('admits a user only where ssh and scp ask for one', async () => {
-    const { checkTarget } = await import('../../../src/access/resolve.js');
+    const { checkTarget } = await import('../../../../src/access/resolve.js');
     assert.deepEqual(checkTarget('root@web-1', { allowUser: true }), { user: 'root', name: 'web-1' });
     assert.deepEqual(checkTarget('web-1.ns'), { name: 'web-1', namespace: 'ns' });
     fails(() => checkTarget('root@web-1'), 'INVALID_NAME', /names a user, which only ssh and scp use/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { chooseViewer } from '../../../src/access/viewer-launch.js';
-import { namedViewer, viewerCandidates, type ViewerSystem } from '../../../src/access/viewer.js';
-import { BerthError } from '../../../shared/errors.js';
+import { chooseViewer } from '../../../../src/access/viewer-launch.js';
+import { namedViewer, viewerCandidates, type ViewerSystem } from '../../../../src/access/viewer.js';
+import { BerthError } from '../../../../shared/errors.js';
 
 function system(platform: NodeJS.Platform, onPath: Record<string, string>, files: string[] = [], apps: string[] = []): ViewerSystem {
   return { platform, which: (c) => onPath[c], exists: (p) => files.includes(p), list: (d) => (d === '/Applications' ? apps : []) };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
-import { proxyOnlyJson, vncMode, vncPasswordNote, vncUrl } from '../../../src/access/vnc.js';
-import { LauncherEnv } from '../../../shared/contract.js';
+import { proxyOnlyJson, vncMode, vncPasswordNote, vncUrl } from '../../../../src/access/vnc.js';
+import { LauncherEnv } from '../../../../shared/contract.js';
 
 function pod(vnc?: string, container = 'vm'): V1Pod {
   return { spec: { containers: [{ name: container, env: vnc === undefined ? [] : [{ name: LauncherEnv.vnc, value: vnc }] }] } };

@@ -5,8 +5,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleContents, commandIds, entrySource, PACKAGES_FILE, staticRelativeImports, type BundleContents } from '../../../src/build/bundle.js';
-import { packageRoot } from '../../../src/package-root.js';
+import { bundleContents, commandIds, entrySource, PACKAGES_FILE, staticRelativeImports, type BundleContents } from '../../../../src/build/bundle.js';
+import { packageRoot } from '../../../../src/package-root.js';
 
 const root = packageRoot(import.meta.url);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { planCompletion, type Plan } from '../../../src/completion/plan.js';
-import { Directive, formatCompletion } from '../../../src/completion/protocol.js';
-import type { CommandTable, TableFlag } from '../../../src/completion/table.js';
+import { planCompletion, type Plan } from '../../../../src/completion/plan.js';
+import { Directive, formatCompletion } from '../../../../src/completion/protocol.js';
+import type { CommandTable, TableFlag } from '../../../../src/completion/table.js';
 
 const connection: TableFlag[] = [
   { name: 'kubeconfig', takesValue: true, summary: 'Path to the kubeconfig file.' },

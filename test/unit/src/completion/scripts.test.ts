@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { skipLoudly } from '../../support/skip.js';
+import { join } from 'node:path';
+import { skipLoudly } from '../../../support/skip.js';
+import { repo as root } from '../../../support/repo.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const cli = join(root, 'bin', 'kubectl-berth');
 const has = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
 const env = { ...process.env, KUBECONFIG: '/nonexistent', PATH: process.env.PATH!.split(':').filter((p) => !p.startsWith(join(root, 'bin'))).join(':') };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableSources, toTableCommand } from '../../../src/completion/table.js';
+import { tableSources, toTableCommand } from '../../../../src/completion/table.js';
 
 describe('completion command table', () => {
   let root: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { buildMetaData, instanceId, mergeSshKeys, parsePublicKeys } from '../../../src/core/cloud-config.js';
+import { buildMetaData, instanceId, mergeSshKeys, parsePublicKeys } from '../../../../src/core/cloud-config.js';
 
 const K1 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOne one@host';
 const K2 = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQTwo two@host';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { checkVmName, cloudInitSecretName, diskPvcName, MAX_VM_NAME_LENGTH, vmNameProblem, vmPodName } from '../../../src/core/names.js';
+import { checkVmName, cloudInitSecretName, diskPvcName, MAX_VM_NAME_LENGTH, vmNameProblem, vmPodName } from '../../../../src/core/names.js';
 
 describe('VM names', () => {
   const valid = ['a', 'web', 'web-1', '1web', '0', 'a-b-c', 'x'.repeat(MAX_VM_NAME_LENGTH)];

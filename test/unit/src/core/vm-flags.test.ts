@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { BerthError } from '../../../shared/errors.js';
-import { parseImageFlag, parseVmFlags, parseVmOptions, type VmFlagValues as VmFlags } from '../../../src/core/vm-flags.js';
+import { BerthError } from '../../../../shared/errors.js';
+import { parseImageFlag, parseVmFlags, parseVmOptions, type VmFlagValues as VmFlags } from '../../../../src/core/vm-flags.js';
 
 const URL = 'https://images.example.com/debian-12.qcow2';
 const SHA = 'a'.repeat(64);

@@ -2,14 +2,14 @@
 // kubelet will look for it.
 import assert from 'node:assert/strict';
 import { parse, parseAllDocuments } from 'yaml';
-import { buildCloudInitSecret } from '../../../src/core/cloud-init-secret.js';
-import { renderData } from '../../../src/output/print.js';
-import { parseVmFlags, type VmFlagValues } from '../../../src/core/vm-flags.js';
-import { assembleVmSpec, type VmSpec } from '../../../src/core/vm-spec.js';
-import { buildVmStatefulSet } from '../../../src/core/vm-statefulset.js';
-import { resolveImage } from '../../../src/core/vm-image.js';
-import { imageLabelName } from '../../../shared/catalog.js';
-import { Annotations, DeviceResources, LAUNCHER_COMMAND, Labels, LauncherEnv, Paths } from '../../../shared/contract.js';
+import { buildCloudInitSecret } from '../../../../src/core/cloud-init-secret.js';
+import { renderData } from '../../../../src/output/print.js';
+import { parseVmFlags, type VmFlagValues } from '../../../../src/core/vm-flags.js';
+import { assembleVmSpec, type VmSpec } from '../../../../src/core/vm-spec.js';
+import { buildVmStatefulSet } from '../../../../src/core/vm-statefulset.js';
+import { resolveImage } from '../../../../src/core/vm-image.js';
+import { imageLabelName } from '../../../../shared/catalog.js';
+import { Annotations, DeviceResources, LAUNCHER_COMMAND, Labels, LauncherEnv, Paths } from '../../../../shared/contract.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOne one@host';
 const SHA = 'b'.repeat(64);

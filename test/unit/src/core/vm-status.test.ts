@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { deriveVmState, launcherFailure, type VmState } from '../../../src/core/vm-status.js';
+import { deriveVmState, launcherFailure, type VmState } from '../../../../src/core/vm-status.js';
 
 const sts = (replicas: number): V1StatefulSet => ({ spec: { replicas } as V1StatefulSet['spec'] });
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { V1PersistentVolumeClaim, V1Pod, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
-import { planLines, planPurge } from '../../../src/core/purge-plan.js';
-import { resolveImage } from '../../../src/core/vm-image.js';
-import { summariseVms, vmColumns, vmObject, type VmSummary } from '../../../src/core/vm-summary.js';
-import { printable, tablePrintable } from '../../../src/output/print.js';
-import { Annotations, Labels } from '../../../shared/contract.js';
+import { planLines, planPurge } from '../../../../src/core/purge-plan.js';
+import { resolveImage } from '../../../../src/core/vm-image.js';
+import { summariseVms, vmColumns, vmObject, type VmSummary } from '../../../../src/core/vm-summary.js';
+import { printable, tablePrintable } from '../../../../src/output/print.js';
+import { Annotations, Labels } from '../../../../shared/contract.js';
 
 const labels = (vm: string) => ({ [Labels.managedBy]: 'kubectl-berth', [Labels.component]: 'vm', [Labels.vm]: vm });
 

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { helpFile } from '../../../src/help/prerender.js';
-import { packageRoot } from '../../../src/package-root.js';
+import { helpFile } from '../../../../src/help/prerender.js';
+import { packageRoot } from '../../../../src/package-root.js';
 
 const root = packageRoot(import.meta.url);
 const oclif = { BERTH_NO_PRERENDERED_HELP: '1', OCLIF_COLUMNS: '80' };

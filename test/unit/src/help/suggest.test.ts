@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { unknownCommand } from '../../../src/help/command-not-found.js';
-import { closest, editDistance } from '../../../src/help/suggest.js';
-import { flagSuggestions, subcommandSuggestion } from '../../../src/help/usage-errors.js';
+import { unknownCommand } from '../../../../src/help/command-not-found.js';
+import { closest, editDistance } from '../../../../src/help/suggest.js';
+import { flagSuggestions, subcommandSuggestion } from '../../../../src/help/usage-errors.js';
 
 describe('Did you mean', () => {
   it('measures edits, a swap of two letters counting as one', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { planAdd, planRemove } from '../../../src/images/catalog-edit.js';
-import { catalogNamespace } from '../../../shared/contract.js';
+import { planAdd, planRemove } from '../../../../src/images/catalog-edit.js';
+import { catalogNamespace } from '../../../../shared/contract.js';
 
 const sha = 'ab'.repeat(32);
 const req = { name: 'cirros', url: 'https://example.com/c.qcow2', sha256: sha.toUpperCase(), size: 100 };

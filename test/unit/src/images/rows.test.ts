@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { buildImageRows, formatBytes, nodeDetail, readySummary, statusSummary } from '../../../src/images/image-rows.js';
-import { accelLabel, buildNodeRow } from '../../../src/images/node-rows.js';
+import { buildImageRows, formatBytes, nodeDetail, readySummary, statusSummary } from '../../../../src/images/image-rows.js';
+import { accelLabel, buildNodeRow } from '../../../../src/images/node-rows.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
-import { agentRollout, describeNodes } from '../../../src/install/agent-rollout.js';
-import { Annotations, Labels } from '../../../shared/contract.js';
+import { agentRollout, describeNodes } from '../../../../src/install/agent-rollout.js';
+import { Annotations, Labels } from '../../../../shared/contract.js';
 
 function ds(status: Partial<NonNullable<V1DaemonSet['status']>>, generation = 1): V1DaemonSet {
   return { metadata: { name: 'berth-agent', generation }, status: { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, observedGeneration: 1, ...status } };

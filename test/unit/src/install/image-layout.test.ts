@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadManifests, packageManifestsDir } from '../../../src/install/manifest-files.js';
-import { agentDaemonSet } from '../../../src/install/manifest-set.js';
-import { AGENT_COMMAND, APP_DIR } from '../../../shared/contract.js';
+import { loadManifests, packageManifestsDir } from '../../../../src/install/manifest-files.js';
+import { agentDaemonSet } from '../../../../src/install/manifest-set.js';
+import { AGENT_COMMAND, APP_DIR } from '../../../../shared/contract.js';
 
 const root = join(packageManifestsDir(), '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');

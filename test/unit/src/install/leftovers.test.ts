@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { V1Node, V1PersistentVolumeClaim, V1StatefulSet } from '@kubernetes/client-node';
-import { inventory, leftoverLines, nodeCleanupPatch, refusalReason } from '../../../src/install/leftovers.js';
-import { Annotations, Labels } from '../../../shared/contract.js';
+import { inventory, leftoverLines, nodeCleanupPatch, refusalReason } from '../../../../src/install/leftovers.js';
+import { Annotations, Labels } from '../../../../shared/contract.js';
 
 const sts = (namespace: string, name: string, replicas: number): V1StatefulSet => ({ metadata: { namespace, name, labels: { [Labels.vm]: name } }, spec: { replicas } as never });
 const pvc = (namespace: string, name: string, vm: string): V1PersistentVolumeClaim => ({ metadata: { namespace, name, labels: { [Labels.vm]: vm } } });

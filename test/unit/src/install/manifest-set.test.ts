@@ -10,10 +10,10 @@ import {
   parseManifests,
   withBerthImage,
   type ManifestObject,
-} from '../../../src/install/manifest-set.js';
-import { manifestsPrintable } from '../../../src/install/print.js';
-import { printable } from '../../../src/output/print.js';
-import { BERTH_IMAGE_DEFAULT, SYSTEM_NAMESPACE } from '../../../shared/contract.js';
+} from '../../../../src/install/manifest-set.js';
+import { manifestsPrintable } from '../../../../src/install/print.js';
+import { printable } from '../../../../src/output/print.js';
+import { BERTH_IMAGE_DEFAULT, SYSTEM_NAMESPACE } from '../../../../shared/contract.js';
 
 const daemonSetYaml = `
 apiVersion: apps/v1

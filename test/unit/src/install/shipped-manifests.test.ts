@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { loadManifests } from '../../../src/install/manifest-files.js';
-import { agentDaemonSet, berthImagesIn, installImage, installObjects, kustomizedImage, objectRef } from '../../../src/install/manifest-set.js';
-import { BERTH_IMAGE_DEFAULT, Catalog, SYSTEM_NAMESPACE } from '../../../shared/contract.js';
+import { loadManifests } from '../../../../src/install/manifest-files.js';
+import { agentDaemonSet, berthImagesIn, installImage, installObjects, kustomizedImage, objectRef } from '../../../../src/install/manifest-set.js';
+import { BERTH_IMAGE_DEFAULT, Catalog, SYSTEM_NAMESPACE } from '../../../../shared/contract.js';
 
 describe('the manifests shipped in manifests/', () => {
   it('name the same default image in kustomization.yaml as keys.ts, so apply -k and install agree', async () => {

@@ -1,9 +1,9 @@
 // The roles install ships for people (manifests/user-rbac.yaml), read from the shipped files: what
 // each grants, how they aggregate, and that install applies them and uninstall deletes them.
 import assert from 'node:assert/strict';
-import { loadManifests } from '../../../src/install/manifest-files.js';
-import { deleteOrder, installImage, installObjects, objectRef, type ManifestObject } from '../../../src/install/manifest-set.js';
-import { Catalog, SYSTEM_NAMESPACE, UserRoles } from '../../../shared/contract.js';
+import { loadManifests } from '../../../../src/install/manifest-files.js';
+import { deleteOrder, installImage, installObjects, objectRef, type ManifestObject } from '../../../../src/install/manifest-set.js';
+import { Catalog, SYSTEM_NAMESPACE, UserRoles } from '../../../../shared/contract.js';
 
 interface Rule {
   apiGroups: string[];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { chooseLauncherImage } from '../../../src/kube/installed-image.js';
-import { BERTH_IMAGE_DEFAULT } from '../../../shared/contract.js';
+import { chooseLauncherImage } from '../../../../src/kube/installed-image.js';
+import { BERTH_IMAGE_DEFAULT } from '../../../../shared/contract.js';
 
 describe('chooseLauncherImage', () => {
   it('prefers $BERTH_IMAGE, then the installed agent image, then the default', () => {

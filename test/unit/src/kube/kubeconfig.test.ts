@@ -11,9 +11,9 @@ import {
   selectContext,
   type CurrentContext,
   type KubectlReadIo,
-} from '../../../src/kube/kubeconfig.js';
-import { parseRequestTimeout } from '../../../src/kube/connect.js';
-import { BerthError } from '../../../shared/errors.js';
+} from '../../../../src/kube/kubeconfig.js';
+import { parseRequestTimeout } from '../../../../src/kube/connect.js';
+import { BerthError } from '../../../../shared/errors.js';
 
 function kubeconfig(cluster: string, server: string, context: string, current: string, ns?: string): string {
   return `apiVersion: v1

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { BerthError } from '../../../shared/errors.js';
-import { waitUntil, Waker, type WaitUntil } from '../../../src/kube/wait-until.js';
+import { BerthError } from '../../../../shared/errors.js';
+import { waitUntil, Waker, type WaitUntil } from '../../../../src/kube/wait-until.js';
 
 /** Longer than mocha lets a test run (10 s, 20 s in the whole suite): only a wake() ends it before the test fails. */
 const FOREVER = 60_000;

@@ -2,11 +2,11 @@
 // cluster is touched, and a dry run hands the objects to the printer without one API request.
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
-import type { CreateFlags } from '../../../src/commands/create.js';
-import type { Connection } from '../../../src/kube/connect.js';
-import { createVm } from '../../../src/ops/create-vm.js';
-import type { OpIo } from '../../../src/ops/io.js';
-import { printable, type Printable } from '../../../src/output/print.js';
+import type { CreateFlags } from '../../../../src/commands/create.js';
+import type { Connection } from '../../../../src/kube/connect.js';
+import { createVm } from '../../../../src/ops/create-vm.js';
+import type { OpIo } from '../../../../src/ops/io.js';
+import { printable, type Printable } from '../../../../src/output/print.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOpsUnitTestKeyOnly000000000000000000000000 t@ops';
 /** create's flags as oclif hands them over when only `more` is typed. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { colorEnabled, palette, stripColor } from '../../../src/output/color.js';
+import { colorEnabled, palette, stripColor } from '../../../../src/output/color.js';
 
 describe('colour', () => {
   const tty = { isTTY: true };

@@ -2,8 +2,8 @@
 // and a form a command does not offer.
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
-import { changesPrintable, objectsPrintable, printable, printer, tablePrintable } from '../../../src/output/print.js';
-import type { Columns } from '../../../src/output/format.js';
+import { changesPrintable, objectsPrintable, printable, printer, tablePrintable } from '../../../../src/output/print.js';
+import type { Columns } from '../../../../src/output/format.js';
 
 interface Row {
   name: string;

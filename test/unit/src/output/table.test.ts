@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renderTable } from '../../../src/output/table.js';
+import { renderTable } from '../../../../src/output/table.js';
 
 describe('renderTable', () => {
   it('pads columns like kubectl and trims trailing blanks', () => {

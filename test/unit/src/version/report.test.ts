@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { Annotations } from '../../../shared/contract.js';
-import { agentVersionsOf, renderVersionText, skewWarnings } from '../../../src/version/report.js';
+import { Annotations } from '../../../../shared/contract.js';
+import { agentVersionsOf, renderVersionText, skewWarnings } from '../../../../src/version/report.js';
 
 const node = (name: string, version?: string) => ({
   metadata: { name, annotations: (version ? { [Annotations.nodeAgentVersion]: version } : {}) as Record<string, string> },

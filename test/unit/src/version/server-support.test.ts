@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { forbiddenRoleHint } from '../../../src/kube/forbidden-hint.js';
-import { SUPPORTED_KUBERNETES_MINORS } from '../../../shared/contract.js';
-import { renderVersionText } from '../../../src/version/report.js';
-import { checkServerSupport, parseKubeMinor, serverSupportNotice, supportedRange } from '../../../src/version/server-support.js';
+import { join } from 'node:path';
+import { forbiddenRoleHint } from '../../../../src/kube/forbidden-hint.js';
+import { SUPPORTED_KUBERNETES_MINORS } from '../../../../shared/contract.js';
+import { renderVersionText } from '../../../../src/version/report.js';
+import { checkServerSupport, parseKubeMinor, serverSupportNotice, supportedRange } from '../../../../src/version/server-support.js';
+import { repo as root } from '../../../support/repo.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const supported = ['1.35', '1.36', '1.37'];
 
 describe('supported Kubernetes versions', () => {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, lstatSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../../agent/common/exec.js';
-import { deviceNumbers, openDeviceNode } from '../../../agent/node/deviceplugin/device-nodes.js';
+import { run } from '../../../../../agent/common/exec.js';
+import { deviceNumbers, openDeviceNode } from '../../../../../agent/node/deviceplugin/device-nodes.js';
 
 describe('device nodes a non-root VM may open', () => {
   it('decodes major and minor numbers as glibc does', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { buildAllocateResponse, buildDeviceList, buildPreferredAllocation, type SharedDevice } from '../../../agent/node/deviceplugin/devices.js';
-import { parseAgentConfig, parseBytes, parseDuration } from '../../../agent/node/config.js';
+import { buildAllocateResponse, buildDeviceList, buildPreferredAllocation, type SharedDevice } from '../../../../../agent/node/deviceplugin/devices.js';
+import { parseAgentConfig, parseBytes, parseDuration } from '../../../../../agent/node/config.js';
 
 const tun: SharedDevice = { resourceName: 'devices.berth.dev/tun', socketName: 'berth-tun.sock', devicePath: '/dev/net/tun', idPrefix: 'tun', slots: 110 };
 

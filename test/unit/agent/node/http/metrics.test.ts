@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { escapeLabelValue, renderMetrics } from '../../../agent/node/http/metrics.js';
+import { escapeLabelValue, renderMetrics } from '../../../../../agent/node/http/metrics.js';
 
 describe('renderMetrics', () => {
   const text = renderMetrics({

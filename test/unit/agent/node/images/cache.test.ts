@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImageCache } from '../../../agent/node/images/cache.js';
-import { cachedImageFileName } from '../../../agent/node/images/files.js';
+import { ImageCache } from '../../../../../agent/node/images/cache.js';
+import { cachedImageFileName } from '../../../../../agent/node/images/files.js';
 
 const sha = (data: string) => createHash('sha256').update(data).digest('hex');
 

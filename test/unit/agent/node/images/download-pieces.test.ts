@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { classifyCacheFiles, filesToRemove, partialFileName } from '../../../agent/node/images/files.js';
-import { imagesInUse } from '../../../agent/node/images/in-use.js';
-import { LauncherEnv } from '../../../shared/contract.js';
-import { HttpStatusError, interpretResponse } from '../../../agent/common/range.js';
-import { backoffDelay } from '../../../agent/node/images/retry.js';
+import { classifyCacheFiles, filesToRemove, partialFileName } from '../../../../../agent/node/images/files.js';
+import { imagesInUse } from '../../../../../agent/node/images/in-use.js';
+import { LauncherEnv } from '../../../../../shared/contract.js';
+import { HttpStatusError, interpretResponse } from '../../../../../agent/common/range.js';
+import { backoffDelay } from '../../../../../agent/node/images/retry.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

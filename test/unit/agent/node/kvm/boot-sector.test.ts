@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildProbeBootSector, buildProbeQemuArgs, PROBE_EXIT_STATUS } from '../../../agent/node/kvm/boot-sector.js';
+import { buildProbeBootSector, buildProbeQemuArgs, PROBE_EXIT_STATUS } from '../../../../../agent/node/kvm/boot-sector.js';
 
 describe('probe boot sector', () => {
   const sector = buildProbeBootSector();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpuinfoHasVirt, decideKvm, type KvmFacts } from '../../../agent/node/kvm/decide.js';
+import { cpuinfoHasVirt, decideKvm, type KvmFacts } from '../../../../../agent/node/kvm/decide.js';
 
 const ran = { ok: true, detail: 'guest ran, exit 99 in 0.2 s' };
 const failed = { ok: false, detail: 'timed out after 5 s' };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { overlapsWithVmNetwork, podInterfaceOf, type IpAddrEntry } from '../../../../agent/node/podnet/interfaces.js';
+import { overlapsWithVmNetwork, podInterfaceOf, type IpAddrEntry } from '../../../../../agent/node/podnet/interfaces.js';
 
 const links: IpAddrEntry[] = [
   { ifname: 'lo', mtu: 65536, addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Chains, natSetupRules, natTeardownRules } from '../../../../agent/node/podnet/iptables-rules.js';
+import { Chains, natSetupRules, natTeardownRules } from '../../../../../agent/node/podnet/iptables-rules.js';
 
 const plan = { podInterface: 'eth0', podIp: '10.244.1.7', vmIp: '192.168.254.2', bridge: 'berth-br0' };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { BRIDGE_DEVICE, TAP_DEVICE } from '../../../../shared/contract.js';
-import { podInterfaceOf, setupCommands } from '../../../../agent/node/podnet/plan.js';
-import type { IpAddrEntry } from '../../../../agent/node/podnet/interfaces.js';
+import { BRIDGE_DEVICE, TAP_DEVICE } from '../../../../../shared/contract.js';
+import { podInterfaceOf, setupCommands } from '../../../../../agent/node/podnet/plan.js';
+import type { IpAddrEntry } from '../../../../../agent/node/podnet/interfaces.js';
 
 const eth0: IpAddrEntry = { ifname: 'eth0', mtu: 1450, addr_info: [{ family: 'inet', local: '10.244.0.7', prefixlen: 24 }] };
 const lo: IpAddrEntry = { ifname: 'lo', mtu: 65536, addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { holderOf, type PodResourcesList } from '../../../../agent/node/podnet/pod-resources.js';
+import { holderOf, type PodResourcesList } from '../../../../../agent/node/podnet/pod-resources.js';
 
 // The shape the kubelet answered on the 1.37 test cluster, trimmed.
 const list: PodResourcesList = {

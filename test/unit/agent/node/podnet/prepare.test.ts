@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { DeviceResources, LauncherEnv } from '../../../../shared/contract.js';
-import { prepareVmPod, type PrepareDeps } from '../../../../agent/node/podnet/prepare.js';
+import { DeviceResources, LauncherEnv } from '../../../../../shared/contract.js';
+import { prepareVmPod, type PrepareDeps } from '../../../../../agent/node/podnet/prepare.js';
 
 const UID = 'aed6d05a-be23-457e-9ef8-045262f0aed8';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPodNetns, podUidOfCgroup } from '../../../../agent/node/podnet/sandbox.js';
+import { findPodNetns, podUidOfCgroup } from '../../../../../agent/node/podnet/sandbox.js';
 
 const UID = 'aed6d05a-be23-457e-9ef8-045262f0aed8';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { buildNodePatch } from '../../../agent/node/status/node-status.js';
-import { parseImageCacheAnnotation } from '../../../shared/image-cache.js';
-import type { ImageCacheStatus } from '../../../shared/contract.js';
+import { buildNodePatch } from '../../../../../agent/node/status/node-status.js';
+import { parseImageCacheAnnotation } from '../../../../../shared/image-cache.js';
+import type { ImageCacheStatus } from '../../../../../shared/contract.js';
 
 const ready: ImageCacheStatus = { state: 'ready', sha256: 'a'.repeat(64), bytesDone: 10, bytesTotal: 10, updated: '2026-01-01T00:00:00.000Z' };
 const failed: ImageCacheStatus = { state: 'failed', sha256: 'b'.repeat(64), bytesDone: 0, error: 'HTTP 404', updated: '2026-01-01T00:00:00.000Z' };

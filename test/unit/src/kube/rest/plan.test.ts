@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { CurrentContext } from '../../../src/kube/kubeconfig.js';
-import { apiUrl } from '../../../src/kube/rest/get.js';
-import { planRest, type RestPlan } from '../../../src/kube/rest/plan.js';
-import { listPath } from '../../../src/kube/reader.js';
+import type { CurrentContext } from '../../../../../src/kube/kubeconfig.js';
+import { apiUrl } from '../../../../../src/kube/rest/get.js';
+import { planRest, type RestPlan } from '../../../../../src/kube/rest/plan.js';
+import { listPath } from '../../../../../src/kube/reader.js';
 
 const files: Record<string, string> = { '/pki/ca.crt': 'CA-FILE', '/pki/me.crt': 'CERT-FILE', '/pki/me.key': 'KEY-FILE', '/tok': 'file-token\n' };
 function readFile(path: string): Buffer {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { channelDemux, portForwardUrl } from '../../../src/kube/rest/port-forward.js';
+import { channelDemux, portForwardUrl } from '../../../../../src/kube/rest/port-forward.js';
 
 describe('port-forward over plain ws', () => {
   it('builds the WebSocket URL of a pod port, keeping a server path prefix and escaping names', () => {
