@@ -1,10 +1,8 @@
 // Runs the built node agent (dist/agent/node/main.js) as a real process, the way the DaemonSet
 // runs it, with its options pointed at test resources; keeps its log for failure messages.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { KUBECONFIG } from '../integration/agent/support/cluster.js';
+import { clusterKubeconfig } from './cluster.js';
 import { agentMain } from './repo.js';
-
-export { agentMain as AGENT_MAIN };
 
 export class AgentProcess {
   private child?: ChildProcess;
@@ -14,7 +12,7 @@ export class AgentProcess {
 
   start(): void {
     this.child = spawn(process.execPath, [agentMain, ...this.args], {
-      env: { ...process.env, KUBECONFIG, ...this.env },
+      env: { ...process.env, KUBECONFIG: clusterKubeconfig(), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const append = (d: Buffer) => {
@@ -41,16 +39,4 @@ export class AgentProcess {
   tail(lines = 30): string {
     return this.log.trim().split('\n').slice(-lines).join('\n');
   }
-}
-
-/** A free TCP port on 127.0.0.1 for the agent's /healthz and /metrics. */
-export async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as import('node:net').AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }

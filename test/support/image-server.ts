@@ -1,7 +1,9 @@
-// A small HTTP server for image-download tests: serves in-memory files with Range support, and on
-// request misbehaves (404, stall, cut the connection, ignore Range, hold at set byte positions). It
-// records every request so tests can prove a download resumed instead of starting over.
+// The tests' HTTP server for images: serves in-memory images with Range support and, on request,
+// misbehaves (404, stall, cut the connection, ignore Range, hold at set byte positions), recording
+// every request so tests can prove a download resumed instead of starting over; and serves image
+// files from disk (a test guest) to the node's pods when it listens on 0.0.0.0.
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -38,6 +40,12 @@ export interface ServedFile {
   mode: ServeMode;
 }
 
+/** A file on disk, streamed as it is (too big to hold in memory: a Debian guest). */
+interface DiskFile {
+  file: string;
+  size: number;
+}
+
 export function randomImage(bytes: number): { data: Buffer; sha256: string } {
   const data = randomBytes(bytes);
   return { data, sha256: createHash('sha256').update(data).digest('hex') };
@@ -45,26 +53,39 @@ export function randomImage(bytes: number): { data: Buffer; sha256: string } {
 
 export class ImageServer {
   readonly files = new Map<string, ServedFile>();
+  private readonly diskFiles = new Map<string, DiskFile>();
   readonly requests: SeenRequest[] = [];
   private server = http.createServer((req, res) => this.handle(req, res));
   private sockets = new Set<import('node:net').Socket>();
+
+  /** `host` 0.0.0.0 lets the node's pods (the agent, a VM pod) reach it at the node's address. */
+  constructor(private readonly host = '127.0.0.1') {}
 
   async start(): Promise<void> {
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server.listen(0, this.host, resolve));
   }
 
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** The address on this machine; pods use the node's address with `port`. */
   url(path: string): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+    return `http://127.0.0.1:${this.port}${path}`;
   }
 
   serve(path: string, data: Buffer, mode: ServeMode = { kind: 'ok' }): ServedFile {
     const file = { data, sha256: createHash('sha256').update(data).digest('hex'), mode };
     this.files.set(path, file);
     return file;
+  }
+
+  serveFile(path: string, file: string): void {
+    this.diskFiles.set(path, { file, size: statSync(file).size });
   }
 
   requestsFor(path: string): SeenRequest[] {
@@ -85,6 +106,15 @@ export class ImageServer {
     const file = this.files.get(path);
     const seen: SeenRequest = { path, range: req.headers.range, status: 0, bytesSent: 0 };
     this.requests.push(seen);
+    const onDisk = this.diskFiles.get(path);
+    if (onDisk) {
+      seen.status = 200;
+      seen.bytesSent = onDisk.size;
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': onDisk.size });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(onDisk.file).pipe(res);
+      return;
+    }
     if (!file) {
       seen.status = 404;
       res.writeHead(404).end('not found');

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { BUSYBOX_IMAGE, createUniqueNamespace, deleteFakeNode, deleteNamespace, eventually, kubectl, NODE_NAME, requireCluster } from '../../support/cluster.js';
-import { tokenKubeconfig } from '../plugin/fixture.js';
+import { BUSYBOX_IMAGE, createUniqueNamespace, deleteFakeNode, deleteNamespace, kubectl, NODE_NAME, requireCluster, tokenKubeconfig } from '../../support/cluster.js';
+import { eventually } from '../../support/eventually.js';
 import { repo } from '../../support/repo.js';
 
 interface Manifest {

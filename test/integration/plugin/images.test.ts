@@ -8,12 +8,10 @@
 // is shown before the test's namespace exists, with berth installed or not.
 import assert from 'node:assert/strict';
 import { Annotations, Catalog, LabelValues, Labels } from '../../../shared/contract.js';
-import { kubectl, kubectlJson, requireCluster, uniqueSuffix } from '../agent/support/cluster.js';
-import { runPlugin } from '../agent/support/plugin.js';
+import { kubectlJsonSync, kubectlSync, requireCluster, uniqueSuffix } from '../../support/cluster.js';
+import { berth } from '../../support/plugin.js';
 
 const sha = 'c0ffee'.repeat(10) + 'c0ff';
-/** stderr with oclif's line wrapping undone, for matching messages. */
-const unwrapped = (stderr: string) => stderr.replace(/\s*\n\s*/g, ' ');
 
 describe('kubectl berth images add/rm (plugin, local cluster)', function () {
   this.timeout(60_000);
@@ -22,85 +20,85 @@ describe('kubectl berth images add/rm (plugin, local cluster)', function () {
   const env = { BERTH_CATALOG_NAMESPACE: ns };
   const name = `t-agent-${suffix}`;
   const first = `t-agent-first-${suffix}`;
-  const images = (args: string[]) => runPlugin(['images', ...args], env);
+  const images = (args: string[]) => berth(['images', ...args], { env });
 
   before(() => requireCluster());
   after(() => {
     try {
-      kubectl(['delete', 'namespace', ns, '--wait=false']);
+      kubectlSync(['delete', 'namespace', ns, '--wait=false']);
     } catch {
       /* never created, or already gone */
     }
   });
 
-  const catalog = () => kubectlJson(['get', 'configmap', Catalog.configMap, '-n', ns]) as { metadata: { labels?: Record<string, string> }; data?: Record<string, string> };
+  const catalog = () => kubectlJsonSync(['get', 'configmap', Catalog.configMap, '-n', ns]) as { metadata: { labels?: Record<string, string> }; data?: Record<string, string> };
 
-  it('without the catalog\'s namespace, says berth is not installed and how to fix it (exit 3)', () => {
+  it('without the catalog\'s namespace, says berth is not installed and how to fix it (exit 3)', async () => {
     for (const args of [['add', name, '--url', 'http://example.com/x.qcow2', '--sha256', sha], ['rm', name], []]) {
-      const r = images(args);
-      assert.equal(r.status, 3, `images ${args.join(' ')}: ${r.stderr}`);
-      const message = unwrapped(r.stderr);
+      const r = await images(args);
+      assert.equal(r.exitCode, 3, `images ${args.join(' ')}: ${r.stderr}`);
+      const { message } = r;
       assert.match(message, new RegExp(`namespace ${ns} does not exist: berth is not installed on this cluster`));
       assert.match(message, /Try this: run kubectl berth install/);
       assert.equal(r.stdout, '');
     }
   });
 
-  it('creates the catalog ConfigMap when the namespace has none', () => {
-    kubectl(['create', 'namespace', ns]);
-    const r = images(['add', first, '--url', 'http://127.0.0.1:9/first.qcow2', '--sha256', sha]);
-    assert.equal(r.status, 0, r.stderr);
+  it('creates the catalog ConfigMap when the namespace has none', async () => {
+    kubectlSync(['create', 'namespace', ns]);
+    const r = await images(['add', first, '--url', 'http://127.0.0.1:9/first.qcow2', '--sha256', sha]);
+    assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout, `image/${first} added\n`);
     const cm = catalog();
     assert.deepEqual(cm.data, { [first]: JSON.stringify({ url: 'http://127.0.0.1:9/first.qcow2', sha256: sha }) });
     assert.equal(cm.metadata.labels?.[Labels.managedBy], LabelValues.managedBy);
   });
 
-  it('adds an entry (one key, JSON value) and lists it', () => {
+  it('adds an entry (one key, JSON value) and lists it', async () => {
     const before = catalog().data ?? {};
-    const r = images(['add', name, '--url', 'http://127.0.0.1:9/none.qcow2', '--sha256', sha.toUpperCase(), '--size', '4096']);
-    assert.equal(r.status, 0, r.stderr);
+    const r = await images(['add', name, '--url', 'http://127.0.0.1:9/none.qcow2', '--sha256', sha.toUpperCase(), '--size', '4096']);
+    assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout, `image/${name} added\n`);
     const after = catalog().data ?? {};
     assert.deepEqual(JSON.parse(after[name]), { url: 'http://127.0.0.1:9/none.qcow2', sha256: sha, size: 4096 });
     assert.deepEqual(Object.keys(after).sort(), [...Object.keys(before), name].sort());
     for (const key of Object.keys(before)) assert.equal(after[key], before[key], `${key} was left alone`);
-    const listed = JSON.parse(images(['-o', 'json']).stdout).items.find((i: any) => i.name === name);
+    const listed = JSON.parse((await images(['-o', 'json'])).stdout).items.find((i: any) => i.name === name);
     assert.deepEqual([listed.url, listed.sha256, listed.size], ['http://127.0.0.1:9/none.qcow2', sha, 4096]);
-    assert.deepEqual(images(['-o', 'name']).stdout.trimEnd().split('\n').sort(), [`image/${first}`, `image/${name}`].sort());
+    assert.deepEqual((await images(['-o', 'name'])).stdout.trimEnd().split('\n').sort(), [`image/${first}`, `image/${name}`].sort());
     // No agent reads this catalog, so every node running an agent (those with an image-cache
     // annotation: none, or berth-node when berth is installed) reports nothing about the entry yet.
-    const nodes = (kubectlJson(['get', 'nodes']).items as any[]).filter((n) => n.metadata.annotations?.[Annotations.nodeImageCache] !== undefined);
+    const nodes = (kubectlJsonSync(['get', 'nodes']).items as any[]).filter((n) => n.metadata.annotations?.[Annotations.nodeImageCache] !== undefined);
     const status = nodes.length > 0 ? 'Pending' : 'NoAgents';
-    const table = images([]).stdout;
+    const table = (await images([])).stdout;
     assert.match(table, /^NAME\s+STATUS\s+READY\s+SIZE\s+SHA256$/m);
     assert.match(table, new RegExp(`^${name}\\s+${status}\\s+0/${nodes.length}\\s+4\\.0KiB\\s+${sha.slice(0, 12)}$`, 'm'));
   });
 
-  it('refuses a second add with other values (exit 4) and accepts the same values again', () => {
-    const other = images(['add', name, '--url', 'http://127.0.0.1:9/other.qcow2', '--sha256', sha]);
-    assert.equal(other.status, 4);
-    assert.match(unwrapped(other.stderr), new RegExp(`already in the catalog \\(configmap/${Catalog.configMap} in namespace ${ns}\\)`));
-    const same = images(['add', name, '--url', 'http://127.0.0.1:9/none.qcow2', '--sha256', sha, '--size', '4096']);
-    assert.equal(same.status, 0, same.stderr);
+  it('refuses a second add with other values (exit 4) and accepts the same values again', async () => {
+    const other = await images(['add', name, '--url', 'http://127.0.0.1:9/other.qcow2', '--sha256', sha]);
+    assert.equal(other.exitCode, 4);
+    assert.match(other.message, new RegExp(`already in the catalog \\(configmap/${Catalog.configMap} in namespace ${ns}\\)`));
+    const same = await images(['add', name, '--url', 'http://127.0.0.1:9/none.qcow2', '--sha256', sha, '--size', '4096']);
+    assert.equal(same.exitCode, 0, same.stderr);
   });
 
-  it('rejects bad input before touching the cluster (exit 2)', () => {
+  it('rejects bad input before touching the cluster (exit 2)', async () => {
     for (const args of [['Bad_Name', '--url', 'http://x/y', '--sha256', sha], ['ok', '--url', 'ftp://x/y', '--sha256', sha], ['ok', '--url', 'http://x/y', '--sha256', 'abc']]) {
-      const r = images(['add', ...args]);
-      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      const r = await images(['add', ...args]);
+      assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
     }
   });
 
-  it('removes the entry, and says so when it is not there (exit 3)', () => {
-    const r = images(['rm', name, '-o', 'name']);
-    assert.equal(r.status, 0, r.stderr);
+  it('removes the entry, and says so when it is not there (exit 3)', async () => {
+    const r = await images(['rm', name, '-o', 'name']);
+    assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout, `image/${name}\n`, '-o name prints the name alone');
     const left = catalog().data ?? {};
     assert.equal(left[name], undefined);
     assert.ok(left[first], 'the other entry stays');
-    const again = images(['rm', name]);
-    assert.equal(again.status, 3);
+    const again = await images(['rm', name]);
+    assert.equal(again.exitCode, 3);
     assert.match(again.stderr, /is not in the catalog/);
   });
 });

@@ -5,19 +5,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
-import { pluginBin as bin } from '../../support/repo.js';
+import { berth } from '../../support/plugin.js';
 
 const dir = mkdtempSync(join(tmpdir(), 't-plugin-unit-'));
 const nowhere = join(dir, 'nowhere.kubeconfig');
 writeFileSync(nowhere, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:2'}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: team-a}}]\ncurrent-context: x\n`);
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIUnitTestKeyOnly unit@test';
 
-async function berth(args: string[]) {
-  const r = await execa(bin, args, { reject: false, input: '', env: { KUBECONFIG: nowhere, HOME: dir, NO_COLOR: '1' }, stripFinalNewline: false });
-  return { exitCode: r.exitCode, stdout: String(r.stdout), message: String(r.stderr).replace(/\s*\n\s*/g, ' ') };
-}
+/** The plugin (test/support/plugin.ts) against a kubeconfig that points nowhere, with a HOME of its own. */
+const berthNowhere = (args: string[]) => berth(args, { env: { KUBECONFIG: nowhere, HOME: dir } });
 
 describe('VM commands without a cluster', function () {
   this.timeout(20_000);
@@ -39,7 +36,7 @@ describe('VM commands without a cluster', function () {
   ];
   for (const [title, args, message] of usage) {
     it(`${title}: exit 2 before connecting`, async () => {
-      const r = await berth(args);
+      const r = await berthNowhere(args);
       assert.equal(r.exitCode, 2, r.message);
       assert.match(r.message, message);
       assert.equal(r.stdout, '');
@@ -47,16 +44,16 @@ describe('VM commands without a cluster', function () {
   }
 
   it('good flags get as far as the cluster: exit 5, what happened and what to do', async () => {
-    const r = await berth(['create', 'web', '--image', 'https://x.example/a.qcow2', '--ssh-key', KEY]);
+    const r = await berthNowhere(['create', 'web', '--image', 'https://x.example/a.qcow2', '--ssh-key', KEY]);
     assert.equal(r.exitCode, 5);
     assert.match(r.message, /cannot reach the cluster at https:\/\/127\.0\.0\.1:2 .*Try this: check that the cluster is running/);
     for (const args of [['ls'], ['stop', 'web'], ['start', 'web'], ['purge', 'web', '--yes']]) {
-      assert.equal((await berth(args)).exitCode, 5, args.join(' '));
+      assert.equal((await berthNowhere(args)).exitCode, 5, args.join(' '));
     }
   });
 
   it('--dry-run with an image URL prints the objects without contacting the cluster', async () => {
-    const r = await berth(['create', 'web', '--image', 'https://x.example/a.qcow2', '--ssh-key', KEY, '--dry-run', '-o', 'yaml']);
+    const r = await berthNowhere(['create', 'web', '--image', 'https://x.example/a.qcow2', '--ssh-key', KEY, '--dry-run', '-o', 'yaml']);
     assert.equal(r.exitCode, 0, r.message);
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS());
     assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata.name}/${d.metadata.namespace}`), ['Secret/web-cloudinit/team-a', 'StatefulSet/web/team-a']);
@@ -64,7 +61,7 @@ describe('VM commands without a cluster', function () {
   });
 
   it('--dry-run -o name names the VM, as create -o name does, and nothing else', async () => {
-    const r = await berth(['create', 'web', '--image', 'https://x.example/a.qcow2', '--ssh-key', KEY, '--dry-run', '-o', 'name']);
+    const r = await berthNowhere(['create', 'web', '--image', 'https://x.example/a.qcow2', '--ssh-key', KEY, '--dry-run', '-o', 'name']);
     assert.equal(r.exitCode, 0, r.message);
     assert.equal(r.stdout, 'vm/web\n');
   });

@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentProcess, freePort } from '../../../support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, NODE, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from '../support/cluster.js';
+import { AgentProcess } from '../../../support/agent-process.js';
+import { freePort } from '../../../support/ports.js';
+import { NODE_NAME, applyJson, kubectlJsonSync, kubectlSync, removeFakeNodeAndNamespace, requireCluster, uniqueSuffix } from '../../../support/cluster.js';
+import { eventually } from '../../../support/eventually.js';
 
 const PLUGIN_DIR = '/var/lib/kubelet/device-plugins';
 const SLOTS = '7';
@@ -17,12 +19,12 @@ describe('device plugin with the real kubelet (agent process, local cluster)', f
   const fakeNode = `t-agent-dpnode-${suffix}`;
   const prefix = `berth-t-${suffix}`;
   let agent: AgentProcess;
-  const allocatable = () => kubectlJson(['get', 'node', NODE]).status.allocatable['devices.berth.dev/tun'];
+  const allocatable = () => kubectlJsonSync(['get', 'node', NODE_NAME]).status.allocatable['devices.berth.dev/tun'];
 
   before(async () => {
-    requireCluster();
+    await requireCluster();
     if (!existsSync(join(PLUGIN_DIR, 'kubelet.sock'))) throw new Error(`${PLUGIN_DIR}/kubelet.sock is missing: is the kubelet running?`);
-    kubectl(['create', 'namespace', ns]);
+    kubectlSync(['create', 'namespace', ns]);
     // Node status goes to a fake Node so this agent leaves berth-node's labels to the installed one.
     applyJson({ apiVersion: 'v1', kind: 'Node', metadata: { name: fakeNode } });
     agent = new AgentProcess(
@@ -47,7 +49,7 @@ describe('device plugin with the real kubelet (agent process, local cluster)', f
   });
 
   it('registers devices.berth.dev/tun and the node advertises its slots', async () => {
-    await eventually(`allocatable devices.berth.dev/tun = ${SLOTS}`, 60_000, () => (allocatable() === SLOTS ? true : undefined), () => `allocatable ${allocatable()}; agent:\n${agent.tail()}`);
+    await eventually(`allocatable devices.berth.dev/tun = ${SLOTS}`, 60_000, () => (allocatable() === SLOTS ? true : undefined), { describe: () => `allocatable ${allocatable()}; agent:\n${agent.tail()}` });
     assert.match(agent.log, /devices\.berth\.dev\/tun: registered with the kubelet \(7 slots of \/dev\/net\/tun\)/);
     assert.ok(existsSync(join(PLUGIN_DIR, `${prefix}-tun.sock`)));
   });
@@ -62,8 +64,8 @@ describe('device plugin with the real kubelet (agent process, local cluster)', f
         containers: [{ name: 'c', image: 'localhost/busybox:local', imagePullPolicy: 'Never', command: ['sleep', '3600'], resources: { limits: { 'devices.berth.dev/tun': '1' } } }],
       },
     });
-    await eventually('pod wants-tun Running', 90_000, () => (kubectlJson(['get', 'pod', 'wants-tun', '-n', ns]).status.phase === 'Running' ? true : undefined), () => kubectl(['describe', 'pod', 'wants-tun', '-n', ns]).slice(-1500));
-    const ls = kubectl(['exec', '-n', ns, 'wants-tun', '--', 'ls', '-l', '/dev/net/tun']);
+    await eventually('pod wants-tun Running', 90_000, () => (kubectlJsonSync(['get', 'pod', 'wants-tun', '-n', ns]).status.phase === 'Running' ? true : undefined), { describe: () => kubectlSync(['describe', 'pod', 'wants-tun', '-n', ns]).slice(-1500) });
+    const ls = kubectlSync(['exec', '-n', ns, 'wants-tun', '--', 'ls', '-l', '/dev/net/tun']);
     assert.match(ls, /^crw.* 10,\s+200 .*\/dev\/net\/tun$/m);
     assert.match(agent.log, /devices\.berth\.dev\/tun: allocating \/dev\/net\/tun to 1 container/);
   });
@@ -72,7 +74,7 @@ describe('device plugin with the real kubelet (agent process, local cluster)', f
     const registrations = () => agent.log.match(/devices\.berth\.dev\/tun: registered with the kubelet/g)?.length ?? 0;
     const before = registrations();
     rmSync(join(PLUGIN_DIR, `${prefix}-tun.sock`));
-    await eventually('a new registration', 20_000, () => (registrations() > before ? true : undefined), () => agent.tail());
+    await eventually('a new registration', 20_000, () => (registrations() > before ? true : undefined), { describe: () => agent.tail() });
     assert.ok(existsSync(join(PLUGIN_DIR, `${prefix}-tun.sock`)));
     await eventually(`allocatable back at ${SLOTS}`, 60_000, () => (allocatable() === SLOTS ? true : undefined));
   });

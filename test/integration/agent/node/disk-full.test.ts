@@ -6,8 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentProcess, freePort } from '../../../support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from '../support/cluster.js';
+import { AgentProcess } from '../../../support/agent-process.js';
+import { freePort } from '../../../support/ports.js';
+import { applyJson, kubectlJsonSync, kubectlSync, removeFakeNodeAndNamespace, requireCluster, uniqueSuffix } from '../../../support/cluster.js';
+import { eventually } from '../../../support/eventually.js';
 import { ImageServer, randomImage } from '../../../support/image-server.js';
 
 describe('node agent on a full disk (agent process, 2 MiB tmpfs, local cluster)', function () {
@@ -20,16 +22,16 @@ describe('node agent on a full disk (agent process, 2 MiB tmpfs, local cluster)'
   const unknown = randomImage(4 * 1024 * 1024);
   let mnt: string | undefined;
   let agent: AgentProcess;
-  const status = (name: string) => JSON.parse(kubectlJson(['get', 'node', node]).metadata.annotations?.['berth.dev/image-cache'] ?? '{}')[name];
+  const status = (name: string) => JSON.parse(kubectlJsonSync(['get', 'node', node]).metadata.annotations?.['berth.dev/image-cache'] ?? '{}')[name];
 
   before(async () => {
-    requireCluster();
+    await requireCluster();
     mnt = mkdtempSync(join(tmpdir(), 't-agent-tmpfs-'));
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'berth-test', mnt]);
     await server.start();
     server.serve('/known.qcow2', known.data);
     server.serve('/unknown.qcow2', unknown.data, { kind: 'chunked' });
-    kubectl(['create', 'namespace', ns]);
+    kubectlSync(['create', 'namespace', ns]);
     applyJson({ apiVersion: 'v1', kind: 'Node', metadata: { name: node } });
     applyJson({
       apiVersion: 'v1',
@@ -59,18 +61,18 @@ describe('node agent on a full disk (agent process, 2 MiB tmpfs, local cluster)'
   });
 
   it('refuses an image whose catalog size does not fit, before downloading, and reports it', async () => {
-    const s = await eventually('known failed', 30_000, () => (status('known')?.state === 'failed' ? status('known') : undefined), () => agent.tail());
+    const s = await eventually('known failed', 30_000, () => (status('known')?.state === 'failed' ? status('known') : undefined), { describe: () => agent.tail() });
     assert.match(s.error, /not enough free disk: \d+ bytes free, 4194304 more needed plus 262144 kept in reserve/);
     assert.equal(server.requestsFor('/known.qcow2').length, 0);
   });
 
   it('fails an image of unknown size when the disk fills, reports it, and never leaves an image under a final name', async () => {
-    const s = await eventually('unknown failed', 30_000, () => (status('unknown')?.state === 'failed' ? status('unknown') : undefined), () => agent.tail());
+    const s = await eventually('unknown failed', 30_000, () => (status('unknown')?.state === 'failed' ? status('unknown') : undefined), { describe: () => agent.tail() });
     assert.match(s.error, /filled up during the download|no space left/);
     assert.ok(server.requestsFor('/unknown.qcow2').length > 0);
     // No image under a final name; a partial may exist only while a retry is running.
     assert.deepEqual(readdirSync(mnt!).filter((f) => f.endsWith('.qcow2')), []);
-    const events = kubectlJson(['get', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`]).items as any[];
+    const events = kubectlJsonSync(['get', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`]).items as any[];
     assert.ok(events.some((e) => e.reason === 'ImageDownloadFailed' && /image unknown:/.test(e.message)), 'a Warning event for the full disk');
   });
 });

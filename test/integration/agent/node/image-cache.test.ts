@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedImageFileName } from '../../../../agent/node/images/files.js';
 import { LauncherEnv, Labels } from '../../../../shared/contract.js';
-import { AgentProcess, freePort } from '../../../support/agent-process.js';
-import { applyJson, eventually, kubectl, kubectlJson, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from '../support/cluster.js';
+import { AgentProcess } from '../../../support/agent-process.js';
+import { freePort } from '../../../support/ports.js';
+import { applyJson, kubectlJsonSync, kubectlSync, removeFakeNodeAndNamespace, requireCluster, uniqueSuffix } from '../../../support/cluster.js';
+import { eventually } from '../../../support/eventually.js';
 import { ImageServer, randomImage } from '../../../support/image-server.js';
 import { repo } from '../../../support/repo.js';
 
@@ -41,19 +43,19 @@ describe('node agent: image cache, status and garbage collection (agent process,
   let agent: AgentProcess;
   let port: number;
 
-  const nodeMeta = () => kubectlJson(['get', 'node', node]).metadata as { labels: Record<string, string>; annotations: Record<string, string> };
+  const nodeMeta = () => kubectlJsonSync(['get', 'node', node]).metadata as { labels: Record<string, string>; annotations: Record<string, string> };
   const imageStatus = (name: string) => JSON.parse(nodeMeta().annotations['berth.dev/image-cache'] ?? '{}')[name];
   const setCatalog = (data: Record<string, object>) =>
     applyJson({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'berth-images', namespace: ns }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, JSON.stringify(v)])) });
 
   before(async () => {
-    requireCluster();
+    await requireCluster();
     await server.start();
     server.serve('/good.qcow2', good.data);
     server.serve('/other.qcow2', other.data);
     server.serve('/corrupt.qcow2', corrupt.data);
     server.serve('/witness.qcow2', witness.data);
-    kubectl(['create', 'namespace', ns]);
+    kubectlSync(['create', 'namespace', ns]);
     applyJson({ apiVersion: 'v1', kind: 'Node', metadata: { name: node, labels: { 'image.berth.dev/stale': 'ready' } } });
     setCatalog({
       good: { url: server.url('/good.qcow2'), sha256: good.sha256, size: good.data.length },
@@ -80,7 +82,7 @@ describe('node agent: image cache, status and garbage collection (agent process,
   });
 
   it('downloads catalog images into the cache under their sha256 and reports them ready on the node', async () => {
-    await eventually('good, other and witness ready in the node annotation', 30_000, () => (['good', 'other', 'witness'].every((name) => imageStatus(name)?.state === 'ready') ? true : undefined), () => agent.tail());
+    await eventually('good, other and witness ready in the node annotation', 30_000, () => (['good', 'other', 'witness'].every((name) => imageStatus(name)?.state === 'ready') ? true : undefined), { describe: () => agent.tail() });
     for (const img of [good, other, witness]) {
       const file = join(cacheDir, cachedImageFileName(img.sha256));
       assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), img.sha256);
@@ -109,10 +111,10 @@ describe('node agent: image cache, status and garbage collection (agent process,
     assert.equal(existsSync(join(cacheDir, cachedImageFileName(wrongSha))), false);
     assert.equal(existsSync(join(cacheDir, cachedImageFileName(corrupt.sha256))), false);
     const events = await eventually('a Warning event for corrupt', 10_000, () => {
-      const items = kubectlJson(['get', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`]).items as any[];
+      const items = kubectlJsonSync(['get', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`]).items as any[];
       const e = items.find((i) => i.reason === 'ImageDownloadFailed' && /image corrupt:/.test(i.message));
       return e ? items : undefined;
-    }, () => agent.tail(60));
+    }, { describe: () => agent.tail(60) });
     const e = events.find((i) => /image corrupt:/.test(i.message));
     assert.equal(e.type, 'Warning');
     assert.deepEqual([e.involvedObject.kind, e.involvedObject.name], ['Node', node]);
@@ -163,17 +165,17 @@ describe('node agent: image cache, status and garbage collection (agent process,
     });
     setCatalog({ corrupt: { url: server.url('/corrupt.qcow2'), sha256: wrongSha } });
     // The collection that removed other had decided about good and witness already: it kept them.
-    await eventually('other removed from the cache', 15_000, () => (existsSync(otherFile) ? undefined : true), () => agent.tail());
+    await eventually('other removed from the cache', 15_000, () => (existsSync(otherFile) ? undefined : true), { describe: () => agent.tail() });
     assert.ok(existsSync(witnessFile), 'the base only a VM pod uses is still there');
     assert.ok(existsSync(goodFile), 'the base a VM pod and a stopped VM use is still there');
     await eventually('labels of dropped images removed', 10_000, () => (nodeMeta().labels['image.berth.dev/good'] === undefined ? true : undefined));
     assert.match(agent.log, new RegExp(`removing ${cachedImageFileName(other.sha256)}`));
-    kubectl(['delete', 'pod', 'vm-uses-good', '-n', ns, '--grace-period=0', '--force', '--wait=false']);
+    kubectlSync(['delete', 'pod', 'vm-uses-good', '-n', ns, '--grace-period=0', '--force', '--wait=false']);
     // The collection that removed witness saw no pod, and had decided about good already: it kept it.
-    await eventually('witness removed once the pod is gone', 30_000, () => (existsSync(witnessFile) ? undefined : true), () => agent.tail());
+    await eventually('witness removed once the pod is gone', 30_000, () => (existsSync(witnessFile) ? undefined : true), { describe: () => agent.tail() });
     assert.ok(existsSync(goodFile), 'the base a stopped VM uses is still there');
-    kubectl(['delete', 'statefulset', 'stopped-uses-good', '-n', ns, '--wait=false']);
-    await eventually('good removed once no VM uses it', 20_000, () => (existsSync(goodFile) ? undefined : true), () => agent.tail());
+    kubectlSync(['delete', 'statefulset', 'stopped-uses-good', '-n', ns, '--wait=false']);
+    await eventually('good removed once no VM uses it', 20_000, () => (existsSync(goodFile) ? undefined : true), { describe: () => agent.tail() });
     assert.deepEqual(readdirSync(cacheDir).filter((f) => !f.startsWith('.')), []);
   });
 

@@ -13,8 +13,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedImageFileName, classifyCacheFiles, partialFileName } from '../../../../agent/node/images/files.js';
-import { AgentProcess, freePort } from '../../../support/agent-process.js';
-import { applyJson, eventually, kubectl, requireCluster, uniqueSuffix, removeFakeNodeAndNamespace } from '../support/cluster.js';
+import { AgentProcess } from '../../../support/agent-process.js';
+import { freePort } from '../../../support/ports.js';
+import { applyJson, kubectlSync, removeFakeNodeAndNamespace, requireCluster, uniqueSuffix } from '../../../support/cluster.js';
+import { eventually } from '../../../support/eventually.js';
 import { ImageServer, randomImage, type SeenRequest } from '../../../support/image-server.js';
 
 const IMAGES = 8;
@@ -35,10 +37,10 @@ describe('node agent: SIGKILL during downloads (agent process, local cluster)', 
   let agent: AgentProcess | undefined;
 
   before(async () => {
-    requireCluster();
+    await requireCluster();
     await server.start();
     for (const img of images) server.serve(img.path, img.data, { kind: 'hold-at', offsets: img.holds });
-    kubectl(['create', 'namespace', ns]);
+    kubectlSync(['create', 'namespace', ns]);
     applyJson({ apiVersion: 'v1', kind: 'Node', metadata: { name: node } });
     applyJson({
       apiVersion: 'v1',
@@ -98,7 +100,7 @@ describe('node agent: SIGKILL during downloads (agent process, local cluster)', 
         const held = mine.filter((r) => r.heldAt !== undefined);
         if (held.length !== Math.min(MAX_DOWNLOADS, left)) return undefined;
         return held.every((r) => bytesOnDisk(byPath.get(r.path)!) === r.heldAt) ? { held, wrong: false } : undefined;
-      }, () => `requests this round: ${JSON.stringify(server.requests.slice(first))}\n${current.tail()}`);
+      }, { describe: () => `requests this round: ${JSON.stringify(server.requests.slice(first))}\n${current.tail()}` });
       const finished = !settled.wrong && settled.held.length === 0;
       const exit = await current.stop(finished ? 'SIGTERM' : 'SIGKILL');
       resumes += checkRequests(server.requests.slice(first), partials, current);

@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_MAIN } from '../../../support/agent-process.js';
+import { agentMain } from '../../../support/repo.js';
 
 function probe(args: string[] = []): any {
-  return JSON.parse(execFileSync(process.execPath, [AGENT_MAIN, 'probe', ...args], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(process.execPath, [agentMain, 'probe', ...args], { encoding: 'utf8' }));
 }
 
 describe('KVM probe (real QEMU, this machine)', function () {
