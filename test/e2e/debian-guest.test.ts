@@ -12,13 +12,17 @@ import { execa, type ResultPromise } from 'execa';
 import { imageLabelName } from '../../shared/catalog.js';
 import { Labels, LabelValues } from '../../shared/contract.js';
 import { skipLoudly } from '../support/skip.js';
-import { berth, berthBackground, berthRaw, cacheDir, env, FileServer, kubectl, nodeAddress, repo, requireCluster, waitFor } from './chain-support.js';
+import { berthCache, kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
+import { ImageServer } from '../support/image-server.js';
+import { berth, berthBackground, berthEnv, berthOk } from '../support/plugin.js';
+import { repo } from '../support/repo.js';
 
 const NAMESPACE = 't-e2e-debian';
 const VM = 'deb';
 const USER = 'debian'; // the default user of Debian's cloud.cfg
 const IMAGE = 'e2e-debian-12';
-const GUEST = join(cacheDir, 'guest', 'debian-12.qcow2');
+const GUEST = join(berthCache(), 'guest', 'debian-12.qcow2');
 const BUILD = join(repo, 'test', 'guest', 'build-debian.sh');
 const MARKER = `berth-debian-${process.pid}-${randomBytes(3).toString('hex')}`;
 
@@ -62,7 +66,7 @@ function resolvSettings(text: string): { nameservers: string[]; search: string[]
 
 describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) from the catalog, under TCG', function () {
   this.timeout(900_000);
-  const server = new FileServer(GUEST);
+  const server = new ImageServer('0.0.0.0');
   const work = mkdtempSync(join(tmpdir(), 't-e2e-debian-'));
   const key = join(work, 'id_ed25519');
   const knownHosts = join(work, 'known_hosts');
@@ -84,10 +88,10 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
 
   // Our own known_hosts: an earlier run's VM of the same name had another host key.
   const sshOpts = ['-i', key, '-o', `UserKnownHostsFile=${knownHosts}`];
-  const ssh = (command: string, user = USER) => berth(['ssh', `${user}@${VM}`, '-n', NAMESPACE, ...sshOpts, '--', command], 120_000);
-  const scp = (...operands: string[]) => berth(['scp', ...sshOpts, ...operands], 180_000);
+  const ssh = (command: string, user = USER) => berthOk(['ssh', `${user}@${VM}`, '-n', NAMESPACE, ...sshOpts, '--', command], { timeoutMs: 120_000 });
+  const scp = (...operands: string[]) => berthOk(['scp', ...sshOpts, ...operands], { timeoutMs: 180_000 });
   const remote = (path: string) => `${USER}@${VM}.${NAMESPACE}:${path}`;
-  const vmPod = async () => JSON.parse(await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
+  const vmPod = async () => JSON.parse(await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
 
   before(async function () {
     this.timeout(1_800_000);
@@ -100,35 +104,36 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     // idempotent: a no-op when the image is built and its inputs are unchanged; else about 6 minutes
     if (process.getuid?.() === 0) await execa('bash', [BUILD], { stdio: 'inherit', timeout: 1_800_000 });
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'berth-e2e-debian', '-f', key]);
-    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], 300_000);
-    await kubectl(['create', 'namespace', NAMESPACE]);
+    await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], { timeoutMs: 300_000 });
+    await kubectlOut(['create', 'namespace', NAMESPACE]);
   });
 
   after(async function () {
     this.timeout(300_000);
     await server.stop();
-    await berthRaw(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes'], 180_000);
-    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']).catch(() => undefined);
-    await berthRaw(['images', 'rm', IMAGE, '--ignore-not-found']);
+    await berth(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes'], { timeoutMs: 180_000 });
+    await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+    await berth(['images', 'rm', IMAGE, '--ignore-not-found']);
     rmSync(work, { recursive: true, force: true });
   });
 
   step('berth is installed and a node can run VMs', async () => {
-    await berth(['install', '--timeout', '4m'], 300_000);
-    node = (await kubectl(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    await berthOk(['install', '--timeout', '4m'], { timeoutMs: 300_000 });
+    node = (await kubectlOut(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
     assert.ok(node, 'no node carries berth.dev/node=true');
   });
 
   step('images add: the agent caches the Debian image and labels the node', async () => {
+    server.serveFile('/debian-12.qcow2', GUEST);
     await server.start();
     const sha = readFileSync(`${GUEST}.sha256`, 'utf8').trim().split(/\s+/)[0]!;
     const url = `http://${await nodeAddress(node)}:${server.port}/debian-12.qcow2`;
-    await berth(['images', 'add', IMAGE, '--url', url, '--sha256', sha, '--size', String(statSync(GUEST).size), '--force']);
+    await berthOk(['images', 'add', IMAGE, '--url', url, '--sha256', sha, '--size', String(statSync(GUEST).size), '--force']);
     const label = `${Labels.nodeImagePrefix}${imageLabelName(IMAGE)}`;
-    await waitFor(`node ${node} to get ${label}=${LabelValues.imageReady}`, 300_000, async () => {
-      const value = (await kubectl(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
+    await eventually(`node ${node} to get ${label}=${LabelValues.imageReady}`, 300_000, async () => {
+      const value = (await kubectlOut(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
       return value === LabelValues.imageReady ? value : undefined;
-    });
+    }, { intervalMs: 2000 });
   });
 
   step('create --accel tcg --user-data --ssh-key --disk-size 4Gi --wait: the VM runs and answers on port 22', async () => {
@@ -144,8 +149,8 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
       `  - [ sh, -c, "echo ran by runcmd ${MARKER} > /var/tmp/runcmd.txt" ]`,
       '',
     ].join('\n'));
-    await berth(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--disk-size', '4Gi',
-      '--user-data', userData, '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], 660_000);
+    await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--disk-size', '4Gi',
+      '--user-data', userData, '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], { timeoutMs: 660_000 });
     const pod = await vmPod();
     assert.equal(pod?.status?.phase, 'Running');
   });
@@ -162,7 +167,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   step(`the default user '${USER}' has the key from create, with sudo; root is refused as on Debian's images`, async () => {
     const r = await ssh('id -un; sudo -n id -un');
     assert.deepEqual(r.stdout.trim().split('\n'), [USER, 'root']);
-    const root = await berthRaw(['ssh', `root@${VM}`, '-n', NAMESPACE, ...sshOpts, '--', 'true'], 120_000);
+    const root = await berth(['ssh', `root@${VM}`, '-n', NAMESPACE, ...sshOpts, '--', 'true'], { timeoutMs: 120_000 });
     assert.notEqual(root.exitCode, 0, 'root logged in');
     assert.match(root.stdout + root.stderr, new RegExp(`Please login as the user "${USER}"`));
   });
@@ -208,10 +213,10 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   step('console: the serial port shows a login prompt (a getty on ttyS0) and Ctrl-] leaves', async () => {
     const con = berthBackground(['console', VM, '-n', NAMESPACE]);
     try {
-      await waitFor('the console to attach', 60_000, async () => (con.err().includes('Press Ctrl-] to exit') ? true : undefined), 250);
+      await eventually('the console to attach', 60_000, async () => (con.err().includes('Press Ctrl-] to exit') ? true : undefined), { intervalMs: 250 });
       // getty prints its prompt again for an empty line
       con.proc.stdin?.write('\r');
-      await waitFor(`"${VM} login:" on the console`, 60_000, async () => (con.out().includes(`${VM} login:`) ? true : undefined), 250);
+      await eventually(`"${VM} login:" on the console`, 60_000, async () => (con.out().includes(`${VM} login:`) ? true : undefined), { intervalMs: 250 });
       con.proc.stdin?.write(Buffer.from([0x1d]));
       const done = await Promise.race([con.proc, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
       assert.notEqual(done, 'timeout', `console did not leave on Ctrl-]; stderr: ${con.err()}`);
@@ -222,7 +227,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
 
   step("the guest's DNS is the pod's: the same nameservers and search domains (dhclient took them from the launcher)", async () => {
     const pod = await vmPod();
-    const podConf = resolvSettings(await kubectl(['exec', '-n', NAMESPACE, pod.metadata.name, '--', 'cat', '/etc/resolv.conf']));
+    const podConf = resolvSettings(await kubectlOut(['exec', '-n', NAMESPACE, pod.metadata.name, '--', 'cat', '/etc/resolv.conf']));
     const guestConf = resolvSettings((await ssh('cat /etc/resolv.conf')).stdout);
     assert.ok(podConf.nameservers.length > 0, 'the pod has no usable nameserver');
     assert.deepEqual(guestConf.nameservers, podConf.nameservers);
@@ -234,7 +239,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     const pod = await vmPod();
     // the launcher's image has glibc's getent; ask the pod first, so that a cluster whose pods
     // cannot reach a nameserver is reported as such and not blamed on the guest
-    const inPod = await execa('kubectl', ['exec', '-n', NAMESPACE, pod.metadata.name, '--', 'getent', 'hosts', 'deb.debian.org'], { env, reject: false, timeout: 60_000 });
+    const inPod = await execa('kubectl', ['exec', '-n', NAMESPACE, pod.metadata.name, '--', 'getent', 'hosts', 'deb.debian.org'], { env: berthEnv(), reject: false, timeout: 60_000 });
     if (inPod.exitCode !== 0) {
       skipLoudly(this, `the VM pod itself cannot resolve deb.debian.org (getent exit ${inPod.exitCode}${inPod.stderr ? `: ${String(inPod.stderr).trim()}` : ''}): this cluster's pods reach no nameserver, so the guest cannot either`);
     }
@@ -244,9 +249,9 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
 
   it('from the guest, the cluster Service kubernetes.default.svc resolves and answers', async function () {
     if (brokenAt) throw new Error(`not run: the chain broke at "${brokenAt}"`);
-    const dns = (await kubectl(['get', 'services', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'name'])).trim();
+    const dns = (await kubectlOut(['get', 'services', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'name'])).trim();
     if (!dns) skipLoudly(this, 'the cluster runs no cluster DNS (no kube-dns Service in kube-system; test/cluster/up.sh sets no clusterDNS), so pods, and VMs, cannot resolve Service names');
-    const ip = (await kubectl(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    const ip = (await kubectlOut(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     const r = await ssh('getent hosts kubernetes.default.svc');
     assert.equal(r.stdout.trim().split(/\s+/)[0], ip);
     const connect = await ssh(`python3 -c "import socket; socket.create_connection(('kubernetes.default.svc', 443), 10).close(); print('connected')"`);
@@ -257,12 +262,12 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     await ssh(`echo ${MARKER} | sudo tee /var/lib/berth-e2e-marker >/dev/null && sync`);
     const pod = await vmPod();
     // the container log: the serial console (stdout) and the launcher's own lines (stderr)
-    const logs: ResultPromise = execa('kubectl', ['logs', '-f', '-n', NAMESPACE, pod.metadata.name], { env, reject: false, buffer: false });
+    const logs: ResultPromise = execa('kubectl', ['logs', '-f', '-n', NAMESPACE, pod.metadata.name], { env: berthEnv(), reject: false, buffer: false });
     let log = '';
     logs.stdout?.on('data', (c: Buffer) => (log += c.toString()));
     logs.stderr?.on('data', (c: Buffer) => (log += c.toString()));
     try {
-      await berth(['stop', VM, '-n', NAMESPACE, '--wait', '--timeout', '5m'], 360_000);
+      await berthOk(['stop', VM, '-n', NAMESPACE, '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
       await Promise.race([logs, new Promise((r) => setTimeout(r, 30_000))]);
     } finally {
       logs.kill('SIGKILL');
@@ -273,17 +278,17 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     assert.match(log, /reboot: Power down/, log.slice(-3000));
     assert.doesNotMatch(log, /did not power off within|quitting QEMU|killing it/, 'the guest was not powered off by itself');
 
-    await berth(['start', VM, '-n', NAMESPACE], 60_000);
-    const r = await waitFor('ssh into the restarted VM', 600_000, async () => ssh('sudo cat /var/lib/berth-e2e-marker'), 5000);
+    await berthOk(['start', VM, '-n', NAMESPACE], { timeoutMs: 60_000 });
+    const r = await eventually('ssh into the restarted VM', 600_000, async () => ssh('sudo cat /var/lib/berth-e2e-marker'), { intervalMs: 5000 });
     assert.equal(r.stdout.trim(), MARKER);
   });
 
   step('purge keeps the disk; create --reuse-disk boots the same root file system', async () => {
-    await berth(['purge', VM, '-n', NAMESPACE, '--yes'], 180_000);
+    await berthOk(['purge', VM, '-n', NAMESPACE, '--yes'], { timeoutMs: 180_000 });
     // the old pod powers its guest down first; the disk is free once it is gone
-    await waitFor('the purged VM\'s pod to be gone', 300_000, async () => ((await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim() === '' ? true : undefined));
-    await berth(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--reuse-disk',
-      '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], 660_000);
+    await eventually('the purged VM\'s pod to be gone', 300_000, async () => ((await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim() === '' ? true : undefined), { intervalMs: 2000 });
+    await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--reuse-disk',
+      '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], { timeoutMs: 660_000 });
     const r = await ssh('sudo cat /var/lib/berth-e2e-marker; hostname');
     assert.deepEqual(r.stdout.trim().split('\n'), [MARKER, VM]);
   });
@@ -294,17 +299,17 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     const other = `${VM}-secret`;
     const file = join(work, 'from-secret.yaml');
     writeFileSync(file, ['#cloud-config', 'runcmd:', `  - [ sh, -c, "echo runcmd from the secret ${MARKER} > /var/tmp/from-secret.txt" ]`, ''].join('\n'));
-    await kubectl(['create', 'secret', 'generic', `${other}-user-data`, '-n', NAMESPACE, `--from-file=user-data=${file}`]);
-    await berth(['create', other, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--ephemeral',
-      '--user-data-from', `secret/${other}-user-data`, '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], 660_000);
+    await kubectlOut(['create', 'secret', 'generic', `${other}-user-data`, '-n', NAMESPACE, `--from-file=user-data=${file}`]);
+    await berthOk(['create', other, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--ephemeral',
+      '--user-data-from', `secret/${other}-user-data`, '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], { timeoutMs: 660_000 });
     try {
-      const ssh2 = (command: string) => berth(['ssh', `${USER}@${other}`, '-n', NAMESPACE, ...sshOpts, '--', command], 120_000);
+      const ssh2 = (command: string) => berthOk(['ssh', `${USER}@${other}`, '-n', NAMESPACE, ...sshOpts, '--', command], { timeoutMs: 120_000 });
       const status = await ssh2('cloud-init status --wait');
       assert.match(status.stdout, /status: done/, status.stdout);
       const r = await ssh2('cat /var/tmp/from-secret.txt; hostname');
       assert.deepEqual(r.stdout.trim().split('\n'), [`runcmd from the secret ${MARKER}`, other]);
     } finally {
-      await berthRaw(['purge', other, '-n', NAMESPACE, '--delete-disks', '--yes'], 180_000);
+      await berth(['purge', other, '-n', NAMESPACE, '--delete-disks', '--yes'], { timeoutMs: 180_000 });
     }
   });
 });
