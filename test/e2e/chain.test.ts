@@ -14,7 +14,7 @@ import { kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
 import { berth, berthBackground, berthEnv, berthOk } from '../support/plugin.js';
-import { guestImage, guestSha256 } from './chain-support.js';
+import { guestImage, guestSha256 } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-chain';
 const VM = 'demo';

@@ -14,7 +14,7 @@ import { BUSYBOX_IMAGE, kubectlOut, nodeAddress, requireCluster } from '../suppo
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
 import { berthEnv, berthOk } from '../support/plugin.js';
-import { guestImage, guestSha256 } from './chain-support.js';
+import { guestImage, guestSha256 } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-restricted';
 const VM = 'locked';

@@ -12,9 +12,8 @@ import { parse } from 'yaml';
 import { waitForOutput } from '../../support/child-output.js';
 import { clusterKubeconfig, requireCluster } from '../../support/cluster.js';
 import { portIsFree } from '../../support/ports.js';
-import { pluginBin } from '../../support/repo.js';
+import { pluginBin, repo } from '../../support/repo.js';
 import { importTraceModule, loadedPackages } from '../../support/import-trace.js';
-import { packageRoot } from '../../../src/package-root.js';
 import { shellQuote } from '../../../src/access/shell-quote.js';
 
 describe('access (integration, local cluster)', function () {
@@ -97,7 +96,7 @@ describe('access (integration, local cluster)', function () {
       const trace = join(files, `trace-${randomBytes(4).toString('hex')}`);
       writeFileSync(trace, '');
       const child = startBerth(args, { stdin: options.stdin, env: { NODE_OPTIONS: `--import=${importTraceModule}`, BERTH_TEST_IMPORT_TRACE: trace, ...(options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : {}) } });
-      return { child, lines: () => readFileSync(trace, 'utf8').split('\n').filter(Boolean), packages: () => loadedPackages(trace, packageRoot(import.meta.url)) };
+      return { child, lines: () => readFileSync(trace, 'utf8').split('\n').filter(Boolean), packages: () => loadedPackages(trace, repo) };
     }
 
     it('ssh and its ProxyCommand (port-forward --stdio) never import client-node with the cluster\'s token', async () => {
