@@ -25,11 +25,13 @@ export interface BerthOptions {
 }
 
 /**
- * This process's environment pointed at the local cluster, without colour, with node_modules/.bin
- * on PATH (the Node 22 that bin/kubectl-berth and its ssh ProxyCommand run on), plus `env`.
+ * This process's environment pointed at the local cluster, without colour (NO_COLOR set, FORCE_COLOR
+ * dropped), with node_modules/.bin on PATH (the Node 22 that bin/kubectl-berth and its ssh
+ * ProxyCommand run on), plus `env`.
  */
 export function berthEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, KUBECONFIG: clusterKubeconfig(), NO_COLOR: '1', PATH: `${repo}/node_modules/.bin:${process.env.PATH ?? ''}`, ...env };
+  const { FORCE_COLOR: _forced, ...inherited } = process.env;
+  return { ...inherited, KUBECONFIG: clusterKubeconfig(), NO_COLOR: '1', PATH: `${repo}/node_modules/.bin:${process.env.PATH ?? ''}`, ...env };
 }
 
 /** Runs `kubectl berth ARGS` to the end and returns what happened; never throws. */

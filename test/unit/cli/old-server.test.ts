@@ -3,15 +3,13 @@
 // asks for /version. The stand-in answers like an empty cluster: a named object is 404, a list is
 // empty, a create or an apply returns what it was sent.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { repo as root } from '../../support/repo.js';
+import { berth } from '../../support/plugin.js';
 
-const cli = join(root, 'bin', 'kubectl-berth');
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBerthOldServerTestKeyOnly00000000000000000 t@old';
 
 /** What discovery tells install's object client: the kinds the manifests hold, in any group. */
@@ -55,14 +53,8 @@ function fakeApiServer(gitVersion: string, seen: string[]): Server {
   });
 }
 
-function run(args: string[], kubeconfig: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
-  return new Promise((done) => {
-    execFile(cli, args, { encoding: 'utf8', env: { ...env, NO_COLOR: '1', KUBECONFIG: kubeconfig, HOME: tmpdir() }, timeout: 60_000 }, (error, stdout, stderr) =>
-      done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** The plugin (test/support/plugin.ts) pointed at the stand-in server, with a HOME of its own. */
+const run = (args: string[], kubeconfig: string) => berth(args, { env: { KUBECONFIG: kubeconfig, HOME: tmpdir() }, timeoutMs: 60_000 });
 
 describe('a cluster older than kubectl-berth supports (a stand-in API server)', function () {
   this.timeout(60_000);
@@ -90,7 +82,7 @@ current-context: old
 
   it('version prints the server version and warns on stderr, exit 0', async () => {
     const r = await run(['version'], kubeconfig);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout, 'Client Version: 0.1.0\nServer Version: v1.34.5+k3s1\nAgent Versions: none\n');
     assert.match(flat(r.stderr), warning);
     const json = await run(['version', '-o', 'json'], kubeconfig);
@@ -99,7 +91,7 @@ current-context: old
 
   it('create warns before it creates anything, then creates the VM', async () => {
     const r = await run(['create', 'web', '--image', 'http://127.0.0.1:9/x.qcow2', '--accel', 'tcg', '--allow-unschedulable', '--ssh-key', KEY], kubeconfig);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout, 'vm/web created\n');
     assert.match(flat(r.stderr), warning);
     assert.equal(seen.filter((s) => s === 'GET /version').length, 1);
@@ -108,21 +100,21 @@ current-context: old
 
   it('create --dry-run changes nothing, so it does not ask', async () => {
     const r = await run(['create', 'web', '--image', 'http://127.0.0.1:9/x.qcow2', '--accel', 'tcg', '--ssh-key', KEY, '--dry-run', '-o', 'name'], kubeconfig);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.exitCode, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /Warning/);
     assert.ok(!seen.includes('GET /version'));
   });
 
   it('install warns, then applies the manifests', async () => {
     const r = await run(['install', '--no-wait'], kubeconfig);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.exitCode, 0, r.stderr);
     assert.match(flat(r.stderr), new RegExp(`^${warning.source} installing berth into namespace berth-system`));
     assert.match(r.stderr, /clusterrole\.rbac\.authorization\.k8s\.io\/berth-vm-admin created/);
   });
 
   it('ls, which only reads, never asks for /version', async () => {
     const r = await run(['ls'], kubeconfig);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.exitCode, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /Warning/);
     assert.ok(seen.length > 0 && !seen.includes('GET /version'), seen.join('\n'));
   });
