@@ -2,11 +2,11 @@
 // prerequisites. Timing is wall clock around the whole child (spawn to exit), the way a user feels it.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NotMeasuredError } from './result.js';
-import { berthCache } from '../support/cluster.js';
+import { berthCache, clusterKubeconfig } from '../support/cluster.js';
+import { freePort as freePortOn } from '../support/ports.js';
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -95,7 +95,7 @@ export function cacheDir(...parts: string[]): string {
   return join(berthCache(), ...parts);
 }
 
-export const KUBECONFIG = cacheDir('cluster', 'kubeconfig');
+export const KUBECONFIG = clusterKubeconfig();
 
 /** The environment the benchmarks run commands in: our bin/ first, so `kubectl berth` finds this checkout. */
 export function benchEnv(root: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -158,13 +158,4 @@ export function readPeakRssMb(pid: number): number | undefined {
 }
 
 /** A TCP port free on every interface right now (bound once, then released for the caller). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+export const freePort = (): Promise<number> => freePortOn('any');

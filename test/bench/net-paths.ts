@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { qemuArgs, QEMU_BINARY } from '../../agent/launcher/qemu-args.js';
 import { cachedImageFileName, Files, LauncherEnv, VM_USER } from '../../shared/contract.js';
 import { VM_DEFAULTS } from '../../shared/defaults.js';
-import { launcherEnv, LauncherRun, PodSandbox, sshArgs, waitFor } from '../e2e/launcher-harness.js';
+import { launcherEnv, LauncherRun, PodSandbox, sshArgs } from '../e2e/launcher-harness.js';
+import { eventually } from '../support/eventually.js';
 import { cacheDir, interleaved, requireCommand, requireFile, timeCommand } from './measure.js';
 import {
   detached, icmpInEchos, NET_PORTS, noiseVerdict, waitListening, parsePing, passtArgv, passtNetdev, pingArgv, pullScript, pushScript, sinkServer, sourceServer, withNetdev,
@@ -82,9 +83,9 @@ function guestShell(sandbox: PodSandbox, key: string) {
 }
 
 async function waitForSsh(sandbox: PodSandbox, key: string, what: string, exited: () => string | undefined): Promise<void> {
-  await waitFor(`${what}: ssh to the pod IP`, BOOT_MS,
-    async () => ((await ns(sandbox.clientNs, ['ssh', ...sshArgs(key, `root@${sandbox.podIp}`, 'true')])).exitCode === 0 ? true : undefined),
-    exited);
+  await eventually(`${what}: ssh to the pod IP`, BOOT_MS,
+    async () => (await ns(sandbox.clientNs, ['ssh', ...sshArgs(key, `root@${sandbox.podIp}`, 'true')])).exitCode === 0,
+    { stopEarly: exited });
 }
 
 /** The launcher's inputs for one VM in `dir`, as the VM pod's volumes hold them. */
@@ -140,7 +141,7 @@ async function startPasst(ctx: BenchContext, sandbox: PodSandbox, guest: string,
   passt.stdout?.on('data', (d: Buffer) => (passtLog += d.toString()));
   let passtExited = false;
   void passt.then(() => (passtExited = true));
-  await waitFor('passt socket', 20_000, async () => (existsSync(socket) ? true : undefined), () => (passtExited ? `passt exited:\n${passtLog}` : undefined));
+  await eventually('passt socket', 20_000, () => existsSync(socket), { stopEarly: () => (passtExited ? `passt exited:\n${passtLog}` : undefined) });
   const args = withNetdev(qemuArgs({
     name: 'bench-passt', accel: 'tcg', cpus: GUEST_PLAN.cpus, memoryMiB: GUEST_PLAN.memoryMiB,
     petDisk: join(dir, 'pet.qcow2'), seedIso: join(dir, 'seed.iso'), tap: 'unused', mac: '52:54:00:12:34:57',

@@ -2,7 +2,7 @@
 // has (bundle, oclif manifest, compile cache, pre-rendered root help) and how big the plugin is as
 // installed. The install is what runs the plugin: bin/, the bundle, the pre-rendered help, the
 // manifests `install` applies, package.json and the oclif manifest. The bundle needs no
-// node_modules at run time (test/unit/build/bundle.test.ts runs it from a copy without any).
+// node_modules at run time (test/unit/src/build/bundle.test.ts runs it from a copy without any).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 

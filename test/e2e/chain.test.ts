@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { imageLabelName } from '../../shared/catalog.js';
 import { Labels, LabelValues, SYSTEM_NAMESPACE } from '../../shared/contract.js';
-import {
-  berth, berthBackground, berthRaw, env, FileServer, guestImage, guestSha256, kubectl, nodeAddress, requireCluster, vncBanner, waitFor,
-} from './chain-support.js';
+import { kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
+import { ImageServer } from '../support/image-server.js';
+import { berth, berthBackground, berthEnv, berthOk } from '../support/plugin.js';
+import { vncBanner } from '../support/vnc.js';
+import { guestImage, guestSha256 } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-chain';
 const VM = 'demo';
@@ -20,7 +23,7 @@ const MARKER = `berth-e2e-${process.pid}`;
 
 describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss, purge', function () {
   this.timeout(600_000);
-  const server = new FileServer(guestImage);
+  const server = new ImageServer('0.0.0.0');
   const keyDir = mkdtempSync(join(tmpdir(), 't-e2e-chain-'));
   const key = join(keyDir, 'id_ed25519');
   let brokenAt: string | undefined;
@@ -45,35 +48,35 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
 
   // A known_hosts of its own: an earlier run's VM of the same name had another host key.
   // Like ssh itself, `kubectl berth ssh` hands the words after -- to the guest's shell as one line.
-  const ssh = (...command: string[]) => berth(['ssh', VM, '-n', NAMESPACE, '-i', key, '-o', `UserKnownHostsFile=${keyDir}/known_hosts`, '--', ...command], 90_000);
+  const ssh = (...command: string[]) => berthOk(['ssh', VM, '-n', NAMESPACE, '-i', key, '-o', `UserKnownHostsFile=${keyDir}/known_hosts`, '--', ...command], { timeoutMs: 90_000 });
 
   before(async () => {
     await requireCluster();
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'berth-e2e', '-f', key]);
-    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], 180_000);
-    await kubectl(['create', 'namespace', NAMESPACE]);
+    await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], { timeoutMs: 180_000 });
+    await kubectlOut(['create', 'namespace', NAMESPACE]);
   });
 
   after(async () => {
     await server.stop();
     rmSync(keyDir, { recursive: true, force: true });
-    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']).catch(() => undefined);
-    await berthRaw(['images', 'rm', IMAGE, '--ignore-not-found']);
+    await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+    await berth(['images', 'rm', IMAGE, '--ignore-not-found']);
   });
 
   step('kubectl berth install: the agent DaemonSet runs and every node reports', async () => {
-    const r = await berth(['install', '--timeout', '4m'], 300_000);
+    const r = await berthOk(['install', '--timeout', '4m'], { timeoutMs: 300_000 });
     assert.match(r.stderr, /berth is installed: [1-9]\d* node\(s\) can run VMs/);
-    const ds = JSON.parse(await kubectl(['get', 'daemonset', '-n', SYSTEM_NAMESPACE, '-o', 'json'])).items[0];
+    const ds = JSON.parse(await kubectlOut(['get', 'daemonset', '-n', SYSTEM_NAMESPACE, '-o', 'json'])).items[0];
     assert.equal(ds.status.numberReady, ds.status.desiredNumberScheduled);
-    node = (await kubectl(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    node = (await kubectlOut(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
     assert.ok(node, 'no node carries berth.dev/node=true');
   });
 
   step('the agent\'s ServiceAccount may make exactly the calls the agent makes, and no more', async () => {
     const as = `system:serviceaccount:${SYSTEM_NAMESPACE}:berth-agent`;
     // can-i exits 1 for "no": read its answer, not its exit code.
-    const canI = async (...args: string[]) => (await execa('kubectl', ['auth', 'can-i', '--as', as, ...args], { env, reject: false })).stdout.trim();
+    const canI = async (...args: string[]) => (await execa('kubectl', ['auth', 'can-i', '--as', as, ...args], { env: berthEnv(), reject: false })).stdout.trim();
     // agent/node/kube.ts: its Node, VM pods and StatefulSets (what still uses a base), the catalog, Events.
     for (const allowed of [['get', 'nodes'], ['patch', 'nodes'], ['list', 'pods', '-A'], ['list', 'statefulsets.apps', '-A'], ['watch', 'configmaps', '-n', SYSTEM_NAMESPACE], ['create', 'events', '-n', 'default']]) {
       assert.equal(await canI(...allowed), 'yes', allowed.join(' '));
@@ -84,19 +87,20 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
   }, probe);
 
   step('kubectl berth images add: the agent caches the served guest and labels the node', async () => {
+    server.serveFile('/guest.qcow2', guestImage);
     await server.start();
     const url = `http://${await nodeAddress(node)}:${server.port}/guest.qcow2`;
-    await berth(['images', 'add', IMAGE, '--url', url, '--sha256', guestSha256(), '--force']);
+    await berthOk(['images', 'add', IMAGE, '--url', url, '--sha256', guestSha256(), '--force']);
     const label = `${Labels.nodeImagePrefix}${imageLabelName(IMAGE)}`;
-    await waitFor(`node ${node} to get ${label}=${LabelValues.imageReady}`, 180_000, async () => {
-      const value = (await kubectl(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
+    await eventually(`node ${node} to get ${label}=${LabelValues.imageReady}`, 180_000, async () => {
+      const value = (await kubectlOut(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
       return value === LabelValues.imageReady ? value : undefined;
-    });
+    }, { intervalMs: 2000 });
   });
 
   step('1. create --accel tcg --wait: the VM runs on the labelled node', async () => {
-    await berth(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--ssh-key', `${key}.pub`, '--wait', '--timeout', '5m'], 360_000);
-    const pod = JSON.parse(await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
+    await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--ssh-key', `${key}.pub`, '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
+    const pod = JSON.parse(await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
     assert.equal(pod?.status?.phase, 'Running');
     assert.equal(pod.spec.nodeName, node);
   });
@@ -114,9 +118,9 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
     const con = berthBackground(['console', VM, '-n', NAMESPACE]);
     try {
       // The banner comes once the attach stream is open: from then on the guest's output reaches it.
-      await waitFor('the console to attach', 60_000, async () => (con.err().includes('Press Ctrl-] to exit') ? true : undefined), 250);
+      await eventually('the console to attach', 60_000, async () => (con.err().includes('Press Ctrl-] to exit') ? true : undefined), { intervalMs: 250 });
       await ssh(`echo ${MARKER}-console > /dev/console`);
-      await waitFor('the marker on the serial console', 30_000, async () => (con.out().includes(`${MARKER}-console`) ? true : undefined), 250);
+      await eventually('the marker on the serial console', 30_000, async () => (con.out().includes(`${MARKER}-console`) ? true : undefined), { intervalMs: 250 });
       con.proc.stdin?.write(Buffer.from([0x1d]));
       const done = await Promise.race([con.proc, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);
       assert.notEqual(done, 'timeout', `console did not leave on Ctrl-]; stderr: ${con.err()}`);
@@ -128,7 +132,7 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
   }, probe);
 
   step('4. ls shows it Running with its node and IP', async () => {
-    const r = await berth(['ls', '-n', NAMESPACE]);
+    const r = await berthOk(['ls', '-n', NAMESPACE]);
     const [header, ...rows] = r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
     const row = rows.find((cells) => cells[0] === VM);
     assert.ok(row, r.stdout);
@@ -140,33 +144,33 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
 
   step('5. after the pod is deleted by hand, the VM comes back on the same disk', async () => {
     await ssh(`echo ${MARKER} > /data/e2e-marker && sync`);
-    const before = JSON.parse(await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
-    await kubectl(['delete', 'pod', before.metadata.name, '-n', NAMESPACE, '--wait=true'], 180_000);
-    await waitFor('a new VM pod that is Ready', 300_000, async () => {
-      const pod = JSON.parse(await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
+    const before = JSON.parse(await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
+    await kubectlOut(['delete', 'pod', before.metadata.name, '-n', NAMESPACE, '--wait=true'], { timeoutMs: 180_000 });
+    await eventually('a new VM pod that is Ready', 300_000, async () => {
+      const pod = JSON.parse(await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
       const ready = pod?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status === 'True';
       return pod && pod.metadata.uid !== before.metadata.uid && ready ? pod : undefined;
-    });
-    const r = await waitFor('ssh into the restarted VM', 240_000, async () => ssh('cat', '/data/e2e-marker'), 5000);
+    }, { intervalMs: 2000 });
+    const r = await eventually('ssh into the restarted VM', 240_000, async () => ssh('cat', '/data/e2e-marker'), { intervalMs: 5000 });
     assert.equal(r.stdout.trim(), MARKER);
   });
 
   step('uninstall refuses while the VM exists, naming it, and changes nothing', async () => {
-    const r = await berthRaw(['uninstall']);
+    const r = await berth(['uninstall']);
     assert.equal(r.exitCode, 4, r.stderr);
     assert.match(r.stderr, new RegExp(`${NAMESPACE}/${VM}`));
-    assert.ok((await kubectl(['get', 'daemonset', '-n', SYSTEM_NAMESPACE, '-o', 'name'])).trim(), 'the agent DaemonSet is gone');
+    assert.ok((await kubectlOut(['get', 'daemonset', '-n', SYSTEM_NAMESPACE, '-o', 'name'])).trim(), 'the agent DaemonSet is gone');
   }, probe);
 
   step('6a. purge demo --yes removes the VM and keeps its disk', async () => {
-    await berth(['purge', VM, '-n', NAMESPACE, '--yes']);
-    assert.equal((await kubectl(['get', 'statefulsets', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim(), '');
-    assert.notEqual((await kubectl(['get', 'pvc', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim(), '');
+    await berthOk(['purge', VM, '-n', NAMESPACE, '--yes']);
+    assert.equal((await kubectlOut(['get', 'statefulsets', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim(), '');
+    assert.notEqual((await kubectlOut(['get', 'pvc', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim(), '');
   });
 
   step('6b. purge demo --delete-disks removes the kept disk too', async () => {
-    await berth(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes']);
+    await berthOk(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes']);
     // Gone, not merely marked for deletion: a PVC stuck Terminating would still hold the disk.
-    await waitFor('the PVC to be gone', 60_000, async () => ((await kubectl(['get', 'pvc', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim() === '' ? true : undefined), 1000);
+    await eventually('the PVC to be gone', 60_000, async () => ((await kubectlOut(['get', 'pvc', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim() === '' ? true : undefined), { intervalMs: 1000 });
   });
 });

@@ -11,16 +11,20 @@ import { join, relative } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { imageLabelName } from '../../shared/catalog.js';
 import { Labels, LabelValues, VM_CONTAINER } from '../../shared/contract.js';
-import { BUSYBOX_IMAGE } from '../support/cluster.js';
+import { berthCache, BUSYBOX_IMAGE, kubectl, kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
+import { ImageServer } from '../support/image-server.js';
+import { berth, berthEnv, berthOk } from '../support/plugin.js';
 import { skipLoudly } from '../support/skip.js';
+import { pluginBin, repo } from '../support/repo.js';
 import { onTerminal, STTY_SETTINGS } from '../support/terminal.js';
-import { berth, berthRaw, bin, cacheDir, env, FileServer, kubectl, nodeAddress, repo, requireCluster, vncBanner, waitFor } from './chain-support.js';
+import { vncBanner } from '../support/vnc.js';
 
 const NAMESPACE = 't-e2e-debian';
 const VM = 'deb';
 const USER = 'debian'; // the default user of Debian's cloud.cfg
 const IMAGE = 'e2e-debian-12';
-const GUEST = join(cacheDir, 'guest', 'debian-12.qcow2');
+const GUEST = join(berthCache(), 'guest', 'debian-12.qcow2');
 const BUILD = join(repo, 'test', 'guest', 'build-debian.sh');
 const MARKER = `berth-debian-${process.pid}-${randomBytes(3).toString('hex')}`;
 // The default user's password for the serial console's login, given only through --user-data
@@ -71,7 +75,7 @@ function resolvSettings(text: string): { nameservers: string[]; search: string[]
 
 describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) from the catalog, under TCG', function () {
   this.timeout(900_000);
-  const server = new FileServer(GUEST);
+  const server = new ImageServer('0.0.0.0');
   const work = mkdtempSync(join(tmpdir(), 't-e2e-debian-'));
   const key = join(work, 'id_ed25519');
   const knownHosts = join(work, 'known_hosts');
@@ -93,10 +97,10 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
 
   // Our own known_hosts: an earlier run's VM of the same name had another host key.
   const sshOpts = ['-i', key, '-o', `UserKnownHostsFile=${knownHosts}`];
-  const ssh = (command: string, user = USER) => berth(['ssh', `${user}@${VM}`, '-n', NAMESPACE, ...sshOpts, '--', command], 120_000);
-  const scp = (...operands: string[]) => berth(['scp', ...sshOpts, ...operands], 180_000);
+  const ssh = (command: string, user = USER) => berthOk(['ssh', `${user}@${VM}`, '-n', NAMESPACE, ...sshOpts, '--', command], { timeoutMs: 120_000 });
+  const scp = (...operands: string[]) => berthOk(['scp', ...sshOpts, ...operands], { timeoutMs: 180_000 });
   const remote = (path: string) => `${USER}@${VM}.${NAMESPACE}:${path}`;
-  const vmPod = async () => JSON.parse(await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
+  const vmPod = async () => JSON.parse(await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
 
   before(async function () {
     this.timeout(1_800_000);
@@ -109,35 +113,36 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     // idempotent: a no-op when the image is built and its inputs are unchanged; else about 6 minutes
     if (process.getuid?.() === 0) await execa('bash', [BUILD], { stdio: 'inherit', timeout: 1_800_000 });
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'berth-e2e-debian', '-f', key]);
-    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], 300_000);
-    await kubectl(['create', 'namespace', NAMESPACE]);
+    await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], { timeoutMs: 300_000 });
+    await kubectlOut(['create', 'namespace', NAMESPACE]);
   });
 
   after(async function () {
     this.timeout(300_000);
     await server.stop();
-    await berthRaw(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes'], 180_000);
-    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']).catch(() => undefined);
-    await berthRaw(['images', 'rm', IMAGE, '--ignore-not-found']);
+    await berth(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes'], { timeoutMs: 180_000 });
+    await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+    await berth(['images', 'rm', IMAGE, '--ignore-not-found']);
     rmSync(work, { recursive: true, force: true });
   });
 
   step('berth is installed and a node can run VMs', async () => {
-    await berth(['install', '--timeout', '4m'], 300_000);
-    node = (await kubectl(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    await berthOk(['install', '--timeout', '4m'], { timeoutMs: 300_000 });
+    node = (await kubectlOut(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
     assert.ok(node, 'no node carries berth.dev/node=true');
   });
 
   step('images add: the agent caches the Debian image and labels the node', async () => {
+    server.serveFile('/debian-12.qcow2', GUEST);
     await server.start();
     const sha = readFileSync(`${GUEST}.sha256`, 'utf8').trim().split(/\s+/)[0]!;
     const url = `http://${await nodeAddress(node)}:${server.port}/debian-12.qcow2`;
-    await berth(['images', 'add', IMAGE, '--url', url, '--sha256', sha, '--size', String(statSync(GUEST).size), '--force']);
+    await berthOk(['images', 'add', IMAGE, '--url', url, '--sha256', sha, '--size', String(statSync(GUEST).size), '--force']);
     const label = `${Labels.nodeImagePrefix}${imageLabelName(IMAGE)}`;
-    await waitFor(`node ${node} to get ${label}=${LabelValues.imageReady}`, 300_000, async () => {
-      const value = (await kubectl(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
+    await eventually(`node ${node} to get ${label}=${LabelValues.imageReady}`, 300_000, async () => {
+      const value = (await kubectlOut(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
       return value === LabelValues.imageReady ? value : undefined;
-    });
+    }, { intervalMs: 2000 });
   });
 
   step('create --accel tcg --user-data --ssh-key --disk-size 4Gi --wait: the VM runs and answers on port 22', async () => {
@@ -158,8 +163,8 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
       `    - { name: ${USER}, password: ${PASSWORD}, type: text }`,
       '',
     ].join('\n'));
-    await berth(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--disk-size', '4Gi',
-      '--user-data', userData, '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], 660_000);
+    await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--disk-size', '4Gi',
+      '--user-data', userData, '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], { timeoutMs: 660_000 });
     const pod = await vmPod();
     assert.equal(pod?.status?.phase, 'Running');
   });
@@ -176,7 +181,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   step(`the default user '${USER}' has the key from create, with sudo; root is refused as on Debian's images`, async () => {
     const r = await ssh('id -un; sudo -n id -un');
     assert.deepEqual(r.stdout.trim().split('\n'), [USER, 'root']);
-    const root = await berthRaw(['ssh', `root@${VM}`, '-n', NAMESPACE, ...sshOpts, '--', 'true'], 120_000);
+    const root = await berth(['ssh', `root@${VM}`, '-n', NAMESPACE, ...sshOpts, '--', 'true'], { timeoutMs: 120_000 });
     assert.notEqual(root.exitCode, 0, 'root logged in');
     assert.match(root.stdout + root.stderr, new RegExp(`Please login as the user "${USER}"`));
   });
@@ -220,12 +225,12 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   }, probe);
 
   step('console on a terminal: the login prompt, a login and a command in the guest, no launcher log line, Ctrl-] leaves and restores the terminal', async () => {
-    const term = onTerminal([bin, 'console', VM, '-n', NAMESPACE], env);
+    const term = onTerminal([pluginBin, 'console', VM, '-n', NAMESPACE], berthEnv());
     // Each wait looks only at what the screen showed since the last thing typed.
     let from = 0;
     const next = () => (from = term.screen().length);
     const shown = (what: string, pattern: RegExp, timeoutMs = 60_000) =>
-      waitFor(what, timeoutMs, async () => pattern.exec(term.screen().slice(from)) ?? undefined, 250);
+      eventually(what, timeoutMs, () => pattern.exec(term.screen().slice(from)) ?? undefined);
     try {
       await shown('the console to attach', /Press Ctrl-\] to exit/);
       // getty prints its prompt again for an empty line; Enter on a raw terminal is a carriage return
@@ -242,8 +247,8 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
       // `berth-launcher: qemu: event VNC_DISCONNECTED` to its stderr while the session is open.
       await vncBanner(VM, NAMESPACE);
       const pod = (await vmPod()).metadata.name as string;
-      await waitFor('the launcher to log VNC_DISCONNECTED', 60_000, async () =>
-        (await kubectl(['logs', pod, '-n', NAMESPACE, '-c', VM_CONTAINER])).includes('berth-launcher: qemu: event VNC_DISCONNECTED') || undefined);
+      await eventually('the launcher to log VNC_DISCONNECTED', 60_000, async () =>
+        (await kubectlOut(['logs', pod, '-n', NAMESPACE, '-c', VM_CONTAINER])).includes('berth-launcher: qemu: event VNC_DISCONNECTED') || undefined);
       // Upper-cased by the guest from a file only cloud-init's runcmd wrote there: the typed
       // command itself (echoed lower-case) cannot match.
       next();
@@ -267,7 +272,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
 
   step("the guest's DNS is the pod's: the same nameservers and search domains (dhclient took them from the launcher)", async () => {
     const pod = await vmPod();
-    const podConf = resolvSettings(await kubectl(['exec', '-n', NAMESPACE, pod.metadata.name, '--', 'cat', '/etc/resolv.conf']));
+    const podConf = resolvSettings(await kubectlOut(['exec', '-n', NAMESPACE, pod.metadata.name, '--', 'cat', '/etc/resolv.conf']));
     const guestConf = resolvSettings((await ssh('cat /etc/resolv.conf')).stdout);
     assert.ok(podConf.nameservers.length > 0, 'the pod has no usable nameserver');
     assert.deepEqual(guestConf.nameservers, podConf.nameservers);
@@ -279,7 +284,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     const pod = await vmPod();
     // the launcher's image has glibc's getent; ask the pod first, so that a cluster whose pods
     // cannot reach a nameserver is reported as such and not blamed on the guest
-    const inPod = await execa('kubectl', ['exec', '-n', NAMESPACE, pod.metadata.name, '--', 'getent', 'hosts', 'deb.debian.org'], { env, reject: false, timeout: 60_000 });
+    const inPod = await execa('kubectl', ['exec', '-n', NAMESPACE, pod.metadata.name, '--', 'getent', 'hosts', 'deb.debian.org'], { env: berthEnv(), reject: false, timeout: 60_000 });
     if (inPod.exitCode !== 0) {
       skipLoudly(this, `the VM pod itself cannot resolve deb.debian.org (getent exit ${inPod.exitCode}${inPod.stderr ? `: ${String(inPod.stderr).trim()}` : ''}): this cluster's pods reach no nameserver, so the guest cannot either`);
     }
@@ -289,13 +294,13 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
 
   async function requireClusterDns(context: Mocha.Context) {
     if (brokenAt) throw new Error(`not run: the chain broke at "${brokenAt}"`);
-    const dns = (await kubectl(['get', 'services', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'name'])).trim();
+    const dns = (await kubectlOut(['get', 'services', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'name'])).trim();
     if (!dns) skipLoudly(context, 'the cluster runs no cluster DNS (no kube-dns Service in kube-system; the local cluster gets CoreDNS from test/cluster/dns.sh), so pods, and VMs, cannot resolve Service names');
   }
 
   it('from the guest, the cluster Service kubernetes.default.svc resolves and answers', async function () {
     await requireClusterDns(this);
-    const ip = (await kubectl(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    const ip = (await kubectlOut(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     const r = await ssh('getent hosts kubernetes.default.svc');
     assert.equal(r.stdout.trim().split(/\s+/)[0], ip);
     const connect = await ssh(`python3 -c "import socket; socket.create_connection(('kubernetes.default.svc', 443), 10).close(); print('connected')"`);
@@ -305,8 +310,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   it("from the guest, a Service of the VM's namespace resolves by its short name (the pod's search domains) and answers", async function () {
     await requireClusterDns(this);
     // a web server in a pod of the test namespace, behind a Service named like it
-    await execa('kubectl', ['apply', '-n', NAMESPACE, '-f', '-'], {
-      env,
+    await kubectl(['apply', '-n', NAMESPACE, '-f', '-'], {
       input: JSON.stringify({
         apiVersion: 'v1',
         kind: 'List',
@@ -324,8 +328,8 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
         ],
       }),
     });
-    await kubectl(['wait', '-n', NAMESPACE, '--for=condition=Ready', 'pod/web', '--timeout=60s'], 70_000);
-    const ip = (await kubectl(['get', 'service', 'web', '-n', NAMESPACE, '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    await kubectl(['wait', '-n', NAMESPACE, '--for=condition=Ready', 'pod/web', '--timeout=60s'], { timeoutMs: 70_000 });
+    const ip = (await kubectlOut(['get', 'service', 'web', '-n', NAMESPACE, '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     const r = await ssh('getent hosts web');
     assert.equal(r.stdout.trim().split(/\s+/)[0], ip);
     const page = await ssh(`python3 -c "import urllib.request; print(urllib.request.urlopen('http://web/', timeout=10).read().decode().strip())"`);
@@ -336,12 +340,12 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     await ssh(`echo ${MARKER} | sudo tee /var/lib/berth-e2e-marker >/dev/null && sync`);
     const pod = await vmPod();
     // the container log: the serial console (stdout) and the launcher's own lines (stderr)
-    const logs: ResultPromise = execa('kubectl', ['logs', '-f', '-n', NAMESPACE, pod.metadata.name], { env, reject: false, buffer: false });
+    const logs: ResultPromise = execa('kubectl', ['logs', '-f', '-n', NAMESPACE, pod.metadata.name], { env: berthEnv(), reject: false, buffer: false });
     let log = '';
     logs.stdout?.on('data', (c: Buffer) => (log += c.toString()));
     logs.stderr?.on('data', (c: Buffer) => (log += c.toString()));
     try {
-      await berth(['stop', VM, '-n', NAMESPACE, '--wait', '--timeout', '5m'], 360_000);
+      await berthOk(['stop', VM, '-n', NAMESPACE, '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
       await Promise.race([logs, new Promise((r) => setTimeout(r, 30_000))]);
     } finally {
       logs.kill('SIGKILL');
@@ -352,17 +356,17 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     assert.match(log, /reboot: Power down/, log.slice(-3000));
     assert.doesNotMatch(log, /did not power off within|quitting QEMU|killing it/, 'the guest was not powered off by itself');
 
-    await berth(['start', VM, '-n', NAMESPACE], 60_000);
-    const r = await waitFor('ssh into the restarted VM', 600_000, async () => ssh('sudo cat /var/lib/berth-e2e-marker'), 5000);
+    await berthOk(['start', VM, '-n', NAMESPACE], { timeoutMs: 60_000 });
+    const r = await eventually('ssh into the restarted VM', 600_000, async () => ssh('sudo cat /var/lib/berth-e2e-marker'), { intervalMs: 5000 });
     assert.equal(r.stdout.trim(), MARKER);
   });
 
   step('purge keeps the disk; create --reuse-disk boots the same root file system', async () => {
-    await berth(['purge', VM, '-n', NAMESPACE, '--yes'], 180_000);
+    await berthOk(['purge', VM, '-n', NAMESPACE, '--yes'], { timeoutMs: 180_000 });
     // the old pod powers its guest down first; the disk is free once it is gone
-    await waitFor('the purged VM\'s pod to be gone', 300_000, async () => ((await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim() === '' ? true : undefined));
-    await berth(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--reuse-disk',
-      '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], 660_000);
+    await eventually('the purged VM\'s pod to be gone', 300_000, async () => ((await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim() === '' ? true : undefined), { intervalMs: 2000 });
+    await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--reuse-disk',
+      '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], { timeoutMs: 660_000 });
     const r = await ssh('sudo cat /var/lib/berth-e2e-marker; hostname');
     assert.deepEqual(r.stdout.trim().split('\n'), [MARKER, VM]);
   });
@@ -373,17 +377,17 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     const other = `${VM}-secret`;
     const file = join(work, 'from-secret.yaml');
     writeFileSync(file, ['#cloud-config', 'runcmd:', `  - [ sh, -c, "echo runcmd from the secret ${MARKER} > /var/tmp/from-secret.txt" ]`, ''].join('\n'));
-    await kubectl(['create', 'secret', 'generic', `${other}-user-data`, '-n', NAMESPACE, `--from-file=user-data=${file}`]);
-    await berth(['create', other, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--ephemeral',
-      '--user-data-from', `secret/${other}-user-data`, '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], 660_000);
+    await kubectlOut(['create', 'secret', 'generic', `${other}-user-data`, '-n', NAMESPACE, `--from-file=user-data=${file}`]);
+    await berthOk(['create', other, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--ephemeral',
+      '--user-data-from', `secret/${other}-user-data`, '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], { timeoutMs: 660_000 });
     try {
-      const ssh2 = (command: string) => berth(['ssh', `${USER}@${other}`, '-n', NAMESPACE, ...sshOpts, '--', command], 120_000);
+      const ssh2 = (command: string) => berthOk(['ssh', `${USER}@${other}`, '-n', NAMESPACE, ...sshOpts, '--', command], { timeoutMs: 120_000 });
       const status = await ssh2('cloud-init status --wait');
       assert.match(status.stdout, /status: done/, status.stdout);
       const r = await ssh2('cat /var/tmp/from-secret.txt; hostname');
       assert.deepEqual(r.stdout.trim().split('\n'), [`runcmd from the secret ${MARKER}`, other]);
     } finally {
-      await berthRaw(['purge', other, '-n', NAMESPACE, '--delete-disks', '--yes'], 180_000);
+      await berth(['purge', other, '-n', NAMESPACE, '--delete-disks', '--yes'], { timeoutMs: 180_000 });
     }
   });
 });

@@ -12,8 +12,7 @@ import { LauncherEnv, VM_USER } from '../../shared/contract.js';
 import { run } from '../../agent/common/exec.js';
 import { openDeviceNode } from '../../agent/node/deviceplugin/device-nodes.js';
 import { inNetns, plumbPodNetwork, type VmAddresses } from '../../agent/node/podnet/plumb.js';
-
-export const LAUNCHER_MAIN = new URL('../../agent/launcher/main.js', import.meta.url).pathname;
+import { launcherMain } from '../support/repo.js';
 
 export function inNs(ns: string, file: string, args: string[], options: { timeout?: number; input?: string } = {}) {
   return execa('ip', ['netns', 'exec', ns, file, ...args], { reject: false, timeout: options.timeout, input: options.input });
@@ -137,7 +136,7 @@ export class LauncherRun {
       `mount --bind ${sandbox.tunNode} /dev/net/tun`,
       `exec setpriv --reuid ${VM_USER.uid} --regid ${VM_USER.gid} --clear-groups --inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs "$0" "$1"`,
     ].join(' && ');
-    this.child = execa('ip', ['netns', 'exec', sandbox.podNs, 'sh', '-c', launch, process.execPath, LAUNCHER_MAIN], {
+    this.child = execa('ip', ['netns', 'exec', sandbox.podNs, 'sh', '-c', launch, process.execPath, launcherMain], {
       env,
       extendEnv: false,
       reject: false,
@@ -155,18 +154,6 @@ export class LauncherRun {
 
   kill(): void {
     this.child.kill('SIGKILL');
-  }
-}
-
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, stopEarly?: () => string | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    const reason = stopEarly?.();
-    if (reason) throw new Error(`${what}: ${reason}`);
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

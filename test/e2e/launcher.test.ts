@@ -11,7 +11,9 @@ import { VM_DEFAULTS } from '../../shared/defaults.js';
 import { waitForOutput } from '../support/child-output.js';
 import { berthCache } from '../support/cluster.js';
 import { skipLoudly } from '../support/skip.js';
-import { banner, launcherEnv, LauncherRun, PodSandbox, sshArgs, vncSecurityTypes, waitFor } from './launcher-harness.js';
+import { eventually } from '../support/eventually.js';
+import { repo } from '../support/repo.js';
+import { banner, launcherEnv, LauncherRun, PodSandbox, sshArgs, vncSecurityTypes } from './launcher-harness.js';
 
 const GUEST_DIR = join(berthCache(), 'guest');
 const BOOT_MS = 90_000;
@@ -34,12 +36,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     execa('ip', ['netns', 'exec', from, 'ssh', ...sshArgs(key, `${user}@${target}`, command, port)], { reject: false, timeout: 15_000 });
 
   async function bootAndWaitForSsh(run: LauncherRun): Promise<void> {
-    await waitFor(
-      'ssh to the pod IP',
-      BOOT_MS,
-      async () => ((await ssh(sandbox.clientNs, sandbox.podIp, 'true')).exitCode === 0 ? true : undefined),
-      () => (launcherExited ? `the launcher exited:\n${run.logs}` : undefined),
-    );
+    await eventually('ssh to the pod IP', BOOT_MS, async () => ((await ssh(sandbox.clientNs, sandbox.podIp, 'true')).exitCode === 0 ? true : undefined), { stopEarly: () => (launcherExited ? `the launcher exited:\n${run.logs}` : undefined) });
   }
   let launcherExited = false;
   /** The agent's PreStartContainer, then the container: as the kubelet starts a VM container. */
@@ -59,7 +56,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     this.timeout(300_000);
     if (process.getuid?.() !== 0) skipLoudly(this, 'needs root for network namespaces');
     // idempotent: a no-op when the guest is built and its inputs are unchanged
-    await execa('bash', [new URL('../../../test/guest/build.sh', import.meta.url).pathname], { stdio: 'inherit' });
+    await execa('bash', [join(repo, 'test', 'guest', 'build.sh')], { stdio: 'inherit' });
     sha = (await readFile(join(GUEST_DIR, 'guest.qcow2.sha256'), 'utf8')).trim();
     work = await mkdtemp(join(tmpdir(), 'berth-launcher-e2e-'));
     for (const dir of ['cache', 'disk', 'cloud-init', 'run']) await mkdir(join(work, dir));
@@ -178,7 +175,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
       [LauncherEnv.imageUrl]: `http://${sandbox.clientIp}:8080/guest.qcow2`,
       [LauncherEnv.shutdownSeconds]: '1',
     });
-    await waitFor('QEMU running', 30_000, async () => (/qemu: running/.test(run.logs) ? true : undefined), () => (launcherExited ? run.logs : undefined));
+    await eventually('QEMU running', 30_000, async () => (/qemu: running/.test(run.logs) ? true : undefined), { stopEarly: () => (launcherExited ? run.logs : undefined) });
     assert.match(run.logs, /downloaded [\d.]+ MiB to .*base\.qcow2, sha256 [0-9a-f]{64} \(verified\)/);
     assert.match(run.logs, new RegExp(`created pet disk .* on ${disk}/${Files.localBase}`));
     run.signal('SIGTERM');
@@ -189,17 +186,17 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
 
   it('a killed launcher takes QEMU with it; the agent builds the network anew for the next start', async () => {
     const killed = await start();
-    await waitFor('QEMU running', 30_000, async () => (/qemu: running/.test(killed.logs) ? true : undefined));
+    await eventually('QEMU running', 30_000, async () => (/qemu: running/.test(killed.logs) ? true : undefined));
     killed.signal('SIGKILL');
     await killed.exit;
     const pods = async () => String((await execa('ip', ['netns', 'pids', sandbox.podNs])).stdout).trim();
-    await waitFor('no process left in the pod', 5_000, async () => ((await pods()) === '' ? true : undefined));
+    await eventually('no process left in the pod', 5_000, async () => ((await pods()) === '' ? true : undefined));
     const network = await sandbox.agentNetwork();
 
     // the guest is still in its firmware: it ignores ACPI, so this also proves the quit fallback
     const next = await start({ [LauncherEnv.shutdownSeconds]: '2' });
     assert.deepEqual(await sandbox.agentNetwork(), network, 'the same devices and rules, made again, not doubled');
-    await waitFor('QEMU running', 30_000, async () => (/qemu: running/.test(next.logs) ? true : undefined));
+    await eventually('QEMU running', 30_000, async () => (/qemu: running/.test(next.logs) ? true : undefined));
     next.signal('SIGTERM');
     assert.equal(await next.exit, 0, next.logs);
     assert.match(next.logs, /did not power off within 2 s: quitting QEMU/);

@@ -10,8 +10,11 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { imageLabelKey } from '../../shared/image-cache.js';
 import { berthImage, Labels, LabelValues, VM_USER } from '../../shared/contract.js';
-import { BUSYBOX_IMAGE } from '../support/cluster.js';
-import { berth, env, FileServer, guestImage, guestSha256, kubectl, nodeAddress, requireCluster, waitFor } from './chain-support.js';
+import { BUSYBOX_IMAGE, kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
+import { ImageServer } from '../support/image-server.js';
+import { berthEnv, berthOk } from '../support/plugin.js';
+import { guestImage, guestSha256 } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-restricted';
 const VM = 'locked';
@@ -20,20 +23,20 @@ const PEER = 'peer';
 
 describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network built by the agent)', function () {
   this.timeout(600_000);
-  const server = new FileServer(guestImage);
+  const server = new ImageServer('0.0.0.0');
   const keyDir = mkdtempSync(join(tmpdir(), 't-e2e-restricted-'));
   const key = join(keyDir, 'id_ed25519');
   let podIp = '';
   let peerIp = '';
 
-  const ssh = async (...command: string[]) => berth(['ssh', `${VM}.${NAMESPACE}`, '-i', key, '--', ...command], 120_000);
+  const ssh = async (...command: string[]) => berthOk(['ssh', `${VM}.${NAMESPACE}`, '-i', key, '--', ...command], { timeoutMs: 120_000 });
   /**
    * Runs a shell command in the peer pod (kubectl exec: the test's own view, not the plugin's):
    * busybox's tools, or bash (whose /dev/udp sends UDP, which busybox cannot).
    */
   const inPeer = async (script: string, container: 'tools' | 'bash' = 'tools', timeoutMs = 60_000) => {
     const shell = container === 'bash' ? 'bash' : 'sh';
-    const r = await execa('kubectl', ['exec', '-n', NAMESPACE, PEER, '-c', container, '--', shell, '-c', script], { env, reject: false, timeout: timeoutMs });
+    const r = await execa('kubectl', ['exec', '-n', NAMESPACE, PEER, '-c', container, '--', shell, '-c', script], { env: berthEnv(), reject: false, timeout: timeoutMs });
     return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
   };
 
@@ -41,23 +44,24 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
     this.timeout(600_000);
     await requireCluster();
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], 180_000);
-    await kubectl(['create', 'namespace', NAMESPACE]);
+    await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], { timeoutMs: 180_000 });
+    await kubectlOut(['create', 'namespace', NAMESPACE]);
     for (const mode of ['enforce', 'warn', 'audit']) {
-      await kubectl(['label', 'namespace', NAMESPACE, `pod-security.kubernetes.io/${mode}=restricted`, `pod-security.kubernetes.io/${mode}-version=latest`]);
+      await kubectlOut(['label', 'namespace', NAMESPACE, `pod-security.kubernetes.io/${mode}=restricted`, `pod-security.kubernetes.io/${mode}-version=latest`]);
     }
-    await berth(['install', '--timeout', '4m'], 300_000);
-    const node = (await kubectl(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    await berthOk(['install', '--timeout', '4m'], { timeoutMs: 300_000 });
+    const node = (await kubectlOut(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    server.serveFile('/guest.qcow2', guestImage);
     await server.start();
-    await berth(['images', 'add', IMAGE, '--url', `http://${await nodeAddress(node)}:${server.port}/guest.qcow2`, '--sha256', guestSha256(), '--force']);
+    await berthOk(['images', 'add', IMAGE, '--url', `http://${await nodeAddress(node)}:${server.port}/guest.qcow2`, '--sha256', guestSha256(), '--force']);
     const label = imageLabelKey(IMAGE);
-    await waitFor(`node ${node} to cache ${IMAGE}`, 180_000, async () => {
-      const value = (await kubectl(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
+    await eventually(`node ${node} to cache ${IMAGE}`, 180_000, async () => {
+      const value = (await kubectlOut(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
       return value === LabelValues.imageReady ? value : undefined;
-    });
+    }, { intervalMs: 2000 });
     // the peer: a pod that "restricted" admits
     await execa('kubectl', ['apply', '-n', NAMESPACE, '-f', '-'], {
-      env,
+      env: berthEnv(),
       input: JSON.stringify({
         apiVersion: 'v1',
         kind: 'Pod',
@@ -77,24 +81,24 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
         },
       }),
     });
-    await berth(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--ssh-key', `${key}.pub`, '--vnc-password', 'berth123', '--wait', '--timeout', '5m'], 360_000);
-    await kubectl(['wait', '-n', NAMESPACE, '--for=condition=Ready', `pod/${PEER}`, '--timeout=60s'], 70_000);
-    podIp = (await kubectl(['get', 'pod', '-n', NAMESPACE, `${VM}-0`, '-o', 'jsonpath={.status.podIP}'])).trim();
-    peerIp = (await kubectl(['get', 'pod', '-n', NAMESPACE, PEER, '-o', 'jsonpath={.status.podIP}'])).trim();
+    await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--ssh-key', `${key}.pub`, '--vnc-password', 'berth123', '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
+    await kubectlOut(['wait', '-n', NAMESPACE, '--for=condition=Ready', `pod/${PEER}`, '--timeout=60s'], { timeoutMs: 70_000 });
+    podIp = (await kubectlOut(['get', 'pod', '-n', NAMESPACE, `${VM}-0`, '-o', 'jsonpath={.status.podIP}'])).trim();
+    peerIp = (await kubectlOut(['get', 'pod', '-n', NAMESPACE, PEER, '-o', 'jsonpath={.status.podIP}'])).trim();
     assert.ok(podIp && peerIp, 'both pods have an IP');
   });
 
   after(async function () {
     this.timeout(300_000);
-    await berth(['purge', VM, '-n', NAMESPACE, '--yes', '--delete-disks'], 240_000).catch(() => undefined);
-    await kubectl(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']).catch(() => undefined);
-    await berth(['images', 'rm', IMAGE, '--ignore-not-found']).catch(() => undefined);
+    await berthOk(['purge', VM, '-n', NAMESPACE, '--yes', '--delete-disks'], { timeoutMs: 240_000 }).catch(() => undefined);
+    await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+    await berthOk(['images', 'rm', IMAGE, '--ignore-not-found']).catch(() => undefined);
     await server.stop();
     rmSync(keyDir, { recursive: true, force: true });
   });
 
   it('the VM pod is what "restricted" admits: non-root, no capabilities, no privilege escalation, RuntimeDefault seccomp, no hostPath', async () => {
-    const pod = JSON.parse(await kubectl(['get', 'pod', '-n', NAMESPACE, `${VM}-0`, '-o', 'json']));
+    const pod = JSON.parse(await kubectlOut(['get', 'pod', '-n', NAMESPACE, `${VM}-0`, '-o', 'json']));
     assert.equal(pod.spec.securityContext.runAsUser, VM_USER.uid);
     assert.equal(pod.spec.securityContext.runAsNonRoot, true);
     assert.equal(pod.spec.securityContext.seccompProfile.type, 'RuntimeDefault');
@@ -103,7 +107,7 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
     assert.equal(vm.securityContext.allowPrivilegeEscalation, false);
     assert.equal(pod.spec.volumes.some((v: { hostPath?: unknown }) => v.hostPath), false);
     // and QEMU really runs as that uid, with no capability in any set
-    const status = (await execa('kubectl', ['exec', '-n', NAMESPACE, `${VM}-0`, '--', 'sh', '-c', 'grep -E "^(Uid|CapPrm|CapEff|CapAmb):" /proc/$(pgrep -o qemu-system)/status'], { env })).stdout;
+    const status = (await execa('kubectl', ['exec', '-n', NAMESPACE, `${VM}-0`, '--', 'sh', '-c', 'grep -E "^(Uid|CapPrm|CapEff|CapAmb):" /proc/$(pgrep -o qemu-system)/status'], { env: berthEnv() })).stdout;
     assert.match(status, new RegExp(`^Uid:\\s+${VM_USER.uid}\\s`, 'm'), status);
     for (const set of ['CapPrm', 'CapEff', 'CapAmb']) assert.match(status, new RegExp(`^${set}:\\s+0+$`, 'm'), status);
   });
@@ -112,7 +116,7 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
     await ssh('sh', '-c', "'rm -f /tmp/tcp; setsid nc -l -p 7777 > /tmp/tcp 2>/dev/null < /dev/null & sleep 1'");
     const sent = await inPeer(`echo tcp-from-peer | nc -w 5 ${podIp} 7777`);
     assert.equal(sent.exitCode, 0, sent.stderr);
-    await waitFor('the TCP payload in the guest', 30_000, async () => ((await ssh('cat', '/tmp/tcp')).stdout.includes('tcp-from-peer') ? true : undefined), 1000);
+    await eventually('the TCP payload in the guest', 30_000, async () => ((await ssh('cat', '/tmp/tcp')).stdout.includes('tcp-from-peer') ? true : undefined), { intervalMs: 1000 });
   });
 
   it('UDP to the pod IP reaches the guest', async () => {
@@ -121,7 +125,7 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
     // a few datagrams, a second apart: UDP has no handshake to wait for the listener
     const sent = await inPeer(`for i in 1 2 3 4 5; do echo udp-from-peer > /dev/udp/${podIp}/7778; sleep 1; done`, 'bash');
     assert.equal(sent.exitCode, 0, sent.stderr);
-    await waitFor('the UDP datagram in the guest', 30_000, async () => ((await ssh('cat', '/tmp/udp')).stdout.includes('udp-from-peer') ? true : undefined), 1000);
+    await eventually('the UDP datagram in the guest', 30_000, async () => ((await ssh('cat', '/tmp/udp')).stdout.includes('udp-from-peer') ? true : undefined), { intervalMs: 1000 });
   });
 
   it('ICMP echo to the pod IP is answered by the guest (one hop further: TTL 63, not the pod kernel 64)', async () => {

@@ -9,8 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import {
   BUSYBOX_IMAGE,
@@ -19,12 +18,13 @@ import {
   STORAGE_CLASS,
   clusterKubeconfig,
   deleteFakeNode,
-  eventually,
   kubectl,
   kubectlJson,
   requireCluster,
   uniqueNamespace,
 } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
+import { repo } from '../support/repo.js';
 import { skipLoudly } from '../support/skip.js';
 import { berthImage } from '../../shared/contract.js';
 
@@ -57,7 +57,7 @@ function clusterRelease(): string {
 
 /** SUPPORTED_K8S_MINORS of test/cluster/versions.sh, the harness's list. */
 function supportedMinorsOfHarness(): string[] {
-  const text = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../../test/cluster/versions.sh'), 'utf8');
+  const text = readFileSync(join(repo, 'test', 'cluster', 'versions.sh'), 'utf8');
   return /^SUPPORTED_K8S_MINORS=\(([^)]*)\)/m.exec(text)?.[1].trim().split(/\s+/) ?? [];
 }
 
@@ -197,7 +197,7 @@ describe('local cluster (integration)', function () {
   });
 
   it('runs an image imported from a rootfs directory, with the entrypoint given at import', async () => {
-    const scripts = resolve(dirname(fileURLToPath(import.meta.url)), '../../../test/cluster');
+    const scripts = join(repo, 'test', 'cluster');
     const rootfs = mkdtempSync(join(tmpdir(), 't-cluster-rootfs-'));
     const image = `localhost/t-cluster-import:${randomBytes(3).toString('hex')}`;
     try {

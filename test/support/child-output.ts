@@ -22,3 +22,12 @@ export function waitForOutput(child: ResultPromise, stream: 'stdout' | 'stderr',
     child[stream]!.on('data', onData);
   });
 }
+
+/** Everything the child has written so far, for a command that runs on while the test goes on. */
+export function collectOutput(child: ResultPromise): { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return { out: () => out, err: () => err };
+}

@@ -1,11 +1,15 @@
 // The local cluster as mocha tests see it (test/cluster/up.sh brings it up): where its kubeconfig
 // is, a guard that fails loudly when it is down, kubectl for checking what the code under test
-// did (tests may use kubectl; the plugin never does), and namespaces of their own.
+// did (tests may use kubectl; the plugin never does), namespaces, fake nodes and credentials of
+// their own.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { Paths } from '../../shared/contract.js';
+import { eventually } from './eventually.js';
 
 export const NODE_NAME = 'berth-node';
 /** Backed by a pool of pre-created hostPath volumes; also the default class. */
@@ -39,24 +43,62 @@ export interface KubectlResult {
   stderr: string;
 }
 
+/** kubectl's environment: this process's, pointed at the local cluster. */
+function kubectlEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, KUBECONFIG: clusterKubeconfig() };
+}
+
+function kubectlFailed(args: string[], why: string): Error {
+  return new Error(`kubectl ${args.join(' ')}: ${why}`);
+}
+
 /** Runs kubectl against the local cluster; throws with kubectl's own message when it fails. */
 export async function kubectl(args: string[], options: KubectlOptions = {}): Promise<KubectlResult> {
-  const result = await execa('kubectl', args, {
-    reject: false,
-    input: options.input ?? '',
-    timeout: options.timeoutMs ?? 60_000,
-    env: { KUBECONFIG: clusterKubeconfig() },
-  });
+  const timeout = options.timeoutMs ?? 60_000;
+  const result = await execa('kubectl', args, { reject: false, input: options.input ?? '', timeout, env: kubectlEnv() });
   const run = { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
   if (run.exitCode !== 0 && !options.allowFailure) {
-    const why = result.timedOut ? `timed out after ${options.timeoutMs ?? 60_000} ms` : run.stderr.trim() || `exit ${run.exitCode}`;
-    throw new Error(`kubectl ${args.join(' ')}: ${why}`);
+    throw kubectlFailed(args, result.timedOut ? `timed out after ${timeout} ms` : run.stderr.trim() || `exit ${run.exitCode}`);
   }
   return run;
 }
 
+/** The stdout of a kubectl command that must succeed (a jsonpath, a name list). */
+export async function kubectlOut(args: string[], options: Omit<KubectlOptions, 'allowFailure'> = {}): Promise<string> {
+  return (await kubectl(args, options)).stdout;
+}
+
 export async function kubectlJson<T = unknown>(args: string[], options: KubectlOptions = {}): Promise<T> {
   return JSON.parse((await kubectl([...args, '-o', 'json'], options)).stdout) as T;
+}
+
+/**
+ * kubectl's stdout, synchronously, for probes and getters that are plain expressions (the agent's
+ * tests read node annotations inside eventually()); throws with kubectl's own message.
+ */
+export function kubectlSync(args: string[], options: { input?: string } = {}): string {
+  try {
+    return execFileSync('kubectl', args, { env: kubectlEnv(), input: options.input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (error) {
+    const e = error as { stderr?: string; status?: number };
+    throw kubectlFailed(args, e.stderr?.trim() || `exit ${e.status}`);
+  }
+}
+
+export function kubectlJsonSync<T = any>(args: string[]): T {
+  return JSON.parse(kubectlSync([...args, '-o', 'json'])) as T;
+}
+
+/** `kubectl apply` of one object. */
+export function applyJson(object: object): void {
+  kubectlSync(['apply', '-f', '-'], { input: JSON.stringify(object) });
+}
+
+/** The node's InternalIP: pods with hostNetwork (the agent) reach a server bound there. */
+export async function nodeAddress(node: string = NODE_NAME): Promise<string> {
+  const ip = (await kubectl(['get', 'node', node, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}'])).stdout.trim();
+  if (!ip) throw new Error(`node ${node} reports no InternalIP`);
+  return ip;
 }
 
 /**
@@ -84,9 +126,7 @@ export async function requireCluster(ctx?: Mocha.Context): Promise<void> {
 export async function createUniqueNamespace(prefix: string): Promise<string> {
   const name = `t-${prefix}-${randomBytes(3).toString('hex')}`;
   await kubectl(['create', 'namespace', name]);
-  await eventually(`ServiceAccount ${name}/default`, 30_000, async () => {
-    return (await kubectl(['-n', name, 'get', 'serviceaccount', 'default'], { allowFailure: true })).exitCode === 0;
-  });
+  await eventually(`ServiceAccount ${name}/default`, 30_000, async () => (await kubectl(['-n', name, 'get', 'serviceaccount', 'default'], { allowFailure: true })).exitCode === 0);
   return name;
 }
 
@@ -98,6 +138,31 @@ export async function serviceAccountToken(namespace: string, name: string): Prom
   const exists = await kubectl(['-n', namespace, 'get', 'serviceaccount', name], { allowFailure: true });
   if (exists.exitCode !== 0) await kubectl(['-n', namespace, 'create', 'serviceaccount', name]);
   return (await kubectl(['-n', namespace, 'create', 'token', name, '--duration=2h'])).stdout.trim();
+}
+
+/**
+ * A kubeconfig at `path` that acts as ServiceAccount `name` in `namespace` (created if missing),
+ * with a token from the TokenRequest API and the local cluster's server and CA; its namespace is
+ * the context's. Requests are allowed exactly as far as the RBAC bound to that account says.
+ */
+export async function serviceAccountKubeconfig(namespace: string, name: string, path: string): Promise<void> {
+  await tokenKubeconfig(namespace, name, await serviceAccountToken(namespace, name), path);
+}
+
+/** A kubeconfig at `path` that reaches the local cluster as whoever `token` belongs to. */
+export async function tokenKubeconfig(namespace: string, name: string, token: string, path: string): Promise<void> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromFile(clusterKubeconfig());
+  const cluster = kc.getCurrentCluster()!;
+  const ca = cluster.caData ? `certificate-authority-data: ${cluster.caData}` : `certificate-authority: ${JSON.stringify(cluster.caFile)}`;
+  writeFileSync(path, `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: ${JSON.stringify(cluster.server)}, ${ca}}}]
+users: [{name: ${name}, user: {token: ${JSON.stringify(token)}}}]
+contexts: [{name: ${name}, context: {cluster: c, user: ${name}, namespace: ${namespace}}}]
+current-context: ${name}
+`);
 }
 
 interface DaemonPod {
@@ -127,6 +192,18 @@ export async function deleteFakeNode(name: string): Promise<void> {
   }
 }
 
+/** Teardown of a test that ran an agent for a fake node: its catalog namespace, the node (see deleteFakeNode) and its Events. */
+export async function removeFakeNodeAndNamespace(namespace: string, node: string): Promise<void> {
+  await deleteNamespace(namespace).catch(() => undefined);
+  await kubectl(['delete', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`], { allowFailure: true }).catch(() => undefined);
+  await deleteFakeNode(node).catch(() => undefined); // already gone, or no cluster to clean
+}
+
+/** A short suffix for names a test makes (fake nodes, namespaces) that no other run uses. */
+export function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${randomBytes(1).toString('hex')}`;
+}
+
 /** Deletes without waiting: namespace finalisation can take longer than a test hook should. */
 export async function deleteNamespace(name: string): Promise<void> {
   await kubectl(['delete', 'namespace', name, '--ignore-not-found', '--wait=false']);
@@ -147,14 +224,4 @@ export function uniqueNamespace(prefix: string): { readonly name: string } {
     if (holder.name) await deleteNamespace(holder.name);
   });
   return holder;
-}
-
-/** Polls until `check` returns true; throws naming what never happened. */
-export async function eventually(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

@@ -7,26 +7,14 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  berth,
-  bin,
-  buildAccessImage,
-  cacheDir,
-  consoleRoundTrip,
-  echoRoundTrip,
-  kubeconfig,
-  portIsFree,
-  readBanner,
-  sshKey,
-  startFakeVm,
-  startFixture,
-  waitFor,
-  type Fixture,
-} from './fixture.js';
+import { buildAccessImage, cacheDir, consoleRoundTrip, echoRoundTrip, sshKey, startBerth, startFakeVm, startFixture, type Fixture } from './fixture.js';
 import { parse } from 'yaml';
-import { requireCluster } from '../../support/cluster.js';
+import { waitForOutput } from '../../support/child-output.js';
+import { clusterKubeconfig, kubectlOut, requireCluster } from '../../support/cluster.js';
+import { berthEnv } from '../../support/plugin.js';
+import { portIsFree, readBanner } from '../../support/ports.js';
+import { pluginBin, repo } from '../../support/repo.js';
 import { importTraceModule, loadedPackages } from '../../support/import-trace.js';
-import { packageRoot } from '../../../src/package-root.js';
 import { onTerminal, STTY_SETTINGS } from '../../support/terminal.js';
 
 describe('access (integration, local cluster)', function () {
@@ -48,11 +36,11 @@ describe('access (integration, local cluster)', function () {
 
   describe('port-forward', () => {
     it('carries bytes both ways for several connections at once, and one breaking leaves the others alone', async () => {
-      const child = berth(['port-forward', 'running', '-n', fx.namespace, ':7']);
+      const child = startBerth(['port-forward', 'running', '-n', fx.namespace, ':7']);
       let exited = false;
       void child.then(() => (exited = true));
       try {
-        const [, port] = await waitFor(child, 'stdout', /Forwarding from 127\.0\.0\.1:(\d+) -> 7\n/);
+        const [, port] = await waitForOutput(child, 'stdout', /Forwarding from 127\.0\.0\.1:(\d+) -> 7\n/);
         // The connection to break carries bytes first, so its tunnel is open when it is cut.
         const broken = tcpConnect(Number(port), '127.0.0.1');
         await new Promise<void>((resolve) => broken.once('connect', () => resolve()));
@@ -75,8 +63,8 @@ describe('access (integration, local cluster)', function () {
     });
 
     it('Ctrl-C (SIGINT) exits 130 and leaves no listener behind', async () => {
-      const child = berth(['port-forward', 'running', '-n', fx.namespace, ':7', ':5900']);
-      const [, first, second] = await waitFor(child, 'stdout', /127\.0\.0\.1:(\d+) -> 7\n[^]*127\.0\.0\.1:(\d+) -> 5900\n/);
+      const child = startBerth(['port-forward', 'running', '-n', fx.namespace, ':7', ':5900']);
+      const [, first, second] = await waitForOutput(child, 'stdout', /127\.0\.0\.1:(\d+) -> 7\n[^]*127\.0\.0\.1:(\d+) -> 5900\n/);
       const open = tcpConnect(Number(first), '127.0.0.1');
       await new Promise<void>((resolve) => open.once('connect', () => resolve()));
       child.kill('SIGINT');
@@ -88,15 +76,15 @@ describe('access (integration, local cluster)', function () {
     });
 
     it('--stdio joins stdin/stdout to one stream (the RFB banner on the pod loopback)', async () => {
-      const child = berth(['port-forward', '--stdio', '-n', fx.namespace, 'running', '5900'], { stdin: 'pipe' });
-      await waitFor(child, 'stdout', /^RFB 003\.008\n/);
+      const child = startBerth(['port-forward', '--stdio', '-n', fx.namespace, 'running', '5900'], { stdin: 'pipe' });
+      await waitForOutput(child, 'stdout', /^RFB 003\.008\n/);
       child.stdin!.end();
       const result = await child;
       assert.equal(result.exitCode, 0, result.stderr);
     });
 
     it('--stdio to a port nothing listens on fails with TUNNEL_REFUSED and a hint', async () => {
-      const result = await berth(['port-forward', '--stdio', '-n', fx.namespace, 'running', '9999'], { stdin: 'pipe' });
+      const result = await startBerth(['port-forward', '--stdio', '-n', fx.namespace, 'running', '9999'], { stdin: 'pipe' });
       assert.equal(result.exitCode, 1);
       assert.match(result.stderr, /nothing accepts connections on port 9999 in VM 'running'/);
       assert.match(result.stderr, /TUNNEL_REFUSED/);
@@ -109,8 +97,8 @@ describe('access (integration, local cluster)', function () {
     async function traced(args: string[], options: { stdin?: 'pipe'; kubeconfig?: string } = {}) {
       const trace = join(files, `trace-${randomBytes(4).toString('hex')}`);
       writeFileSync(trace, '');
-      const child = berth(args, { stdin: options.stdin, env: { NODE_OPTIONS: `--import=${importTraceModule}`, BERTH_TEST_IMPORT_TRACE: trace, ...(options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : {}) } });
-      return { child, lines: () => readFileSync(trace, 'utf8').split('\n').filter(Boolean), packages: () => loadedPackages(trace, packageRoot(import.meta.url)) };
+      const child = startBerth(args, { stdin: options.stdin, env: { NODE_OPTIONS: `--import=${importTraceModule}`, BERTH_TEST_IMPORT_TRACE: trace, ...(options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : {}) } });
+      return { child, lines: () => readFileSync(trace, 'utf8').split('\n').filter(Boolean), packages: () => loadedPackages(trace, repo) };
     }
 
     it('ssh and its ProxyCommand (port-forward --stdio) never import client-node with the cluster\'s token', async () => {
@@ -125,7 +113,7 @@ describe('access (integration, local cluster)', function () {
     });
 
     it('an exec credential plugin: port-forward --stdio falls back to client-node and carries the stream', async () => {
-      const admin = parse(readFileSync(kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[]; users: { user: { token: string } }[] };
+      const admin = parse(readFileSync(clusterKubeconfig(), 'utf8')) as { clusters: { cluster: Record<string, unknown> }[]; users: { user: { token: string } }[] };
       const script = join(files, 'credential.sh');
       const credential = { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: admin.users[0]!.user.token } };
       writeFileSync(script, `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(credential)}\nEOF\n`, { mode: 0o755 });
@@ -133,7 +121,7 @@ describe('access (integration, local cluster)', function () {
       const user = { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: script } };
       writeFileSync(execConfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: admin.clusters[0]!.cluster }], users: [{ name: 'u', user }], contexts: [{ name: 'k', context: { cluster: 'c', user: 'u' } }], 'current-context': 'k' }));
       const run = await traced(['port-forward', '--stdio', '-n', fx.namespace, 'running', '5900'], { stdin: 'pipe', kubeconfig: execConfig });
-      await waitFor(run.child, 'stdout', /^RFB 003\.008\n/);
+      await waitForOutput(run.child, 'stdout', /^RFB 003\.008\n/);
       run.child.stdin!.end();
       const result = await run.child;
       assert.equal(result.exitCode, 0, result.stderr);
@@ -145,12 +133,12 @@ describe('access (integration, local cluster)', function () {
     const common = () => ['-n', fx.namespace, '-i', sshKey, '-o', 'BatchMode=yes'];
 
     it("runs a command over ssh and exits with the command's status", async () => {
-      const result = await berth(['ssh', `root@running`, ...common(), '--', 'echo', 'answer=$((6*7))', 'host=$(hostname);', 'exit', '7']);
+      const result = await startBerth(['ssh', `root@running`, ...common(), '--', 'echo', 'answer=$((6*7))', 'host=$(hostname);', 'exit', '7']);
       assert.equal(result.exitCode, 7, result.stderr);
       assert.equal(result.stdout.trim(), 'answer=42 host=running-0');
       const knownHosts = join(cacheDir, 'kubectl-berth', 'known_hosts', fx.clusterName.replace(/[^A-Za-z0-9._-]/g, '_'));
       assert.ok(existsSync(knownHosts), `host key filed in ${knownHosts}`);
-      const again = await berth(['ssh', 'running', '-l', 'root', ...common(), '-o', 'StrictHostKeyChecking=yes', '--', 'true']);
+      const again = await startBerth(['ssh', 'running', '-l', 'root', ...common(), '-o', 'StrictHostKeyChecking=yes', '--', 'true']);
       assert.equal(again.exitCode, 0, `the second login finds the key it stored: ${again.stderr}`);
     });
 
@@ -158,9 +146,9 @@ describe('access (integration, local cluster)', function () {
       const dir = mkdtempSync(join(tmpdir(), 'berth-scp-'));
       const data = randomBytes(300 * 1024);
       writeFileSync(join(dir, 'up.bin'), data);
-      const up = await berth(['scp', ...common(), join(dir, 'up.bin'), `root@running.${fx.namespace}:/tmp/copied.bin`]);
+      const up = await startBerth(['scp', ...common(), join(dir, 'up.bin'), `root@running.${fx.namespace}:/tmp/copied.bin`]);
       assert.equal(up.exitCode, 0, up.stderr);
-      const down = await berth(['scp', ...common(), `root@running:/tmp/copied.bin`, join(dir, 'down.bin')]);
+      const down = await startBerth(['scp', ...common(), `root@running:/tmp/copied.bin`, join(dir, 'down.bin')]);
       assert.equal(down.exitCode, 0, down.stderr);
       assert.ok(readFileSync(join(dir, 'down.bin')).equals(data));
     });
@@ -168,8 +156,8 @@ describe('access (integration, local cluster)', function () {
 
   describe('vnc', () => {
     it('--proxy-only prints {address, port}; the port answers the RFB banner from the pod loopback; SIGINT frees it', async () => {
-      const child = berth(['vnc', 'running', '-n', fx.namespace, '--proxy-only']);
-      const [line] = await waitFor(child, 'stdout', /^\{.*\}\n/);
+      const child = startBerth(['vnc', 'running', '-n', fx.namespace, '--proxy-only']);
+      const [line] = await waitForOutput(child, 'stdout', /^\{.*\}\n/);
       const { address, port } = JSON.parse(line) as { address: string; port: number };
       assert.equal(address, '127.0.0.1');
       const banners = await Promise.all([readBanner(port, 12), readBanner(port, 12)]);
@@ -182,8 +170,8 @@ describe('access (integration, local cluster)', function () {
     });
 
     it('vnc port-forward prints the vnc:// address on stdout and serves it', async () => {
-      const child = berth(['vnc', 'port-forward', `running.${fx.namespace}`]);
-      const [, port] = await waitFor(child, 'stdout', /^vnc:\/\/127\.0\.0\.1:(\d+)\n/);
+      const child = startBerth(['vnc', 'port-forward', `running.${fx.namespace}`]);
+      const [, port] = await waitForOutput(child, 'stdout', /^vnc:\/\/127\.0\.0\.1:(\d+)\n/);
       assert.equal(await readBanner(Number(port), 12), 'RFB 003.008\n');
       child.kill('SIGINT');
       assert.equal((await child).exitCode, 130);
@@ -198,7 +186,7 @@ describe('access (integration, local cluster)', function () {
         `#!/bin/sh\nport=\${1##*::}\nexec nc -N 127.0.0.1 "$port" </dev/null > ${join(viewerDir, 'seen')}\n`,
         { mode: 0o755 },
       );
-      const result = await berth(['vnc', 'running', '-n', fx.namespace], { path: `${viewerDir}:/usr/bin:/bin` });
+      const result = await startBerth(['vnc', 'running', '-n', fx.namespace], { path: `${viewerDir}:/usr/bin:/bin` });
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /Starting tigervnc: .*vncviewer/);
       assert.equal(readFileSync(join(viewerDir, 'seen'), 'latin1'), 'RFB 003.008\n');
@@ -207,15 +195,14 @@ describe('access (integration, local cluster)', function () {
 
   describe('console', () => {
     it('shows what the VM container writes, sends what we type, and leaves on Ctrl-]', async () => {
-      const result = await consoleRoundTrip(berth(['console', 'running', '-n', fx.namespace], { stdin: 'pipe' }));
+      const result = await consoleRoundTrip(startBerth(['console', 'running', '-n', fx.namespace], { stdin: 'pipe' }));
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /Console closed/);
       // The stand-in wrote a launcher log line to its stderr before each answer: the console is
       // the serial port alone, the log stays in `kubectl logs`.
       assert.doesNotMatch(result.stdout + result.stderr, /berth-launcher/);
-      const { execa } = await import('execa');
-      const logs = await execa('kubectl', ['logs', 'running-0', '-n', fx.namespace], { env: { KUBECONFIG: kubeconfig } });
-      assert.match(logs.stdout, /berth-launcher: fixture: a console line arrived/);
+      const logs = await kubectlOut(['logs', 'running-0', '-n', fx.namespace]);
+      assert.match(logs, /berth-launcher: fixture: a console line arrived/);
     });
   });
 
@@ -226,7 +213,7 @@ describe('access (integration, local cluster)', function () {
     });
 
     it('still attaches, and says why log lines show up and how to separate them', async () => {
-      const result = await consoleRoundTrip(berth(['console', 'legacy', '-n', fx.namespace], { stdin: 'pipe' }));
+      const result = await consoleRoundTrip(startBerth(['console', 'legacy', '-n', fx.namespace], { stdin: 'pipe' }));
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /created with a terminal on its container[^]*kubectl patch statefulset legacy/);
     });
@@ -234,13 +221,13 @@ describe('access (integration, local cluster)', function () {
 
   describe('console on a terminal', () => {
     it('runs the terminal raw while attached and restores it after Ctrl-]', async function () {
-      const term = onTerminal([bin, 'console', 'running', '-n', fx.namespace], { KUBECONFIG: kubeconfig, XDG_CACHE_HOME: cacheDir });
-      await waitFor(term.proc, 'stdout', /Press Ctrl-\] to exit/);
+      const term = onTerminal([pluginBin, 'console', 'running', '-n', fx.namespace], berthEnv({ XDG_CACHE_HOME: cacheDir }));
+      await waitForOutput(term.proc, 'stdout', /Press Ctrl-\] to exit/);
       const word = `tty-${randomBytes(4).toString('hex')}`;
-      const echoed = waitFor(term.proc, 'stdout', new RegExp(`console: ${word}`));
+      const echoed = waitForOutput(term.proc, 'stdout', new RegExp(`console: ${word}`));
       term.type(`${word}\r`);
       await echoed;
-      const stty = waitFor(term.proc, 'stdout', STTY_SETTINGS);
+      const stty = waitForOutput(term.proc, 'stdout', STTY_SETTINGS);
       term.type(Buffer.from([0x1d]));
       const [settings] = await stty;
       term.proc.stdin!.end();
@@ -266,7 +253,7 @@ describe('access (integration, local cluster)', function () {
     ];
     for (const [title, args, exit, message] of cases) {
       it(`${title}: exit ${exit} with a clear message and a hint`, async () => {
-        const result = await berth(args(fx.namespace));
+        const result = await startBerth(args(fx.namespace));
         assert.equal(result.exitCode, exit, result.stderr);
         assert.match(result.stderr, message);
         assert.match(result.stderr, /Try this:/);

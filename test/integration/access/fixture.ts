@@ -2,33 +2,32 @@
 // container 'vm' running test/fixtures/access-image (sshd, VNC banner on the pod's loopback, echo,
 // a line-echoing console), in a namespace of its own. Commands run as the real bin/kubectl-berth.
 import { randomBytes } from 'node:crypto';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { berthCache, clusterKubeconfig, createUniqueNamespace, deleteNamespace, eventually } from '../../support/cluster.js';
+import { berthCache, clusterKubeconfig, createUniqueNamespace, deleteNamespace } from '../../support/cluster.js';
 import { waitForOutput } from '../../support/child-output.js';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
+import { eventually } from '../../support/eventually.js';
+import { berthProcess } from '../../support/plugin.js';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { vmLabels, vmSelectorLabels } from '../../../src/core/vm-labels.js';
 import { VM_CONTAINER } from '../../../shared/contract.js';
+import { repo } from '../../support/repo.js';
 
-export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const bin = join(repo, 'bin', 'kubectl-berth');
-export const kubeconfig = clusterKubeconfig();
 export const accessImageDir = join(berthCache(), 'access-image');
 export const sshKey = join(accessImageDir, 'id_ed25519');
 
 async function k8s() {
   const client = await import('@kubernetes/client-node');
   const kc = new client.KubeConfig();
-  kc.loadFromFile(kubeconfig);
+  kc.loadFromFile(clusterKubeconfig());
   return { kc, core: kc.makeApiClient(client.CoreV1Api), apps: kc.makeApiClient(client.AppsV1Api) };
 }
 
 export async function buildAccessImage(): Promise<string> {
-  const { stdout } = await execa('bash', [join(repo, 'test/fixtures/access-image/build.sh')], { env: { KUBECONFIG: kubeconfig } });
+  const { stdout } = await execa('bash', [join(repo, 'test/fixtures/access-image/build.sh')], { env: { KUBECONFIG: clusterKubeconfig() } });
   return stdout.trim().split('\n').at(-1)!;
 }
 
@@ -86,25 +85,16 @@ export async function startFixture(image: string): Promise<Fixture> {
 
 export const cacheDir = mkdtempSync(join(tmpdir(), 'berth-access-cache-'));
 
-/** Runs bin/kubectl-berth against the local cluster with a private cache directory. */
-export function berth(
-  args: string[],
-  options: { stdin?: 'pipe' | 'ignore'; path?: string; env?: Record<string, string> } = {},
-): ResultPromise<{ reject: false; stdin: 'pipe' | 'ignore'; env: Record<string, string> }> {
-  return execa(bin, args, {
-    reject: false,
-    stdin: options.stdin ?? 'ignore',
-    env: { KUBECONFIG: kubeconfig, XDG_CACHE_HOME: cacheDir, ...(options.path ? { PATH: options.path } : {}), ...options.env },
-  });
+/** The plugin started as a process (test/support/plugin.ts) with a private cache directory. */
+export function startBerth(args: string[], options: { stdin?: 'pipe' | 'ignore'; path?: string; env?: Record<string, string> } = {}) {
+  return berthProcess(args, { stdin: options.stdin, env: { XDG_CACHE_HOME: cacheDir, ...(options.path ? { PATH: options.path } : {}), ...options.env } });
 }
-
-export { waitForOutput as waitFor } from '../../support/child-output.js';
 
 /**
  * Drives a started `kubectl berth console`: waits until it is attached, types a fresh word, waits
  * for the stand-in console's answer, leaves with Ctrl-] and returns how the command ended.
  */
-export async function consoleRoundTrip(child: ReturnType<typeof berth>) {
+export async function consoleRoundTrip(child: ReturnType<typeof startBerth>) {
   await waitForOutput(child, 'stderr', /Press Ctrl-\] to exit/);
   const word = `ping-${randomBytes(4).toString('hex')}`;
   const echoed = waitForOutput(child, 'stdout', new RegExp(`console: ${word}`));
@@ -132,31 +122,5 @@ export function echoRoundTrip(port: number, payload: Buffer): Promise<Buffer> {
     socket.on('close', () => {
       if (received < payload.length) reject(new Error(`connection closed after ${received} of ${payload.length} bytes`));
     });
-  });
-}
-
-/** Reads what a server sends first (a banner) until `length` bytes arrived. */
-export function readBanner(port: number, length: number): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    let text = '';
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.on('data', (chunk) => {
-      text += chunk.toString('latin1');
-      if (text.length >= length) {
-        socket.destroy();
-        resolvePromise(text);
-      }
-    });
-    socket.on('error', reject);
-    socket.on('close', () => reject(new Error(`closed after ${JSON.stringify(text)}`)));
-  });
-}
-
-/** True when nothing listens on 127.0.0.1:port any more (we can bind it ourselves). */
-export function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolvePromise) => {
-    const server = createServer();
-    server.once('error', () => resolvePromise(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise(true)));
   });
 }

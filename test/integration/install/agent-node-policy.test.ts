@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { BUSYBOX_IMAGE, createUniqueNamespace, deleteFakeNode, deleteNamespace, eventually, kubectl, NODE_NAME, requireCluster } from '../../support/cluster.js';
-import { tokenKubeconfig } from '../plugin/fixture.js';
+import { BUSYBOX_IMAGE, createUniqueNamespace, deleteFakeNode, deleteNamespace, kubectl, NODE_NAME, requireCluster, tokenKubeconfig } from '../../support/cluster.js';
+import { eventually } from '../../support/eventually.js';
+import { repo } from '../../support/repo.js';
 
 interface Manifest {
   kind: string;
@@ -19,7 +19,7 @@ interface Manifest {
   [key: string]: unknown;
 }
 
-const manifests = fileURLToPath(new URL('../../../../manifests/', import.meta.url));
+const manifests = join(repo, 'manifests');
 const shipped = (file: string): Manifest[] =>
   parseAllDocuments(readFileSync(join(manifests, file), 'utf8')).map((d) => d.toJS() as Manifest);
 

@@ -1,9 +1,7 @@
 // install/uninstall's cluster side against the real local apiserver, on objects of its own (a
 // namespace t-install-…, and a fake Node), so the shared berth-system install is never touched.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { connect, type Connection } from '../../../src/kube/connect.js';
 import { kubeApis, type KubeApis } from '../../../src/kube/vm-objects.js';
 import { applyObjects, deleteObjects, objectExists } from '../../../src/install/apply.js';
@@ -11,16 +9,13 @@ import { clearNodeLabels, takeInventory } from '../../../src/install/cleanup.js'
 import { loadManifests, packageManifestsDir } from '../../../src/install/manifest-files.js';
 import { berthImagesIn, installImage, installObjects, objectRef, parseManifests, type ManifestObject } from '../../../src/install/manifest-set.js';
 import { Annotations, Catalog, Labels } from '../../../shared/contract.js';
-import { clusterKubeconfig } from '../../support/cluster.js';
+import { clusterKubeconfig, kubectlSync } from '../../support/cluster.js';
+import { eventually } from '../../support/eventually.js';
 
 const kubeconfig = clusterKubeconfig();
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const NS = `t-install-${suffix}`;
 const NODE = `t-install-node-${suffix}`;
-
-function kubectl(...args: string[]): string {
-  return execFileSync('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
-}
 
 describe('install and uninstall on the local cluster', function () {
   this.timeout(120_000);
@@ -43,7 +38,7 @@ describe('install and uninstall on the local cluster', function () {
   after(() => {
     for (const args of [['delete', 'namespace', NS, '--ignore-not-found', '--wait=false'], ['delete', 'node', NODE, '--ignore-not-found']]) {
       try {
-        kubectl(...args);
+        kubectlSync(args);
       } catch {
         // best effort
       }
@@ -52,7 +47,7 @@ describe('install and uninstall on the local cluster', function () {
 
   it('kubectl apply -k manifests/ renders exactly the objects install applies, running the same image', async () => {
     // kubectl's own kustomize, the one `apply -k` runs, on the shipped directory.
-    const rendered = parseManifests([{ name: 'kustomize', text: kubectl('kustomize', packageManifestsDir()) }]);
+    const rendered = parseManifests([{ name: 'kustomize', text: kubectlSync(['kustomize', packageManifestsDir()]) }]);
     const { objects, kustomization } = await loadManifests();
     const installed = installObjects(objects, kustomization, installImage(undefined, {}, kustomization));
     assert.deepEqual(rendered.map(objectRef).sort(), installed.map(objectRef).sort());
@@ -70,11 +65,11 @@ describe('install and uninstall on the local cluster', function () {
     // The first apply after an apply-create still changes the namespace (a new resourceVersion,
     // seen from v1.20 to v1.37); from then on an identical apply changes nothing.
     await applyObjects(conn, objects(), progress);
-    kubectl('patch', 'configmap', Catalog.configMap, '-n', NS, '--type=merge', '-p', '{"data":{"tiny":"{}"}}');
+    kubectlSync(['patch', 'configmap', Catalog.configMap, '-n', NS, '--type=merge', '-p', '{"data":{"tiny":"{}"}}']);
     const again = await applyObjects(conn, objects({ b: '2' }), progress);
     assert.deepEqual(again.map((r) => r.action), ['unchanged', 'configured', 'kept']);
-    assert.equal(kubectl('get', 'configmap', Catalog.configMap, '-n', NS, '-o', 'jsonpath={.data.tiny}'), '{}');
-    assert.equal(kubectl('get', 'configmap', 'settings', '-n', NS, '-o', 'jsonpath={.data.b}'), '2');
+    assert.equal(kubectlSync(['get', 'configmap', Catalog.configMap, '-n', NS, '-o', 'jsonpath={.data.tiny}']), '{}');
+    assert.equal(kubectlSync(['get', 'configmap', 'settings', '-n', NS, '-o', 'jsonpath={.data.b}']), '2');
   });
 
   it('deletes what it applied, the namespace last, and says when something is already gone', async () => {
@@ -82,7 +77,8 @@ describe('install and uninstall on the local cluster', function () {
     assert.deepEqual(deleted.map((r) => r.ref), ['configmap/berth-images', 'configmap/settings', `namespace/${NS}`]);
     assert.ok(deleted.every((r) => r.action === 'deleted'));
     const namespace = objects().find((o) => o.kind === 'Namespace')!;
-    for (let i = 0; i < 60 && (await objectExists(conn, namespace)); i++) await new Promise((r) => setTimeout(r, 1000));
+    // The assertion below says what is wrong if it never goes.
+    await eventually(`namespace ${NS} to be gone`, 60_000, async () => !(await objectExists(conn, namespace)), { intervalMs: 1000 }).catch(() => undefined);
     assert.equal(await objectExists(conn, namespace), false, 'the namespace is still there after 60s');
     const twice = await deleteObjects(conn, objects(), progress);
     assert.ok(twice.every((r) => r.action === 'absent'));
@@ -92,12 +88,12 @@ describe('install and uninstall on the local cluster', function () {
     const labels = { [Labels.nodeReady]: 'true', [Labels.nodeKvm]: 'false', [`${Labels.nodeImagePrefix}tiny`]: 'ready', 'team': 'infra' };
     const annotations = { [Annotations.nodeKvmReason]: 'test', 'note': 'kept' };
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE, labels, annotations } };
-    execFileSync('kubectl', ['create', '-f', '-'], { input: JSON.stringify(node), env: { ...process.env, KUBECONFIG: kubeconfig } });
+    kubectlSync(['create', '-f', '-'], { input: JSON.stringify(node) });
     const stock = await takeInventory(conn, apis);
     assert.ok(stock.cachedImages.some((n) => n.node === NODE && n.images.includes('tiny')));
     const mine = new Map([[NODE, stock.cleanups.get(NODE)!]]);
     await clearNodeLabels(conn, apis, mine, progress);
-    const after = JSON.parse(kubectl('get', 'node', NODE, '-o', 'json')).metadata;
+    const after = JSON.parse(kubectlSync(['get', 'node', NODE, '-o', 'json'])).metadata;
     assert.deepEqual(Object.keys(after.labels).filter((k) => k.includes('berth.dev')), []);
     assert.equal(after.labels.team, 'infra');
     assert.equal(after.annotations[Annotations.nodeKvmReason], undefined);

@@ -14,8 +14,11 @@ import { applyObjects, deleteObjects } from '../../../src/install/apply.js';
 import { loadManifests } from '../../../src/install/manifest-files.js';
 import { installImage, installObjects, type ManifestObject } from '../../../src/install/manifest-set.js';
 import { Catalog, UserRoles } from '../../../shared/contract.js';
-import { berth as stream, buildAccessImage, consoleRoundTrip, startFixture, waitFor, type Fixture } from '../access/fixture.js';
-import { berth, DEAD_IMAGE, eventually, kubeconfig, kubectl, requireCluster, serviceAccountKubeconfig } from '../plugin/fixture.js';
+import { buildAccessImage, consoleRoundTrip, startBerth, startFixture, type Fixture } from '../access/fixture.js';
+import { berth, DEAD_IMAGE } from '../plugin/fixture.js';
+import { waitForOutput } from '../../support/child-output.js';
+import { clusterKubeconfig, kubectl, requireCluster, serviceAccountKubeconfig } from '../../support/cluster.js';
+import { eventually } from '../../support/eventually.js';
 
 const suffix = randomBytes(3).toString('hex');
 const copyName = (name: string) => `t-rbac-${suffix}-${name}`;
@@ -46,7 +49,7 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
     await requireCluster();
     fx = await startFixture(await buildAccessImage());
     ns = fx.namespace;
-    conn = await connect({ kubeconfig });
+    conn = await connect({ kubeconfig: clusterKubeconfig() });
     const { objects, kustomization } = await loadManifests();
     const shipped = installObjects(objects, kustomization, installImage(undefined, {}, kustomization));
     const admin = copyOf(shipped, 'ClusterRole', UserRoles.vmAdmin);
@@ -60,7 +63,7 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
     await applyObjects(conn, roles, () => undefined);
     for (const [who, role] of [['vm-viewer', viewer], ['vm-admin', admin]] as const) {
       await serviceAccountKubeconfig(ns, who, config(who));
-      const bound = await kubectl(['create', 'rolebinding', who, `--clusterrole=${role.metadata.name}`, `--serviceaccount=${ns}:${who}`, '-n', ns]);
+      const bound = await kubectl(['create', 'rolebinding', who, `--clusterrole=${role.metadata.name}`, `--serviceaccount=${ns}:${who}`, '-n', ns], { allowFailure: true });
       assert.equal(bound.exitCode, 0, bound.stderr);
     }
     await serviceAccountKubeconfig(ns, 'nobody', config('nobody'));
@@ -68,21 +71,21 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
 
   after(async function () {
     this.timeout(120_000);
-    await kubectl(['delete', 'clusterrolebinding', clusterViewerBinding, '--ignore-not-found']);
+    await kubectl(['delete', 'clusterrolebinding', clusterViewerBinding, '--ignore-not-found'], { allowFailure: true });
     if (conn && roles.length > 0) await deleteObjects(conn, roles, () => undefined);
     await fx?.cleanup();
   });
 
-  const can = async (who: string, ...args: string[]) => (await kubectl(['auth', 'can-i', '--kubeconfig', config(who), '-n', ns, ...args])).stdout.trim();
+  const can = async (who: string, ...args: string[]) => (await kubectl(['auth', 'can-i', '--kubeconfig', config(who), '-n', ns, ...args], { allowFailure: true })).stdout.trim();
   const as = (who: string) => ({ env: { KUBECONFIG: config(who) } });
 
   it('the aggregation controller adds berth-vm-admin to admin and edit, and berth-vm-viewer to view', async () => {
-    const rulesOf = async (role: string) => JSON.stringify((JSON.parse((await kubectl(['get', 'clusterrole', role, '-o', 'json'])).stdout) as { rules?: unknown[] }).rules ?? []);
+    const rulesOf = async (role: string) => JSON.stringify((JSON.parse((await kubectl(['get', 'clusterrole', role, '-o', 'json'], { allowFailure: true })).stdout) as { rules?: unknown[] }).rules ?? []);
     const has = (rules: string, name: string) => rules.includes(`"${copyName(name)}-marker"`);
-    await eventually('the aggregated rules', async () => {
+    await eventually('the aggregated rules', 30_000, async () => {
       const [admin, edit, view] = await Promise.all([rulesOf('admin'), rulesOf('edit'), rulesOf('view')]);
       return has(admin, UserRoles.vmAdmin) && has(edit, UserRoles.vmAdmin) && has(view, UserRoles.vmViewer) ? true : undefined;
-    }, 30_000);
+    });
     assert.equal(has(await rulesOf('view'), UserRoles.vmAdmin), false, 'view does not get the admin role');
   });
 
@@ -99,12 +102,12 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
       assert.match(run.message, /cannot stop VM 'running': forbidden \(.*cannot patch resource "statefulsets\/scale" in API group "apps"/);
       assert.match(run.message, /the ClusterRole berth-vm-admin grants this in a namespace: kubectl create rolebinding berth-vm-admin --clusterrole=berth-vm-admin/);
       assert.doesNotMatch(run.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
-      const replicas = await kubectl(['get', 'statefulset', 'running', '-n', ns, '-o', 'jsonpath={.spec.replicas}']);
+      const replicas = await kubectl(['get', 'statefulset', 'running', '-n', ns, '-o', 'jsonpath={.spec.replicas}'], { allowFailure: true });
       assert.equal(replicas.stdout, '1');
     });
 
     it('may open no tunnel and read no Secret', async () => {
-      const forward = await stream(['port-forward', '--stdio', 'running', '7'], { stdin: 'pipe', env: as('vm-viewer').env });
+      const forward = await startBerth(['port-forward', '--stdio', 'running', '7'], { stdin: 'pipe', env: as('vm-viewer').env });
       assert.equal(forward.exitCode, 5, forward.stderr);
       assert.match(forward.stderr, /cannot forward a port of VM 'running': forbidden/);
       assert.deepEqual(await Promise.all([can('vm-viewer', 'get', 'pods', '--subresource=portforward'), can('vm-viewer', 'create', 'pods', '--subresource=attach'), can('vm-viewer', 'get', 'secrets')]), ['no', 'no', 'no']);
@@ -116,14 +119,14 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
       const verbs = ['get', 'create'].flatMap((verb) => ['portforward', 'attach'].map((sub) => can('vm-admin', verb, 'pods', `--subresource=${sub}`)));
       assert.deepEqual(await Promise.all(verbs), ['yes', 'yes', 'yes', 'yes']);
       assert.equal(await can('vm-admin', 'patch', 'statefulsets.apps', '--subresource=scale'), 'yes');
-      assert.equal((await kubectl(['auth', 'can-i', '--kubeconfig', config('vm-admin'), 'get', 'secrets', '-n', 'default'])).stdout.trim(), 'no');
-      assert.equal((await kubectl(['auth', 'can-i', '--kubeconfig', config('vm-admin'), 'list', 'nodes'])).stdout.trim(), 'no');
+      assert.equal((await kubectl(['auth', 'can-i', '--kubeconfig', config('vm-admin'), 'get', 'secrets', '-n', 'default'], { allowFailure: true })).stdout.trim(), 'no');
+      assert.equal((await kubectl(['auth', 'can-i', '--kubeconfig', config('vm-admin'), 'list', 'nodes'], { allowFailure: true })).stdout.trim(), 'no');
     });
 
     it('forwards a port of a running VM (a WebSocket upgrade, authorized as get and create)', async () => {
-      const child = stream(['port-forward', '--stdio', 'running', '7'], { stdin: 'pipe', env: as('vm-admin').env });
+      const child = startBerth(['port-forward', '--stdio', 'running', '7'], { stdin: 'pipe', env: as('vm-admin').env });
       const word = `rbac-${randomBytes(4).toString('hex')}`;
-      const echoed = waitFor(child, 'stdout', new RegExp(word));
+      const echoed = waitForOutput(child, 'stdout', new RegExp(word));
       child.stdin!.write(`${word}\n`);
       await echoed;
       child.stdin!.end();
@@ -132,7 +135,7 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
     });
 
     it('attaches to the console', async () => {
-      const result = await consoleRoundTrip(stream(['console', 'running'], { stdin: 'pipe', env: as('vm-admin').env }));
+      const result = await consoleRoundTrip(startBerth(['console', 'running'], { stdin: 'pipe', env: as('vm-admin').env }));
       assert.equal(result.exitCode, 0, result.stderr);
     });
 
@@ -149,18 +152,18 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
         assert.equal(run.stdout, out);
       }
       // The StatefulSet controller makes the disk's claim; purge deletes what it finds.
-      await eventually('PVC disk-web-0', async () => ((await kubectl(['get', 'pvc', 'disk-web-0', '-n', ns])).exitCode === 0 ? true : undefined), 30_000);
+      await eventually('PVC disk-web-0', 30_000, async () => ((await kubectl(['get', 'pvc', 'disk-web-0', '-n', ns], { allowFailure: true })).exitCode === 0 ? true : undefined));
       const purged = await berth(['purge', 'web', '--delete-disks', '--yes', '-o', 'name'], as('vm-admin'));
       assert.equal(purged.exitCode, 0, purged.stderr);
       assert.equal(purged.stdout, 'statefulset/web\nsecret/web-cloudinit\npersistentvolumeclaim/disk-web-0\n');
-      const left = await kubectl(['get', 'statefulset,secret', '-n', ns, '-l', 'berth.dev/vm=web', '-o', 'name']);
+      const left = await kubectl(['get', 'statefulset,secret', '-n', ns, '-l', 'berth.dev/vm=web', '-o', 'name'], { allowFailure: true });
       assert.equal(left.stdout, '');
     });
 
     it('with berth-cluster-viewer bound as well, create checks the nodes and refuses a VM none can run', async () => {
-      const bound = await kubectl(['create', 'clusterrolebinding', clusterViewerBinding, `--clusterrole=${copyName(UserRoles.clusterViewer)}`, `--serviceaccount=${ns}:vm-admin`]);
+      const bound = await kubectl(['create', 'clusterrolebinding', clusterViewerBinding, `--clusterrole=${copyName(UserRoles.clusterViewer)}`, `--serviceaccount=${ns}:vm-admin`], { allowFailure: true });
       assert.equal(bound.exitCode, 0, bound.stderr);
-      await eventually('the binding to take effect', async () => ((await kubectl(['auth', 'can-i', '--kubeconfig', config('vm-admin'), 'list', 'nodes'])).stdout.trim() === 'yes' ? true : undefined), 30_000);
+      await eventually('the binding to take effect', 30_000, async () => ((await kubectl(['auth', 'can-i', '--kubeconfig', config('vm-admin'), 'list', 'nodes'], { allowFailure: true })).stdout.trim() === 'yes' ? true : undefined));
       const run = await berth(['create', 'nowhere', '--image', DEAD_IMAGE, '--accel', 'tcg', '--node-selector', `t-rbac.berth.dev/never=${suffix}`], as('vm-admin'));
       assert.equal(run.exitCode, 6, run.stderr);
       assert.match(run.message, /cannot place VM 'nowhere'/);

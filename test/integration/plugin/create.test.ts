@@ -6,7 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotations, DeviceResources, Labels, LauncherEnv } from '../../../shared/contract.js';
-import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, kubeconfig, kubectl, NODE, objectCounts, requireCluster, TEST_KEY, withNodeLabels, withTunDevices, powerlessKubeconfig } from './fixture.js';
+import { clusterKubeconfig, kubectl, NODE_NAME } from '../../support/cluster.js';
+import { eventually } from '../../support/eventually.js';
+import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, kube, objectCounts, requireCluster, TEST_KEY, withNodeLabels, withTunDevices, powerlessKubeconfig } from './fixture.js';
 
 const SHA = 'd'.repeat(64);
 const files = mkdtempSync(join(tmpdir(), 't-plugin-files-'));
@@ -67,11 +69,11 @@ describe('create (integration, local cluster)', function () {
   it('the scheduler places the VM only on a node carrying the labels it needs', async () => {
     // KVM: this node's agent found no usable KVM (berth.dev/kvm is not 'true'), so the pod must wait.
     const { core } = await kube();
-    const node = await core.readNode({ name: NODE });
-    if (node.metadata!.labels![Labels.nodeKvm] === 'true') throw new Error(`${NODE} claims usable KVM; this test expects kvm-pvm (no KVM for ordinary guests)`);
+    const node = await core.readNode({ name: NODE_NAME });
+    if (node.metadata!.labels![Labels.nodeKvm] === 'true') throw new Error(`${NODE_NAME} claims usable KVM; this test expects kvm-pvm (no KVM for ordinary guests)`);
     const kvm = await berth(['create', 'kvm-vm', '-n', ns, '--image', DEAD_IMAGE, '--memory', '128Mi', '--ephemeral', '--allow-unschedulable']);
     assert.equal(kvm.exitCode, 0, kvm.stderr);
-    const unschedulable = await eventually('kvm-vm Unschedulable', async () => {
+    const unschedulable = await eventually('kvm-vm Unschedulable', 60_000, async () => {
       const pod = await podOf(ns, 'kvm-vm')();
       const cond = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
       return cond?.status === 'False' && cond.reason === 'Unschedulable' ? pod : undefined;
@@ -82,18 +84,18 @@ describe('create (integration, local cluster)', function () {
     const label = 't-plugin.berth.dev/sched';
     const created = await berth(['create', 'tcg-vm', '-n', ns, '--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--ephemeral', '--shutdown-timeout', '1s', '--node-selector', `${label}=${ns}`, '--allow-unschedulable']);
     assert.equal(created.exitCode, 0, created.stderr);
-    await eventually('tcg-vm Unschedulable', async () => {
+    await eventually('tcg-vm Unschedulable', 60_000, async () => {
       const cond = (await podOf(ns, 'tcg-vm')())?.status?.conditions?.find((c) => c.type === 'PodScheduled');
       return cond?.status === 'False' && cond.reason === 'Unschedulable' ? true : undefined;
     });
     const restoreTun = await withTunDevices();
     const restore = await withNodeLabels({ [label]: ns, [Labels.nodeReady]: 'true' });
     try {
-      const pod = await eventually('tcg-vm scheduled', async () => {
+      const pod = await eventually('tcg-vm scheduled', 60_000, async () => {
         const p = await podOf(ns, 'tcg-vm')();
         return p?.spec?.nodeName ? p : undefined;
       });
-      assert.equal(pod.spec!.nodeName, NODE);
+      assert.equal(pod.spec!.nodeName, NODE_NAME);
       assert.equal(pod.status!.conditions!.find((c) => c.type === 'PodScheduled')!.status, 'True');
     } finally {
       await restore();
@@ -124,8 +126,8 @@ describe('create (integration, local cluster)', function () {
     // pods, which the StatefulSet itself passes. create sends the pod through a server dry run.
     const quotaNs = await createNamespace('create-quota');
     try {
-      await kubectl(['create', 'quota', 'no-pods', '--hard=pods=0', '-n', quotaNs]);
-      await eventually('the quota to be counted', async () => (/pods\s+0\s+0/.test((await kubectl(['describe', 'quota', 'no-pods', '-n', quotaNs])).stdout) ? true : undefined), 30_000);
+      await kubectl(['create', 'quota', 'no-pods', '--hard=pods=0', '-n', quotaNs], { allowFailure: true });
+      await eventually('the quota to be counted', 30_000, async () => (/pods\s+0\s+0/.test((await kubectl(['describe', 'quota', 'no-pods', '-n', quotaNs], { allowFailure: true })).stdout) ? true : undefined));
       const before = await objectCounts(quotaNs);
       const run = await berth(['create', 'refused', '-n', quotaNs, '--image', DEAD_IMAGE, '--image-sha256', SHA, '--accel', 'tcg', '--ephemeral', '--allow-unschedulable']);
       assert.equal(run.exitCode, 5, run.stderr);
@@ -151,7 +153,7 @@ describe('create (integration, local cluster)', function () {
         const output = extra.includes('-o') ? [] : ['-o', 'yaml'];
         const printed = await berth(['create', 'dry', '-n', ns, '--image', DEAD_IMAGE, '--dry-run', ...output, ...extra]);
         assert.equal(printed.exitCode, 0, printed.stderr);
-        const applied = await kubectl(['apply', '--dry-run=server', '-n', ns, '-f', '-'], printed.stdout);
+        const applied = await kubectl(['apply', '--dry-run=server', '-n', ns, '-f', '-'], { input: printed.stdout, allowFailure: true });
         assert.equal(applied.exitCode, 0, applied.stderr);
         assert.match(applied.stdout, /^secret\/dry-cloudinit created \(server dry run\)$/m);
         assert.match(applied.stdout, /^statefulset\.apps\/dry created \(server dry run\)$/m);
@@ -201,7 +203,7 @@ describe('create (integration, local cluster)', function () {
       await powerlessKubeconfig(ns, join(files, 'powerless.kubeconfig'));
       quotaNs = await createNamespace('quota');
       await core.createNamespacedResourceQuota({ namespace: quotaNs, body: { metadata: { name: 'no-sts' }, spec: { hard: { 'count/statefulsets.apps': '0' } } } });
-      await eventually('quota status', async () => ((await core.readNamespacedResourceQuota({ name: 'no-sts', namespace: quotaNs })).status?.hard ? true : undefined));
+      await eventually('quota status', 60_000, async () => ((await core.readNamespacedResourceQuota({ name: 'no-sts', namespace: quotaNs })).status?.hard ? true : undefined));
     });
 
     after(async () => {
@@ -232,7 +234,7 @@ describe('create (integration, local cluster)', function () {
   it('kubeconfig: several KUBECONFIG files are joined as kubectl does', async () => {
     const empty = join(files, 'empty.kubeconfig');
     writeFileSync(empty, 'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\n');
-    const run = await berth(['ls', '-n', ns, '-o', 'name'], { env: { KUBECONFIG: `${empty}:${kubeconfig}` } });
+    const run = await berth(['ls', '-n', ns, '-o', 'name'], { env: { KUBECONFIG: `${empty}:${clusterKubeconfig()}` } });
     assert.equal(run.exitCode, 0, run.stderr);
     assert.match(run.stdout, /^vm\/web$/m);
   });

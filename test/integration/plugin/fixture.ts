@@ -1,19 +1,17 @@
-// Shared pieces of the plugin's integration tests: the real bin/kubectl-berth run as a process
-// against the local cluster, a client to check what it did, and namespaces and node labels that
-// are put back exactly as they were found.
+// What the plugin's integration tests share beyond test/support: the plugin run with a HOME of its
+// own, a client to check what it did, namespaces, node labels that are put back exactly as they
+// were found, and the tun device VM pods need.
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { join } from 'node:path';
 import { DeviceResources, Paths } from '../../../shared/contract.js';
-import { AgentProcess, freePort } from '../agent/support/agent-process.js';
-import { clusterKubeconfig, createUniqueNamespace, deleteNamespace as deleteTestNamespace, requireCluster as requireLocalCluster, serviceAccountToken } from '../../support/cluster.js';
+import { AgentProcess } from '../../support/agent-process.js';
+import { clusterKubeconfig, createUniqueNamespace, deleteNamespace as deleteTestNamespace, NODE_NAME, requireCluster as requireLocalCluster, serviceAccountKubeconfig } from '../../support/cluster.js';
+import { eventually } from '../../support/eventually.js';
+import { berth as runBerth, type BerthOptions, type Run } from '../../support/plugin.js';
+import { freePort } from '../../support/ports.js';
 
-export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const bin = join(repo, 'bin', 'kubectl-berth');
-export const kubeconfig = clusterKubeconfig();
-export const NODE = 'berth-node';
+export type { Run };
 /** An image URL that fails at once, so VM pods that do start never download or boot anything. */
 export const DEAD_IMAGE = 'http://127.0.0.1:9/t-plugin.qcow2';
 export const TEST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBerthPluginTestKeyOnly0000000000000000000 t-plugin@test';
@@ -26,38 +24,15 @@ export const fakeHome = (() => {
   return home;
 })();
 
-export interface Run {
-  exitCode: number;
-  stdout: string;
-  /** As printed; oclif wraps long error lines. */
-  stderr: string;
-  /** stderr with line wrapping undone, for matching messages. */
-  message: string;
-}
-
-/** Runs bin/kubectl-berth with no terminal, as a script would. */
-export async function berth(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const result = await execa(bin, args, {
-    reject: false,
-    input: options.input ?? '',
-    env: { KUBECONFIG: kubeconfig, HOME: fakeHome, NO_COLOR: '1', ...options.env },
-    timeout: 120_000,
-    stripFinalNewline: false,
-  });
-  const stderr = String(result.stderr);
-  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr, message: stderr.replace(/\s*\n\s*/g, ' ') };
-}
-
-export async function kubectl(args: string[], input?: string): Promise<Run> {
-  const result = await execa('kubectl', args, { reject: false, input: input ?? '', env: { KUBECONFIG: kubeconfig }, stripFinalNewline: false });
-  const stderr = String(result.stderr);
-  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr, message: stderr };
+/** The plugin (test/support/plugin.ts) with HOME at fakeHome unless the test says otherwise. */
+export function berth(args: string[], options: BerthOptions = {}): Promise<Run> {
+  return runBerth(args, { ...options, env: { HOME: fakeHome, ...options.env } });
 }
 
 export async function kube() {
   const client = await import('@kubernetes/client-node');
   const kc = new client.KubeConfig();
-  kc.loadFromFile(kubeconfig);
+  kc.loadFromFile(clusterKubeconfig());
   return { client, kc, core: kc.makeApiClient(client.CoreV1Api), apps: kc.makeApiClient(client.AppsV1Api) };
 }
 
@@ -71,19 +46,6 @@ export function createNamespace(area: string): Promise<string> {
 
 export async function deleteNamespace(name: string): Promise<void> {
   await deleteTestNamespace(name).catch(() => undefined);
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `probe` returns a value other than undefined, or fails naming what it waited for. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await sleep(500);
-  }
 }
 
 /** Everything a create could leave behind in a namespace, by kind, for before/after comparisons. */
@@ -102,7 +64,7 @@ export async function objectCounts(namespace: string): Promise<Record<string, nu
 /** Sets node labels for a test and puts back exactly what was there before (value or absence). */
 export async function withNodeLabels(labels: Record<string, string | null>): Promise<() => Promise<void>> {
   const { core } = await kube();
-  const node = await core.readNode({ name: NODE });
+  const node = await core.readNode({ name: NODE_NAME });
   const before: Record<string, string | null> = {};
   for (const key of Object.keys(labels)) before[key] = node.metadata?.labels?.[key] ?? null;
   await patchNodeLabels(labels);
@@ -113,7 +75,7 @@ async function patchNodeLabels(labels: Record<string, string | null>): Promise<v
   const { client, kc } = await kube();
   const core = kc.makeApiClient(client.CoreV1Api);
   await core.patchNode(
-    { name: NODE, body: { metadata: { labels } } },
+    { name: NODE_NAME, body: { metadata: { labels } } },
     client.setHeaderOptions('Content-Type', client.PatchStrategy.MergePatch),
   );
 }
@@ -128,7 +90,7 @@ async function patchNodeLabels(labels: Record<string, string | null>): Promise<v
 export async function withTunDevices(): Promise<() => Promise<void>> {
   const { core } = await kube();
   const resource = DeviceResources.tun;
-  const offered = async () => Number((await core.readNode({ name: NODE })).status?.allocatable?.[resource] ?? 0);
+  const offered = async () => Number((await core.readNode({ name: NODE_NAME })).status?.allocatable?.[resource] ?? 0);
   // The installed agent's socket (default prefix 'berth'): the node's count alone may be a stale
   // one, left in the node status for a few seconds after a device plugin stopped.
   const installedSocket = join(Paths.kubeletDevicePlugins, 'berth-tun.sock');
@@ -147,10 +109,10 @@ export async function withTunDevices(): Promise<() => Promise<void>> {
     await core.deleteNode({ name: fakeNode }).catch(() => undefined);
     for (const name of readdirSync(Paths.kubeletDevicePlugins)) if (name.startsWith(prefix)) rmSync(join(Paths.kubeletDevicePlugins, name), { force: true });
     // Leave the node as the next test will find it: the kubelet has seen the plugin go.
-    await eventually(`${NODE} to stop offering ${resource}`, async () => ((await offered()) === 0 ? true : undefined), 60_000).catch(() => undefined);
+    await eventually(`${NODE_NAME} to stop offering ${resource}`, 60_000, async () => (await offered()) === 0).catch(() => undefined);
   };
   try {
-    await eventually(`${NODE} to offer ${resource} from the agent's device plugin`, async () => ((await offered()) > 0 ? true : undefined), 60_000);
+    await eventually(`${NODE_NAME} to offer ${resource} from the agent's device plugin`, 60_000, async () => (await offered()) > 0);
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\nagent log:\n${agent.tail()}`);
@@ -164,27 +126,4 @@ export async function withTunDevices(): Promise<() => Promise<void>> {
  */
 export async function powerlessKubeconfig(namespace: string, path: string): Promise<void> {
   await serviceAccountKubeconfig(namespace, 'powerless', path);
-}
-
-/**
- * A kubeconfig that acts as ServiceAccount `name` in `namespace` (created if missing), with a
- * token from the TokenRequest API and the local cluster's server and CA; its namespace is the
- * context's. Requests are allowed exactly as far as the RBAC bound to that account says.
- */
-export async function serviceAccountKubeconfig(namespace: string, name: string, path: string): Promise<void> {
-  await tokenKubeconfig(namespace, name, await serviceAccountToken(namespace, name), path);
-}
-
-/** A kubeconfig at `path` that reaches the local cluster as whoever `token` belongs to. */
-export async function tokenKubeconfig(namespace: string, name: string, token: string, path: string): Promise<void> {
-  const { kc } = await kube();
-  const cluster = kc.getCurrentCluster()!;
-  const ca = cluster.caData ? `certificate-authority-data: ${cluster.caData}` : `certificate-authority: ${JSON.stringify(cluster.caFile)}`;
-  writeFileSync(path, `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: ${JSON.stringify(cluster.server)}, ${ca}}}]
-users: [{name: ${name}, user: {token: ${JSON.stringify(token)}}}]
-contexts: [{name: ${name}, context: {cluster: c, user: ${name}, namespace: ${namespace}}}]
-current-context: ${name}
-`);
 }

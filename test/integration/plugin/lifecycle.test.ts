@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Labels } from '../../../shared/contract.js';
-import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, fakeHome, kube, objectCounts, requireCluster, withNodeLabels, withTunDevices } from './fixture.js';
+import { eventually } from '../../support/eventually.js';
+import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, fakeHome, kube, objectCounts, requireCluster, withNodeLabels, withTunDevices } from './fixture.js';
 
 describe('stop, start and purge (integration, local cluster)', function () {
   this.timeout(180_000);
@@ -37,7 +38,7 @@ describe('stop, start and purge (integration, local cluster)', function () {
     const created = await berth(['create', 'pet', '-n', ns, ...vm, '--storage-class', 'berth-test', '--disk-size', '1Gi']);
     assert.equal(created.exitCode, 0, created.stderr);
     // WaitForFirstConsumer: the claim binds once the scheduler has placed the pod.
-    await eventually('disk-pet-0 Bound', async () => ((await pvc('disk-pet-0'))?.status?.phase === 'Bound' ? true : undefined), 90_000);
+    await eventually('disk-pet-0 Bound', 90_000, async () => ((await pvc('disk-pet-0'))?.status?.phase === 'Bound' ? true : undefined));
   });
 
   after(async () => {
@@ -51,7 +52,7 @@ describe('stop, start and purge (integration, local cluster)', function () {
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(run.stdout, 'vm/pet stopped\n');
     assert.equal(await replicas('pet'), 0);
-    await eventually('pod pet-0 gone', () => podGone('pet'), 90_000);
+    await eventually('pod pet-0 gone', 90_000, () => podGone('pet'));
     assert.equal((await pvc('disk-pet-0'))?.status?.phase, 'Bound');
     const ls = await berth(['ls', '-n', ns, '--no-headers']);
     assert.match(ls.stdout, /^pet\s+Stopped\s/);
@@ -68,21 +69,21 @@ describe('stop, start and purge (integration, local cluster)', function () {
     assert.equal(run.stdout, 'vm/pet started\n');
     assert.equal(await replicas('pet'), 1);
     const { core } = await kube();
-    const pod = await eventually('pod pet-0 back', () => core.readNamespacedPod({ name: 'pet-0', namespace: ns }).catch(() => undefined));
+    const pod = await eventually('pod pet-0 back', 60_000, () => core.readNamespacedPod({ name: 'pet-0', namespace: ns }).catch(() => undefined));
     assert.equal(pod.spec!.volumes!.find((v) => v.name === 'disk')!.persistentVolumeClaim!.claimName, 'disk-pet-0');
     assert.equal((await pvc('disk-pet-0'))!.metadata!.uid, uid, 'the same claim, not a new one');
   });
 
   it('restart replaces the pod; the disk stays the same', async () => {
     const { core } = await kube();
-    const old = await eventually('pod pet-0', () => core.readNamespacedPod({ name: 'pet-0', namespace: ns }).catch(() => undefined));
+    const old = await eventually('pod pet-0', 60_000, () => core.readNamespacedPod({ name: 'pet-0', namespace: ns }).catch(() => undefined));
     const run = await berth(['restart', 'pet', '-n', ns]);
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(run.stdout, 'vm/pet restarted\n');
-    const fresh = await eventually('a new pod pet-0', async () => {
+    const fresh = await eventually('a new pod pet-0', 90_000, async () => {
       const p = await core.readNamespacedPod({ name: 'pet-0', namespace: ns }).catch(() => undefined);
       return p && p.metadata!.uid !== old.metadata!.uid ? p : undefined;
-    }, 90_000);
+    });
     assert.equal(fresh.spec!.volumes!.find((v) => v.name === 'disk')!.persistentVolumeClaim!.claimName, 'disk-pet-0');
   });
 
@@ -145,7 +146,7 @@ describe('stop, start and purge (integration, local cluster)', function () {
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(run.stdout, 'statefulset/other\nsecret/other-cloudinit\nstatefulset/pet\nsecret/pet-cloudinit\npersistentvolumeclaim/disk-pet-0\n');
     assert.equal(readFileSync(knownHosts, 'utf8'), `vm/pet.elsewhere ${key}\n`, 'the purged VMs\' host keys are forgotten, others kept');
-    await eventually('disk-pet-0 gone', async () => ((await pvc('disk-pet-0')) ? undefined : true), 120_000);
+    await eventually('disk-pet-0 gone', 120_000, async () => ((await pvc('disk-pet-0')) ? undefined : true));
     const empty = await berth(['ls', '-n', ns]);
     assert.equal(empty.stdout, '');
   });

@@ -10,13 +10,13 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { serviceAccountToken } from '../../support/cluster.js';
+import { clusterKubeconfig, serviceAccountToken } from '../../support/cluster.js';
 import { importTraceModule, loadedPackages } from '../../support/import-trace.js';
 import { packageRoot } from '../../../src/package-root.js';
-import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, kubeconfig, requireCluster, type Run } from './fixture.js';
+import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, kube, requireCluster, type Run } from './fixture.js';
 
 const files = mkdtempSync(join(tmpdir(), 't-plugin-ls-clients-'));
-const admin = parse(readFileSync(kubeconfig, 'utf8')) as {
+const admin = parse(readFileSync(clusterKubeconfig(), 'utf8')) as {
   clusters: { cluster: { server: string; 'certificate-authority': string } }[];
   users: { user: { token: string } }[];
 };

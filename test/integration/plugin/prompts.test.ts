@@ -3,7 +3,9 @@
 // nothing is deleted.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { berth, bin, createNamespace, DEAD_IMAGE, deleteNamespace, fakeHome, kubeconfig, objectCounts, requireCluster, TEST_KEY } from './fixture.js';
+import { clusterKubeconfig } from '../../support/cluster.js';
+import { pluginBin } from '../../support/repo.js';
+import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, fakeHome, objectCounts, requireCluster, TEST_KEY } from './fixture.js';
 
 interface Exchange {
   /** Wait for this in the terminal's output… */
@@ -14,9 +16,9 @@ interface Exchange {
 
 /** Runs kubectl-berth on a pseudo-terminal, answering each prompt as it appears. */
 function onTerminal(args: string[], exchanges: Exchange[], timeoutMs = 60_000): Promise<{ exitCode: number; output: string }> {
-  const command = [bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const command = [pluginBin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
   const child = spawn('script', ['-qefc', command, '/dev/null'], {
-    env: { ...process.env, KUBECONFIG: kubeconfig, HOME: fakeHome, NO_COLOR: '1', TERM: 'dumb' },
+    env: { ...process.env, KUBECONFIG: clusterKubeconfig(), HOME: fakeHome, NO_COLOR: '1', TERM: 'dumb' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';

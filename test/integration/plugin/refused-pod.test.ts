@@ -4,7 +4,9 @@
 // (FailedCreate) with the refusal; once the quota is gone, the VM leaves that state. The pod need
 // never run: the VM may not be schedulable at all (--allow-unschedulable), only created.
 import assert from 'node:assert/strict';
-import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, eventually, kube, kubectl, requireCluster } from './fixture.js';
+import { kubectl, kubectlOut } from '../../support/cluster.js';
+import { eventually } from '../../support/eventually.js';
+import { berth, createNamespace, DEAD_IMAGE, deleteNamespace, kube, requireCluster } from './fixture.js';
 
 describe('a VM whose pod the cluster refuses (integration, local cluster)', function () {
   this.timeout(240_000);
@@ -23,11 +25,10 @@ describe('a VM whose pod the cluster refuses (integration, local cluster)', func
     assert.equal(created.exitCode, 0, created.stderr);
     const stopped = await berth(['stop', 'capped', '-n', ns]);
     assert.equal(stopped.exitCode, 0, stopped.stderr);
-    await eventually('pod capped-0 gone', async () => ((await podExists()) ? undefined : true), 90_000);
-    const quota = await kubectl(['create', 'quota', 'no-pods', '--hard=pods=0', '-n', ns]);
-    assert.equal(quota.exitCode, 0, quota.stderr);
+    await eventually('pod capped-0 gone', 90_000, async () => !(await podExists()));
+    await kubectl(['create', 'quota', 'no-pods', '--hard=pods=0', '-n', ns]);
     // Until the quota controller has counted the namespace, admission refuses with "status unknown".
-    await eventually('the quota to be counted', async () => (/pods\s+0\s+0/.test((await kubectl(['describe', 'quota', 'no-pods', '-n', ns])).stdout) ? true : undefined), 30_000);
+    await eventually('the quota to be counted', 30_000, async () => /pods\s+0\s+0/.test(await kubectlOut(['describe', 'quota', 'no-pods', '-n', ns])));
   });
 
   after(async () => {
@@ -59,13 +60,12 @@ describe('a VM whose pod the cluster refuses (integration, local cluster)', func
   });
 
   it('once the quota is gone, the VM gets its pod and the refusal no longer shows', async () => {
-    const removed = await kubectl(['delete', 'quota', 'no-pods', '-n', ns]);
-    assert.equal(removed.exitCode, 0, removed.stderr);
+    await kubectl(['delete', 'quota', 'no-pods', '-n', ns]);
     // The controller retries with back-off by itself; stop and start retry at once, as the hint says.
     assert.equal((await berth(['stop', 'capped', '-n', ns])).exitCode, 0);
     const started = await berth(['start', 'capped', '-n', ns]);
     assert.equal(started.exitCode, 0, started.stderr);
-    await eventually('pod capped-0 created', async () => ((await podExists()) ? true : undefined), 150_000);
+    await eventually('pod capped-0 created', 150_000, podExists);
     const ls = await berth(['ls', '-n', ns, '-o', 'json']);
     const [vm] = JSON.parse(ls.stdout).items;
     assert.notEqual(vm.reason, 'FailedCreate', ls.stdout);

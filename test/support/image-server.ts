@@ -1,0 +1,159 @@
+// The tests' HTTP server for images: serves in-memory images with Range support and, on request,
+// misbehaves (404, stall, cut the connection, ignore Range, hold at set byte positions), recording
+// every request so tests can prove a download resumed instead of starting over; and serves image
+// files from disk (a test guest) to the node's pods when it listens on 0.0.0.0.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ServeMode =
+  | { kind: 'ok' }
+  | { kind: 'ignore-range' }
+  /** No Content-Length (chunked transfer): the client cannot know the size in advance. */
+  | { kind: 'chunked' }
+  /** The whole body, then the server closes the connection (as busybox httpd and HTTP/1.0 servers do). */
+  | { kind: 'close' }
+  | { kind: 'stall-after'; bytes: number }
+  | { kind: 'cut-after'; bytes: number }
+  | { kind: 'status'; status: number }
+  /**
+   * Sends the file up to the first of `offsets` (byte positions in the whole file, ascending) that
+   * lies after where the request starts, then holds the response open without sending more; from
+   * the last offset on it sends the rest. So every download, and every resumed download, stops at
+   * a position the test knows, and stays there until the client goes away.
+   */
+  | { kind: 'hold-at'; offsets: number[] };
+
+export interface SeenRequest {
+  path: string;
+  range?: string;
+  status: number;
+  bytesSent: number;
+  /** hold-at: the byte position in the file where this response is held (it sends nothing more). */
+  heldAt?: number;
+}
+
+export interface ServedFile {
+  data: Buffer;
+  sha256: string;
+  mode: ServeMode;
+}
+
+/** A file on disk, streamed as it is (too big to hold in memory: a Debian guest). */
+interface DiskFile {
+  file: string;
+  size: number;
+}
+
+export function randomImage(bytes: number): { data: Buffer; sha256: string } {
+  const data = randomBytes(bytes);
+  return { data, sha256: createHash('sha256').update(data).digest('hex') };
+}
+
+export class ImageServer {
+  readonly files = new Map<string, ServedFile>();
+  private readonly diskFiles = new Map<string, DiskFile>();
+  readonly requests: SeenRequest[] = [];
+  private server = http.createServer((req, res) => this.handle(req, res));
+  private sockets = new Set<import('node:net').Socket>();
+
+  /** `host` 0.0.0.0 lets the node's pods (the agent, a VM pod) reach it at the node's address. */
+  constructor(private readonly host = '127.0.0.1') {}
+
+  async start(): Promise<void> {
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, this.host, resolve));
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** The address on this machine; pods use the node's address with `port`. */
+  url(path: string): string {
+    return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  serve(path: string, data: Buffer, mode: ServeMode = { kind: 'ok' }): ServedFile {
+    const file = { data, sha256: createHash('sha256').update(data).digest('hex'), mode };
+    this.files.set(path, file);
+    return file;
+  }
+
+  serveFile(path: string, file: string): void {
+    this.diskFiles.set(path, { file, size: statSync(file).size });
+  }
+
+  requestsFor(path: string): SeenRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  bytesSentFor(path: string): number {
+    return this.requestsFor(path).reduce((n, r) => n + r.bytesSent, 0);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    const file = this.files.get(path);
+    const seen: SeenRequest = { path, range: req.headers.range, status: 0, bytesSent: 0 };
+    this.requests.push(seen);
+    const onDisk = this.diskFiles.get(path);
+    if (onDisk) {
+      seen.status = 200;
+      seen.bytesSent = onDisk.size;
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': onDisk.size });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(onDisk.file).pipe(res);
+      return;
+    }
+    if (!file) {
+      seen.status = 404;
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const { data, mode } = file;
+    if (mode.kind === 'status') {
+      seen.status = mode.status;
+      res.writeHead(mode.status).end();
+      return;
+    }
+    if (mode.kind === 'close') res.setHeader('Connection', 'close');
+    let start = 0;
+    const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (m && mode.kind !== 'ignore-range' && mode.kind !== 'chunked') {
+      start = Number(m[1]);
+      if (start >= data.length) {
+        seen.status = 416;
+        res.writeHead(416, { 'Content-Range': `bytes */${data.length}` }).end();
+        return;
+      }
+      seen.status = 206;
+      res.writeHead(206, { 'Content-Length': data.length - start, 'Content-Range': `bytes ${start}-${data.length - 1}/${data.length}`, 'Accept-Ranges': 'bytes' });
+    } else {
+      seen.status = 200;
+      res.writeHead(200, mode.kind === 'chunked' ? {} : { 'Content-Length': data.length, 'Accept-Ranges': 'bytes' });
+    }
+    const body = data.subarray(start);
+    const holdAt = mode.kind === 'hold-at' ? mode.offsets.find((offset) => offset > start) : undefined;
+    const stopAfter = holdAt !== undefined ? holdAt - start : mode.kind === 'stall-after' || mode.kind === 'cut-after' ? mode.bytes : undefined;
+    if (stopAfter !== undefined) {
+      const part = body.subarray(0, stopAfter);
+      // cut-after: the connection goes once the part is handed to the kernel, not after a guess at how long that takes.
+      res.write(part, () => (mode.kind === 'cut-after' ? res.socket?.destroy() : undefined));
+      seen.bytesSent += part.length;
+      if (holdAt !== undefined) seen.heldAt = holdAt;
+      return; // stall or hold: never end
+    }
+    seen.bytesSent += body.length;
+    res.end(body);
+  }
+}

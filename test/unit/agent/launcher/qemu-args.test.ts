@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { qemuArgs, type QemuPlan } from '../../../../agent/launcher/qemu-args.js';
+
+const plan: QemuPlan = {
+  name: 'team-a.web-1',
+  accel: 'kvm',
+  cpus: 2,
+  memoryMiB: 1024,
+  petDisk: '/var/lib/berth/disk/pet.qcow2',
+  seedIso: '/run/berth/seed.iso',
+  tap: 'berth-tap0',
+  mac: '52:54:00:12:34:56',
+  qmpSocket: '/run/berth/qmp.sock',
+  vnc: 'loopback',
+};
+
+/** The value following `flag`, for every occurrence. */
+function valuesOf(argv: string[], flag: string): string[] {
+  return argv.flatMap((arg, i) => (arg === flag ? [argv[i + 1]] : []));
+}
+
+describe('qemu argv', () => {
+  it('uses KVM with the host CPU for accel kvm', () => {
+    const argv = qemuArgs(plan);
+    assert.deepEqual(valuesOf(argv, '-accel'), ['kvm']);
+    assert.deepEqual(valuesOf(argv, '-cpu'), ['host']);
+  });
+
+  it('uses TCG and no host CPU model for accel tcg', () => {
+    const argv = qemuArgs({ ...plan, accel: 'tcg' });
+    assert.deepEqual(valuesOf(argv, '-accel'), ['tcg,tb-size=64']);
+    assert.deepEqual(valuesOf(argv, '-cpu'), []);
+  });
+
+  it('boots the pet disk, attaches the seed read-only, virtio everywhere', () => {
+    const argv = qemuArgs(plan);
+    assert.deepEqual(valuesOf(argv, '-drive'), [
+      'file=/var/lib/berth/disk/pet.qcow2,format=qcow2,if=none,id=disk0,discard=unmap',
+      'file=/run/berth/seed.iso,format=raw,if=none,id=cidata,readonly=on',
+    ]);
+    assert.deepEqual(valuesOf(argv, '-device'), [
+      'virtio-blk-pci,drive=disk0,bootindex=0',
+      'virtio-blk-pci,drive=cidata',
+      'virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56',
+      'virtio-rng-pci,rng=rng0',
+    ]);
+    assert.deepEqual(valuesOf(argv, '-netdev'), ['tap,id=net0,ifname=berth-tap0,script=no,downscript=no']);
+    assert.deepEqual(valuesOf(argv, '-smp'), ['2']);
+    assert.deepEqual(valuesOf(argv, '-m'), ['1024M']);
+  });
+
+  it('has no default devices, a std VGA, serial on stdio and a QMP socket', () => {
+    const argv = qemuArgs(plan);
+    assert.ok(argv.includes('-nodefaults'));
+    assert.deepEqual(valuesOf(argv, '-vga'), ['std']);
+    assert.deepEqual(valuesOf(argv, '-chardev'), ['stdio,id=console,signal=off']);
+    assert.deepEqual(valuesOf(argv, '-serial'), ['chardev:console']);
+    assert.deepEqual(valuesOf(argv, '-qmp'), ['unix:/run/berth/qmp.sock,server=on,wait=off']);
+    assert.ok(!argv.includes('-daemonize'), 'QEMU must stay the launcher\'s child');
+  });
+
+  it('VNC loopback listens on 127.0.0.1:5900 only', () => {
+    assert.deepEqual(valuesOf(qemuArgs(plan), '-vnc'), ['127.0.0.1:0']);
+  });
+
+  it('VNC password listens on all addresses behind a password secret', () => {
+    const argv = qemuArgs({ ...plan, vnc: 'password', vncPasswordFile: '/run/berth/vnc-password' });
+    assert.deepEqual(valuesOf(argv, '-vnc'), ['0.0.0.0:0,password-secret=vncpass']);
+    assert.deepEqual(valuesOf(argv, '-object').filter((o) => o.startsWith('secret')), [
+      'secret,id=vncpass,file=/run/berth/vnc-password,format=raw',
+    ]);
+  });
+
+  it('VNC off has no VNC server at all', () => {
+    const argv = qemuArgs({ ...plan, vnc: 'off' });
+    assert.deepEqual(valuesOf(argv, '-vnc'), []);
+    assert.deepEqual(valuesOf(argv, '-display'), ['none']);
+  });
+
+  it('refuses password mode without a password file', () => {
+    assert.throws(() => qemuArgs({ ...plan, vnc: 'password' }), /vncPasswordFile/);
+  });
+});

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { buildAllocateResponse, buildDeviceList, buildPreferredAllocation, type SharedDevice } from '../../../../../agent/node/deviceplugin/devices.js';
+import { parseAgentConfig, parseBytes, parseDuration } from '../../../../../agent/node/config.js';
+
+const tun: SharedDevice = { resourceName: 'devices.berth.dev/tun', socketName: 'berth-tun.sock', devicePath: '/dev/net/tun', idPrefix: 'tun', slots: 110 };
+
+describe('device plugin data', () => {
+  it('advertises one healthy slot per VM the node may run', () => {
+    const list = buildDeviceList(tun, true);
+    assert.equal(list.length, 110);
+    assert.deepEqual(list[0], { ID: 'tun-000', health: 'Healthy' });
+    assert.equal(list[109].ID, 'tun-109');
+    assert.equal(new Set(list.map((d) => d.ID)).size, 110);
+    assert.ok(buildDeviceList(tun, false).every((d) => d.health === 'Unhealthy'));
+  });
+  it('hands each container the device node read-write', () => {
+    const res = buildAllocateResponse(tun, { container_requests: [{ devicesIDs: ['tun-001', 'tun-002'] }, { devicesIDs: ['tun-003'] }] });
+    assert.equal(res.container_responses.length, 2);
+    assert.deepEqual(res.container_responses[0].devices, [{ container_path: '/dev/net/tun', host_path: '/dev/net/tun', permissions: 'rw' }]);
+  });
+  it("hands out the agent's open device node and mounts the image cache read-only, for every container", () => {
+    const vmTun: SharedDevice = { ...tun, hostPath: '/var/lib/berth/dev/tun', mounts: [{ hostPath: '/var/lib/berth/images', containerPath: '/var/lib/berth/images' }] };
+    const res = buildAllocateResponse(vmTun, { container_requests: [{ devicesIDs: ['tun-001'] }, { devicesIDs: ['tun-003'] }] });
+    for (const response of res.container_responses) {
+      assert.deepEqual(response.devices, [{ container_path: '/dev/net/tun', host_path: '/var/lib/berth/dev/tun', permissions: 'rw' }]);
+      assert.deepEqual(response.mounts, [{ container_path: '/var/lib/berth/images', host_path: '/var/lib/berth/images', read_only: true }]);
+    }
+  });
+  it('prefers the required slots, then any others', () => {
+    const res = buildPreferredAllocation({ container_requests: [{ available_deviceIDs: ['a', 'b', 'c'], must_include_deviceIDs: ['c'], allocation_size: 2 }] });
+    assert.deepEqual(res.container_responses[0].deviceIDs, ['c', 'a']);
+  });
+});
+
+describe('agent config', () => {
+  it('needs a node name to run, not to probe', () => {
+    assert.throws(() => parseAgentConfig([], {}), /NODE_NAME/);
+    assert.equal(parseAgentConfig(['probe'], {}).command, 'probe');
+  });
+  it('takes options before environment before defaults', () => {
+    const c = parseAgentConfig(['--cache-dir', '/c', '--max-downloads', '3'], { NODE_NAME: 'n', BERTH_AGENT_CACHE_DIR: '/env', BERTH_AGENT_STALL_TIMEOUT: '5s' });
+    assert.equal(c.nodeName, 'n');
+    assert.equal(c.cacheDir, '/c');
+    assert.equal(c.maxDownloads, 3);
+    assert.equal(c.stallMs, 5000);
+    assert.equal(c.httpHost, '127.0.0.1');
+    assert.equal(c.httpPort, 9477);
+    assert.equal(c.devicePluginDir, '/var/lib/kubelet/device-plugins');
+    assert.equal(c.catalogNamespace, 'berth-system');
+  });
+  it('names the bad option', () => {
+    assert.throws(() => parseAgentConfig(['--max-downloads', '0'], { NODE_NAME: 'n' }), /--max-downloads '0'/);
+    assert.throws(() => parseAgentConfig(['--bogus', 'x'], { NODE_NAME: 'n' }), /bogus/);
+    assert.throws(() => parseAgentConfig(['--http', 'nope'], { NODE_NAME: 'n' }), /host:port/);
+  });
+  it('parses durations and sizes', () => {
+    assert.deepEqual(['500ms', '30s', '2m', '1h', '7'].map((v) => parseDuration('x', v)), [500, 30000, 120000, 3600000, 7000]);
+    assert.deepEqual(['10', '1Ki', '256Mi', '1G'].map((v) => parseBytes('x', v)), [10, 1024, 268435456, 1e9]);
+    assert.throws(() => parseBytes('disk-reserve', '5GB'), /--disk-reserve: '5GB' is not a Kubernetes quantity; did you mean 5Gi\?/);
+    assert.throws(() => parseDuration('stall-timeout', 'soon'), /--stall-timeout: 'soon' is not a duration/);
+  });
+});

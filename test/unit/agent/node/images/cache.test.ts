@@ -1,0 +1,46 @@
+// ImageCache.verifyExisting on real files: at start a file that reads back wrong goes, a good one
+// stays (and counts as verified), and one that cannot be read at all is kept, since that proves
+// nothing about its bytes and a VM may be using it.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImageCache } from '../../../../../agent/node/images/cache.js';
+import { cachedImageFileName } from '../../../../../agent/node/images/files.js';
+
+const sha = (data: string) => createHash('sha256').update(data).digest('hex');
+
+describe('ImageCache.verifyExisting', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 't-cache-verify-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('deletes a file that reads back wrong, keeps a good one and one it cannot read', async () => {
+    const good = sha('good bytes');
+    const corrupt = sha('the bytes it was named for');
+    const unreadable = sha('a directory where a file should be');
+    writeFileSync(join(dir, cachedImageFileName(good)), 'good bytes');
+    writeFileSync(join(dir, cachedImageFileName(corrupt)), 'other bytes');
+    mkdirSync(join(dir, cachedImageFileName(unreadable)));
+    const log: string[] = [];
+    const cache = new ImageCache({
+      cacheDir: dir,
+      maxConcurrent: 1,
+      stallMs: 1000,
+      reserveBytes: 0,
+      listInUse: async () => new Set(),
+      onChange: () => {},
+      onFailure: () => {},
+      log: (line) => log.push(line),
+    });
+    await cache.verifyExisting();
+    assert.ok(existsSync(join(dir, cachedImageFileName(good))));
+    assert.ok(!existsSync(join(dir, cachedImageFileName(corrupt))));
+    assert.ok(existsSync(join(dir, cachedImageFileName(unreadable))));
+    assert.ok(log.some((l) => l.includes(corrupt) && /does not match its name; deleting it/.test(l)), log.join('\n'));
+    assert.ok(log.some((l) => l.includes(unreadable) && /cannot verify it .*keeping it/.test(l)), log.join('\n'));
+  });
+});

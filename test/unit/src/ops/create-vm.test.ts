@@ -1,0 +1,62 @@
+// create's operation in-process, with a stand-in for the cluster: every flag is checked before the
+// cluster is touched, and a dry run hands the objects to the printer without one API request.
+import assert from 'node:assert/strict';
+import { parseAllDocuments } from 'yaml';
+import type { CreateFlags } from '../../../../src/commands/create.js';
+import type { Connection } from '../../../../src/kube/connect.js';
+import { createVm } from '../../../../src/ops/create-vm.js';
+import type { OpIo } from '../../../../src/ops/io.js';
+import { printable, type Printable } from '../../../../src/output/print.js';
+
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOpsUnitTestKeyOnly000000000000000000000000 t@ops';
+/** create's flags as oclif hands them over when only `more` is typed. */
+const flags = (more: Partial<CreateFlags>) => ({ vnc: true, ephemeral: false, 'reuse-disk': false, 'allow-unschedulable': false, wait: false, 'dry-run': false, ...more }) as CreateFlags;
+
+/** A cluster connection whose every API call fails the test. */
+const offline: Connection = {
+  kubeConfig: {} as Connection['kubeConfig'],
+  namespace: 'team-a',
+  namespaceWasSet: true,
+  requestTimeoutMs: 0,
+  api: async () => new Proxy({}, { get: (_t, name) => (name === 'then' ? undefined : () => assert.fail(`unexpected API call ${String(name)}`)) }) as never,
+};
+
+function io(connect: () => Promise<Connection>) {
+  const seen = { connects: 0, printed: [] as Printable[], notes: [] as string[] };
+  const ops: OpIo = {
+    connect: async () => (seen.connects++, connect()),
+    note: (m) => seen.notes.push(m),
+    print: (p) => seen.printed.push(p),
+  };
+  return { seen, ops };
+}
+
+describe('createVm (in-process)', () => {
+  const bad: [string, Partial<CreateFlags>, RegExp][] = [
+    ['a bad size', { image: 'debian-12', memory: '2GB' }, /--memory: '2GB' is not a Kubernetes quantity/],
+    ['a bad image', { image: 'ftp://x/y.qcow2' }, /unsupported scheme/],
+    ['a bad digest', { image: 'https://x.example/a.qcow2', 'image-sha256': 'abc' }, /not a sha256 digest/],
+    ['conflicting flags', { image: 'x', 'user-data': 'a', 'user-data-from': 'secret/b' }, /--user-data and --user-data-from cannot be used together/],
+    ['--dry-run with --wait', { image: 'x', 'dry-run': true, wait: true }, /--dry-run and --wait cannot be used together/],
+  ];
+  for (const [title, given, message] of bad) {
+    it(`${title}: a usage error before the cluster is touched`, async () => {
+      const { seen, ops } = io(async () => assert.fail('connected'));
+      await assert.rejects(createVm('web', flags(given), ops), message);
+      assert.equal(seen.connects, 0);
+    });
+  }
+
+  it('--dry-run builds the objects, prints them through the printer and calls no API', async () => {
+    const { seen, ops } = io(async () => offline);
+    const result = await createVm('web', flags({ image: 'https://x.example/a.qcow2', 'ssh-key': [KEY], 'dry-run': true, accel: 'tcg' }), ops);
+    assert.equal(result.dryRun, true);
+    assert.deepEqual(result.objects.map((o) => o.kind), ['Secret', 'StatefulSet']);
+    assert.equal(result.namespace, 'team-a');
+    assert.equal(seen.printed.length, 1);
+    const docs = parseAllDocuments(printable(seen.printed[0], undefined)).map((d) => d.toJS());
+    assert.deepEqual(docs.map((d) => d.metadata.name), ['web-cloudinit', 'web']);
+    assert.equal(printable(seen.printed[0], 'name'), 'vm/web\n');
+    assert.match(seen.notes.join('\n'), /no --image-sha256 given/);
+  });
+});
