@@ -1,8 +1,8 @@
 // The launcher's download of a base image the node has not cached, against a real local HTTP
 // server. It is the agent's downloader (agent/common/download.ts, tested in depth under
-// test/integration/agent/download.test.ts); what is tested here is the launcher's use of it: the
-// file on the pet volume, the log lines, the errors as the launcher reports them (BerthError with a
-// hint), and that an interrupted download resumes when the pod starts again.
+// test/integration/agent/common/download.test.ts); what is tested here is the launcher's use of
+// it: the file on the pet volume, the log lines, the errors as the launcher reports them
+// (BerthError with a hint), and that an interrupted download resumes when the pod starts again.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
