@@ -11,8 +11,11 @@ export interface VmState {
   message?: string;
 }
 
-/** Container waiting reasons that will not clear by themselves. */
-const FAILING_REASONS = new Set([
+/**
+ * Container waiting reasons that will not clear by themselves: `ls` shows the VM as Failed, and
+ * `install` reports an agent pod stuck on one. The one list of them in the plugin.
+ */
+export const STUCK_WAITING_REASONS: ReadonlySet<string> = new Set([
   'CrashLoopBackOff',
   'ErrImagePull',
   'ImagePullBackOff',
@@ -22,6 +25,13 @@ const FAILING_REASONS = new Set([
   'CreateContainerError',
   'RunContainerError',
 ]);
+
+/**
+ * Of those, the ones no retry of the kubelet can end (the image cannot be named or pulled at all, the
+ * container's config refers to something missing): `--wait` stops at once on them instead of
+ * waiting out its timeout. A back-off (ImagePullBackOff, CrashLoopBackOff) may still clear.
+ */
+export const HOPELESS_WAITING_REASONS: ReadonlySet<string> = new Set(['ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError']);
 
 function waiting(pod: V1Pod): { reason: string; message?: string } | undefined {
   for (const cs of pod.status?.containerStatuses ?? []) {
@@ -60,7 +70,7 @@ export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined, create
   const phase = pod.status?.phase;
   const stuck = waiting(pod);
   const waitingReason = stuck?.reason;
-  if (stuck && FAILING_REASONS.has(stuck.reason)) return { status: 'Failed', reason: stuck.reason, ...(stuck.message ? { message: stuck.message } : {}) };
+  if (stuck && STUCK_WAITING_REASONS.has(stuck.reason)) return { status: 'Failed', reason: stuck.reason, ...(stuck.message ? { message: stuck.message } : {}) };
   const crashed = phase === 'Running' ? terminatedReason(pod) : undefined;
   if (crashed) return { status: 'Failed', reason: crashed };
   switch (phase) {

@@ -3,6 +3,7 @@
 // caller reads the objects, this decides and words the progress line.
 import type { V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
 import { Annotations, Labels } from '../../shared/contract.js';
+import { STUCK_WAITING_REASONS } from '../core/vm-status.js';
 
 export interface NodeReport {
   node: string;
@@ -63,24 +64,12 @@ export function agentRollout(ds: V1DaemonSet | undefined, agentPods: V1Pod[], no
   return { desired, updated, ready, reports, done, problems: podProblems(livePods), summary };
 }
 
-// Waiting reasons that do not fix themselves (a missing image, a crashing agent, bad config).
-const STUCK_REASONS = new Set([
-  'ErrImagePull',
-  'ImagePullBackOff',
-  'ErrImageNeverPull',
-  'InvalidImageName',
-  'CrashLoopBackOff',
-  'CreateContainerConfigError',
-  'CreateContainerError',
-  'RunContainerError',
-]);
-
 export function podProblems(pods: V1Pod[]): string[] {
   const problems: string[] = [];
   for (const pod of pods) {
     for (const cs of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
       const waiting = cs.state?.waiting;
-      if (waiting?.reason && STUCK_REASONS.has(waiting.reason)) {
+      if (waiting?.reason && STUCK_WAITING_REASONS.has(waiting.reason)) {
         const where = pod.spec?.nodeName ?? pod.metadata?.name ?? 'agent';
         problems.push(`${where}: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`);
       }

@@ -6,7 +6,7 @@ import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { BerthError } from '../../shared/errors.js';
 import { createFailure, mayFailCreate, refusalHint, statefulSetEventSelector } from '../core/create-failure.js';
 import { vmPodName } from '../core/names.js';
-import { deriveVmState, launcherFailure, type VmState } from '../core/vm-status.js';
+import { deriveVmState, HOPELESS_WAITING_REASONS, launcherFailure, type VmState } from '../core/vm-status.js';
 import type { Connection } from './connect.js';
 import { readOptional, readVm, type KubeApis } from './vm-objects.js';
 import { waitUntil, watchAll, watchWake } from './wait-until.js';
@@ -14,8 +14,6 @@ import { waitUntil, watchAll, watchWake } from './wait-until.js';
 /** How often --wait looks again when no watch event comes first. */
 const WAIT_POLL_MS = 1000;
 
-/** Reasons that will not clear without a change by the user or the admin: stop waiting. */
-const HOPELESS = new Set(['ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError']);
 
 export interface WaitOptions {
   name: string;
@@ -87,7 +85,7 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
           ],
         });
       }
-      if (options.until === 'ready' && HOPELESS.has(state.reason)) {
+      if (options.until === 'ready' && HOPELESS_WAITING_REASONS.has(state.reason)) {
         throw new BerthError('LAUNCHER', `VM '${name}' cannot start: ${state.reason}${state.message ? `: ${state.message}` : ''}`, {
           hint: `see the details with: kubectl describe pod ${vmPodName(name)} -n ${namespace}`,
         });
