@@ -77,11 +77,12 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
     const as = `system:serviceaccount:${SYSTEM_NAMESPACE}:berth-agent`;
     // can-i exits 1 for "no": read its answer, not its exit code.
     const canI = async (...args: string[]) => (await execa('kubectl', ['auth', 'can-i', '--as', as, ...args], { env: berthEnv(), reject: false })).stdout.trim();
-    // agent/node/kube.ts: its Node, VM pods and StatefulSets (what still uses a base), the catalog, Events.
-    for (const allowed of [['get', 'nodes'], ['patch', 'nodes'], ['list', 'pods', '-A'], ['list', 'statefulsets.apps', '-A'], ['watch', 'configmaps', '-n', SYSTEM_NAMESPACE], ['create', 'events', '-n', 'default']]) {
+    // agent/node/kube.ts: its Node, the VM StatefulSets (what still uses a base), the catalog, Events.
+    for (const allowed of [['get', 'nodes'], ['patch', 'nodes'], ['list', 'statefulsets.apps', '-A'], ['watch', 'configmaps', '-n', SYSTEM_NAMESPACE], ['create', 'events', '-n', 'default']]) {
       assert.equal(await canI(...allowed), 'yes', allowed.join(' '));
     }
-    for (const denied of [['delete', 'pods', '-A'], ['get', 'secrets', '-A'], ['patch', 'statefulsets.apps', '-A'], ['update', 'configmaps', '-n', SYSTEM_NAMESPACE]]) {
+    // No pods at all: the node tells the agent which pods hold its devices (PodResources, CRI).
+    for (const denied of [['list', 'pods', '-A'], ['get', 'pods', '-A'], ['delete', 'pods', '-A'], ['get', 'secrets', '-A'], ['patch', 'statefulsets.apps', '-A'], ['update', 'configmaps', '-n', SYSTEM_NAMESPACE]]) {
       assert.equal(await canI(...denied), 'no', denied.join(' '));
     }
   }, probe);

@@ -1,6 +1,6 @@
 // The agent process against the local cluster: it caches what a catalog lists, reports per-image
 // state in the node annotation and labels, records an Event for a failure, never deletes a base a
-// VM pod on its node still uses, and removes what the catalog dropped. It runs against a fake Node
+// VM still uses (running or stopped), and removes what the catalog dropped. It runs against a fake Node
 // object (no kubelet) so it does not fight the real agent over berth-node's annotations.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -136,43 +136,43 @@ describe('node agent: image cache, status and garbage collection (agent process,
     assert.match(metrics, /^berth_image_downloads_total\{result="success"\} [1-9]/m);
   });
 
-  it('keeps a dropped image while a VM pod on the node or a stopped VM uses it, and removes it once neither does', async () => {
-    // No step waits for time to pass: each waits for what a garbage collection did. Every
-    // collection considers every dropped file, in name order (good < witness < other), and
-    // `witness` is used by the pod alone, so the collection that removes it no longer saw the pod.
+  it('keeps a dropped image while a VM uses it, running or stopped, and removes it once no VM does', async () => {
+    // The agent learns which bases VMs use from their StatefulSets' pod templates (it may not read
+    // pods), whether the VM runs or not. No step waits for time to pass: each waits for what a
+    // garbage collection did. Every collection considers every dropped file, in name order
+    // (good < witness < other), and `witness` is used by the running VM alone, so the collection
+    // that removes it no longer saw that VM.
     const goodFile = join(cacheDir, cachedImageFileName(good.sha256));
     const otherFile = join(cacheDir, cachedImageFileName(other.sha256));
     const witnessFile = join(cacheDir, cachedImageFileName(witness.sha256));
     const launcher = (name: string, sha256: string) => ({ name, image: 'localhost/busybox:local', env: [{ name: LauncherEnv.imageSha256, value: sha256 }] });
-    // A VM pod bound to the fake node: it stays Pending (no kubelet), which still counts as using its base.
-    applyJson({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'vm-uses-good', namespace: ns, labels: { [Labels.vm]: 'uses-good' } },
-      spec: { nodeName: node, containers: [launcher('vm', good.sha256), launcher('witness', witness.sha256)] },
-    });
+    const vm = (name: string, replicas: number, containers: object[]) =>
+      applyJson({
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name, namespace: ns, labels: { [Labels.vm]: name } },
+        spec: {
+          replicas,
+          serviceName: name,
+          selector: { matchLabels: { [Labels.vm]: name } },
+          // Its pod matches no node, so it stays Pending and nothing runs.
+          template: { metadata: { labels: { [Labels.vm]: name } }, spec: { nodeSelector: { 'berth.dev/t-no-such-node': 'true' }, containers } },
+        },
+      });
+    // A running VM (replicas 1), whose template names two bases.
+    vm('running-uses-good', 1, [launcher('vm', good.sha256), launcher('witness', witness.sha256)]);
     // A stopped VM: replicas 0, so no pod anywhere, but its pet disk is an overlay on the base.
-    applyJson({
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: 'stopped-uses-good', namespace: ns, labels: { [Labels.vm]: 'stopped-uses-good' } },
-      spec: {
-        replicas: 0,
-        serviceName: 'stopped-uses-good',
-        selector: { matchLabels: { [Labels.vm]: 'stopped-uses-good' } },
-        template: { metadata: { labels: { [Labels.vm]: 'stopped-uses-good' } }, spec: { containers: [launcher('vm', good.sha256)] } },
-      },
-    });
+    vm('stopped-uses-good', 0, [launcher('vm', good.sha256)]);
     setCatalog({ corrupt: { url: server.url('/corrupt.qcow2'), sha256: wrongSha } });
     // The collection that removed other had decided about good and witness already: it kept them.
     await eventually('other removed from the cache', 15_000, () => (existsSync(otherFile) ? undefined : true), { describe: () => agent.tail() });
-    assert.ok(existsSync(witnessFile), 'the base only a VM pod uses is still there');
-    assert.ok(existsSync(goodFile), 'the base a VM pod and a stopped VM use is still there');
+    assert.ok(existsSync(witnessFile), 'the base only a running VM uses is still there');
+    assert.ok(existsSync(goodFile), 'the base a running and a stopped VM use is still there');
     await eventually('labels of dropped images removed', 10_000, () => (nodeMeta().labels['image.berth.dev/good'] === undefined ? true : undefined));
     assert.match(agent.log, new RegExp(`removing ${cachedImageFileName(other.sha256)}`));
-    kubectlSync(['delete', 'pod', 'vm-uses-good', '-n', ns, '--grace-period=0', '--force', '--wait=false']);
-    // The collection that removed witness saw no pod, and had decided about good already: it kept it.
-    await eventually('witness removed once the pod is gone', 30_000, () => (existsSync(witnessFile) ? undefined : true), { describe: () => agent.tail() });
+    kubectlSync(['delete', 'statefulset', 'running-uses-good', '-n', ns, '--wait=false']);
+    // The collection that removed witness no longer saw that VM, and had decided about good already: it kept it.
+    await eventually('witness removed once that VM is gone', 30_000, () => (existsSync(witnessFile) ? undefined : true), { describe: () => agent.tail() });
     assert.ok(existsSync(goodFile), 'the base a stopped VM uses is still there');
     kubectlSync(['delete', 'statefulset', 'stopped-uses-good', '-n', ns, '--wait=false']);
     await eventually('good removed once no VM uses it', 20_000, () => (existsSync(goodFile) ? undefined : true), { describe: () => agent.tail() });
