@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleContents, commandIds, entrySource, PACKAGES_FILE, staticRelativeImports, type BundleContents } from '../../../../src/build/bundle.js';
 import { packageRoot } from '../../../../src/package-root.js';
+import { skipLoudly } from '../../../support/skip.js';
 
 const root = packageRoot(import.meta.url);
 
@@ -50,7 +51,7 @@ describe('bundle build', () => {
     let contents: BundleContents;
 
     before(function () {
-      if (!existsSync(join(root, 'dist', 'plugin', 'berth.js'))) this.skip();
+      if (!existsSync(join(root, 'dist', 'plugin', 'berth.js'))) skipLoudly(this, 'the bundle is not built (dist/plugin/berth.js): run npm run build');
       contents = JSON.parse(readFileSync(join(root, 'dist', 'plugin', PACKAGES_FILE), 'utf8')) as BundleContents;
       // What manifests/krew/package.sh ships, without node_modules.
       copy = mkdtempSync(join(tmpdir(), 't-build-bundle-'));

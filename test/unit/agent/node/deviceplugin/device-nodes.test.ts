@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../../../agent/common/exec.js';
 import { deviceNumbers, openDeviceNode } from '../../../../../agent/node/deviceplugin/device-nodes.js';
+import { skipLoudly } from '../../../../support/skip.js';
 
 describe('device nodes a non-root VM may open', () => {
   it('decodes major and minor numbers as glibc does', () => {
@@ -14,7 +15,7 @@ describe('device nodes a non-root VM may open', () => {
   });
 
   it('makes a 0666 node of the same device, keeps a good one and replaces a wrong one', async function () {
-    if (process.getuid?.() !== 0) this.skip(); // mknod needs root; the suite runs as root
+    if (process.getuid?.() !== 0) skipLoudly(this, 'mknod needs root (the suite runs as root)');
     const dir = join(mkdtempSync(join(tmpdir(), 't-devnodes-')), 'dev');
     const path = await openDeviceNode('/dev/net/tun', dir, 'tun', run);
     const made = lstatSync(path, { bigint: true });
