@@ -6,17 +6,18 @@ import type { CreateFlags } from '../commands/create.js';
 import { buildCloudInitSecret } from '../core/cloud-init-secret.js';
 import { checkVmName } from '../core/names.js';
 import { missingImage, parseImage, parseImageFlag, parseVmOptions, type VmRequest } from '../core/vm-flags.js';
-import { resolveImage } from '../core/vm-image.js';
-import { assembleVmSpec } from '../core/vm-spec.js';
+import { resolveImage, type ResolvedImage } from '../core/vm-image.js';
+import { assembleVmSpec, type KeyText } from '../core/vm-spec.js';
 import { buildVmStatefulSet } from '../core/vm-statefulset.js';
 import type { VmState } from '../core/vm-status.js';
 import { createVmObjects, preflight } from '../kube/vm-create.js';
 import { readCatalog } from '../images/catalog-api.js';
-import { kubeApis } from '../kube/vm-objects.js';
+import { kubeApis, type KubeApis } from '../kube/vm-objects.js';
+import type { Connection } from '../kube/connect.js';
 import { waitForVm } from '../kube/vm-wait.js';
 import { olderServerWarning } from '../kube/cluster-versions.js';
 import { forgetVmHostKeys } from '../access/known-hosts.js';
-import { chooseLauncherImage, readInstalledAgentImage } from '../kube/installed-image.js';
+import { launcherImageFor } from '../kube/installed-image.js';
 import { waitTimeoutMs } from '../flags/wait.js';
 import { objectsPrintable, renderData } from '../output/print.js';
 import type { OpIo } from './io.js';
@@ -57,39 +58,81 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   const request: VmRequest = { name, image, ...options };
   if (image.kind === 'catalog' && catalog === undefined) catalog = await readCatalog(conn);
   const resolved = resolveImage(image, catalog);
-  const ssh = await readSshKeys(request.sshKeys);
-  const spec = assembleVmSpec(request, {
-    namespace: conn.namespace,
-    image: resolved,
-    sshKeys: ssh.keys,
-    userData: await readUserData(request.userDataFile),
-    // A dry run must work offline, so only a real create asks which image the agent runs.
-    launcherImage: chooseLauncherImage(process.env, flags['dry-run'] ? undefined : await readInstalledAgentImage(conn, apis)),
+  const vm = { request, image: resolved, userData: await readUserData(request.userDataFile) };
+  const made = await makeVms(conn, apis, [vm], makeOptions(flags, timeoutMs, serverWarning, io));
+  return { ...made.vms[0], dryRun: made.dryRun };
+}
+
+/** One VM to make: create's checked request with what was read for it. */
+export interface VmToMake {
+  request: VmRequest;
+  image: ResolvedImage;
+  userData?: KeyText;
+}
+
+export interface MakeOptions {
+  dryRun: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  allowUnschedulable: boolean;
+  /** olderServerWarning(conn), started early so it costs no round trip of its own. */
+  serverWarning?: Promise<string | undefined>;
+  io: OpIo;
+}
+
+/** The options of makeVms from the flags create and import share. */
+export function makeOptions(flags: { 'dry-run'?: boolean; wait?: boolean; 'allow-unschedulable'?: boolean }, timeoutMs: number, serverWarning: MakeOptions['serverWarning'], io: OpIo): MakeOptions {
+  return { dryRun: Boolean(flags['dry-run']), wait: Boolean(flags.wait), timeoutMs, allowUnschedulable: Boolean(flags['allow-unschedulable']), serverWarning, io };
+}
+
+export interface MadeVms {
+  vms: Omit<CreateResult, 'dryRun'>[];
+  dryRun: boolean;
+}
+
+/**
+ * create's second half, shared with import: the objects of every VM, then (unless a dry run) every
+ * check of every VM before the first object is made, the objects, and the wait. The SSH keys are
+ * read once, for all.
+ */
+export async function makeVms(conn: Connection, apis: KubeApis, vms: VmToMake[], options: MakeOptions): Promise<MadeVms> {
+  const { io } = options;
+  const sshKeys = vms[0].request.sshKeys;
+  const ssh = await readSshKeys(sshKeys);
+  const launcherImage = await launcherImageFor(conn, apis, { dryRun: options.dryRun, note: io.note });
+  const specs = vms.map((vm) => {
+    const spec = assembleVmSpec(vm.request, { namespace: conn.namespace, image: vm.image, sshKeys: ssh.keys, userData: vm.userData, launcherImage });
+    if (vm.request.image.kind === 'url' && !vm.image.sha256) {
+      const subject = vms.length > 1 ? `${spec.name}: ` : '';
+      io.note(`Note: ${subject}no --image-sha256 given; the download will not be verified. Recommended: --image-sha256 $(sha256sum IMAGE | cut -d" " -f1)`);
+    }
+    return { spec, request: vm.request, objects: [buildCloudInitSecret(spec), buildVmStatefulSet(spec)] as [V1Secret, V1StatefulSet] };
   });
-  if (image.kind === 'url' && !resolved.sha256) {
-    io.note('Note: no --image-sha256 given; the download will not be verified. Recommended: --image-sha256 $(sha256sum IMAGE | cut -d" " -f1)');
-  }
   if (ssh.defaults.length > 0) io.note(`SSH keys: ${ssh.defaults.join(', ')} (pass --ssh-key to choose others).`);
   if (ssh.keys.length === 0) io.note('Note: no SSH public key given and none in ~/.ssh/*.pub; kubectl berth ssh will not get in unless --user-data sets up access.');
-  const objects: [V1Secret, V1StatefulSet] = [buildCloudInitSecret(spec), buildVmStatefulSet(spec)];
-  const result: CreateResult = { name: spec.name, namespace: spec.namespace, objects, dryRun: Boolean(flags['dry-run']) };
-  const ref = `vm/${spec.name}`;
-  if (result.dryRun) {
+  const results = specs.map(({ spec, objects }) => ({ name: spec.name, namespace: spec.namespace, objects }) as Omit<CreateResult, 'dryRun'>);
+  const refs = specs.map(({ spec }) => `vm/${spec.name}`);
+  if (options.dryRun) {
     // As kubectl does: -o name names what would be created; without -o, the objects as YAML.
-    io.print(objectsPrintable(objects, [ref], renderData({ objects }, 'yaml')));
-    return result;
+    const objects = specs.flatMap((s) => s.objects);
+    io.print(objectsPrintable(objects, refs, renderData({ objects }, 'yaml')));
+    return { vms: results, dryRun: true };
   }
-  const warning = await serverWarning;
+  const warning = await options.serverWarning;
   if (warning) io.note(warning);
-  await preflight(conn, apis, spec, request, { allowUnschedulable: flags['allow-unschedulable'], note: io.note });
-  await createVmObjects(conn, apis, ...objects);
-  // A VM on a new disk is a new host to ssh, even where an earlier one had its name (a wiped
-  // cluster, a rebuilt image); a reused disk keeps its keys, and so does the entry.
-  if (!(request.disk.kind === 'pvc' && request.disk.reuse)) forgetVmHostKeys(conn.kubeConfig.getCurrentCluster()?.name, spec.namespace, [spec.name]);
-  io.print(objectsPrintable(objects, [ref], `${ref} created\n`));
-  if (!flags.wait) return result;
-  io.note(`Waiting for VM '${spec.name}' (up to ${Math.round(timeoutMs / 1000)}s)…`);
-  result.state = await waitForVm(conn, apis, { name: spec.name, namespace: spec.namespace, timeoutMs, until: 'ready', progress: io.note });
-  io.note(spec.readyPort > 0 ? `VM '${spec.name}' is running; its guest answers on port ${spec.readyPort}.` : `VM '${spec.name}' is running.`);
-  return result;
+  for (const { spec, request } of specs) await preflight(conn, apis, spec, request, { allowUnschedulable: options.allowUnschedulable, note: io.note });
+  for (const { spec, request, objects } of specs) {
+    await createVmObjects(conn, apis, ...objects);
+    // A VM on a new disk is a new host to ssh, even where an earlier one had its name (a wiped
+    // cluster, a rebuilt image); a reused disk keeps its keys, and so does the entry.
+    if (!(request.disk.kind === 'pvc' && request.disk.reuse)) forgetVmHostKeys(conn.kubeConfig.getCurrentCluster()?.name, spec.namespace, [spec.name]);
+  }
+  io.print(objectsPrintable(specs.flatMap((s) => s.objects), refs, refs.map((ref) => `${ref} created\n`).join('')));
+  if (!options.wait) return { vms: results, dryRun: false };
+  for (const [i, { spec }] of specs.entries()) {
+    io.note(`Waiting for VM '${spec.name}' (up to ${Math.round(options.timeoutMs / 1000)}s)…`);
+    results[i].state = await waitForVm(conn, apis, { name: spec.name, namespace: spec.namespace, timeoutMs: options.timeoutMs, until: 'ready', progress: io.note });
+    io.note(spec.readyPort > 0 ? `VM '${spec.name}' is running; its guest answers on port ${spec.readyPort}.` : `VM '${spec.name}' is running.`);
+  }
+  return { vms: results, dryRun: false };
 }

@@ -10,14 +10,18 @@ function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
 }
 
+/** Why a file could not be read, as the end of a sentence about it. */
+export function unreadable(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'is not readable' : (error as Error).message;
+}
+
 async function readText(flag: string, path: string, home: string): Promise<KeyText> {
   const full = resolve(expandHome(path, home));
   try {
     return { source: path, text: await readFile(full, 'utf8') };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'is not readable' : (error as Error).message;
-    throw new BerthError('INVALID_VALUE', `--${flag}: file '${path}' ${why}`, { hint: 'pass the path of a readable file' });
+    throw new BerthError('INVALID_VALUE', `--${flag}: file '${path}' ${unreadable(error)}`, { hint: 'pass the path of a readable file' });
   }
 }
 

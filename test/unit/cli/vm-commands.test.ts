@@ -1,6 +1,6 @@
 // The lifecycle commands run as the real bin/kubectl-berth, without a cluster: flags are checked
 // before any connection (a kubeconfig that points nowhere proves it), exit codes are documented
-// ones, and a dry run with an image URL needs no cluster at all.
+// ones, and a dry run with an image URL works without a cluster, saying what it had to guess.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,12 +52,13 @@ describe('VM commands without a cluster', function () {
     }
   });
 
-  it('--dry-run with an image URL prints the objects without contacting the cluster', async () => {
+  it('--dry-run with an image URL prints the objects without a cluster, and says the launcher image is a guess', async () => {
     const r = await berthNowhere(['create', 'web', '--image', 'https://x.example/a.qcow2', '--ssh-key', KEY, '--dry-run', '-o', 'yaml']);
     assert.equal(r.exitCode, 0, r.message);
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS());
     assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata.name}/${d.metadata.namespace}`), ['Secret/web-cloudinit/team-a', 'StatefulSet/web/team-a']);
     assert.match(r.message, /no --image-sha256 given/);
+    assert.match(r.message, /the cluster's berth agent could not be read .*the objects name the default launcher image/);
   });
 
   it('--dry-run -o name names the VM, as create -o name does, and nothing else', async () => {

@@ -4,8 +4,12 @@ import { BERTH_IMAGE_DEFAULT } from '../../../../shared/contract.js';
 
 describe('chooseLauncherImage', () => {
   it('prefers $BERTH_IMAGE, then the installed agent image, then the default', () => {
-    assert.equal(chooseLauncherImage({ BERTH_IMAGE: 'r/x:1' }, 'r/agent:2'), 'r/x:1');
-    assert.equal(chooseLauncherImage({}, 'r/agent:2'), 'r/agent:2');
-    assert.equal(chooseLauncherImage({}, undefined), BERTH_IMAGE_DEFAULT);
+    assert.deepEqual(chooseLauncherImage({ BERTH_IMAGE: 'r/x:1' }, { image: 'r/agent:2' }), { image: 'r/x:1' });
+    assert.deepEqual(chooseLauncherImage({}, { image: 'r/agent:2' }), { image: 'r/agent:2' });
+  });
+
+  it('says why when it falls back to the default', () => {
+    assert.deepEqual(chooseLauncherImage({}, { why: 'the berth agent is not installed' }), { image: BERTH_IMAGE_DEFAULT, guess: 'the berth agent is not installed' });
+    assert.deepEqual(chooseLauncherImage({ BERTH_IMAGE: 'r/x:1' }, { why: 'unreadable' }), { image: 'r/x:1' });
   });
 });

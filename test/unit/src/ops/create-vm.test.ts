@@ -47,7 +47,7 @@ describe('createVm (in-process)', () => {
     });
   }
 
-  it('--dry-run builds the objects, prints them through the printer and calls no API', async () => {
+  it('--dry-run builds the objects and prints them through the printer; an unreadable cluster only costs a note', async () => {
     const { seen, ops } = io(async () => offline);
     const result = await createVm('web', flags({ image: 'https://x.example/a.qcow2', 'ssh-key': [KEY], 'dry-run': true, accel: 'tcg' }), ops);
     assert.equal(result.dryRun, true);
@@ -58,5 +58,16 @@ describe('createVm (in-process)', () => {
     assert.deepEqual(docs.map((d) => d.metadata.name), ['web-cloudinit', 'web']);
     assert.equal(printable(seen.printed[0], 'name'), 'vm/web\n');
     assert.match(seen.notes.join('\n'), /no --image-sha256 given/);
+    assert.match(seen.notes.join('\n'), /agent could not be read.*default launcher image/);
+  });
+
+  it('--dry-run names the launcher image the installed agent runs, as a real create would', async () => {
+    const agentImage = 'registry.example/berth:9';
+    const daemonSets = { items: [{ spec: { template: { spec: { containers: [{ name: 'agent', image: agentImage }] } } } }] };
+    const reads: Connection = { ...offline, api: async () => ({ listNamespacedDaemonSet: async () => daemonSets }) as never };
+    const { seen, ops } = io(async () => reads);
+    const result = await createVm('web', flags({ image: 'https://x.example/a.qcow2', 'image-sha256': 'a'.repeat(64), 'ssh-key': [KEY], 'dry-run': true, accel: 'tcg' }), ops);
+    assert.equal(result.objects[1].spec!.template.spec!.containers[0].image, agentImage);
+    assert.deepEqual(seen.notes.filter((n) => /launcher image/.test(n)), []);
   });
 });
