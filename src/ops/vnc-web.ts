@@ -50,7 +50,7 @@ export async function openVncWeb(request: VncWebRequest, io: AccessIo, browser: 
   if (target.mode === 'password') io.note('The page asks for the VNC password; ' + target.passwordNote);
   if (request.browser) {
     const problem = await browser(web.url);
-    io.note(problem ? `Could not open a browser (${problem}); open the URL above yourself.` : 'Opened it in your browser.');
+    io.note(problem ? `Could not open a browser (${problem}); open the URL above yourself.` : 'Asked this system to open it in your browser (if none opens, open the URL yourself).');
   }
   io.note('Press Ctrl-C to stop.');
   await interrupt.signal;
