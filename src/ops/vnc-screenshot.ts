@@ -41,7 +41,7 @@ export async function takeScreenshot(request: ScreenshotRequest, io: AccessIo): 
     try {
       const target = await resolveVncTarget(reader, request.target);
       const password = target.mode === 'password' ? await readVncPassword(reader, target) : undefined;
-      const fb = await grabOnce(target, password, Math.min(SETTLE_MS, Math.max(0, deadline - Date.now())));
+      const fb = await grabOnce(target, password, deadline);
       return { vm: target.vm, width: fb.width, height: fb.height, png: await encodePng(fb) };
     } catch (error) {
       // A pod still starting and a VNC server not listening yet are what "just started" looks like.
@@ -53,19 +53,25 @@ export async function takeScreenshot(request: ScreenshotRequest, io: AccessIo): 
   }
 }
 
-async function grabOnce(target: VncTarget, password: string | undefined, settleMs: number): Promise<Framebuffer> {
+async function grabOnce(target: VncTarget, password: string | undefined, deadline: number): Promise<Framebuffer> {
   const toPod = new PassThrough();
   const fromPod = new PassThrough();
   const tunnel = await target.open({ input: toPod, output: fromPod, finish: () => fromPod.end() });
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const grabbed = grabFrame(Duplex.from({ readable: fromPod, writable: toPod }), { password, settleMs });
+    const left = Math.max(0, deadline - Date.now());
+    const grabbed = grabFrame(Duplex.from({ readable: fromPod, writable: toPod }), { password, settleMs: Math.min(SETTLE_MS, left) });
     // The error channel says why a tunnel closed (nothing listening yet) better than the RFB reader can.
     const refused = tunnel.closed.then((result) => {
       if (result.refused) throw result.refused;
       return grabbed;
     });
-    return await Promise.race([grabbed, refused]);
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new BerthError('TIMEOUT', `the display of VM '${target.vm}' sent no picture in time`, { hint: 'try a longer --timeout; is the VM running? see kubectl berth ls' })), left);
+    });
+    return await Promise.race([grabbed, refused, late]);
   } finally {
+    clearTimeout(timer);
     tunnel.close();
   }
 }
