@@ -44,8 +44,10 @@ export async function takeScreenshot(request: ScreenshotRequest, io: AccessIo): 
       const fb = await grabOnce(target, password, deadline);
       return { vm: target.vm, width: fb.width, height: fb.height, png: await encodePng(fb) };
     } catch (error) {
-      // A pod still starting and a VNC server not listening yet are what "just started" looks like.
-      const retryable = error instanceof BerthError && (error.code === 'VM_NOT_RUNNING' || error.code === 'TUNNEL_REFUSED');
+      // A pod still starting and a VNC server not listening yet are what "just started" looks like;
+      // a stopped VM (also VM_NOT_RUNNING, "is stopped") will not start by waiting.
+      const starting = error instanceof BerthError && error.code === 'VM_NOT_RUNNING' && error.message.includes('not running yet');
+      const retryable = starting || (error instanceof BerthError && error.code === 'TUNNEL_REFUSED');
       if (!retryable || Date.now() + RETRY_MS >= deadline) throw error;
       io.note(`vnc screenshot: ${error.message}; trying again`);
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
