@@ -2,7 +2,8 @@
 // cluster (the test guest, under TCG, with a password on its display): the PNG is of the guest's
 // mode and not blank; Debian's Chromium opens the page, which asks for the password, shows the
 // screen on a canvas of the framebuffer's size, and carries keys typed in it to the guest, which
-// reads them from its own tty1, read back over ssh. A wrong or missing token gets nothing.
+// reads them from its own tty1, read back over ssh. When the pod is lost, the page reconnects to the
+// new one by itself. A wrong or missing token gets nothing.
 // The same page against a local QEMU (reconnecting, the token's rules in full) is in
 // test/integration/access/vnc-web-local.test.ts.
 import assert from 'node:assert/strict';
@@ -127,6 +128,27 @@ describe('vnc screenshot and vnc --web on a real VM', function () {
       await page.click('#paste-send');
       const pastedLine = await eventually('the pasted line in the guest', 60_000, async () => (await ssh('cat /tmp/typed 2>/dev/null || true')).stdout.trim() || undefined, { intervalMs: 2000 });
       assert.equal(pastedLine, pasted);
+    });
+
+    it('reconnects by itself, without reloading and without asking the password again, when the VM\'s pod is lost', async () => {
+      const page = chromium!.context.pages().at(-1)!;
+      await page.evaluate('window.berthMark = 42');
+      const podUid = async () => (await kubectlOut(['get', 'pod', `${VM}-0`, '-n', NAMESPACE, '-o', 'jsonpath={.metadata.uid}']).catch(() => '')).trim();
+      const lostUid = await podUid();
+      await kubectlOut(['delete', 'pod', `${VM}-0`, '-n', NAMESPACE, '--wait=false']);
+      await waitForStatus(page, /reconnecting/, 120_000);
+      // Connected to the new pod, not to the old one while it shuts down: the new pod's launcher
+      // logs QEMU's VNC_CONNECTED, and only the page connects to it.
+      await eventually('the page to connect to the new pod', 300_000, async () => {
+        const uid = await podUid();
+        if (!uid || uid === lostUid) return undefined;
+        const log = await kubectlOut(['logs', `${VM}-0`, '-n', NAMESPACE]).catch(() => '');
+        return log.includes('VNC_CONNECTED') || undefined;
+      }, { intervalMs: 2000 });
+      await waitForStatus(page, /^connected$/, 60_000);
+      assert.equal(await page.evaluate('window.berthMark'), 42, 'the page was not reloaded');
+      assert.equal(await page.locator('#login.open').count(), 0, 'the page did not ask for the password again');
+      assert.equal((await canvasOf(page)).width > 0, true);
     });
 
     it('gives nothing, not even the page, with a wrong or missing token', async () => {
