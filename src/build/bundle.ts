@@ -4,7 +4,9 @@
 // bin/run.js) and complete.js (kubectl_complete-berth). What a command imports lazily, such as
 // @kubernetes/client-node, execa and @inquirer/prompts, stays in chunks of its own that load only
 // when that code runs. The agent and the launcher are not bundled: they run tsc's output in the image.
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// `vnc --web`'s page (src/access/web/, with noVNC from node_modules) is bundled for the browser into
+// dist/plugin/web/, so the installed plugin serves it without node_modules.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -102,6 +104,29 @@ const entryPlugin: Plugin = {
   },
 };
 
+/** Beside the plugin's bundle; src/access/vnc-web.ts serves it from there. */
+const WEB_DIR = 'web';
+const WEB_SOURCE = join(root, 'src', 'access', 'web');
+
+/** The page of `vnc --web`: index.html as written, page.js with noVNC in one file for the browser. */
+async function bundleWebPage(out: string): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: [join(WEB_SOURCE, 'page.js')],
+    outfile: join(out, 'page.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    // noVNC awaits at its top level (WebCodecs probing): ES2022.
+    target: 'es2022',
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  copyFileSync(join(WEB_SOURCE, 'index.html'), join(out, 'index.html'));
+}
+
 async function bundle(): Promise<void> {
   // Written beside the old bundle and swapped in whole: a plugin started meanwhile (other builds,
   // benchmarks, tests in the same tree) sees the old bundle or the new one, never half of each.
@@ -132,6 +157,7 @@ async function bundle(): Promise<void> {
     banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
   });
   writeFileSync(join(staging, PACKAGES_FILE), JSON.stringify(bundleContents(result.metafile.outputs as Outputs)));
+  await bundleWebPage(join(staging, WEB_DIR));
   // esbuild's full metafile, for studying what went where (e.g. with esbuild's bundle analyzer).
   if (process.env.BERTH_BUNDLE_METAFILE) writeFileSync(process.env.BERTH_BUNDLE_METAFILE, JSON.stringify(result.metafile));
   const old = `${BUNDLE_DIR}.old.${process.pid}`;

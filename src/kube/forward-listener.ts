@@ -41,6 +41,26 @@ function listenError(error: NodeJS.ErrnoException, address: string, port: number
 }
 
 /**
+ * Keeps an opening tunnel in `tunnels` while it is open, closes it at once if its server closed
+ * meanwhile, and reports why it failed or was refused. Shared by every server that opens a tunnel
+ * per client (this listener, vnc --web's WebSockets).
+ */
+export function trackTunnel(opening: Promise<Tunnel>, tunnels: Set<Tunnel>, closing: () => boolean, events: ListenerEvents, onOpenFailed: () => void): void {
+  opening
+    .then(async (tunnel) => {
+      if (closing()) tunnel.close();
+      tunnels.add(tunnel);
+      const result = await tunnel.closed;
+      tunnels.delete(tunnel);
+      if (result.refused) events.onTunnelError(result.refused);
+    })
+    .catch((error: unknown) => {
+      onOpenFailed();
+      events.onTunnelError(error instanceof BerthError ? error : new BerthError('INTERNAL', String((error as Error)?.message ?? error)));
+    });
+}
+
+/**
  * Listens on address:port (port 0: a free one) and forwards every accepted connection through its
  * own port-forward stream, so several clients can be connected at once and one failing leaves the
  * others alone.
@@ -64,19 +84,7 @@ export async function listenAndForward(
     socket.on('error', () => socket.destroy());
     socket.setNoDelay(true);
     socket.pause();
-    openPortForward(endpoint, target, socketEnd(socket))
-      .then(async (tunnel) => {
-        // The listener may have closed while this tunnel was opening.
-        if (closing) tunnel.close();
-        tunnels.add(tunnel);
-        const result = await tunnel.closed;
-        tunnels.delete(tunnel);
-        if (result.refused) events.onTunnelError(result.refused);
-      })
-      .catch((error: unknown) => {
-        socket.destroy();
-        events.onTunnelError(error instanceof BerthError ? error : new BerthError('INTERNAL', String((error as Error)?.message ?? error)));
-      });
+    trackTunnel(openPortForward(endpoint, target, socketEnd(socket)), tunnels, () => closing, events, () => socket.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, listen.address, listen.port)));

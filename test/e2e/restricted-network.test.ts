@@ -8,13 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { imageLabelKey } from '../../shared/image-cache.js';
-import { berthImage, Labels, LabelValues, VM_USER } from '../../shared/contract.js';
-import { BUSYBOX_IMAGE, kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
+import { berthImage, VM_USER } from '../../shared/contract.js';
+import { BUSYBOX_IMAGE, kubectlOut, requireCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
 import { berthEnv, berthOk } from '../support/plugin.js';
-import { guestImage, guestSha256 } from './test-guest.js';
+import { catalogTestGuest } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-restricted';
 const VM = 'locked';
@@ -50,15 +49,7 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
       await kubectlOut(['label', 'namespace', NAMESPACE, `pod-security.kubernetes.io/${mode}=restricted`, `pod-security.kubernetes.io/${mode}-version=latest`]);
     }
     await berthOk(['install', '--timeout', '4m'], { timeoutMs: 300_000 });
-    const node = (await kubectlOut(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
-    server.serveFile('/guest.qcow2', guestImage);
-    await server.start();
-    await berthOk(['images', 'add', IMAGE, '--url', `http://${await nodeAddress(node)}:${server.port}/guest.qcow2`, '--sha256', guestSha256(), '--force']);
-    const label = imageLabelKey(IMAGE);
-    await eventually(`node ${node} to cache ${IMAGE}`, 180_000, async () => {
-      const value = (await kubectlOut(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
-      return value === LabelValues.imageReady ? value : undefined;
-    }, { intervalMs: 2000 });
+    await catalogTestGuest(server, IMAGE);
     // the peer: a pod that "restricted" admits
     await execa('kubectl', ['apply', '-n', NAMESPACE, '-f', '-'], {
       env: berthEnv(),

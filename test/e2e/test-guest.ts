@@ -1,8 +1,14 @@
 // The test guest the end-to-end tests boot (test/guest/build.sh): where it is and its checksum.
-// Running the plugin and kubectl, polling and serving the image are test/support's.
+// Running the plugin and kubectl, polling and serving the image are test/support's; putting the
+// guest into the catalog, which several end-to-end tests do first, is here.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { berthCache } from '../support/cluster.js';
+import { imageLabelKey } from '../../shared/image-cache.js';
+import { Labels, LabelValues } from '../../shared/contract.js';
+import { berthCache, kubectlOut, nodeAddress } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
+import type { ImageServer } from '../support/image-server.js';
+import { berthOk } from '../support/plugin.js';
 
 export const guestImage = join(berthCache(), 'guest/guest.qcow2');
 
@@ -10,4 +16,21 @@ export function guestSha256(): string {
   const file = `${guestImage}.sha256`;
   if (!existsSync(guestImage) || !existsSync(file)) throw new Error(`the test guest is missing (${guestImage}); run test/guest/build.sh`);
   return readFileSync(file, 'utf8').trim().split(/\s+/)[0]!;
+}
+
+/**
+ * Serves the test guest from `server`, adds it to the catalog as `image` and waits until the first
+ * berth node has cached it. Returns that node's name.
+ */
+export async function catalogTestGuest(server: ImageServer, image: string): Promise<string> {
+  const node = (await kubectlOut(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+  server.serveFile('/guest.qcow2', guestImage);
+  await server.start();
+  await berthOk(['images', 'add', image, '--url', `http://${await nodeAddress(node)}:${server.port}/guest.qcow2`, '--sha256', guestSha256(), '--force']);
+  const label = imageLabelKey(image);
+  await eventually(`node ${node} to cache ${image}`, 180_000, async () => {
+    const value = (await kubectlOut(['get', 'node', node, '-o', `jsonpath={.metadata.labels.${label.replaceAll('.', '\\.')}}`])).trim();
+    return value === LabelValues.imageReady ? value : undefined;
+  }, { intervalMs: 2000 });
+  return node;
 }

@@ -19,6 +19,8 @@ PACKAGES=(
   passt
   # shell completion scripts (tested for real)
   zsh fish bash-completion
+  # the browser that opens `kubectl berth vnc --web`'s page in the tests (driven by playwright-core)
+  chromium
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

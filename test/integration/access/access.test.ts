@@ -246,6 +246,8 @@ describe('access (integration, local cluster)', function () {
     const cases: Array<[string, (ns: string) => string[], number, RegExp]> = [
       ['vnc port-forward, stopped', (ns) => ['vnc', 'port-forward', 'stopped', '-n', ns], 4, /VM 'stopped' is stopped/],
       ['vnc --proxy-only, missing', (ns) => ['vnc', 'nope', '--proxy-only', '-n', ns], 3, /VM 'nope' not found/],
+      ['vnc screenshot, stopped', (ns) => ['vnc', 'screenshot', 'stopped', '-n', ns], 4, /VM 'stopped' is stopped/],
+      ['vnc --web, missing', (ns) => ['vnc', 'nope', '--web', '--no-browser', '-n', ns], 3, /VM 'nope' not found/],
       ['ssh, stopped', (ns) => ['ssh', 'root@stopped', '-n', ns, '--', 'true'], 4, /VM 'stopped' is stopped/],
       ['console, missing', (ns) => ['console', 'nope', '-n', ns], 3, /VM 'nope' not found/],
       ['port-forward --stdio, stopped', (ns) => ['port-forward', '--stdio', `stopped.${ns}`, '22'], 4, /is stopped/],

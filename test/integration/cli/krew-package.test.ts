@@ -44,10 +44,10 @@ describe('krew packaging (manifests/krew/package.sh)', function () {
     }
   });
 
-  it('the archive holds the executable bin, the completer, the bundle and the manifests install applies, and no node_modules', () => {
+  it('the archive holds the executable bin, the completer, the bundle (with the page of vnc --web) and the manifests install applies, and no node_modules', () => {
     for (const p of manifest.spec?.platforms ?? []) assert.match(entry(p.bin!) ?? '', /^-rwx/, `${p.bin} missing or not executable`);
     assert.match(entry('bin/kubectl_complete-berth') ?? '', /^-rwx/);
-    for (const path of ['oclif.manifest.json', 'dist/plugin/berth.js', 'dist/plugin/complete.js', 'dist/plugin/command-table.json', 'dist/help/root.txt', 'package.json', 'manifests/kustomization.yaml', 'manifests/daemonset.yaml']) {
+    for (const path of ['oclif.manifest.json', 'dist/plugin/berth.js', 'dist/plugin/complete.js', 'dist/plugin/command-table.json', 'dist/plugin/web/index.html', 'dist/plugin/web/page.js', 'dist/help/root.txt', 'package.json', 'manifests/kustomization.yaml', 'manifests/daemonset.yaml']) {
       assert.ok(entry(path), `${path} missing`);
     }
     // The bundle holds every dependency the plugin runs with.
