@@ -48,14 +48,15 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     cacheDir: config.cacheDir,
     maxConcurrent: config.maxDownloads,
     stallMs: config.stallMs,
-    reserveBytes: config.reserveBytes,
+    reserve: config.diskReserve,
+    cacheMax: config.cacheMax,
     listInUse: async () => {
       const [podResources, statefulSets] = await Promise.all([listPodResources(config.podResourcesSocket), kube.listVmStatefulSets()]);
       return imagesInUse(vmPodsOf(podResources), statefulSets);
     },
     onChange: () => publisher.schedule(),
-    onFailure: (name: string, _entry: CatalogEntry, error: string) => {
-      kube.createNodeEvent('ImageDownloadFailed', `image ${name}: ${error}`, 'Warning').catch((e) => log(`cannot record an event: ${(e as Error).message.split('\n')[0]}`));
+    onEvent: (reason, message) => {
+      kube.createNodeEvent(reason, message, reason === 'ImageEvicted' ? 'Normal' : 'Warning').catch((e) => log(`cannot record an event: ${(e as Error).message.split('\n')[0]}`));
     },
     log,
   });

@@ -2,8 +2,8 @@
 // defaults. Pure, so a typo in a DaemonSet arg fails at start with a message naming it.
 import { parseArgs } from 'node:util';
 import { parseDuration as parseDurationValue } from '../../shared/duration.js';
-import { parseSize } from '../../shared/quantity.js';
-import { Catalog, Paths, Ports, SYSTEM_NAMESPACE } from '../../shared/contract.js';
+import { AgentCacheEnv, Catalog, IMAGE_CACHE_BUDGET, Paths, Ports, SYSTEM_NAMESPACE } from '../../shared/contract.js';
+import { parseCacheMax, parseDiskReserve, type DiskReserve } from '../../shared/cache-budget.js';
 
 export interface AgentConfig {
   command: 'run' | 'probe';
@@ -29,7 +29,10 @@ export interface AgentConfig {
   catalogName: string;
   maxDownloads: number;
   stallMs: number;
-  reserveBytes: number;
+  /** Free space the image cache keeps on its file system. */
+  diskReserve: DiskReserve;
+  /** Cap on the image cache's size; undefined for none. */
+  cacheMax?: number;
   probeIntervalMs: number;
   statusIntervalMs: number;
   resyncIntervalMs: number;
@@ -57,7 +60,8 @@ const options = {
   'catalog-name': { type: 'string', env: 'BERTH_AGENT_CATALOG_NAME', default: Catalog.configMap },
   'max-downloads': { type: 'string', env: 'BERTH_AGENT_MAX_DOWNLOADS', default: '2' },
   'stall-timeout': { type: 'string', env: 'BERTH_AGENT_STALL_TIMEOUT', default: '60s' },
-  'disk-reserve': { type: 'string', env: 'BERTH_AGENT_DISK_RESERVE', default: '256Mi' },
+  'disk-reserve': { type: 'string', env: AgentCacheEnv.diskReserve, default: IMAGE_CACHE_BUDGET.diskReserve },
+  'cache-max': { type: 'string', env: AgentCacheEnv.cacheMax, default: IMAGE_CACHE_BUDGET.cacheMax },
   'probe-interval': { type: 'string', env: 'BERTH_AGENT_PROBE_INTERVAL', default: '10m' },
   'status-interval': { type: 'string', env: 'BERTH_AGENT_STATUS_INTERVAL', default: '2s' },
   'resync-interval': { type: 'string', env: 'BERTH_AGENT_RESYNC_INTERVAL', default: '60s' },
@@ -77,11 +81,9 @@ export function parseDuration(flag: string, value: string): number {
   return result.ms;
 }
 
-/** A size option as a Kubernetes quantity: 512Mi, 1Gi, 10G or plain bytes. */
-export function parseBytes(flag: string, value: string): number {
-  const result = parseSize(value);
+function budgetOption<T>(flag: string, result: { ok: true; value: T } | { ok: false; problem: string }): T {
   if (!result.ok) throw new ConfigError(`--${flag}: ${result.problem}`);
-  return result.bytes;
+  return result.value;
 }
 
 function positiveInt(flag: string, value: string): number {
@@ -137,7 +139,8 @@ export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv): AgentC
     catalogName: get('catalog-name')!,
     maxDownloads: positiveInt('max-downloads', get('max-downloads')!),
     stallMs: parseDuration('stall-timeout', get('stall-timeout')!),
-    reserveBytes: parseBytes('disk-reserve', get('disk-reserve')!),
+    diskReserve: budgetOption('disk-reserve', parseDiskReserve(get('disk-reserve')!)),
+    cacheMax: budgetOption('cache-max', parseCacheMax(get('cache-max')!)),
     probeIntervalMs: parseDuration('probe-interval', get('probe-interval')!),
     statusIntervalMs: parseDuration('status-interval', get('status-interval')!),
     resyncIntervalMs: parseDuration('resync-interval', get('resync-interval')!),

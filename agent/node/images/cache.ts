@@ -1,12 +1,18 @@
-// The image cache on one node: keeps the directory equal to the catalog. Each wanted sha256 is
-// either ready (verified file under its final name) or has a download running, queued, or waiting
-// for its retry; at most maxConcurrent downloads run at once. Images dropped from the catalog are
-// deleted, except those a VM pod on this node still uses.
+// The image cache on one node: keeps the directory equal to the catalog, within the node's budget.
+// Each wanted sha256 is either ready (verified file under its final name), has a download running,
+// queued, or waiting for its retry, or does not fit the budget (no-room); at most maxConcurrent
+// downloads run at once. Images dropped from the catalog are deleted, except those a VM still
+// uses. Only an image a VM uses may evict others (least recently used first, never one a VM
+// uses): if any catalog image could evict any other, two that do not fit together would evict
+// each other forever.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { CatalogEntry, ImageCacheState, ImageCacheStatus } from '../../../shared/contract.js';
 import type { CatalogProblem } from '../../../shared/catalog.js';
+import { reserveBytes, type DiskReserve } from '../../../shared/cache-budget.js';
+import { diskSpace } from '../../common/disk.js';
 import { verifyFile } from '../../common/download.js';
+import { planRoom, type CachedImage } from './budget.js';
 import { downloadImage, DownloadError } from './download.js';
 import { cachedImageFileName, classifyCacheFiles, filesToRemove, partialFileName } from './files.js';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './retry.js';
@@ -15,17 +21,25 @@ export interface ImageCacheOptions {
   cacheDir: string;
   maxConcurrent: number;
   stallMs: number;
-  reserveBytes: number;
+  /** Free space the cache never eats into on its file system. */
+  reserve: DiskReserve;
+  /** Cap on what the cache holds (images and partial files); undefined for none. */
+  cacheMax?: number;
   backoff?: BackoffPolicy;
   /** sha256 of images VMs use (pods on this node, and every VM StatefulSet); throws when that cannot be known (then nothing is deleted). */
   listInUse: () => Promise<Set<string>>;
   /** Something in the statuses changed (throttling is the caller's business). */
   onChange: () => void;
-  /** A download failed; called once per distinct error of an image. */
-  onFailure: (name: string, entry: CatalogEntry, error: string) => void;
+  /**
+   * Something the node's Events should say: a download failed (ImageDownloadFailed), an image does
+   * not fit (ImageDoesNotFit), once per distinct error of an image; an image was evicted (ImageEvicted).
+   */
+  onEvent: (reason: ImageEventReason, message: string) => void;
   log: (message: string) => void;
   now?: () => Date;
 }
+
+export type ImageEventReason = 'ImageDownloadFailed' | 'ImageDoesNotFit' | 'ImageEvicted';
 
 interface ShaState {
   entry: CatalogEntry;
@@ -122,6 +136,7 @@ export class ImageCache {
           existing.entry = entry;
           if (existing.state === 'failed') this.retryNow(sha);
         }
+        if (existing.state === 'no-room') this.enqueue(sha);
         continue;
       }
       const ready = this.verified.has(sha) || (await this.finalExists(sha));
@@ -134,7 +149,10 @@ export class ImageCache {
     await this.collectGarbage();
   }
 
-  /** Periodic check: a ready file that vanished is fetched again; garbage is collected. */
+  /**
+   * Periodic check: a ready file that vanished is fetched again; an image that did not fit is
+   * measured again (room may have come); garbage is collected.
+   */
   async resync(): Promise<void> {
     for (const [sha, s] of this.bySha) {
       if (s.state === 'ready' && !(await this.finalExists(sha))) {
@@ -142,6 +160,7 @@ export class ImageCache {
         Object.assign(s, { state: 'pending', bytesDone: 0, updated: this.now() });
         this.enqueue(sha);
       }
+      if (s.state === 'no-room') this.enqueue(sha);
     }
     this.options.onChange();
     this.pump();
@@ -161,8 +180,14 @@ export class ImageCache {
       return;
     }
     const names = await fs.readdir(this.options.cacheDir).catch(() => [] as string[]);
+    const listing = classifyCacheFiles(names);
+    // A file's mtime is when a VM last used it (or when it was cached): eviction goes by it.
+    const now = new Date();
+    for (const sha of listing.finals) {
+      if (inUse.has(sha)) await fs.utimes(join(this.options.cacheDir, cachedImageFileName(sha)), now, now).catch(() => undefined);
+    }
     const wanted = new Set(this.names.values());
-    for (const file of filesToRemove(classifyCacheFiles(names), wanted, inUse)) {
+    for (const file of filesToRemove(listing, wanted, inUse)) {
       // A download for it may have been started since the listing: it would be in bySha.
       const sha = /([0-9a-f]{64})/.exec(file)?.[1];
       if (sha && this.bySha.has(sha)) continue;
@@ -207,18 +232,107 @@ export class ImageCache {
     return sha;
   }
 
+  /** What the cache directory holds: finished images (with size and mtime) and partial files. */
+  private async cacheFiles(): Promise<{ finals: CachedImage[]; partials: Map<string, number>; bytes: number }> {
+    const listing = classifyCacheFiles(await fs.readdir(this.options.cacheDir));
+    const stat = (name: string) => fs.stat(join(this.options.cacheDir, name)).catch(() => undefined);
+    const finals: CachedImage[] = [];
+    const partials = new Map<string, number>();
+    let bytes = 0;
+    for (const sha of listing.finals) {
+      const st = await stat(cachedImageFileName(sha));
+      if (!st?.isFile()) continue;
+      finals.push({ sha256: sha, bytes: st.size, lastUsedMs: st.mtimeMs });
+      bytes += st.size;
+    }
+    for (const sha of listing.partials) {
+      const st = await stat(partialFileName(sha));
+      if (!st) continue;
+      partials.set(sha, st.size);
+      bytes += st.size;
+    }
+    return { finals, partials, bytes };
+  }
+
+  /**
+   * Makes room for the download of `sha` within the budget, evicting what it may; returns the
+   * reserve in bytes for the downloader, or undefined when the image does not fit (its state is
+   * then no-room). An image of unknown size is let through: the downloader keeps the reserve free
+   * as the bytes arrive.
+   */
+  private async makeRoom(sha: string, s: ShaState): Promise<number | undefined> {
+    const dir = this.options.cacheDir;
+    const [disk, files] = await Promise.all([diskSpace(dir), this.cacheFiles()]);
+    const reserve = reserveBytes(this.options.reserve, disk.total);
+    if (s.entry.size === undefined) return reserve;
+    // Downloads already running will still write this much: it is not free for this one.
+    let committed = 0;
+    for (const [other, o] of this.bySha) {
+      if (other !== sha && o.abort && o.entry.size !== undefined) committed += Math.max(0, o.entry.size - (files.partials.get(other) ?? 0));
+    }
+    let inUse: Set<string> | undefined;
+    try {
+      inUse = await this.options.listInUse();
+    } catch {
+      inUse = undefined; // unknown: nothing may be evicted
+    }
+    const demanded = inUse?.has(sha) ?? false;
+    const evictable = demanded ? files.finals.filter((f) => f.sha256 !== sha && !inUse!.has(f.sha256) && !this.bySha.get(f.sha256)?.abort) : [];
+    const plan = planRoom({
+      needed: Math.max(0, s.entry.size - (files.partials.get(sha) ?? 0)),
+      freeBytes: disk.free - committed,
+      totalBytes: disk.total,
+      reserve: this.options.reserve,
+      cacheMax: this.options.cacheMax,
+      cacheBytes: files.bytes + committed,
+      evictable,
+    });
+    if (!plan.fits) {
+      const why = demanded ? 'even with every image no VM uses evicted' : 'no VM uses it, so no other image is evicted for it';
+      this.noRoom(sha, s, `does not fit the node's image cache budget: ${plan.problem}; ${why}`);
+      return undefined;
+    }
+    for (const victim of plan.evict) await this.evict(victim, sha);
+    return reserve;
+  }
+
+  private noRoom(sha: string, s: ShaState, error: string): void {
+    if (s.state !== 'no-room' || s.error !== error) Object.assign(s, { state: 'no-room', error, bytesDone: 0, updated: this.now() });
+    if (this.lastFailure.get(sha) === error) return;
+    this.lastFailure.set(sha, error);
+    this.options.log(`image ${this.nameOf(sha)}: ${error}`);
+    for (const [name, n] of this.names) if (n === sha) this.options.onEvent('ImageDoesNotFit', `image ${name}: ${error}`);
+    this.options.onChange();
+  }
+
+  private async evict(victim: string, forSha: string): Promise<void> {
+    await fs.rm(join(this.options.cacheDir, cachedImageFileName(victim)), { force: true });
+    this.verified.delete(victim);
+    const why = `evicted to make room for image ${this.nameOf(forSha)}, which a VM uses; no VM uses this one`;
+    this.options.log(`image ${this.nameOf(victim)} (${victim.slice(0, 12)}): ${why}`);
+    this.options.onEvent('ImageEvicted', `image ${this.nameOf(victim)}: ${why}`);
+    const v = this.bySha.get(victim);
+    if (v) {
+      Object.assign(v, { state: 'no-room', error: why, bytesDone: 0, updated: this.now() });
+      this.lastFailure.set(victim, why);
+    }
+    this.options.onChange();
+  }
+
   private async download(sha: string, s: ShaState): Promise<void> {
     const abort = new AbortController();
     s.abort = abort;
-    // A retry keeps the previous error visible until it succeeds.
-    Object.assign(s, { state: 'downloading', updated: this.now() });
-    this.options.onChange();
     let lastReport = 0;
     try {
+      const reserve = await this.makeRoom(sha, s);
+      if (reserve === undefined) return;
+      // A retry keeps the previous error visible until it succeeds.
+      Object.assign(s, { state: 'downloading', updated: this.now() });
+      this.options.onChange();
       const result = await downloadImage(s.entry, {
         cacheDir: this.options.cacheDir,
         stallMs: this.options.stallMs,
-        reserveBytes: this.options.reserveBytes,
+        reserveBytes: reserve,
         signal: abort.signal,
         onProgress: (done, total) => {
           s.bytesDone = done;
@@ -250,7 +364,7 @@ export class ImageCache {
       this.options.log(`image ${this.nameOf(sha)}: download failed (${message}); retry in ${Math.round(delay / 1000)} s`);
       if (this.lastFailure.get(sha) !== message) {
         this.lastFailure.set(sha, message);
-        for (const [name, n] of this.names) if (n === sha) this.options.onFailure(name, s.entry, message);
+        for (const [name, n] of this.names) if (n === sha) this.options.onEvent('ImageDownloadFailed', `image ${name}: ${message}`);
       }
       s.retryTimer = setTimeout(() => this.retryNow(sha), delay);
     } finally {

@@ -30,10 +30,10 @@ describe('ImageCache.verifyExisting', () => {
       cacheDir: dir,
       maxConcurrent: 1,
       stallMs: 1000,
-      reserveBytes: 0,
+      reserve: { bytes: 0 },
       listInUse: async () => new Set(),
       onChange: () => {},
-      onFailure: () => {},
+      onEvent: () => {},
       log: (line) => log.push(line),
     });
     await cache.verifyExisting();
