@@ -11,6 +11,7 @@ import { DevicePluginServer, superviseDevicePlugins } from './deviceplugin/serve
 import { startHttpServer } from './http/server.js';
 import { renderMetrics } from './http/metrics.js';
 import { ImageCache } from './images/cache.js';
+import { defaultBackoff } from './images/retry.js';
 import { imagesInUse, vmPodsOf } from './images/in-use.js';
 import { listPodResources } from './podnet/pod-resources.js';
 import type { KvmVerdict } from './kvm/decide.js';
@@ -48,6 +49,7 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     cacheDir: config.cacheDir,
     maxConcurrent: config.maxDownloads,
     stallMs: config.stallMs,
+    backoff: { ...defaultBackoff, initialMs: config.retryMinMs, maxMs: config.retryMaxMs },
     reserve: config.diskReserve,
     cacheMax: config.cacheMax,
     listInUse: async () => {

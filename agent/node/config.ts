@@ -29,6 +29,9 @@ export interface AgentConfig {
   catalogName: string;
   maxDownloads: number;
   stallMs: number;
+  /** A failed download is tried again after retryMinMs, doubling after each failure up to retryMaxMs. */
+  retryMinMs: number;
+  retryMaxMs: number;
   /** Free space the image cache keeps on its file system. */
   diskReserve: DiskReserve;
   /** Cap on the image cache's size; undefined for none. */
@@ -60,6 +63,8 @@ const options = {
   'catalog-name': { type: 'string', env: 'BERTH_AGENT_CATALOG_NAME', default: Catalog.configMap },
   'max-downloads': { type: 'string', env: 'BERTH_AGENT_MAX_DOWNLOADS', default: '2' },
   'stall-timeout': { type: 'string', env: 'BERTH_AGENT_STALL_TIMEOUT', default: '60s' },
+  'retry-min': { type: 'string', env: 'BERTH_AGENT_RETRY_MIN', default: '2s' },
+  'retry-max': { type: 'string', env: 'BERTH_AGENT_RETRY_MAX', default: '5m' },
   'disk-reserve': { type: 'string', env: AgentCacheEnv.diskReserve, default: IMAGE_CACHE_BUDGET.diskReserve },
   'cache-max': { type: 'string', env: AgentCacheEnv.cacheMax, default: IMAGE_CACHE_BUDGET.cacheMax },
   'probe-interval': { type: 'string', env: 'BERTH_AGENT_PROBE_INTERVAL', default: '10m' },
@@ -79,6 +84,12 @@ export function parseDuration(flag: string, value: string): number {
   const result = parseDurationValue(value);
   if (!result.ok) throw new ConfigError(`--${flag}: ${result.problem}`);
   return result.ms;
+}
+
+function retryBounds(retryMinMs: number, retryMaxMs: number): { retryMinMs: number; retryMaxMs: number } {
+  if (retryMinMs <= 0) throw new ConfigError('--retry-min must be longer than 0');
+  if (retryMaxMs < retryMinMs) throw new ConfigError(`--retry-max (${retryMaxMs} ms) must not be shorter than --retry-min (${retryMinMs} ms)`);
+  return { retryMinMs, retryMaxMs };
 }
 
 function budgetOption<T>(flag: string, result: { ok: true; value: T } | { ok: false; problem: string }): T {
@@ -139,6 +150,7 @@ export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv): AgentC
     catalogName: get('catalog-name')!,
     maxDownloads: positiveInt('max-downloads', get('max-downloads')!),
     stallMs: parseDuration('stall-timeout', get('stall-timeout')!),
+    ...retryBounds(parseDuration('retry-min', get('retry-min')!), parseDuration('retry-max', get('retry-max')!)),
     diskReserve: budgetOption('disk-reserve', parseDiskReserve(get('disk-reserve')!)),
     cacheMax: budgetOption('cache-max', parseCacheMax(get('cache-max')!)),
     probeIntervalMs: parseDuration('probe-interval', get('probe-interval')!),

@@ -12,9 +12,11 @@ import type { CatalogProblem } from '../../../shared/catalog.js';
 import { reserveBytes, type DiskReserve } from '../../../shared/cache-budget.js';
 import { diskSpace } from '../../common/disk.js';
 import { verifyFile } from '../../common/download.js';
+import type { Validator } from '../../common/range.js';
+import { humanDelay } from '../../../shared/duration.js';
 import { planRoom, type CachedImage } from './budget.js';
 import { downloadImage, DownloadError } from './download.js';
-import { cachedImageFileName, classifyCacheFiles, filesToRemove, partialFileName } from './files.js';
+import { cachedImageFileName, classifyCacheFiles, filesToRemove, partialFileName, validatorFileName } from './files.js';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './retry.js';
 
 export interface ImageCacheOptions {
@@ -49,6 +51,8 @@ interface ShaState {
   error?: string;
   updated: string;
   failures: number;
+  /** The version of the file at the URL that failed the checksum: asked for again only if it changed. */
+  knownBad?: Validator;
   abort?: AbortController;
   retryTimer?: NodeJS.Timeout;
   queued: boolean;
@@ -134,6 +138,7 @@ export class ImageCache {
       if (existing) {
         if (existing.entry.url !== entry.url || existing.entry.size !== entry.size) {
           existing.entry = entry;
+          existing.knownBad = undefined;
           if (existing.state === 'failed') this.retryNow(sha);
         }
         if (existing.state === 'no-room') this.enqueue(sha);
@@ -329,7 +334,7 @@ export class ImageCache {
       // A retry keeps the previous error visible until it succeeds.
       Object.assign(s, { state: 'downloading', updated: this.now() });
       this.options.onChange();
-      const result = await downloadImage(s.entry, {
+      const result = await downloadImage({ ...s.entry, knownBad: s.knownBad }, {
         cacheDir: this.options.cacheDir,
         stallMs: this.options.stallMs,
         reserveBytes: reserve,
@@ -348,20 +353,25 @@ export class ImageCache {
       this.counters.downloadsSucceeded++;
       this.counters.bytesDownloaded += result.bytes - result.resumedFrom;
       this.verified.add(sha);
-      Object.assign(s, { state: 'ready', bytesDone: result.bytes, bytesTotal: result.bytes, error: undefined, failures: 0, updated: this.now() });
+      Object.assign(s, { state: 'ready', bytesDone: result.bytes, bytesTotal: result.bytes, error: undefined, failures: 0, knownBad: undefined, updated: this.now() });
       this.lastFailure.delete(sha);
       this.options.log(`image ${this.nameOf(sha)} (${sha.slice(0, 12)}): ready, ${result.bytes} bytes${result.resumedFrom > 0 ? `, resumed at ${result.resumedFrom}` : ''}`);
     } catch (error) {
       if (abort.signal.aborted || this.stopped || !this.bySha.has(sha)) {
-        if (!this.bySha.has(sha)) await fs.rm(join(this.options.cacheDir, partialFileName(sha)), { force: true });
+        if (!this.bySha.has(sha)) {
+          await fs.rm(join(this.options.cacheDir, partialFileName(sha)), { force: true });
+          await fs.rm(join(this.options.cacheDir, validatorFileName(sha)), { force: true });
+        }
         return;
       }
-      const message = error instanceof DownloadError ? error.message : `unexpected error: ${(error as Error).message}`;
+      // The same wrong file as last time: the reason stays what it was (and no new Event).
+      const message = error instanceof DownloadError && error.unchanged && s.error ? s.error : failureMessage(error);
+      if (error instanceof DownloadError && error.kind === 'checksum') s.knownBad = error.validator ?? s.knownBad;
       this.counters.downloadsFailed++;
       s.failures++;
       const delay = backoffDelay(s.failures, this.options.backoff ?? defaultBackoff);
       Object.assign(s, { state: 'failed', error: message, updated: this.now() });
-      this.options.log(`image ${this.nameOf(sha)}: download failed (${message}); retry in ${Math.round(delay / 1000)} s`);
+      this.options.log(`image ${this.nameOf(sha)}: download failed (${message}); failure ${s.failures}, retry in ${humanDelay(delay)}`);
       if (this.lastFailure.get(sha) !== message) {
         this.lastFailure.set(sha, message);
         for (const [name, n] of this.names) if (n === sha) this.options.onEvent('ImageDownloadFailed', `image ${name}: ${message}`);
@@ -381,4 +391,12 @@ export class ImageCache {
       clearTimeout(s.retryTimer);
     }
   }
+}
+
+/** What the node status says about a failed download. */
+function failureMessage(error: unknown): string {
+  if (!(error instanceof DownloadError)) return `unexpected error: ${(error as Error).message}`;
+  // The catalog's sha256 is what is wrong, or the URL serves another file: nothing a retry fixes.
+  if (error.kind === 'checksum') return `the file at the URL does not match the catalog's sha256 (${error.message})`;
+  return error.message;
 }

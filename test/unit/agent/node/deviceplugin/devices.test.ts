@@ -57,6 +57,13 @@ describe('agent config', () => {
     assert.deepEqual(['500ms', '30s', '2m', '1h', '7'].map((v) => parseDuration('x', v)), [500, 30000, 120000, 3600000, 7000]);
     assert.throws(() => parseDuration('stall-timeout', 'soon'), /--stall-timeout: 'soon' is not a duration/);
   });
+  it('backs off failed downloads from 2s to 5m unless told, and refuses bounds the wrong way round', () => {
+    const c = parseAgentConfig([], { NODE_NAME: 'n' });
+    assert.deepEqual([c.retryMinMs, c.retryMaxMs], [2000, 300_000]);
+    assert.deepEqual(parseAgentConfig(['--retry-min', '100ms', '--retry-max', '400ms'], { NODE_NAME: 'n' }).retryMaxMs, 400);
+    assert.throws(() => parseAgentConfig(['--retry-min', '1m', '--retry-max', '10s'], { NODE_NAME: 'n' }), /--retry-max \(10000 ms\) must not be shorter than --retry-min \(60000 ms\)/);
+    assert.throws(() => parseAgentConfig(['--retry-min', '0'], { NODE_NAME: 'n' }), /--retry-min must be longer than 0/);
+  });
   it('keeps 20% of the file system free for the image cache and caps it nowhere, unless told', () => {
     const n = { NODE_NAME: 'n' };
     assert.deepEqual([parseAgentConfig([], n).diskReserve, parseAgentConfig([], n).cacheMax], [{ percent: 20 }, undefined]);
