@@ -37,6 +37,8 @@ export interface AgentConfig {
   /** Cap on the image cache's size; undefined for none. */
   cacheMax?: number;
   probeIntervalMs: number;
+  /** After a probe without KVM: how soon to probe again (kvm/settle.ts). */
+  probeRetryMs: number;
   statusIntervalMs: number;
   resyncIntervalMs: number;
   cpuinfoPath: string;
@@ -68,6 +70,7 @@ const options = {
   'disk-reserve': { type: 'string', env: AgentCacheEnv.diskReserve, default: IMAGE_CACHE_BUDGET.diskReserve },
   'cache-max': { type: 'string', env: AgentCacheEnv.cacheMax, default: IMAGE_CACHE_BUDGET.cacheMax },
   'probe-interval': { type: 'string', env: 'BERTH_AGENT_PROBE_INTERVAL', default: '10m' },
+  'probe-retry': { type: 'string', env: 'BERTH_AGENT_PROBE_RETRY', default: '30s' },
   'status-interval': { type: 'string', env: 'BERTH_AGENT_STATUS_INTERVAL', default: '2s' },
   'resync-interval': { type: 'string', env: 'BERTH_AGENT_RESYNC_INTERVAL', default: '60s' },
   cpuinfo: { type: 'string', env: 'BERTH_AGENT_CPUINFO', default: '/proc/cpuinfo' },
@@ -154,6 +157,7 @@ export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv): AgentC
     diskReserve: budgetOption('disk-reserve', parseDiskReserve(get('disk-reserve')!)),
     cacheMax: budgetOption('cache-max', parseCacheMax(get('cache-max')!)),
     probeIntervalMs: parseDuration('probe-interval', get('probe-interval')!),
+    probeRetryMs: parseDuration('probe-retry', get('probe-retry')!),
     statusIntervalMs: parseDuration('status-interval', get('status-interval')!),
     resyncIntervalMs: parseDuration('resync-interval', get('resync-interval')!),
     cpuinfoPath: get('cpuinfo')!,

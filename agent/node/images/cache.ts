@@ -34,14 +34,15 @@ export interface ImageCacheOptions {
   onChange: () => void;
   /**
    * Something the node's Events should say: a download failed (ImageDownloadFailed), an image does
-   * not fit (ImageDoesNotFit), once per distinct error of an image; an image was evicted (ImageEvicted).
+   * not fit (ImageDoesNotFit), once per distinct error of an image; an image was evicted (ImageEvicted);
+   * a cached file read back wrong (ImageVerifyFailed).
    */
   onEvent: (reason: ImageEventReason, message: string) => void;
   log: (message: string) => void;
   now?: () => Date;
 }
 
-export type ImageEventReason = 'ImageDownloadFailed' | 'ImageDoesNotFit' | 'ImageEvicted';
+export type ImageEventReason = 'ImageDownloadFailed' | 'ImageDoesNotFit' | 'ImageEvicted' | 'ImageVerifyFailed';
 
 interface ShaState {
   entry: CatalogEntry;
@@ -82,27 +83,56 @@ export class ImageCache {
     return (this.options.now?.() ?? new Date()).toISOString();
   }
 
-  /** Checks every finished file against its name; a corrupt one is deleted so it is fetched again. */
+  /**
+   * Hashes every finished file again, one at a time, while the cache already serves them (the
+   * agent runs it in the background after the first setCatalog: each file got its name only once
+   * its checksum matched). A file that reads back wrong goes out of service: deleted, its status
+   * failed with the reason (so its node label goes), an Event, and a new download.
+   */
   async verifyExisting(): Promise<void> {
     await fs.mkdir(this.options.cacheDir, { recursive: true });
-    const listing = classifyCacheFiles(await fs.readdir(this.options.cacheDir));
-    for (const sha of listing.finals) {
+    const finals = [...classifyCacheFiles(await fs.readdir(this.options.cacheDir)).finals].sort();
+    if (finals.length === 0) return;
+    this.options.log(`verifying ${finals.length} cached image(s) in the background`);
+    let bad = 0;
+    for (const sha of finals) {
+      if (this.stopped) return;
       const path = join(this.options.cacheDir, cachedImageFileName(sha));
       let matches: boolean;
       try {
         matches = await verifyFile(path, sha);
       } catch (error) {
         // Not proof of corruption: the file got its name only after its checksum matched, and a
-        // VM may use it. Keep it; only a file that reads back wrong is deleted.
+        // VM may use it. Keep it; only a file that reads back wrong is deleted. (A file removed
+        // meanwhile by garbage collection ends up here too.)
         this.options.log(`image ${sha}: cannot verify it (${(error as Error).message}); keeping it`);
         continue;
       }
-      if (matches) this.verified.add(sha);
-      else {
-        this.options.log(`image ${sha}: checksum does not match its name; deleting it`);
-        await fs.rm(path, { force: true });
+      if (matches) {
+        this.verified.add(sha);
+        continue;
       }
+      bad++;
+      await this.outOfService(sha, path);
     }
+    this.options.log(`verified ${finals.length} cached image(s): ${bad === 0 ? 'all match their sha256' : `${bad} did not and went out of service`}`);
+  }
+
+  private async outOfService(sha: string, path: string): Promise<void> {
+    this.verified.delete(sha);
+    const s = this.bySha.get(sha);
+    // A download that began meanwhile (the file vanished) owns the name now.
+    if (s?.abort) return;
+    await fs.rm(path, { force: true });
+    const why = 'the cached file did not match its sha256 when the agent checked it after starting; it was deleted and is downloaded again';
+    this.options.log(`image ${this.nameOf(sha)} (${sha.slice(0, 12)}): ${why}`);
+    if (!s) return;
+    Object.assign(s, { state: 'failed', error: why, bytesDone: 0, updated: this.now() });
+    this.lastFailure.set(sha, why);
+    for (const [name, n] of this.names) if (n === sha) this.options.onEvent('ImageVerifyFailed', `image ${name}: ${why}`);
+    this.options.onChange();
+    this.enqueue(sha);
+    this.pump();
   }
 
   /** Per catalog name, what the node annotation shows. */

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedImageFileName } from '../../../../agent/node/images/files.js';
 import { LauncherEnv, Labels } from '../../../../shared/contract.js';
-import { AgentProcess } from '../../../support/agent-process.js';
-import { freePort } from '../../../support/ports.js';
-import { applyJson, kubectlJsonSync, kubectlSync, removeFakeNodeAndNamespace, requireCluster, uniqueSuffix } from '../../../support/cluster.js';
+import { AgentProcess, AgentTestbed } from '../../../support/agent-process.js';
+import { applyJson, kubectlSync, requireCluster } from '../../../support/cluster.js';
 import { eventually } from '../../../support/eventually.js';
 import { ImageServer, randomImage } from '../../../support/image-server.js';
 import { berthOk } from '../../../support/plugin.js';
@@ -22,19 +21,16 @@ const SIZE = 2.5 * 1024 * 1024;
 
 describe('node agent: image cache budget (agent process, 8 MiB tmpfs, local cluster)', function () {
   this.timeout(120_000);
-  const suffix = uniqueSuffix();
-  const ns = `t-agent-budget-${suffix}`;
-  const node = `t-agent-bnode-${suffix}`;
+  const bed = new AgentTestbed('budget');
+  const ns = bed.namespace;
   const server = new ImageServer();
   const images = { a: randomImage(SIZE), b: randomImage(SIZE), c: randomImage(SIZE) };
   let mnt: string | undefined;
   let agent: AgentProcess | undefined;
-  const status = (name: string) => JSON.parse(kubectlJsonSync(['get', 'node', node]).metadata.annotations?.['berth.dev/image-cache'] ?? '{}')[name];
+  const status = (name: string) => bed.imageStatus(name);
   const file = (name: keyof typeof images) => join(mnt!, cachedImageFileName(images[name].sha256));
-  const events = () => kubectlJsonSync(['get', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node}`]).items as any[];
-  const entry = (name: keyof typeof images) => JSON.stringify({ url: server.url(`/${name}.qcow2`), sha256: images[name].sha256, size: SIZE });
-  const setCatalog = (names: (keyof typeof images)[]) =>
-    applyJson({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'berth-images', namespace: ns }, data: Object.fromEntries(names.map((n) => [n, entry(n)])) });
+  const events = () => bed.events();
+  const setCatalog = (names: (keyof typeof images)[]) => bed.setCatalog(Object.fromEntries(names.map((n) => [n, { url: server.url(`/${n}.qcow2`), sha256: images[n].sha256, size: SIZE }])));
   /** A VM StatefulSet naming `name` as its base; its pod matches no node, so nothing runs. */
   const vmUsing = (vm: string, name: keyof typeof images) =>
     applyJson({
@@ -59,13 +55,9 @@ describe('node agent: image cache budget (agent process, 8 MiB tmpfs, local clus
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'berth-test', mnt]);
     await server.start();
     for (const name of Object.keys(images) as (keyof typeof images)[]) server.serve(`/${name}.qcow2`, images[name].data);
-    kubectlSync(['create', 'namespace', ns]);
-    applyJson({ apiVersion: 'v1', kind: 'Node', metadata: { name: node } });
+    bed.create();
     setCatalog(['a', 'b']);
-    agent = new AgentProcess(
-      ['--cache-dir', mnt, '--catalog-namespace', ns, '--http', `127.0.0.1:${await freePort()}`, '--device-plugins', 'off', '--status-interval', '500ms', '--resync-interval', '1s', '--disk-reserve', '25%'],
-      { NODE_NAME: node },
-    );
+    agent = new AgentProcess([...(await bed.agentArgs(mnt)), '--resync-interval', '1s', '--disk-reserve', '25%'], { NODE_NAME: bed.node });
     agent.start();
   });
 
@@ -73,7 +65,7 @@ describe('node agent: image cache budget (agent process, 8 MiB tmpfs, local clus
     await agent?.stop();
     await server.stop();
     if (mnt) {
-      await removeFakeNodeAndNamespace(ns, node);
+      await bed.remove();
       try {
         execFileSync('umount', [mnt]);
       } catch {
@@ -90,7 +82,7 @@ describe('node agent: image cache budget (agent process, 8 MiB tmpfs, local clus
   it('does not start an image that does not fit, and says so on the node, in an Event and in `kubectl berth images`', async () => {
     setCatalog(['a', 'b', 'c']);
     const s = await eventually('c no-room', 30_000, () => (status('c')?.state === 'no-room' ? status('c') : undefined), { describe: () => agent!.tail() });
-    assert.match(s.error, /^does not fit the node's image cache budget: it needs 2\.5MiB and the budget leaves 1\.0MiB \(keeping 25% of the file system \(2\.0MiB\) free\); no VM uses it, so no other image is evicted for it$/);
+    assert.match(s.error ?? '', /^does not fit the node's image cache budget: it needs 2\.5MiB and the budget leaves 1\.0MiB \(keeping 25% of the file system \(2\.0MiB\) free\); no VM uses it, so no other image is evicted for it$/);
     assert.equal(server.requestsFor('/c.qcow2').length, 0, 'not a byte of it was fetched');
     assert.ok(existsSync(file('a')) && existsSync(file('b')), 'nothing was evicted for it');
     await eventually('an ImageDoesNotFit event', 10_000, () => (events().some((e) => e.reason === 'ImageDoesNotFit' && e.type === 'Warning' && /^image c: does not fit/.test(e.message)) ? true : undefined));
@@ -112,7 +104,7 @@ describe('node agent: image cache budget (agent process, 8 MiB tmpfs, local clus
     // b does not fit now and, since no VM uses it, evicts nothing: it waits, measured again at
     // every resync, without a download.
     const b = await eventually('b measured again as not fitting', 20_000, () => (/^does not fit/.test(status('b')?.error ?? '') ? status('b') : undefined), { describe: () => agent!.tail() });
-    assert.equal(b.state, 'no-room');
+    assert.equal(b!.state, 'no-room');
     assert.equal(server.requestsFor('/b.qcow2').length, 1, 'b was fetched once, before the eviction');
     assert.ok(existsSync(file('a')) && existsSync(file('c')));
     kubectlSync(['delete', 'statefulset', 'vm-c', '-n', ns, '--wait=false']);
