@@ -152,6 +152,8 @@ export class ImageCache {
 
   /** Makes the cache follow a new catalog. */
   async setCatalog(entries: Map<string, CatalogEntry>, problems: CatalogProblem[]): Promise<void> {
+    // The first call comes before verifyExisting (which runs in the background) on a fresh node.
+    await fs.mkdir(this.options.cacheDir, { recursive: true });
     this.names = new Map([...entries].map(([name, e]) => [name, e.sha256.toLowerCase()]));
     this.invalid = new Map(problems.map((p) => [p.name, p]));
     const wanted = new Set(this.names.values());
