@@ -18,7 +18,7 @@ export function parseDiskReserve(value: string): BudgetResult<DiskReserve> {
     return { ok: true, value: { percent } };
   }
   const size = parseSize(text);
-  if (!size.ok) return { ok: false, problem: `${size.problem}, or a share of the file system such as 20%` };
+  if (!size.ok) return { ok: false, problem: `${size.problem} (a share of the file system, such as 20%, also works)` };
   return { ok: true, value: { bytes: size.bytes } };
 }
 
@@ -26,7 +26,7 @@ export function parseDiskReserve(value: string): BudgetResult<DiskReserve> {
 export function parseCacheMax(value: string): BudgetResult<number | undefined> {
   if (value.trim() === 'none') return { ok: true, value: undefined };
   const size = parseSize(value);
-  if (!size.ok) return { ok: false, problem: `${size.problem}, or none` };
+  if (!size.ok) return { ok: false, problem: `${size.problem} (or none, for no cap)` };
   return { ok: true, value: size.bytes };
 }
 

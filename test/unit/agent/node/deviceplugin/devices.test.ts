@@ -70,8 +70,8 @@ describe('agent config', () => {
     const c = parseAgentConfig(['--disk-reserve', '256Mi'], { ...n, BERTH_AGENT_CACHE_MAX: '50Gi' });
     assert.deepEqual([c.diskReserve, c.cacheMax], [{ bytes: 268435456 }, 50 * 2 ** 30]);
     assert.deepEqual(parseAgentConfig([], { ...n, BERTH_AGENT_DISK_RESERVE: '12.5%' }).diskReserve, { percent: 12.5 });
-    assert.throws(() => parseAgentConfig(['--disk-reserve', '5GB'], n), /--disk-reserve: '5GB' is not a Kubernetes quantity; did you mean 5Gi\?, or a share of the file system such as 20%/);
+    assert.throws(() => parseAgentConfig(['--disk-reserve', '5GB'], n), /--disk-reserve: '5GB' is not a Kubernetes quantity; did you mean 5Gi\? \(a share of the file system, such as 20%, also works\)/);
     assert.throws(() => parseAgentConfig(['--disk-reserve', '100%'], n), /--disk-reserve: '100%' leaves the cache no room/);
-    assert.throws(() => parseAgentConfig(['--cache-max', 'lots'], n), /--cache-max: 'lots' is not a size.*, or none/);
+    assert.throws(() => parseAgentConfig(['--cache-max', 'lots'], n), /--cache-max: 'lots' is not a size.* \(or none, for no cap\)/);
   });
 });
