@@ -197,7 +197,12 @@ export interface CatalogEntry {
   size?: number;
 }
 
-export type ImageCacheState = 'pending' | 'downloading' | 'ready' | 'failed';
+/**
+ * 'no-room': the image does not fit the node's cache budget (IMAGE_CACHE_BUDGET), so it was not
+ * downloaded, or it was evicted to make room for one a VM uses; the status's error says how much
+ * was missing. The agent tries again when room may have come (every resync), never in a loop.
+ */
+export type ImageCacheState = 'pending' | 'downloading' | 'ready' | 'failed' | 'no-room';
 
 export interface ImageCacheStatus {
   state: ImageCacheState;
@@ -207,6 +212,25 @@ export interface ImageCacheStatus {
   error?: string;
   updated: string;
 }
+
+/**
+ * The node agent's image cache budget, set by `kubectl berth install` through these environment
+ * variables of the agent's DaemonSet (the agent's --disk-reserve and --cache-max read the same).
+ * The reserve is the free space the cache never eats into on its file system: a percentage of the
+ * file system or a quantity. Its default, 20%, stays well clear of the kubelet's default hard
+ * eviction thresholds (nodefs.available<10%, imagefs.available<15%; the cache's /var/lib/berth
+ * usually shares a file system with both), so a large image cannot put the node under
+ * DiskPressure. The maximum, a quantity or 'none', caps what the cache itself may hold.
+ */
+export const AgentCacheEnv = {
+  diskReserve: 'BERTH_AGENT_DISK_RESERVE',
+  cacheMax: 'BERTH_AGENT_CACHE_MAX',
+} as const;
+
+export const IMAGE_CACHE_BUDGET = {
+  diskReserve: '20%',
+  cacheMax: 'none',
+} as const;
 
 /** Where the container image installs the app (package.json, dist/, node_modules/). */
 export const APP_DIR = '/opt/berth';

@@ -37,3 +37,8 @@ export function humanAge(ms: number): string {
   if (years < 8) return days % 365 === 0 ? `${years}y` : `${years}y${days % 365}d`;
   return `${years}y`;
 }
+
+/** A delay in a log line: milliseconds below ten seconds (a test's backoff is that short), else humanAge. */
+export function humanDelay(ms: number): string {
+  return ms < 10_000 ? `${Math.round(ms)}ms` : humanAge(ms);
+}

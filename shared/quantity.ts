@@ -36,3 +36,16 @@ export function formatBinary(bytes: number): string {
   }
   return String(bytes);
 }
+
+/** 1536 → '1.5KiB', for columns and messages people read. */
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n}B` : `${v.toFixed(v >= 10 ? 0 : 1)}${units[i]}`;
+}

@@ -1,6 +1,8 @@
 // The one image downloader, used by the node agent's cache and by the launcher when the node has
 // not cached a VM's base image. The body is streamed through sha256 into a partial file, resumed
-// with HTTP Range after any interruption (the bytes already on disk are hashed again), and renamed
+// with HTTP Range after any interruption (the bytes already on disk are hashed again) but only
+// when the server says the file is unchanged (If-Range with the ETag or Last-Modified it gave for
+// the partial's bytes, kept beside it in <partial>.validator; none given, no resume), and renamed
 // to its final name only after fsync and a matching checksum, so a final name always holds a
 // whole, verified, durable file. Memory stays flat whatever the size: the body is never buffered,
 // only handed on to the writer thread (hashing-writer.ts), which writes and hashes it while this
@@ -13,12 +15,17 @@ import { pipeline } from 'node:stream/promises';
 import { freeBytes } from './disk.js';
 import { HashingWriter, ImageWriteError } from './hashing-writer.js';
 import { collectStreamGarbage } from './memory.js';
-import { HttpStatusError, interpretResponse } from './range.js';
+import { HttpStatusError, ifRange, interpretResponse, validatorOf, type Validator } from './range.js';
 import { HttpRedirectError, HttpStallError, httpGet } from './http-get.js';
 
 export type DownloadFailure = 'checksum' | 'http' | 'stalled' | 'disk' | 'network' | 'aborted';
 
 export class DownloadError extends Error {
+  /** kind 'checksum': the version of the file that did not match, when the server named it. */
+  validator?: Validator;
+  /** kind 'checksum': the server still offers the version that did not match (304 to knownBad). */
+  unchanged?: boolean;
+
   constructor(readonly kind: DownloadFailure, message: string) {
     super(message);
   }
@@ -35,6 +42,12 @@ export interface DownloadSource {
   sha256?: string;
   /** Size in bytes, when known: checked against the server's and against free disk up front. */
   size?: number;
+  /**
+   * The version of the file that last failed its checksum. A fresh download then asks for the
+   * file only if it changed (If-None-Match / If-Modified-Since), so a URL that keeps serving the
+   * wrong file costs a request, not a whole download, at every retry.
+   */
+  knownBad?: Validator;
 }
 
 /** Where to put it: both in one directory, so the final rename is atomic. */
@@ -91,9 +104,12 @@ export async function downloadFile(entry: DownloadSource, files: DownloadFiles, 
   const sha = entry.sha256?.toLowerCase();
   const { partial, final } = files;
   const dir = dirname(final);
+  const validatorFile = `${partial}.validator`;
   if (sha === undefined) await fs.rm(partial, { force: true });
   let have = (await fs.stat(partial).catch(() => undefined))?.size ?? 0;
-  if (entry.size !== undefined && have > entry.size) {
+  // Bytes from a version of the file the server cannot vouch for are not resumed.
+  const validator = have > 0 ? await readValidator(validatorFile) : undefined;
+  if ((entry.size !== undefined && have > entry.size) || (have > 0 && !validator)) {
     await fs.truncate(partial, 0);
     have = 0;
   }
@@ -107,10 +123,18 @@ export async function downloadFile(entry: DownloadSource, files: DownloadFiles, 
   try {
     let res: IncomingMessage;
     try {
-      res = await httpGet(entry.url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, stallMs: options.stallMs, signal: options.signal });
+      res = await httpGet(entry.url, { headers: requestHeaders(have, validator, entry.knownBad), stallMs: options.stallMs, signal: options.signal });
     } catch (error) {
       throw networkError(error, options.signal);
     }
+    if (res.statusCode === 304 && have === 0 && entry.knownBad) {
+      res.resume();
+      const unchanged = new DownloadError('checksum', `checksum mismatch: the server still offers the same file (HTTP 304 Not Modified), which did not match sha256 ${sha}`);
+      unchanged.validator = entry.knownBad;
+      unchanged.unchanged = true;
+      throw unchanged;
+    }
+    const offered = validatorOf(res.headers);
     let outcome;
     try {
       outcome = interpretResponse(res.statusCode ?? 0, have, res.headers as Record<string, string>);
@@ -123,12 +147,15 @@ export async function downloadFile(entry: DownloadSource, files: DownloadFiles, 
       throw error;
     }
     if (outcome.action === 'restart' && writer) {
-      // The server ignored the Range: the whole file comes again, so nothing was resumed.
+      // The server ignored the Range, or the file changed (If-Range): the whole file comes again,
+      // so nothing was resumed.
       await writer.restart();
       have = 0;
       done = 0;
       resumedFrom = 0;
     }
+    // Before any byte of the whole file is written: the bytes the partial will hold are this version's.
+    if (outcome.action === 'restart') await writeValidator(validatorFile, offered);
     const total = outcome.total ?? entry.size;
     if (total !== undefined && entry.size !== undefined && total !== entry.size) {
       res.resume();
@@ -152,6 +179,7 @@ export async function downloadFile(entry: DownloadSource, files: DownloadFiles, 
       if (failure.kind === 'disk') {
         await writer?.close();
         await fs.rm(partial, { force: true });
+        await fs.rm(validatorFile, { force: true });
       } else {
         // Every byte received goes to the partial file before it is closed (closing drops what the
         // writer thread has not written yet), so the next attempt resumes after all of them.
@@ -167,9 +195,14 @@ export async function downloadFile(entry: DownloadSource, files: DownloadFiles, 
 
   if (sha !== undefined && hashed.digest !== sha) {
     await fs.rm(partial, { force: true });
-    throw new DownloadError('checksum', `checksum mismatch: expected sha256 ${sha}, got ${hashed.digest} (${done} bytes)`);
+    const validatorOfBad = await readValidator(validatorFile);
+    await fs.rm(validatorFile, { force: true });
+    const mismatch = new DownloadError('checksum', `checksum mismatch: expected sha256 ${sha}, got ${hashed.digest} (${done} bytes)`);
+    mismatch.validator = validatorOfBad;
+    throw mismatch;
   }
   await fs.rename(partial, final);
+  await fs.rm(validatorFile, { force: true });
   const handle = await fs.open(dir, 'r');
   try {
     await handle.sync();
@@ -177,6 +210,28 @@ export async function downloadFile(entry: DownloadSource, files: DownloadFiles, 
     await handle.close();
   }
   return { path: final, bytes: done, sha256: hashed.digest, resumedFrom };
+}
+
+function requestHeaders(have: number, validator: Validator | undefined, knownBad: Validator | undefined): Record<string, string> {
+  if (have > 0 && validator) return { Range: `bytes=${have}-`, 'If-Range': ifRange(validator) };
+  if (knownBad?.etag) return { 'If-None-Match': knownBad.etag };
+  if (knownBad?.lastModified) return { 'If-Modified-Since': knownBad.lastModified };
+  return {};
+}
+
+async function readValidator(file: string): Promise<Validator | undefined> {
+  try {
+    const v = JSON.parse(await fs.readFile(file, 'utf8')) as Validator;
+    return typeof v.etag === 'string' || typeof v.lastModified === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Without a validator the file is removed, so the partial it would describe is never resumed. */
+async function writeValidator(file: string, validator: Validator | undefined): Promise<void> {
+  if (validator) await fs.writeFile(file, JSON.stringify(validator));
+  else await fs.rm(file, { force: true });
 }
 
 /**

@@ -34,3 +34,26 @@ export function interpretResponse(status: number, have: number, headers: { 'cont
   }
   throw new HttpStatusError(status, `the server answered HTTP ${status}`);
 }
+
+/**
+ * What identifies one version of the file at a URL, as the server gave it: a strong ETag, else its
+ * Last-Modified date. A partial file is resumed only with `If-Range: <validator>`, so a server
+ * whose file changed sends the whole new file (200) instead of the new file's tail after the old
+ * file's head. A weak ETag (W/"…") may not be used in If-Range, so it does not count.
+ */
+export interface Validator {
+  etag?: string;
+  lastModified?: string;
+}
+
+export function validatorOf(headers: { etag?: string; 'last-modified'?: string }): Validator | undefined {
+  const etag = headers.etag?.trim();
+  if (etag && !etag.startsWith('W/')) return { etag };
+  const lastModified = headers['last-modified']?.trim();
+  return lastModified ? { lastModified } : undefined;
+}
+
+/** The If-Range header value for a validator. */
+export function ifRange(v: Validator): string {
+  return v.etag ?? v.lastModified!;
+}

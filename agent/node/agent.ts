@@ -3,7 +3,7 @@
 // them and owns the timers.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { DeviceResources, Paths, type CatalogEntry } from '../../shared/contract.js';
+import { DeviceResources, Labels, Paths, type CatalogEntry } from '../../shared/contract.js';
 import { run } from '../common/exec.js';
 import type { AgentConfig } from './config.js';
 import { openDeviceNode } from './deviceplugin/device-nodes.js';
@@ -11,10 +11,13 @@ import { DevicePluginServer, superviseDevicePlugins } from './deviceplugin/serve
 import { startHttpServer } from './http/server.js';
 import { renderMetrics } from './http/metrics.js';
 import { ImageCache } from './images/cache.js';
+import { defaultBackoff } from './images/retry.js';
 import { imagesInUse, vmPodsOf } from './images/in-use.js';
 import { listPodResources } from './podnet/pod-resources.js';
 import type { KvmVerdict } from './kvm/decide.js';
 import { probeNode } from './kvm/probe.js';
+import { settleVerdict, type ProbeHistory } from './kvm/settle.js';
+import { humanDelay } from '../../shared/duration.js';
 import { connectAgentKube } from './kube.js';
 import { vmNetworkPreStart } from './podnet/prestart.js';
 import { NodeStatusPublisher } from './status/publisher.js';
@@ -48,14 +51,16 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     cacheDir: config.cacheDir,
     maxConcurrent: config.maxDownloads,
     stallMs: config.stallMs,
-    reserveBytes: config.reserveBytes,
+    backoff: { ...defaultBackoff, initialMs: config.retryMinMs, maxMs: config.retryMaxMs },
+    reserve: config.diskReserve,
+    cacheMax: config.cacheMax,
     listInUse: async () => {
       const [podResources, statefulSets] = await Promise.all([listPodResources(config.podResourcesSocket), kube.listVmStatefulSets()]);
       return imagesInUse(vmPodsOf(podResources), statefulSets);
     },
     onChange: () => publisher.schedule(),
-    onFailure: (name: string, _entry: CatalogEntry, error: string) => {
-      kube.createNodeEvent('ImageDownloadFailed', `image ${name}: ${error}`, 'Warning').catch((e) => log(`cannot record an event: ${(e as Error).message.split('\n')[0]}`));
+    onEvent: (reason, message) => {
+      kube.createNodeEvent(reason, message, reason === 'ImageEvicted' ? 'Normal' : 'Warning').catch((e) => log(`cannot record an event: ${(e as Error).message.split('\n')[0]}`));
     },
     log,
   });
@@ -106,10 +111,24 @@ export async function runAgent(config: AgentConfig): Promise<void> {
   }
   const supervisor = config.devicePlugins ? superviseDevicePlugins(plugins, 2000, log) : undefined;
 
-  const probe = async () => {
+  // What the previous agent published counts until a probe here confirms otherwise (settle.ts).
+  let probeHistory: ProbeHistory = { withoutKvm: 0 };
+  try {
+    const labels = await kube.readNodeLabels();
+    if (labels[Labels.nodeKvm] !== undefined) probeHistory = { withoutKvm: 0, published: { kvm: labels[Labels.nodeKvm] === 'true', node: labels[Labels.nodeReady] === 'true' } };
+  } catch (error) {
+    log(`cannot read the node's labels: ${(error as Error).message.split('\n')[0]}`);
+  }
+  /** Probes, publishes the settled verdict; true when the next probe should come soon. */
+  const probe = async (): Promise<boolean> => {
     const result = await probeNode({ cpuinfoPath: config.cpuinfoPath, kvmDevicePath: config.kvmDevicePath, sysfsPath: config.sysfsPath, qemuBinary: config.qemuBinary, guestTimeoutMs: config.probeTimeoutMs });
-    if (result.verdict.reason !== verdict?.reason) log(`KVM probe: kvm=${result.verdict.kvm} node=${result.verdict.node}: ${result.verdict.reason}`);
-    verdict = result.verdict;
+    const settled = settleVerdict(probeHistory, result.verdict);
+    probeHistory = settled.history;
+    // One line per probe (every ten minutes, or soon after one without KVM): what it found and what the node shows.
+    const kept = settled.publish !== result.verdict ? ' until a second probe confirms what this one found' : '';
+    const next = settled.retrySoon ? `; probing again in ${humanDelay(config.probeRetryMs)}` : '';
+    log(`KVM probe: kvm=${result.verdict.kvm} node=${result.verdict.node}: ${result.verdict.reason}; the node shows kvm=${settled.publish.kvm} node=${settled.publish.node}${kept}${next}`);
+    verdict = settled.publish;
     if (config.devicePlugins && verdict.kvm && !plugins.includes(kvm)) {
       // /dev/kvm may have appeared after the agent started (kvm module loaded late): its 0666 node
       // is made now. Without one, uid 107 could not open the host's node, so KVM is not offered.
@@ -119,6 +138,17 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     }
     kvm.setHealthy(verdict.kvm);
     publisher.schedule();
+    return settled.retrySoon;
+  };
+  let probeTimer: NodeJS.Timeout | undefined;
+  const probeLoop = async () => {
+    let soon = true;
+    try {
+      soon = await probe();
+    } catch (error) {
+      log(`KVM probe failed: ${(error as Error).message}`);
+    }
+    if (!stopping) probeTimer = setTimeout(() => void probeLoop(), soon ? config.probeRetryMs : config.probeIntervalMs);
   };
 
   const syncCatalog = async () => {
@@ -163,14 +193,17 @@ export async function runAgent(config: AgentConfig): Promise<void> {
   );
   log(`serving /healthz and /metrics on http://${config.httpHost}:${config.httpPort}`);
 
+  // Serve first: the probe (and so the kvm device plugin) and the catalog's images as they are on
+  // disk. Their files got their names only once their checksums matched; hashing them all again
+  // takes minutes on a large cache, so it runs in the background, and a file that fails it goes
+  // out of service then.
   publisher.schedule();
+  void probeLoop();
   if (config.images) {
-    await cache.verifyExisting();
     await syncCatalog();
     void watchLoop();
+    void cache.verifyExisting().catch((e) => log(`cannot verify the cached images: ${(e as Error).message}`));
   } else log('image cache off (--images off): not reading the catalog');
-  void probe().catch((e) => log(`KVM probe failed: ${(e as Error).message}`));
-  const probeTimer = setInterval(() => void probe().catch((e) => log(`KVM probe failed: ${(e as Error).message}`)), config.probeIntervalMs);
   const resyncTimer = setInterval(() => {
     if (config.images) void syncCatalog().then(() => cache.resync());
     else publisher.schedule();
@@ -186,7 +219,7 @@ export async function runAgent(config: AgentConfig): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  clearInterval(probeTimer);
+  clearTimeout(probeTimer);
   clearInterval(resyncTimer);
   clearTimeout(pendingSync);
   watchHandle?.abort();

@@ -2,8 +2,8 @@
 // defaults. Pure, so a typo in a DaemonSet arg fails at start with a message naming it.
 import { parseArgs } from 'node:util';
 import { parseDuration as parseDurationValue } from '../../shared/duration.js';
-import { parseSize } from '../../shared/quantity.js';
-import { Catalog, Paths, Ports, SYSTEM_NAMESPACE } from '../../shared/contract.js';
+import { AgentCacheEnv, Catalog, IMAGE_CACHE_BUDGET, Paths, Ports, SYSTEM_NAMESPACE } from '../../shared/contract.js';
+import { parseCacheMax, parseDiskReserve, type DiskReserve } from '../../shared/cache-budget.js';
 
 export interface AgentConfig {
   command: 'run' | 'probe';
@@ -29,8 +29,16 @@ export interface AgentConfig {
   catalogName: string;
   maxDownloads: number;
   stallMs: number;
-  reserveBytes: number;
+  /** A failed download is tried again after retryMinMs, doubling after each failure up to retryMaxMs. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** Free space the image cache keeps on its file system. */
+  diskReserve: DiskReserve;
+  /** Cap on the image cache's size; undefined for none. */
+  cacheMax?: number;
   probeIntervalMs: number;
+  /** After a probe without KVM: how soon to probe again (kvm/settle.ts). */
+  probeRetryMs: number;
   statusIntervalMs: number;
   resyncIntervalMs: number;
   cpuinfoPath: string;
@@ -57,8 +65,12 @@ const options = {
   'catalog-name': { type: 'string', env: 'BERTH_AGENT_CATALOG_NAME', default: Catalog.configMap },
   'max-downloads': { type: 'string', env: 'BERTH_AGENT_MAX_DOWNLOADS', default: '2' },
   'stall-timeout': { type: 'string', env: 'BERTH_AGENT_STALL_TIMEOUT', default: '60s' },
-  'disk-reserve': { type: 'string', env: 'BERTH_AGENT_DISK_RESERVE', default: '256Mi' },
+  'retry-min': { type: 'string', env: 'BERTH_AGENT_RETRY_MIN', default: '2s' },
+  'retry-max': { type: 'string', env: 'BERTH_AGENT_RETRY_MAX', default: '5m' },
+  'disk-reserve': { type: 'string', env: AgentCacheEnv.diskReserve, default: IMAGE_CACHE_BUDGET.diskReserve },
+  'cache-max': { type: 'string', env: AgentCacheEnv.cacheMax, default: IMAGE_CACHE_BUDGET.cacheMax },
   'probe-interval': { type: 'string', env: 'BERTH_AGENT_PROBE_INTERVAL', default: '10m' },
+  'probe-retry': { type: 'string', env: 'BERTH_AGENT_PROBE_RETRY', default: '30s' },
   'status-interval': { type: 'string', env: 'BERTH_AGENT_STATUS_INTERVAL', default: '2s' },
   'resync-interval': { type: 'string', env: 'BERTH_AGENT_RESYNC_INTERVAL', default: '60s' },
   cpuinfo: { type: 'string', env: 'BERTH_AGENT_CPUINFO', default: '/proc/cpuinfo' },
@@ -77,11 +89,15 @@ export function parseDuration(flag: string, value: string): number {
   return result.ms;
 }
 
-/** A size option as a Kubernetes quantity: 512Mi, 1Gi, 10G or plain bytes. */
-export function parseBytes(flag: string, value: string): number {
-  const result = parseSize(value);
+function retryBounds(retryMinMs: number, retryMaxMs: number): { retryMinMs: number; retryMaxMs: number } {
+  if (retryMinMs <= 0) throw new ConfigError('--retry-min must be longer than 0');
+  if (retryMaxMs < retryMinMs) throw new ConfigError(`--retry-max (${retryMaxMs} ms) must not be shorter than --retry-min (${retryMinMs} ms)`);
+  return { retryMinMs, retryMaxMs };
+}
+
+function budgetOption<T>(flag: string, result: { ok: true; value: T } | { ok: false; problem: string }): T {
   if (!result.ok) throw new ConfigError(`--${flag}: ${result.problem}`);
-  return result.bytes;
+  return result.value;
 }
 
 function positiveInt(flag: string, value: string): number {
@@ -137,8 +153,11 @@ export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv): AgentC
     catalogName: get('catalog-name')!,
     maxDownloads: positiveInt('max-downloads', get('max-downloads')!),
     stallMs: parseDuration('stall-timeout', get('stall-timeout')!),
-    reserveBytes: parseBytes('disk-reserve', get('disk-reserve')!),
+    ...retryBounds(parseDuration('retry-min', get('retry-min')!), parseDuration('retry-max', get('retry-max')!)),
+    diskReserve: budgetOption('disk-reserve', parseDiskReserve(get('disk-reserve')!)),
+    cacheMax: budgetOption('cache-max', parseCacheMax(get('cache-max')!)),
     probeIntervalMs: parseDuration('probe-interval', get('probe-interval')!),
+    probeRetryMs: parseDuration('probe-retry', get('probe-retry')!),
     statusIntervalMs: parseDuration('status-interval', get('status-interval')!),
     resyncIntervalMs: parseDuration('resync-interval', get('resync-interval')!),
     cpuinfoPath: get('cpuinfo')!,

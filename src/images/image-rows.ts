@@ -3,6 +3,9 @@ import { Annotations, type CatalogEntry, type ImageCacheStatus } from '../../sha
 import { parseCatalog } from '../../shared/catalog.js';
 import { parseImageCacheAnnotation } from '../../shared/image-cache.js';
 import type { NodeFacts } from './catalog-api.js';
+import { formatBytes } from '../../shared/quantity.js';
+
+export { formatBytes };
 
 export interface ImageNodeState {
   node: string;
@@ -37,28 +40,18 @@ export function buildImageRows(catalog: Record<string, string>, nodes: NodeFacts
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n}B` : `${v.toFixed(v >= 10 ? 0 : 1)}${units[i]}`;
-}
-
 /** "2/3": nodes with the image ready out of nodes running the agent. */
 export function readySummary(row: ImageRow): string {
   return `${row.nodes.filter((n) => n.state === 'ready').length}/${row.nodes.length}`;
 }
 
-/** The most telling per-node state, for the STATUS column: failed > downloading > pending > ready. */
+/** The most telling per-node state, for the STATUS column: failed > no room > downloading > pending > ready. */
 export function statusSummary(row: ImageRow): string {
   if (row.problem) return 'Invalid';
   const has = (s: string) => row.nodes.some((n) => n.state === s);
   if (has('failed')) return 'Failed';
+  // Not downloaded (or evicted) because it does not fit a node's cache budget; -o wide says why.
+  if (has('no-room')) return 'NoRoom';
   if (has('downloading')) {
     const d = row.nodes.find((n) => n.state === 'downloading')!;
     return d.bytesTotal ? `Downloading ${Math.floor((100 * (d.bytesDone ?? 0)) / d.bytesTotal)}%` : `Downloading ${formatBytes(d.bytesDone)}`;

@@ -191,6 +191,23 @@ export function installObjects(objects: ManifestObject[], kustomization: Kustomi
   return withBerthImage(withDefaultNamespace(objects, SYSTEM_NAMESPACE), image, kustomization.images);
 }
 
+/**
+ * Sets environment variables on the agent DaemonSet's `agent` container (install's cache budget
+ * flags). Returns new objects; the input is left alone.
+ */
+export function withAgentEnv(objects: ManifestObject[], env: Record<string, string>): ManifestObject[] {
+  if (Object.keys(env).length === 0) return objects;
+  return objects.map((original) => {
+    if (original.kind !== 'DaemonSet') return original;
+    const object = structuredClone(original);
+    const agent = (podSpecOf(object)?.containers as ({ name?: string; env?: { name: string; value?: string }[] } & Container)[] | undefined)?.find((c) => c.name === 'agent');
+    if (!agent) throw manifestError('the agent DaemonSet has no container named agent');
+    const kept = (agent.env ?? []).filter((e) => !(e.name in env));
+    agent.env = [...kept, ...Object.entries(env).map(([name, value]) => ({ name, value }))];
+    return object;
+  });
+}
+
 /** The agent DaemonSet among the objects; install waits on it. */
 export function agentDaemonSet(objects: ManifestObject[]): ManifestObject {
   const ds = objects.find((o) => o.kind === 'DaemonSet');

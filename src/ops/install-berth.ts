@@ -2,13 +2,14 @@
 // printed with --dry-run), then a wait until every node's agent has said whether it can run VMs.
 import { usageError } from '../../shared/errors.js';
 import { parseDuration } from '../../shared/duration.js';
-import { SYSTEM_NAMESPACE } from '../../shared/contract.js';
+import { AgentCacheEnv, SYSTEM_NAMESPACE } from '../../shared/contract.js';
+import { parseCacheMax, parseDiskReserve } from '../../shared/cache-budget.js';
 import { olderServerWarning } from '../kube/cluster-versions.js';
 import { kubeApis } from '../kube/vm-objects.js';
 import { describeNodes, type AgentRollout } from '../install/agent-rollout.js';
 import { applyObjects, type AppliedObject } from '../install/apply.js';
 import { loadManifests } from '../install/manifest-files.js';
-import { agentDaemonSet, installImage, installObjects, type ManifestObject } from '../install/manifest-set.js';
+import { agentDaemonSet, installImage, installObjects, withAgentEnv, type ManifestObject } from '../install/manifest-set.js';
 import { manifestsPrintable } from '../install/print.js';
 import { waitForAgents } from '../install/wait.js';
 import type { OpIo } from './io.js';
@@ -20,6 +21,25 @@ export interface InstallRequest {
   wait: boolean;
   /** --timeout as typed. */
   timeout: string;
+  /** --disk-reserve and --cache-max as typed: the agents' image cache budget (their defaults when unset). */
+  diskReserve?: string;
+  cacheMax?: string;
+}
+
+/** The agent's environment for the cache budget flags; refuses a bad value before anything is applied. */
+export function cacheBudgetEnv(request: Pick<InstallRequest, 'diskReserve' | 'cacheMax'>): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (request.diskReserve !== undefined) {
+    const r = parseDiskReserve(request.diskReserve);
+    if (!r.ok) throw usageError(`--disk-reserve: ${r.problem}`);
+    env[AgentCacheEnv.diskReserve] = request.diskReserve.trim();
+  }
+  if (request.cacheMax !== undefined) {
+    const r = parseCacheMax(request.cacheMax);
+    if (!r.ok) throw usageError(`--cache-max: ${r.problem}`);
+    env[AgentCacheEnv.cacheMax] = request.cacheMax.trim();
+  }
+  return env;
 }
 
 export interface InstallResult {
@@ -36,7 +56,7 @@ export async function installBerth(request: InstallRequest, io: OpIo): Promise<I
   if (!timeout.ok) throw usageError(`--timeout: ${timeout.problem}`);
   const bundle = await loadManifests();
   const image = installImage(request.image, process.env, bundle.kustomization);
-  const objects = installObjects(bundle.objects, bundle.kustomization, image);
+  const objects = withAgentEnv(installObjects(bundle.objects, bundle.kustomization, image), cacheBudgetEnv(request));
   const ds = agentDaemonSet(objects);
   if (request.dryRun) {
     io.print(manifestsPrintable(objects, true));

@@ -1,5 +1,7 @@
-// The tests' HTTP server for images: serves in-memory images with Range support and, on request,
-// misbehaves (404, stall, cut the connection, ignore Range, hold at set byte positions), recording
+// The tests' HTTP server for images: serves in-memory images with Range support and validators (a
+// strong ETag from the content and a Last-Modified from when it was served; If-Range and
+// If-None-Match are honoured), and, on request, misbehaves (404, stall, cut the connection, ignore
+// Range, hold at set byte positions, change the file after a cut), recording
 // every request so tests can prove a download resumed instead of starting over; and serves image
 // files from disk (a test guest) to the node's pods when it listens on 0.0.0.0.
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,7 +17,10 @@ export type ServeMode =
   /** The whole body, then the server closes the connection (as busybox httpd and HTTP/1.0 servers do). */
   | { kind: 'close' }
   | { kind: 'stall-after'; bytes: number }
-  | { kind: 'cut-after'; bytes: number }
+  /** Cuts every response after `bytes`; with `then`, the file is `then` (served normally) from the first cut on. */
+  | { kind: 'cut-after'; bytes: number; then?: Buffer }
+  /** As 'ok', but with no ETag or Last-Modified: nothing identifies the file's version. */
+  | { kind: 'no-validators' }
   | { kind: 'status'; status: number }
   /**
    * Sends the file up to the first of `offsets` (byte positions in the whole file, ascending) that
@@ -28,6 +33,8 @@ export type ServeMode =
 export interface SeenRequest {
   path: string;
   range?: string;
+  ifRange?: string;
+  ifNoneMatch?: string;
   status: number;
   bytesSent: number;
   /** hold-at: the byte position in the file where this response is held (it sends nothing more). */
@@ -38,6 +45,9 @@ export interface ServedFile {
   data: Buffer;
   sha256: string;
   mode: ServeMode;
+  /** Strong: the content's sha256, so a changed file has another. */
+  etag: string;
+  lastModified: string;
 }
 
 /** A file on disk, streamed as it is (too big to hold in memory: a Debian guest). */
@@ -78,8 +88,10 @@ export class ImageServer {
     return `http://127.0.0.1:${this.port}${path}`;
   }
 
+  /** Serves `data` at `path`; serving other data at the same path changes the file (new ETag). */
   serve(path: string, data: Buffer, mode: ServeMode = { kind: 'ok' }): ServedFile {
-    const file = { data, sha256: createHash('sha256').update(data).digest('hex'), mode };
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const file = { data, sha256, mode, etag: `"${sha256.slice(0, 32)}"`, lastModified: new Date().toUTCString() };
     this.files.set(path, file);
     return file;
   }
@@ -104,7 +116,8 @@ export class ImageServer {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
     const file = this.files.get(path);
-    const seen: SeenRequest = { path, range: req.headers.range, status: 0, bytesSent: 0 };
+    const header = (name: string) => req.headers[name] as string | undefined;
+    const seen: SeenRequest = { path, range: header('range'), ifRange: header('if-range'), ifNoneMatch: header('if-none-match'), status: 0, bytesSent: 0 };
     this.requests.push(seen);
     const onDisk = this.diskFiles.get(path);
     if (onDisk) {
@@ -127,9 +140,21 @@ export class ImageServer {
       return;
     }
     if (mode.kind === 'close') res.setHeader('Connection', 'close');
+    const validators = mode.kind !== 'no-validators';
+    if (validators) {
+      res.setHeader('ETag', file.etag);
+      res.setHeader('Last-Modified', file.lastModified);
+    }
+    if (validators && seen.ifNoneMatch === file.etag) {
+      seen.status = 304;
+      res.writeHead(304).end();
+      return;
+    }
+    // If-Range: the range only for the version the client names; for any other, the whole file.
+    const sameVersion = seen.ifRange === undefined || (validators && (seen.ifRange === file.etag || seen.ifRange === file.lastModified));
     let start = 0;
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    if (m && mode.kind !== 'ignore-range' && mode.kind !== 'chunked') {
+    if (m && sameVersion && mode.kind !== 'ignore-range' && mode.kind !== 'chunked') {
       start = Number(m[1]);
       if (start >= data.length) {
         seen.status = 416;
@@ -149,6 +174,7 @@ export class ImageServer {
       const part = body.subarray(0, stopAfter);
       // cut-after: the connection goes once the part is handed to the kernel, not after a guess at how long that takes.
       res.write(part, () => (mode.kind === 'cut-after' ? res.socket?.destroy() : undefined));
+      if (mode.kind === 'cut-after' && mode.then) this.serve(path, mode.then);
       seen.bytesSent += part.length;
       if (holdAt !== undefined) seen.heldAt = holdAt;
       return; // stall or hold: never end

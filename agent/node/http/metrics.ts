@@ -15,7 +15,7 @@ export interface MetricsSnapshot {
   devicePlugins: Map<string, boolean>;
 }
 
-const STATES: ImageCacheState[] = ['pending', 'downloading', 'ready', 'failed'];
+const STATES: ImageCacheState[] = ['pending', 'downloading', 'ready', 'failed', 'no-room'];
 
 export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');

@@ -3,7 +3,7 @@
 // survives restarts, so an interrupted download resumes (files.ts names both).
 import { join } from 'node:path';
 import type { CatalogEntry } from '../../../shared/contract.js';
-import { downloadFile, type DownloadOptions, type DownloadResult } from '../../common/download.js';
+import { downloadFile, type DownloadOptions, type DownloadResult, type DownloadSource } from '../../common/download.js';
 import { cachedImageFileName, partialFileName } from './files.js';
 
 export { DownloadError, type DownloadFailure } from '../../common/download.js';
@@ -13,7 +13,7 @@ export interface CacheDownloadOptions extends DownloadOptions {
 }
 
 /** Downloads and verifies one catalog entry into the cache; returns when the final file exists. */
-export function downloadImage(entry: CatalogEntry, options: CacheDownloadOptions): Promise<DownloadResult> {
+export function downloadImage(entry: CatalogEntry & Pick<DownloadSource, 'knownBad'>, options: CacheDownloadOptions): Promise<DownloadResult> {
   const sha = entry.sha256.toLowerCase();
   const files = { final: join(options.cacheDir, cachedImageFileName(sha)), partial: join(options.cacheDir, partialFileName(sha)) };
   return downloadFile({ ...entry, sha256: sha }, files, options);

@@ -1,8 +1,10 @@
 // The downloader against a real local HTTP server: happy path, wrong checksum, 404, stall, cut
-// connection with resume, a server that ignores Range, and a full disk (a small tmpfs).
+// connection with resume, a server that ignores Range, a file that changes between attempts
+// (If-Range), a server that names no version, a wrong file asked for again (If-None-Match), and a
+// full disk (a small tmpfs).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downloadImage, DownloadError } from '../../../../agent/node/images/download.js';
@@ -97,6 +99,55 @@ describe('image download (local HTTP server)', function () {
     assert.ok(readFileSync(result.path).equals(img.data));
     assert.equal(result.resumedFrom, 0, 'the whole file came again: nothing was resumed');
     assert.equal(result.bytes, img.data.length);
+  });
+
+  it('resumes only the version it has: a file that changed between two attempts comes whole (If-Range)', async () => {
+    const old = randomImage(2 * MiB);
+    const latest = randomImage(2 * MiB);
+    const path = '/latest.qcow2';
+    const first = server.serve(path, old.data, { kind: 'cut-after', bytes: 512 * 1024, then: latest.data });
+    const entry = { url: server.url(path), sha256: latest.sha256 };
+    await assert.rejects(downloadImage(entry, opts()), (e: DownloadError) => e.kind === 'network');
+    const kept = statSync(join(dir, partialFileName(latest.sha256))).size;
+    assert.ok(kept > 0, 'the old version left a partial file');
+    const result = await downloadImage(entry, opts());
+    const reqs = server.requestsFor(path);
+    assert.deepEqual(reqs.map((r) => [r.range, r.ifRange, r.status]), [[undefined, undefined, 200], [`bytes=${kept}-`, first.etag, 200]]);
+    assert.equal(result.resumedFrom, 0, 'the server said the file changed: nothing was resumed');
+    assert.ok(readFileSync(result.path).equals(latest.data));
+    assert.deepEqual(readdirSync(dir), [cachedImageFileName(latest.sha256)], 'no partial and no validator left');
+  });
+
+  it('does not resume a partial file whose version the server never named', async () => {
+    const img = randomImage(MiB);
+    server.serve('/novalidator.qcow2', img.data, { kind: 'no-validators' });
+    writeFileSync(join(dir, partialFileName(img.sha256)), img.data.subarray(0, 1000));
+    const result = await downloadImage({ url: server.url('/novalidator.qcow2'), sha256: img.sha256 }, opts());
+    assert.deepEqual(server.requestsFor('/novalidator.qcow2').map((r) => [r.range, r.status]), [[undefined, 200]]);
+    assert.equal(result.resumedFrom, 0);
+  });
+
+  it('asks for a file that failed its checksum again only if it changed (If-None-Match)', async () => {
+    const wrong = randomImage(MiB);
+    const right = randomImage(MiB);
+    const path = '/fixed-later.qcow2';
+    const served = server.serve(path, wrong.data);
+    const entry = { url: server.url(path), sha256: right.sha256 };
+    const bad = await downloadImage(entry, opts()).then(
+      () => assert.fail('a wrong file was accepted'),
+      (e: DownloadError) => e,
+    );
+    assert.equal(bad.kind, 'checksum');
+    assert.deepEqual(bad.validator, { etag: served.etag });
+    await assert.rejects(downloadImage({ ...entry, knownBad: bad.validator }, opts()), (e: DownloadError) => {
+      assert.equal(e.kind, 'checksum');
+      assert.match(e.message, /the server still offers the same file \(HTTP 304 Not Modified\)/);
+      return true;
+    });
+    server.serve(path, right.data);
+    const result = await downloadImage({ ...entry, knownBad: bad.validator }, opts());
+    assert.ok(readFileSync(result.path).equals(right.data));
+    assert.deepEqual(server.requestsFor(path).map((r) => [r.ifNoneMatch, r.status, r.bytesSent]), [[undefined, 200, MiB], [served.etag, 304, 0], [served.etag, 200, MiB]]);
   });
 
   describe('on a full disk (a 2 MiB tmpfs)', () => {

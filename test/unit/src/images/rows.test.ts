@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildImageRows, formatBytes, nodeDetail, readySummary, statusSummary } from '../../../../src/images/image-rows.js';
+import { buildImageRows, firstError, formatBytes, nodeDetail, readySummary, statusSummary } from '../../../../src/images/image-rows.js';
 import { accelLabel, buildNodeRow } from '../../../../src/images/node-rows.js';
 
 const A = 'a'.repeat(64);
@@ -32,6 +32,16 @@ describe('buildImageRows', () => {
     assert.equal(readySummary(cirros), '1/2');
     assert.equal(statusSummary(ubuntu), 'Downloading 25%');
     assert.equal(nodeDetail(ubuntu), 'n1=25%,n2=unknown');
+  });
+  it("shows an image that does not fit a node's cache budget as NoRoom, with the reason in the error", () => {
+    const error = "does not fit the node's image cache budget: it needs 2.0KiB and the budget leaves 0B";
+    const [row] = buildImageRows({ cirros: catalog.cirros }, [
+      node('n1', { cirros: { state: 'ready', sha256: A, bytesDone: 2048 } }),
+      node('n2', { cirros: { state: 'no-room', sha256: A, bytesDone: 0, error } }),
+    ]);
+    assert.equal(statusSummary(row), 'NoRoom');
+    assert.equal(nodeDetail(row), 'n1=ready,n2=no-room');
+    assert.equal(firstError(row), error);
   });
   it('ignores a report about another sha256 under the same name', () => {
     const [row] = buildImageRows({ cirros: catalog.cirros }, [node('n1', { cirros: { state: 'ready', sha256: B, bytesDone: 1 } })]);

@@ -8,11 +8,13 @@ import {
   objectRef,
   parseKustomization,
   parseManifests,
+  withAgentEnv,
   withBerthImage,
   type ManifestObject,
 } from '../../../../src/install/manifest-set.js';
 import { manifestsPrintable } from '../../../../src/install/print.js';
 import { printable } from '../../../../src/output/print.js';
+import { cacheBudgetEnv } from '../../../../src/ops/install-berth.js';
 import { BERTH_IMAGE_DEFAULT, SYSTEM_NAMESPACE } from '../../../../shared/contract.js';
 
 const daemonSetYaml = `
@@ -28,6 +30,23 @@ spec:
       - {name: agent, image: ${BERTH_IMAGE_DEFAULT}}
       - {name: sidecar, image: busybox:1.36}
 `;
+
+describe('install: the image cache budget flags', () => {
+  it("become the agent container's environment, and only its", () => {
+    const [ds] = withAgentEnv(parseManifests([{ name: 'ds.yaml', text: daemonSetYaml }]), cacheBudgetEnv({ diskReserve: '30%', cacheMax: ' 100Gi' }));
+    const containers = (ds.spec as any).template.spec.containers;
+    assert.deepEqual(containers[0].env, [{ name: 'BERTH_AGENT_DISK_RESERVE', value: '30%' }, { name: 'BERTH_AGENT_CACHE_MAX', value: '100Gi' }]);
+    assert.equal(containers[1].env, undefined);
+  });
+  it('leave the manifests alone when not given', () => {
+    const objects = parseManifests([{ name: 'ds.yaml', text: daemonSetYaml }]);
+    assert.equal(withAgentEnv(objects, cacheBudgetEnv({})), objects);
+  });
+  it('are refused, naming the flag, before anything is applied', () => {
+    assert.throws(() => cacheBudgetEnv({ diskReserve: '5GB' }), /--disk-reserve: '5GB' is not a Kubernetes quantity; did you mean 5Gi\?/);
+    assert.throws(() => cacheBudgetEnv({ cacheMax: '20%' }), /--cache-max: '20%' is not a size/);
+  });
+});
 
 describe('install manifests', () => {
   it('parses every document of every file in order and skips empty ones', () => {

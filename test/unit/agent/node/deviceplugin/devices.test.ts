@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildAllocateResponse, buildDeviceList, buildPreferredAllocation, type SharedDevice } from '../../../../../agent/node/deviceplugin/devices.js';
-import { parseAgentConfig, parseBytes, parseDuration } from '../../../../../agent/node/config.js';
+import { parseAgentConfig, parseDuration } from '../../../../../agent/node/config.js';
 
 const tun: SharedDevice = { resourceName: 'devices.berth.dev/tun', socketName: 'berth-tun.sock', devicePath: '/dev/net/tun', idPrefix: 'tun', slots: 110 };
 
@@ -53,10 +53,25 @@ describe('agent config', () => {
     assert.throws(() => parseAgentConfig(['--bogus', 'x'], { NODE_NAME: 'n' }), /bogus/);
     assert.throws(() => parseAgentConfig(['--http', 'nope'], { NODE_NAME: 'n' }), /host:port/);
   });
-  it('parses durations and sizes', () => {
+  it('parses durations', () => {
     assert.deepEqual(['500ms', '30s', '2m', '1h', '7'].map((v) => parseDuration('x', v)), [500, 30000, 120000, 3600000, 7000]);
-    assert.deepEqual(['10', '1Ki', '256Mi', '1G'].map((v) => parseBytes('x', v)), [10, 1024, 268435456, 1e9]);
-    assert.throws(() => parseBytes('disk-reserve', '5GB'), /--disk-reserve: '5GB' is not a Kubernetes quantity; did you mean 5Gi\?/);
     assert.throws(() => parseDuration('stall-timeout', 'soon'), /--stall-timeout: 'soon' is not a duration/);
+  });
+  it('backs off failed downloads from 2s to 5m unless told, and refuses bounds the wrong way round', () => {
+    const c = parseAgentConfig([], { NODE_NAME: 'n' });
+    assert.deepEqual([c.retryMinMs, c.retryMaxMs], [2000, 300_000]);
+    assert.deepEqual(parseAgentConfig(['--retry-min', '100ms', '--retry-max', '400ms'], { NODE_NAME: 'n' }).retryMaxMs, 400);
+    assert.throws(() => parseAgentConfig(['--retry-min', '1m', '--retry-max', '10s'], { NODE_NAME: 'n' }), /--retry-max \(10000 ms\) must not be shorter than --retry-min \(60000 ms\)/);
+    assert.throws(() => parseAgentConfig(['--retry-min', '0'], { NODE_NAME: 'n' }), /--retry-min must be longer than 0/);
+  });
+  it('keeps 20% of the file system free for the image cache and caps it nowhere, unless told', () => {
+    const n = { NODE_NAME: 'n' };
+    assert.deepEqual([parseAgentConfig([], n).diskReserve, parseAgentConfig([], n).cacheMax], [{ percent: 20 }, undefined]);
+    const c = parseAgentConfig(['--disk-reserve', '256Mi'], { ...n, BERTH_AGENT_CACHE_MAX: '50Gi' });
+    assert.deepEqual([c.diskReserve, c.cacheMax], [{ bytes: 268435456 }, 50 * 2 ** 30]);
+    assert.deepEqual(parseAgentConfig([], { ...n, BERTH_AGENT_DISK_RESERVE: '12.5%' }).diskReserve, { percent: 12.5 });
+    assert.throws(() => parseAgentConfig(['--disk-reserve', '5GB'], n), /--disk-reserve: '5GB' is not a Kubernetes quantity; did you mean 5Gi\? \(a share of the file system, such as 20%, also works\)/);
+    assert.throws(() => parseAgentConfig(['--disk-reserve', '100%'], n), /--disk-reserve: '100%' leaves the cache no room/);
+    assert.throws(() => parseAgentConfig(['--cache-max', 'lots'], n), /--cache-max: 'lots' is not a size.* \(or none, for no cap\)/);
   });
 });

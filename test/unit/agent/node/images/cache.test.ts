@@ -1,4 +1,4 @@
-// ImageCache.verifyExisting on real files: at start a file that reads back wrong goes, a good one
+// ImageCache.verifyExisting on real files: after start a file that reads back wrong goes, a good one
 // stays (and counts as verified), and one that cannot be read at all is kept, since that proves
 // nothing about its bytes and a VM may be using it.
 import assert from 'node:assert/strict';
@@ -30,17 +30,17 @@ describe('ImageCache.verifyExisting', () => {
       cacheDir: dir,
       maxConcurrent: 1,
       stallMs: 1000,
-      reserveBytes: 0,
+      reserve: { bytes: 0 },
       listInUse: async () => new Set(),
       onChange: () => {},
-      onFailure: () => {},
+      onEvent: () => {},
       log: (line) => log.push(line),
     });
     await cache.verifyExisting();
     assert.ok(existsSync(join(dir, cachedImageFileName(good))));
     assert.ok(!existsSync(join(dir, cachedImageFileName(corrupt))));
     assert.ok(existsSync(join(dir, cachedImageFileName(unreadable))));
-    assert.ok(log.some((l) => l.includes(corrupt) && /does not match its name; deleting it/.test(l)), log.join('\n'));
+    assert.ok(log.some((l) => l.includes(corrupt) && /did not match its sha256 when the agent checked it after starting; it was deleted/.test(l)), log.join('\n'));
     assert.ok(log.some((l) => l.includes(unreadable) && /cannot verify it .*keeping it/.test(l)), log.join('\n'));
   });
 });

@@ -1,13 +1,25 @@
 import assert from 'node:assert/strict';
-import { classifyCacheFiles, filesToRemove, partialFileName } from '../../../../../agent/node/images/files.js';
+import { classifyCacheFiles, filesToRemove, partialFileName, validatorFileName } from '../../../../../agent/node/images/files.js';
 import { imagesInUse, vmPodsOf } from '../../../../../agent/node/images/in-use.js';
 import { DeviceResources } from '../../../../../shared/contract.js';
-import { HttpStatusError, interpretResponse } from '../../../../../agent/common/range.js';
+import { HttpStatusError, ifRange, interpretResponse, validatorOf } from '../../../../../agent/common/range.js';
 import { backoffDelay } from '../../../../../agent/node/images/retry.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
 const C = 'c'.repeat(64);
+
+describe('validatorOf: what a partial file may be resumed against', () => {
+  it('a strong ETag first, else Last-Modified, never a weak ETag', () => {
+    const lm = 'Sun, 06 Dec 2026 07:00:00 GMT';
+    assert.deepEqual(validatorOf({ etag: '"abc"', 'last-modified': lm }), { etag: '"abc"' });
+    assert.deepEqual(validatorOf({ etag: 'W/"abc"', 'last-modified': lm }), { lastModified: lm });
+    assert.equal(validatorOf({ etag: 'W/"abc"' }), undefined);
+    assert.equal(validatorOf({}), undefined);
+    assert.equal(ifRange({ etag: '"abc"' }), '"abc"');
+    assert.equal(ifRange({ lastModified: lm }), lm);
+  });
+});
 
 describe('interpretResponse', () => {
   it('200 to a plain GET: the whole file', () => {
@@ -34,15 +46,16 @@ describe('interpretResponse', () => {
 });
 
 describe('cache files', () => {
-  const listing = classifyCacheFiles([`${A}.qcow2`, `${B}.qcow2`, partialFileName(C), partialFileName(A), 'lost+found', `${A}.qcow2.tmp`]);
+  const listing = classifyCacheFiles([`${A}.qcow2`, `${B}.qcow2`, partialFileName(C), partialFileName(A), validatorFileName(C), 'lost+found', `${A}.qcow2.tmp`]);
   it('tells finished images, partials and others apart', () => {
     assert.deepEqual([...listing.finals].sort(), [A, B]);
     assert.deepEqual([...listing.partials].sort(), [A, C]);
+    assert.deepEqual([...listing.validators], [C]);
     assert.deepEqual(listing.others.sort(), [`${A}.qcow2.tmp`, 'lost+found']);
   });
   it('removes what the catalog dropped unless a VM uses it; never a partial still wanted', () => {
-    assert.deepEqual(filesToRemove(listing, new Set([A]), new Set()), [`${B}.qcow2`, partialFileName(C)].sort());
-    assert.deepEqual(filesToRemove(listing, new Set([A]), new Set([B])), [partialFileName(C)]);
+    assert.deepEqual(filesToRemove(listing, new Set([A]), new Set()), [`${B}.qcow2`, partialFileName(C), validatorFileName(C)].sort());
+    assert.deepEqual(filesToRemove(listing, new Set([A]), new Set([B])), [partialFileName(C), validatorFileName(C)].sort());
     assert.deepEqual(filesToRemove(listing, new Set([A, B, C]), new Set()), []);
   });
 });
