@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { imageLabelName } from '../../shared/catalog.js';
 import { Labels, LabelValues, SYSTEM_NAMESPACE } from '../../shared/contract.js';
-import { kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
+import { kubectlOut, nodeAddress, requireCluster, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
 import { berth, berthBackground, berthEnv, berthOk } from '../support/plugin.js';
@@ -65,7 +65,7 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
   });
 
   step('kubectl berth install: the agent DaemonSet runs and every node reports', async () => {
-    const r = await berthOk(['install', '--timeout', '4m'], { timeoutMs: 300_000 });
+    const r = await berthOk(['install', ...LOCAL_INSTALL_FLAGS, '--timeout', '4m'], { timeoutMs: 300_000 });
     assert.match(r.stderr, /berth is installed: [1-9]\d* node\(s\) can run VMs/);
     const ds = JSON.parse(await kubectlOut(['get', 'daemonset', '-n', SYSTEM_NAMESPACE, '-o', 'json'])).items[0];
     assert.equal(ds.status.numberReady, ds.status.desiredNumberScheduled);

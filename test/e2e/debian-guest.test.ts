@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { imageLabelName } from '../../shared/catalog.js';
 import { Labels, LabelValues, VM_CONTAINER } from '../../shared/contract.js';
-import { berthCache, BUSYBOX_IMAGE, kubectl, kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
+import { berthCache, BUSYBOX_IMAGE, kubectl, kubectlOut, nodeAddress, requireCluster, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
 import { berth, berthEnv, berthOk } from '../support/plugin.js';
@@ -127,7 +127,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   });
 
   step('berth is installed and a node can run VMs', async () => {
-    await berthOk(['install', '--timeout', '4m'], { timeoutMs: 300_000 });
+    await berthOk(['install', ...LOCAL_INSTALL_FLAGS, '--timeout', '4m'], { timeoutMs: 300_000 });
     node = (await kubectlOut(['get', 'nodes', '-l', `${Labels.nodeReady}=true`, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
     assert.ok(node, 'no node carries berth.dev/node=true');
   });

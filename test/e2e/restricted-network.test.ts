@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { berthImage, VM_USER } from '../../shared/contract.js';
-import { BUSYBOX_IMAGE, kubectlOut, requireCluster } from '../support/cluster.js';
+import { BUSYBOX_IMAGE, kubectlOut, requireCluster, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
 import { berthEnv, berthOk } from '../support/plugin.js';
@@ -48,7 +48,7 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
     for (const mode of ['enforce', 'warn', 'audit']) {
       await kubectlOut(['label', 'namespace', NAMESPACE, `pod-security.kubernetes.io/${mode}=restricted`, `pod-security.kubernetes.io/${mode}-version=latest`]);
     }
-    await berthOk(['install', '--timeout', '4m'], { timeoutMs: 300_000 });
+    await berthOk(['install', ...LOCAL_INSTALL_FLAGS, '--timeout', '4m'], { timeoutMs: 300_000 });
     await catalogTestGuest(server, IMAGE);
     // the peer: a pod that "restricted" admits
     await execa('kubectl', ['apply', '-n', NAMESPACE, '-f', '-'], {

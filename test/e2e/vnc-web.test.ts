@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import pngjs from 'pngjs';
-import { kubectlOut, requireCluster } from '../support/cluster.js';
+import { kubectlOut, requireCluster, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
 import { haveChromium, launchChromium, type OpenBrowser } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
@@ -48,7 +48,7 @@ describe('vnc screenshot and vnc --web on a real VM', function () {
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
     await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], { timeoutMs: 180_000 });
     await kubectlOut(['create', 'namespace', NAMESPACE]);
-    await berthOk(['install', '--timeout', '4m'], { timeoutMs: 300_000 });
+    await berthOk(['install', ...LOCAL_INSTALL_FLAGS, '--timeout', '4m'], { timeoutMs: 300_000 });
     await catalogTestGuest(server, IMAGE);
     await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--ssh-key', `${key}.pub`, '--vnc-password', PASSWORD, '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
   });

@@ -14,6 +14,14 @@ import { eventually } from './eventually.js';
 export const NODE_NAME = 'berth-node';
 /** Backed by a pool of pre-created hostPath volumes; also the default class. */
 export const STORAGE_CLASS = 'berth-test';
+/**
+ * `kubectl berth install`'s flags on the local cluster. Its kubelet evicts only below 1% free
+ * (test/cluster/up.sh, evictionHard), so the agent's image cache may fill the disk down to 2%.
+ * The product's default reserve (20%) is sized for a kubelet's default thresholds (10%, 15%) and
+ * would leave a developer's fuller disk no room for the test images. test/setup/demo.sh passes
+ * the same flags; an install without them puts the default back.
+ */
+export const LOCAL_INSTALL_FLAGS = ['--disk-reserve', '2%'];
 /** Present in the node's containerd; use it with imagePullPolicy Never (no registry is reachable). */
 export const BUSYBOX_IMAGE = 'localhost/busybox:local';
 /** Where the kubelet listens for device-plugin registrations, whatever its --root-dir. */
