@@ -198,6 +198,7 @@ stop_cluster() {
   stop_components kube-proxy kubelet
   if component_pid containerd >/dev/null; then remove_all_containers; fi
   stop_components containerd kube-scheduler kube-controller-manager kube-apiserver etcd
+  stop_orphan_shims
   # Pod network namespaces: those with a veth on our bridge, then the bridge itself.
   for ns in $(ip -o link show master "$BRIDGE" 2>/dev/null | sed -n 's/.*link-netns \([^ ]*\).*/\1/p' | sort -u); do
     ip netns delete "$ns" 2>/dev/null || true
@@ -212,6 +213,17 @@ stop_cluster() {
   done
   remove_iptables_chains
   rm -f "$DEVICE_PLUGIN_SOCK"
+}
+
+# containerd 2 keeps a pod's shim until the CRI shuts the pod's sandbox down, which deleting the
+# containers does not do; so the shims of this cluster's containerd build (the extra nodes', with
+# their nodes, are gone by now) outlive it, idle. They are ended by PID, found by executable path.
+stop_orphan_shims() {
+  local p shim=$CTRD_BIN/containerd-shim-runc-v2
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/exe" 2>/dev/null)" = "$shim" ] && kill "${p#/proc/}" 2>/dev/null
+  done
+  return 0
 }
 
 # A zombie has exited; only its parent (init here) has yet to reap it.

@@ -175,11 +175,11 @@ for i in "${started[@]}"; do
   [ ${#missing[@]} -gt 0 ] || continue
   if [ -z "$archive" ]; then
     archive=$NODES/images.tar
-    ctr_k8s images export "$archive" "${refs[@]}"
+    out=$(ctr_k8s images export "$archive" "${refs[@]}" 2>&1) || { echo "$out" >&2; log "cannot export ${refs[*]}"; exit 1; }
   fi
   log "$name: importing ${missing[*]}"
   cp "$archive" "/proc/$pid/root/var/tmp/images.tar"
-  "${in_node[@]}" images import /var/tmp/images.tar >/dev/null
+  out=$("${in_node[@]}" images import /var/tmp/images.tar 2>&1) || { echo "$out" >&2; log "$name: the import failed"; exit 1; }
   rm -f "/proc/$pid/root/var/tmp/images.tar"
 done
 

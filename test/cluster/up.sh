@@ -6,7 +6,8 @@
 # kube-proxy, a CNI bridge, the StorageClass `berth-test` with a pool of hostPath volumes and the
 # StorageClass `berth-shared` (local-path-provisioner; storage.sh), the cluster DNS (CoreDNS as
 # kubeadm installs it; dns.sh), and the pause and busybox images. nodes.sh adds further nodes.
-# Idempotent: a healthy cluster is left alone (its volume pool tidied, its DNS objects re-applied);
+# Idempotent: a healthy cluster is left alone (its storage objects re-applied and volume pool
+# tidied, its DNS objects re-applied);
 # anything else, a node configuration this script no longer writes included, is stopped and
 # started again. Like a rebooted node, the cluster keeps its objects (etcd), volumes and images
 # across down.sh/up.sh; `down.sh --wipe` empties it, and so does a change of Kubernetes release
@@ -80,6 +81,7 @@ node_config_current() {
 
 running_version=$(cat "$STATE/k8s-version" 2>/dev/null || true)
 if [ "$running_version" = "$K8S_VERSION" ] && node_config_current && healthy; then
+  bash "$here/storage.sh"
   tidy_volume_pool
   bash "$here/dns.sh"
   log "already up and healthy (node $NODE_NAME Ready); KUBECONFIG=$KUBECONFIG"
