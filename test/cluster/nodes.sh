@@ -14,7 +14,8 @@
 # take) and `rm` them before releasing it.
 # Usage: test/cluster/nodes.sh add N | rm | ls
 #   BERTH_NODE_IMAGES="ref ..." names further images of the machine's containerd to copy into each
-#   node (default: localhost/kubectl-berth:0.1.0, when present; pause and busybox always).
+#   node (default: localhost/kubectl-berth:0.1.0, when present; pause and busybox always);
+#   BERTH_NODE_IMAGES_I those of node I alone (BERTH_NODE_IMAGES_3= : node 3 runs no berth agent).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
@@ -81,11 +82,17 @@ bash "$here/pki.sh" "$NODE_IP" "${names[@]}"
 
 # Images the nodes cannot pull (no registry is reachable): exported once from the machine's
 # containerd, imported into a node whose copy differs.
-refs=("$PAUSE_IMAGE" "$BUSYBOX_IMAGE")
 present=$(ctr_k8s images ls -q)
-for ref in ${BERTH_NODE_IMAGES:-localhost/kubectl-berth:0.1.0}; do
-  if grep -qxF "$ref" <<<"$present"; then refs+=("$ref"); else log "image $ref is not in the machine's containerd; nodes go without it"; fi
-done
+# node_images I: the images node I holds: pause, busybox and those BERTH_NODE_IMAGES_I (or else
+# BERTH_NODE_IMAGES) names, as far as the machine has them. A node given no berth image runs no
+# agent (its pod cannot start), as a node whose agent is broken.
+node_images() {
+  local var=BERTH_NODE_IMAGES_$1 ref
+  echo "$PAUSE_IMAGE"; echo "$BUSYBOX_IMAGE"
+  for ref in ${!var-${BERTH_NODE_IMAGES-localhost/kubectl-berth:0.1.0}}; do
+    if grep -qxF "$ref" <<<"$present"; then echo "$ref"; else log "image $ref is not in the machine's containerd; nodes go without it"; fi
+  done
+}
 image_digest() { "${@:2}" images ls 2>/dev/null | awk -v r="$1" '$1 == r { print $3 }'; }
 
 # node_conf I: the files the node reads under /etc/berth-node; a running node whose files differ
@@ -168,19 +175,27 @@ for i in "${started[@]}"; do
   pid=$(extra_node_pid "$name") || { log "$name exited; its logs:"; node_logs "$name"; exit 1; }
   in_node=(nsenter -t "$pid" -m -n -- "$CTRD_BIN/ctr" -a "$CTRD_SOCK" -n k8s.io)
   for _ in $(seq 1 300); do "${in_node[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
+  mapfile -t wanted < <(node_images "$i")
   missing=()
-  for ref in "${refs[@]}"; do
+  for ref in "${wanted[@]}"; do
     [ "$(image_digest "$ref" "${in_node[@]}")" = "$(image_digest "$ref" ctr_k8s)" ] || missing+=("$ref")
   done
-  [ ${#missing[@]} -gt 0 ] || continue
-  if [ -z "$archive" ]; then
-    archive=$NODES/images.tar
-    out=$(ctr_k8s images export "$archive" "${refs[@]}" 2>&1) || { echo "$out" >&2; log "cannot export ${refs[*]}"; exit 1; }
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ -z "$archive" ]; then
+      archive=$NODES/images.tar
+      mapfile -t refs < <(for j in "${started[@]}"; do node_images "$j"; done | sort -u)
+      out=$(ctr_k8s images export "$archive" "${refs[@]}" 2>&1) || { echo "$out" >&2; log "cannot export ${refs[*]}"; exit 1; }
+    fi
+    log "$name: importing ${missing[*]}"
+    cp "$archive" "/proc/$pid/root/var/tmp/images.tar"
+    out=$("${in_node[@]}" images import /var/tmp/images.tar 2>&1) || { echo "$out" >&2; log "$name: the import failed"; exit 1; }
+    rm -f "/proc/$pid/root/var/tmp/images.tar"
   fi
-  log "$name: importing ${missing[*]}"
-  cp "$archive" "/proc/$pid/root/var/tmp/images.tar"
-  out=$("${in_node[@]}" images import /var/tmp/images.tar 2>&1) || { echo "$out" >&2; log "$name: the import failed"; exit 1; }
-  rm -f "/proc/$pid/root/var/tmp/images.tar"
+  # The node keeps its images across rm and add: what it should not hold (any more) goes.
+  for ref in $("${in_node[@]}" images ls -q 2>/dev/null | grep -v '^sha256:'); do
+    [[ " ${wanted[*]} " == *" $ref "* ]] && continue
+    "${in_node[@]}" images rm "$ref" >/dev/null 2>&1 && log "$name: removed image $ref"
+  done
 done
 
 for i in $(seq 2 "$want"); do
