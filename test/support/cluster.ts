@@ -258,13 +258,16 @@ export function extraNodeNames(count: number): string[] {
  * Registers before/after hooks in the calling describe() that make the cluster `count` nodes
  * (test/cluster/nodes.sh add; the first time it builds the nodes' root file system, about 3
  * minutes) and remove the extra ones again, so the tests after it find the single node they expect.
- * The whole run holds the cluster's lock, as nodes.sh asks.
+ * The whole run holds the cluster's lock, as nodes.sh asks. `withoutAgent` names extra nodes that
+ * get no berth image, so berth's agent cannot run there.
  */
-export function withExtraNodes(count: number): void {
+export function withExtraNodes(count: number, options: { withoutAgent?: string[] } = {}): void {
   const script = join(repo, 'test', 'cluster', 'nodes.sh');
+  // A node given no berth image cannot start the agent's pod: a node without the agent.
+  const bare = Object.fromEntries((options.withoutAgent ?? []).map((name) => [`BERTH_NODE_IMAGES_${name.replace(/^berth-node-/, '')}`, '']));
   before(async function () {
     this.timeout(15 * 60_000);
-    await execa('bash', [script, 'add', String(count)], { stdout: 'inherit', stderr: 'inherit', env: kubectlEnv() });
+    await execa('bash', [script, 'add', String(count)], { stdout: 'inherit', stderr: 'inherit', env: { ...kubectlEnv(), ...bare } });
   });
   after(async function () {
     this.timeout(2 * 60_000);
