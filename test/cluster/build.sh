@@ -9,6 +9,7 @@
 #               fails every pod that asks for RuntimeDefault, as Pod Security "restricted" does)
 #   etcd        etcd and etcdctl
 #   coredns     CoreDNS with the plugins a cluster DNS uses (coredns/main.go), for kube-dns
+#   local-path-provisioner  rancher's dynamic provisioner, for the StorageClass every node mounts
 # Each is built in a small helper module that requires the project's module: `go install …@version`
 # refuses modules whose go.mod carries replace or exclude directives, and Kubernetes' go.mod
 # requires its staging modules at v0.0.0, which the helper replaces with the matching v0.X.Y.
@@ -127,5 +128,12 @@ MAIN_GO=$here/coredns/main.go go_build coredns "$COREDNS_VERSION" 0 "" "" \
 go $GO_LINE
 require github.com/coredns/coredns $COREDNS_VERSION" \
   .
+
+# ---- local-path-provisioner --------------------------------------------------------------------
+go_build local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION" 0 "" "" \
+  "module berth.local/build/local-path-provisioner
+go $GO_LINE
+require github.com/rancher/local-path-provisioner $LOCAL_PATH_PROVISIONER_VERSION" \
+  github.com/rancher/local-path-provisioner
 
 echo "$K8S_VERSION"

@@ -9,15 +9,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-COREDNS_BIN=$(build_bin coredns "$COREDNS_VERSION")
-[ -x "$COREDNS_BIN/coredns" ] || { log "missing $COREDNS_BIN/coredns: run test/cluster/build.sh first"; exit 1; }
-
-images=$(ctr_k8s images ls -q)
-if ! grep -qxF "$COREDNS_IMAGE" <<<"$images"; then
-  log "importing $COREDNS_IMAGE (built from the Go module proxy)"
-  dir=$(mktemp -d); cp "$COREDNS_BIN/coredns" "$dir/coredns"
-  bash "$here/import-rootfs.sh" "$dir" "$COREDNS_IMAGE" '["/coredns"]' >/dev/null; rm -rf "$dir"
-fi
+binary_image coredns "$COREDNS_VERSION" "$COREDNS_IMAGE"
 
 kubectl apply -f - >/dev/null <<EOF
 apiVersion: v1

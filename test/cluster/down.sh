@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Stops the local cluster that up.sh started (by the PIDs it recorded, never by name) and removes
-# what it left on the host: pod containers, network namespaces, the CNI bridge, mounts, pod
-# cgroups and iptables chains. Keeps etcd, volumes, images, credentials and logs, so the next
-# up.sh is a warm start of the same cluster, like a rebooted node.
+# Stops the local cluster that up.sh started (by the PIDs it recorded, never by name), and the extra
+# nodes of nodes.sh, and removes what they left on the host: pod containers, network namespaces,
+# the CNI bridges, mounts, pod cgroups, routes and iptables chains. Keeps etcd, volumes, images,
+# credentials and logs, so the next up.sh is a warm start of the same cluster, like a rebooted node.
 # Usage: test/cluster/down.sh [--wipe]   (--wipe also empties etcd and the volume pool)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -36,11 +36,28 @@ API_PORT=6443
 ETCD_CLIENT=http://127.0.0.1:12379
 ETCD_PEER=http://127.0.0.1:12380
 STORAGE_CLASS=berth-test
+# The class every node mounts (storage.sh): local-path-provisioner's directories under
+# SHARED_VOLUMES, which nodes.sh binds into every extra node at the same path, like an NFS export.
+SHARED_STORAGE_CLASS=berth-shared
+SHARED_VOLUMES=$PV_ROOT/shared
+LOCAL_PATH_PROVISIONER_IMAGE=localhost/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION
 PV_COUNT=20
 PV_SIZE=10Gi
 PAUSE_IMAGE=registry.k8s.io/pause:3.10.1
 BUSYBOX_IMAGE=localhost/busybox:local
 COREDNS_IMAGE=localhost/coredns:$COREDNS_VERSION
+
+# Extra nodes (nodes.sh): containers of their own beside the machine's node, berth-node-I for I in
+# 2..NODES_MAX, each with the address 10.245.0.I on the host bridge NODES_BRIDGE (the machine is
+# 10.245.0.1, their gateway) and the pod range 10.244.I.0/24; CLUSTER_CIDR holds every node's pods.
+NODES=$STATE/nodes
+NODES_MAX=9
+NODES_BRIDGE=berth-nodes0
+NODES_GATEWAY=10.245.0.1
+CLUSTER_CIDR=10.244.0.0/16
+extra_node_name() { echo "berth-node-$1"; }
+extra_node_ip() { echo "10.245.0.$1"; }
+extra_node_pod_cidr() { echo "10.244.$1.0/24"; }
 
 # Start order; down.sh stops them in reverse.
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
@@ -53,6 +70,98 @@ RUNC_BIN=$(build_bin runc "$RUNC_VERSION")
 ETCD_BIN=$(build_bin etcd "$ETCD_VERSION")
 export PATH=$CLUSTER_BIN:$CTRD_BIN:$ETCD_BIN:$PATH
 ctr_k8s() { "$CTRD_BIN/ctr" -a "$CTRD_SOCK" -n k8s.io "$@"; }
+
+# ---- node configuration, the machine's node and the extra ones (nodes.sh) alike -----------------
+# kubelet_config ADDRESS CLIENT_CA [CGROUP_ROOT]: eviction thresholds are near zero and image GC is
+# off: a developer's full disk must not evict test pods or delete the locally imported images,
+# which cannot be pulled back. An extra node's kubelet gets a cgroup root of its own, so that two
+# kubelets never manage the same kubepods hierarchy.
+kubelet_config() {
+  cat <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $1
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+cgroupDriver: cgroupfs
+# This host is cgroup v1, set up by the machine's own init; kubelets from 1.35 refuse it by default.
+failCgroupV1: false
+failSwapOn: false
+containerRuntimeEndpoint: unix://$CTRD_SOCK
+authentication: {anonymous: {enabled: false}, webhook: {enabled: true}, x509: {clientCAFile: "$2"}}
+authorization: {mode: Webhook}
+clusterDomain: $CLUSTER_DOMAIN
+clusterDNS: [$DNS_SERVICE_IP]
+resolvConf: /etc/resolv.conf
+evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+makeIPTablesUtilChains: false
+# Checked (not posted) this often: the node turns Ready within 2 s instead of 10.
+nodeStatusUpdateFrequency: 2s
+EOF
+  [ -z "${3:-}" ] || echo "cgroupRoot: $3"
+}
+# cni_config BRIDGE SUBNET IPAM_DIR: ipMasq: pods reach addresses outside the cluster (CoreDNS the
+# node's nameservers) from the node's address, as every CNI of a real cluster arranges; traffic
+# between pods, and to the node itself, keeps the pod's address (with extra nodes, pod_to_pod_rule
+# exempts the other nodes' pods too).
+cni_config() {
+  cat <<EOF
+{"cniVersion": "0.4.0", "name": "$CNI_NETWORK", "plugins": [
+  {"type": "bridge", "bridge": "$1", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+   "ipam": {"type": "host-local", "dataDir": "$3",
+            "ranges": [[{"subnet": "$2"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+EOF
+}
+# The bridge plugin's ipMasq masquerades whatever leaves its own subnet, pods of other nodes
+# included; this rule, first in nat POSTROUTING of the machine and of each extra node, keeps pod
+# addresses between nodes, as a real cluster's CNI does.
+POD_TO_POD_RULE=(POSTROUTING -s "$CLUSTER_CIDR" -d "$CLUSTER_CIDR" -m comment --comment "berth-nodes: pod to pod keeps its address" -j RETURN)
+# containerd_config ROOT STATE CNI_CONF_DIR: restrict_oom_score_adj: the CRI asks for
+# oom_score_adj -998 on the pause container, which needs CAP_SYS_RESOURCE this machine lacks;
+# without it every sandbox fails in runc. The pause image is pinned so that image garbage
+# collection never removes it (it cannot be pulled back).
+containerd_config() {
+  cat <<EOF
+version = 3
+root = "$1"
+state = "$2"
+[grpc]
+  address = "$CTRD_SOCK"
+[plugins."io.containerd.cri.v1.images"]
+  snapshotter = "overlayfs"
+  [plugins."io.containerd.cri.v1.images".pinned_images]
+    sandbox = "$PAUSE_IMAGE"
+[plugins."io.containerd.cri.v1.runtime"]
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.cri.v1.runtime".containerd]
+    default_runtime_name = "runc"
+    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
+        BinaryName = "$RUNC_BIN/runc"
+        SystemdCgroup = false
+  [plugins."io.containerd.cri.v1.runtime".cni]
+    bin_dirs = ["/usr/lib/cni"]
+    conf_dir = "$3"
+EOF
+}
+
+# binary_image NAME VERSION IMAGE: a binary that build.sh built, imported once as an image of that
+# one file (its entrypoint), for what the cluster runs as pods (CoreDNS, local-path-provisioner).
+binary_image() {
+  local bin images dir
+  bin=$(build_bin "$1" "$2")/$1
+  [ -x "$bin" ] || { log "missing $bin: run test/cluster/build.sh first"; return 1; }
+  # Listed once into a variable: `grep -q` closing the pipe early would fail ctr under pipefail.
+  images=$(ctr_k8s images ls -q)
+  grep -qxF "$3" <<<"$images" && return 0
+  log "importing $3 (built from the Go module proxy)"
+  dir=$(mktemp -d); cp "$bin" "$dir/$1"
+  bash "$_lib_dir/import-rootfs.sh" "$dir" "$3" "[\"/$1\"]" >/dev/null; rm -rf "$dir"
+}
 
 # The node's own address: kubelet, API server endpoint and the apiserver certificate use it.
 node_ip() { ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p'; }
@@ -84,10 +193,12 @@ take_lock() {
 # Logs stay, so a failed run can still be read.
 stop_cluster() {
   local ns m h
+  stop_nodes
   # The kubelet first, so it does not restart the containers we are about to kill.
   stop_components kube-proxy kubelet
   if component_pid containerd >/dev/null; then remove_all_containers; fi
   stop_components containerd kube-scheduler kube-controller-manager kube-apiserver etcd
+  stop_orphan_shims
   # Pod network namespaces: those with a veth on our bridge, then the bridge itself.
   for ns in $(ip -o link show master "$BRIDGE" 2>/dev/null | sed -n 's/.*link-netns \([^ ]*\).*/\1/p' | sort -u); do
     ip netns delete "$ns" 2>/dev/null || true
@@ -102,6 +213,17 @@ stop_cluster() {
   done
   remove_iptables_chains
   rm -f "$DEVICE_PLUGIN_SOCK"
+}
+
+# containerd 2 keeps a pod's shim until the CRI shuts the pod's sandbox down, which deleting the
+# containers does not do; so the shims of this cluster's containerd build (the extra nodes', with
+# their nodes, are gone by now) outlive it, idle. They are ended by PID, found by executable path.
+stop_orphan_shims() {
+  local p shim=$CTRD_BIN/containerd-shim-runc-v2
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/exe" 2>/dev/null)" = "$shim" ] && kill "${p#/proc/}" 2>/dev/null
+  done
+  return 0
 }
 
 # A zombie has exited; only its parent (init here) has yet to reap it.
@@ -159,4 +281,80 @@ remove_iptables_chains() {
       iptables -t "$table" -X "$chain" 2>/dev/null || true
     done
   done
+}
+
+# ---- extra nodes (nodes.sh) --------------------------------------------------------------------
+# extra_node_pid NAME: the machine's PID of the node's PID 1, if that process is still the one
+# nodes.sh started (PID 1 of its own namespace, running bash).
+extra_node_pid() {
+  local pid
+  pid=$(cat "$NODES/$1/pid" 2>/dev/null) || return 1
+  [ "$(basename "$(readlink "/proc/$pid/exe" 2>/dev/null)")" = bash ] || return 1
+  grep -qE "^NSpid:\s+$pid\s+1$" "/proc/$pid/status" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+# Each extra node's kubelet manages pods under a cgroup root of its own, in every hierarchy of the
+# machine (which its init mounted; they are only made, never mounted). cpuset starts empty in v1.
+make_cgroup_root() {
+  local h
+  for h in /sys/fs/cgroup/*/; do
+    [ -L "${h%/}" ] && continue
+    mkdir -p "$h$1"
+    if [ -f "${h}cpuset.cpus" ] && [ -z "$(cat "$h$1/cpuset.cpus")" ]; then
+      cat "${h}cpuset.cpus" >"$h$1/cpuset.cpus"; cat "${h}cpuset.mems" >"$h$1/cpuset.mems"
+    fi
+  done
+}
+
+# stop_node NAME: SIGTERM to the node's PID 1 (which stops its kubelet, containers and
+# containerd), SIGKILL after 20 s; its end takes every process, mount, network namespace and
+# iptables rule of the node with it. Then the machine's side: its route and cgroups, and its
+# runtime state (its images stay, as on a rebooted node).
+stop_node() {
+  local name=$1 pid i h index
+  index=${name##*-}
+  if pid=$(extra_node_pid "$name"); then
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 200); do process_alive "$pid" || break; sleep 0.1; done
+    if process_alive "$pid"; then log "$name ignored SIGTERM for 20 s; sending SIGKILL"; kill -9 "$pid" 2>/dev/null || true; fi
+    for i in $(seq 1 50); do process_alive "$pid" || break; sleep 0.1; done
+  fi
+  rm -f "$NODES/$name/pid"
+  ip link delete "berth-vn$index" 2>/dev/null || true
+  ip route delete "$(extra_node_pod_cidr "$index")" 2>/dev/null || true
+  for h in /sys/fs/cgroup/*/"$name"; do
+    [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+  rm -rf "${NODES:?}/$name/upper" "$NODES/$name/work" "$NODES/$name/kubelet" "$NODES/$name/root"
+}
+
+# Every extra node, their Node objects (forget_extra_nodes), the bridge and the pod-to-pod rule.
+stop_nodes() {
+  local dir name
+  for dir in "$NODES"/*/; do
+    [ -d "$dir" ] || continue
+    name=$(basename "$dir")
+    [ -f "$dir/pid" ] || [ -d "$dir/upper" ] || continue
+    stop_node "$name"
+    log "stopped node $name"
+  done
+  forget_extra_nodes
+  ip link delete "$NODES_BRIDGE" 2>/dev/null || true
+  while iptables -t nat -D "${POD_TO_POD_RULE[@]}" 2>/dev/null; do :; done
+}
+
+# Deletes the Node objects of extra nodes that no longer run, when the API server answers (up.sh
+# calls it again once it does): the cluster then deletes the pods bound to them, and nothing waits
+# for a node that is gone.
+forget_extra_nodes() {
+  local dir name
+  for dir in "$NODES"/*/; do
+    [ -d "$dir" ] || continue
+    name=$(basename "$dir")
+    extra_node_pid "$name" >/dev/null && continue
+    kubectl --request-timeout=5s delete node "$name" --ignore-not-found --wait=false 2>/dev/null | grep -q deleted &&
+      log "deleted Node $name (not running)"
+  done
+  return 0
 }

@@ -3,9 +3,11 @@
 # release BERTH_K8S_VERSION names (versions.sh; built by build.sh): etcd, kube-apiserver with the
 # admission plugins kubeadm enables (Pod Security Admission and NodeRestriction among them),
 # kube-controller-manager, kube-scheduler, containerd 2 (runc with seccomp), kubelet and
-# kube-proxy, a CNI bridge, the StorageClass `berth-test` with a pool of hostPath volumes, the
-# cluster DNS (CoreDNS as kubeadm installs it; dns.sh), and the pause and busybox images.
-# Idempotent: a healthy cluster is left alone (its volume pool tidied, its DNS objects re-applied);
+# kube-proxy, a CNI bridge, the StorageClass `berth-test` with a pool of hostPath volumes and the
+# StorageClass `berth-shared` (local-path-provisioner; storage.sh), the cluster DNS (CoreDNS as
+# kubeadm installs it; dns.sh), and the pause and busybox images. nodes.sh adds further nodes.
+# Idempotent: a healthy cluster is left alone (its storage objects re-applied and volume pool
+# tidied, its DNS objects re-applied);
 # anything else, a node configuration this script no longer writes included, is stopped and
 # started again. Like a rebooted node, the cluster keeps its objects (etcd), volumes and images
 # across down.sh/up.sh; `down.sh --wipe` empties it, and so does a change of Kubernetes release
@@ -63,58 +65,23 @@ tidy_volume_pool() {
 
 NODE_IP=$(node_ip)
 [ -n "$NODE_IP" ] || { log "cannot tell this machine's IPv4 address (no default route)"; exit 1; }
-# Eviction thresholds are near zero and image GC is off: a developer's full disk must not evict
-# test pods or delete the locally imported images, which cannot be pulled back.
-kubelet_config() {
-  cat <<EOF
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-address: $NODE_IP
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-cgroupDriver: cgroupfs
-# This host is cgroup v1, set up by the machine's own init; kubelets from 1.35 refuse it by default.
-failCgroupV1: false
-failSwapOn: false
-containerRuntimeEndpoint: unix://$CTRD_SOCK
-authentication: {anonymous: {enabled: false}, webhook: {enabled: true}, x509: {clientCAFile: "$PKI/ca.crt"}}
-authorization: {mode: Webhook}
-clusterDomain: $CLUSTER_DOMAIN
-clusterDNS: [$DNS_SERVICE_IP]
-resolvConf: /etc/resolv.conf
-evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
-imageGCHighThresholdPercent: 100
-imageGCLowThresholdPercent: 99
-makeIPTablesUtilChains: false
-# Checked (not posted) this often: the node turns Ready within 2 s instead of 10.
-nodeStatusUpdateFrequency: 2s
-EOF
-}
-# ipMasq: pods reach addresses outside the cluster (CoreDNS the node's nameservers) from the
-# node's address, as every CNI of a real cluster arranges; traffic between pods, and to the node
-# itself, keeps the pod's address.
 CNI_CONF=$STATE/cni/net.d/10-berth.conflist
-cni_config() {
-  cat <<EOF
-{"cniVersion": "0.4.0", "name": "$CNI_NETWORK", "plugins": [
-  {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": true, "hairpinMode": true,
-   "ipam": {"type": "host-local", "dataDir": "$STATE/cni/ipam",
-            "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
-  {"type": "portmap", "capabilities": {"portMappings": true}}]}
-EOF
-}
+# This machine's node; nodes.sh writes the extra nodes' from the same functions (lib.sh).
+main_kubelet_config() { kubelet_config "$NODE_IP" "$PKI/ca.crt"; }
+main_cni_config() { cni_config "$BRIDGE" "$POD_CIDR" "$STATE/cni/ipam"; }
 # The kubelet reads its configuration at start only, and the CNI plugins apply theirs to each pod
 # as it is made; so a running cluster with another node configuration (an older up.sh's) is
 # restarted, as a node is after its configuration changes.
 node_config_current() {
-  [ "$(kubelet_config)" = "$(cat "$STATE/kubelet-config.yaml" 2>/dev/null)" ] &&
-    [ "$(cni_config)" = "$(cat "$CNI_CONF" 2>/dev/null)" ] && return 0
+  [ "$(main_kubelet_config)" = "$(cat "$STATE/kubelet-config.yaml" 2>/dev/null)" ] &&
+    [ "$(main_cni_config)" = "$(cat "$CNI_CONF" 2>/dev/null)" ] && return 0
   log "the node's configuration (kubelet, CNI) changed: restarting the cluster"
   return 1
 }
 
 running_version=$(cat "$STATE/k8s-version" 2>/dev/null || true)
 if [ "$running_version" = "$K8S_VERSION" ] && node_config_current && healthy; then
+  bash "$here/storage.sh"
   tidy_volume_pool
   bash "$here/dns.sh"
   log "already up and healthy (node $NODE_NAME Ready); KUBECONFIG=$KUBECONFIG"
@@ -239,33 +206,8 @@ start kube-apiserver "$K8S_BIN/kube-apiserver" --etcd-servers="$ETCD_CLIENT" \
   --kubelet-preferred-address-types=InternalIP
 
 # ---- container runtime, network, images ------------------------------------------------------
-# restrict_oom_score_adj: the CRI asks for oom_score_adj -998 on the pause container, which needs
-# CAP_SYS_RESOURCE this machine lacks; without it every sandbox fails in runc. The pause image is
-# pinned so that image garbage collection never removes it (it cannot be pulled back).
-cat >"$CTRD/config.toml" <<EOF
-version = 3
-root = "$CTRD/root"
-state = "$CTRD/state"
-[grpc]
-  address = "$CTRD_SOCK"
-[plugins."io.containerd.cri.v1.images"]
-  snapshotter = "overlayfs"
-  [plugins."io.containerd.cri.v1.images".pinned_images]
-    sandbox = "$PAUSE_IMAGE"
-[plugins."io.containerd.cri.v1.runtime"]
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.cri.v1.runtime".containerd]
-    default_runtime_name = "runc"
-    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
-        BinaryName = "$RUNC_BIN/runc"
-        SystemdCgroup = false
-  [plugins."io.containerd.cri.v1.runtime".cni]
-    bin_dirs = ["/usr/lib/cni"]
-    conf_dir = "$STATE/cni/net.d"
-EOF
-cni_config >"$CNI_CONF"
+containerd_config "$CTRD/root" "$CTRD/state" "$STATE/cni/net.d" >"$CTRD/config.toml"
+main_cni_config >"$CNI_CONF"
 log "starting containerd"
 start containerd containerd --config "$CTRD/config.toml"
 wait_for containerd 30 ctr_k8s version
@@ -287,7 +229,7 @@ if ! grep -qxF "$BUSYBOX_IMAGE" <<<"$images"; then
 fi
 
 # ---- node -------------------------------------------------------------------------------------
-kubelet_config >"$STATE/kubelet-config.yaml"
+main_kubelet_config >"$STATE/kubelet-config.yaml"
 log "starting kubelet and kube-proxy"
 kubelet_started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 start kubelet "$K8S_BIN/kubelet" --config="$STATE/kubelet-config.yaml" --kubeconfig="$STATE/kubelet.kubeconfig" \
@@ -303,6 +245,7 @@ start kube-proxy "$K8S_BIN/kube-proxy" --kubeconfig="$STATE/kube-proxy.kubeconfi
 # The kubelet and kube-proxy retry until the API server answers; kube-controller-manager gives up
 # after 10 s, so it starts only once the API server is ready.
 wait_for kube-apiserver 90 kubectl get --raw /readyz
+forget_extra_nodes
 log "starting kube-controller-manager and kube-scheduler"
 
 # The PV recycler pod must use an image that is present: no registry is reachable.

@@ -13,6 +13,8 @@ KNOWN_K8S_RELEASES=(v1.35.4 v1.36.3 v1.37.2)
 CONTAINERD_VERSION=v2.2.9
 RUNC_VERSION=v1.4.4
 ETCD_VERSION=v3.6.16
+# The shared StorageClass's provisioner (storage.sh), as kind and k3s run it.
+LOCAL_PATH_PROVISIONER_VERSION=v0.0.30
 # The cluster DNS, as kubeadm installs it (its CoreDNS is built from the same proxy, see build.sh).
 COREDNS_VERSION=v1.15.0
 

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import {
-  BUSYBOX_IMAGE,
   DEVICE_PLUGIN_SOCKET,
   NODE_NAME,
   STORAGE_CLASS,
+  busyboxPod,
   clusterKubeconfig,
   deleteFakeNode,
   kubectl,
@@ -35,19 +35,6 @@ interface Node {
 interface Volume {
   spec: { hostPath?: { path: string }; persistentVolumeReclaimPolicy: string };
   status: { phase: string };
-}
-
-function busyboxPod(name: string, script: string, extra: Record<string, unknown> = {}, container: Record<string, unknown> = {}) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name },
-    spec: {
-      terminationGracePeriodSeconds: 0,
-      containers: [{ name: 'main', image: BUSYBOX_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', script], ...container }],
-      ...extra,
-    },
-  };
 }
 
 /** The release test/cluster/up.sh started, as it recorded it. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { Paths } from '../../shared/contract.js';
 import { eventually } from './eventually.js';
+import { repo } from './repo.js';
 
 export const NODE_NAME = 'berth-node';
 /** Backed by a pool of pre-created hostPath volumes; also the default class. */
@@ -22,6 +23,11 @@ export const STORAGE_CLASS = 'berth-test';
  * the same flags; an install without them puts the default back.
  */
 export const LOCAL_INSTALL_FLAGS = ['--disk-reserve', '2%'];
+/**
+ * Storage every node mounts (standing in for NFS or Ceph): local-path-provisioner's shared mode,
+ * a volume made per claim, with no node affinity (test/cluster/storage.sh).
+ */
+export const SHARED_STORAGE_CLASS = 'berth-shared';
 /** Present in the node's containerd; use it with imagePullPolicy Never (no registry is reachable). */
 export const BUSYBOX_IMAGE = 'localhost/busybox:local';
 /** Where the kubelet listens for device-plugin registrations, whatever its --root-dir. */
@@ -30,6 +36,23 @@ export const DEVICE_PLUGIN_SOCKET = join(Paths.kubeletDevicePlugins, 'kubelet.so
 /** The project's cache (builds, cluster, guest, images); BERTH_CACHE moves it, as for the scripts. */
 export function berthCache(env: NodeJS.ProcessEnv = process.env): string {
   return env.BERTH_CACHE || join(homedir(), '.cache', 'kubectl-berth');
+}
+
+/**
+ * A pod of BUSYBOX_IMAGE running `sh -c script`, with no grace period; `extra` goes into its spec
+ * (volumes, a nodeSelector), `container` into its one container.
+ */
+export function busyboxPod(name: string, script: string, extra: Record<string, unknown> = {}, container: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'main', image: BUSYBOX_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', script], ...container }],
+      ...extra,
+    },
+  };
 }
 
 /** The local cluster's kubeconfig; BERTH_TEST_KUBECONFIG points the tests at another cluster. */
@@ -232,4 +255,30 @@ export function uniqueNamespace(prefix: string): { readonly name: string } {
     if (holder.name) await deleteNamespace(holder.name);
   });
   return holder;
+}
+
+/** The extra nodes of test/cluster/nodes.sh, berth-node-2..N, beside the machine's NODE_NAME. */
+export function extraNodeNames(count: number): string[] {
+  return Array.from({ length: count - 1 }, (_, i) => `berth-node-${i + 2}`);
+}
+
+/**
+ * Registers before/after hooks in the calling describe() that make the cluster `count` nodes
+ * (test/cluster/nodes.sh add; the first time it builds the nodes' root file system, about 3
+ * minutes) and remove the extra ones again, so the tests after it find the single node they expect.
+ * The whole run holds the cluster's lock, as nodes.sh asks. `withoutAgent` names extra nodes that
+ * get no berth image, so berth's agent cannot run there.
+ */
+export function withExtraNodes(count: number, options: { withoutAgent?: string[] } = {}): void {
+  const script = join(repo, 'test', 'cluster', 'nodes.sh');
+  // A node given no berth image cannot start the agent's pod: a node without the agent.
+  const bare = Object.fromEntries((options.withoutAgent ?? []).map((name) => [`BERTH_NODE_IMAGES_${name.replace(/^berth-node-/, '')}`, '']));
+  before(async function () {
+    this.timeout(15 * 60_000);
+    await execa('bash', [script, 'add', String(count)], { stdout: 'inherit', stderr: 'inherit', env: { ...kubectlEnv(), ...bare } });
+  });
+  after(async function () {
+    this.timeout(2 * 60_000);
+    await execa('bash', [script, 'rm'], { stdout: 'inherit', stderr: 'inherit', env: kubectlEnv() });
+  });
 }
