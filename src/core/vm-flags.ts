@@ -101,9 +101,10 @@ function parseWholeNumber(flag: string, raw: string, min: number, max: number, w
   return Number(text);
 }
 
-function parseSizeFlag(flag: string, raw: string, minBytes: number): number {
+function parseSizeFlag(flag: string, raw: string, minBytes: number, maxBytes: number): number {
   const parsed = parseSize(raw);
   if (!parsed.ok) throw invalid(flag, parsed.problem);
+  if (parsed.bytes > maxBytes) throw invalid(flag, `'${raw}' is above the ${formatBinary(maxBytes)} maximum`);
   if (parsed.bytes < minBytes) {
     const suggestion = /^\d+$/.test(raw.trim()) ? ` (a bare number counts bytes; did you mean ${raw.trim()}Mi?)` : '';
     throw invalid(flag, `'${raw}' is below the ${formatBinary(minBytes)} minimum${suggestion}`);
@@ -179,8 +180,8 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
     throw conflict('vnc-password', 'no-vnc', 'drop --no-vnc to get a password-protected VNC display');
   }
   const cpus = parseWholeNumber('cpus', flags.cpus ?? String(VM_DEFAULTS.cpus), 1, VM_LIMITS.maxCpus, ' (virtual CPUs)');
-  const memoryBytes = parseSizeFlag('memory', flags.memory ?? VM_DEFAULTS.memory, VM_LIMITS.minMemoryBytes);
-  const sizeBytes = parseSizeFlag('disk-size', flags['disk-size'] ?? VM_DEFAULTS.diskSize, VM_LIMITS.minDiskBytes);
+  const memoryBytes = parseSizeFlag('memory', flags.memory ?? VM_DEFAULTS.memory, VM_LIMITS.minMemoryBytes, VM_LIMITS.maxMemoryBytes);
+  const sizeBytes = parseSizeFlag('disk-size', flags['disk-size'] ?? VM_DEFAULTS.diskSize, VM_LIMITS.minDiskBytes, VM_LIMITS.maxDiskBytes);
   const storageClass = flags['storage-class'];
   if (storageClass !== undefined && (storageClass.length > 253 || !DNS_SUBDOMAIN.test(storageClass))) {
     throw invalid('storage-class', `'${storageClass}' is not a valid StorageClass name`, 'list them with: kubectl get storageclass');

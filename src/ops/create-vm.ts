@@ -82,7 +82,7 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   const warning = await serverWarning;
   if (warning) io.note(warning);
   await preflight(conn, apis, spec, request, { allowUnschedulable: flags['allow-unschedulable'], note: io.note });
-  await createVmObjects(conn, apis, ...objects);
+  await createVmObjects(conn, apis, ...objects, io.note);
   // A VM on a new disk is a new host to ssh, even where an earlier one had its name (a wiped
   // cluster, a rebuilt image); a reused disk keeps its keys, and so does the entry.
   if (!(request.disk.kind === 'pvc' && request.disk.reuse)) forgetVmHostKeys(conn.kubeConfig.getCurrentCluster()?.name, spec.namespace, [spec.name]);

@@ -105,6 +105,20 @@ describe('create (integration, local cluster)', function () {
     assert.equal(stillWaiting!.spec!.nodeName, undefined, 'the KVM VM still has no node');
   });
 
+  it('memory no node can give a pod is refused before anything exists (exit 6), with the largest --memory that fits', async () => {
+    const restore = await withNodeLabels({ [Labels.nodeReady]: 'true' });
+    try {
+      const before = await objectCounts(ns);
+      const run = await berth(['create', 'huge', '-n', ns, '--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '3Ti', '--ephemeral']);
+      assert.equal(run.exitCode, 6, run.stderr);
+      assert.match(run.message, /cannot place VM 'huge': its pod needs 3145984Mi of memory \(--memory 3Ti plus QEMU's overhead\), and the largest node that can run it can give a pod \d+\w*/);
+      assert.match(run.message, /give it less memory: --memory \d+\w* or less/);
+      assert.deepEqual(await objectCounts(ns), before);
+    } finally {
+      await restore();
+    }
+  });
+
   it('--wait stops at the launcher\'s own error when the guest can never start (exit 1)', async () => {
     const restoreTun = await withTunDevices();
     const restore = await withNodeLabels({ [Labels.nodeReady]: 'true' });

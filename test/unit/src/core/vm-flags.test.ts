@@ -66,6 +66,8 @@ describe('parseVmFlags: bad inputs, each with its exact message and exit 2', () 
     ['port zero', 'web', { ...base, port: ['0'] }, "--port: '0' must be a whole number from 1 to 65535 (a guest TCP port)"],
     ['port of the VNC display', 'web', { ...base, port: ['5900'] }, "--port: 5900 belongs to the VM's VNC display in the pod"],
     ['empty ssh key', 'web', { ...base, 'ssh-key': [' '] }, '--ssh-key: must not be empty'],
+    ['memory beyond what the launcher takes', 'web', { ...base, memory: '5Ti' }, "--memory: '5Ti' is above the 4Ti maximum"],
+    ['disk size beyond qcow2', 'web', { ...base, 'disk-size': '3P' }, "--disk-size: '3P' is above the 1Pi maximum"],
   ];
 
   it(`has at least 30 cases (${cases.length})`, () => assert.ok(cases.length >= 30));
