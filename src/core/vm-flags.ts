@@ -12,6 +12,7 @@ import { VM_DEFAULTS, VM_LIMITS } from './defaults.js';
 import { parseDuration } from '../../shared/duration.js';
 import { checkVmName } from './names.js';
 import { formatBinary, parseSize } from '../../shared/quantity.js';
+import { URL_CREDENTIALS_HINT, urlCredentialsProblem } from '../../shared/catalog.js';
 
 export type ImageRequest = { kind: 'url'; url: string; sha256?: string } | { kind: 'catalog'; name: string };
 export type SshKeySource = { kind: 'text'; text: string } | { kind: 'file'; path: string };
@@ -79,6 +80,8 @@ export function parseImage(image: string, sha256: string | undefined): ImageRequ
       throw invalid('image', `'${image}' is not a valid URL`);
     }
     if (!url.hostname) throw invalid('image', `'${image}' has no host`);
+    const credentials = urlCredentialsProblem(url);
+    if (credentials) throw invalid('image', credentials.replace(/^url /, ''), URL_CREDENTIALS_HINT);
     return sha256 === undefined ? { kind: 'url', url: url.href } : { kind: 'url', url: url.href, sha256: parseSha256(sha256) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {

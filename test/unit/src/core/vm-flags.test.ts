@@ -31,6 +31,7 @@ describe('parseVmFlags: bad inputs, each with its exact message and exit 2', () 
     ['ftp image', 'web', { image: 'ftp://host/x.qcow2' }, "--image: 'ftp://host/x.qcow2' uses an unsupported scheme; the node agent downloads http:// and https:// URLs only"],
     ['file image', 'web', { image: 'file:///tmp/x.qcow2' }, "--image: 'file:///tmp/x.qcow2' uses an unsupported scheme; the node agent downloads http:// and https:// URLs only"],
     ['URL without host', 'web', { image: 'https://' }, "--image: 'https://' is not a valid URL"],
+    ['URL with credentials', 'web', { image: 'https://me:hunter2@images.example/x.qcow2' }, "--image: 'https://images.example/x.qcow2' carries a user name or password (user:password@), which would be shown wherever the URL is: the catalog, the VM's annotations, ls, logs and Events"],
     ['short sha256', 'web', { image: URL, 'image-sha256': 'abc' }, "--image-sha256: 'abc' is not a sha256 digest; expected 64 hex digits"],
     ['sha256 with catalog name', 'web', { image: 'debian-12', 'image-sha256': SHA }, '--image-sha256 and --image NAME cannot be used together'],
     ['zero cpus', 'web', { ...base, cpus: '0' }, "--cpus: '0' must be a whole number from 1 to 64 (virtual CPUs)"],
