@@ -20,6 +20,8 @@ export interface UserDataRef {
   kind: 'configmap' | 'secret';
   name: string;
 }
+/** Where the VNC password comes from: never the command line (shell history, ps). */
+export type VncPasswordSource = { kind: 'prompt' } | { kind: 'file'; path: string } | { kind: 'stdin' };
 export type DiskSpec =
   | { kind: 'pvc'; sizeBytes: number; storageClass?: string; reuse: boolean }
   | { kind: 'ephemeral'; sizeBytes: number };
@@ -38,7 +40,9 @@ export interface VmOptions {
   sshKeys: SshKeySource[] | 'default';
   userDataFile?: string;
   userDataFrom?: UserDataRef;
+  /** The password is filled in from vncPasswordFrom once it is read. */
   vnc: { mode: VncMode; password?: string };
+  vncPasswordFrom?: VncPasswordSource;
   accel: Accel;
   nodeSelector: Record<string, string>;
   readyPort: number;
@@ -146,6 +150,27 @@ export function parseNodeSelector(entries: readonly string[]): Record<string, st
   return selector;
 }
 
+/** What is wrong with a VNC password, or undefined. Pure. */
+export function vncPasswordProblem(password: string): string | undefined {
+  if (password.length === 0 || password.length > VM_LIMITS.maxVncPasswordLength || !/^[\x21-\x7e]+$/.test(password)) {
+    return `must be 1 to ${VM_LIMITS.maxVncPasswordLength} printable characters without spaces (VNC authentication uses only 8)`;
+  }
+  return undefined;
+}
+
+/**
+ * The VNC password as read from its source: the first line of a file or of stdin (a trailing
+ * newline is how files end, not part of the password). Never echoes it. Pure.
+ */
+export function checkVncPassword(text: string, source: VncPasswordSource): string {
+  const password = text.split(/\r?\n/)[0] ?? '';
+  const problem = vncPasswordProblem(password);
+  if (problem === undefined) return password;
+  const flag = source.kind === 'prompt' ? 'vnc-password' : 'vnc-password-file';
+  const where = source.kind === 'file' ? `the first line of '${source.path}' ` : source.kind === 'stdin' ? 'the first line of stdin ' : '';
+  throw invalid(flag, `${where}${problem}`);
+}
+
 /** A flag left out reads as its default, so callers and tests name only what they set. */
 export type VmFlagValues = Partial<VmFlags>;
 
@@ -179,8 +204,11 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
     throw conflict('ephemeral', 'reuse-disk', 'an ephemeral disk is always new; drop one of them');
   }
   const noVnc = flags.vnc === false;
-  if (flags['vnc-password'] !== undefined && noVnc) {
-    throw conflict('vnc-password', 'no-vnc', 'drop --no-vnc to get a password-protected VNC display');
+  const passwordFile = flags['vnc-password-file'];
+  if (passwordFile !== undefined && passwordFile.trim() === '') throw invalid('vnc-password-file', 'must name a file, or - for stdin');
+  const wantsPassword = Boolean(flags['vnc-password']) || passwordFile !== undefined;
+  if (wantsPassword && noVnc) {
+    throw conflict(flags['vnc-password'] ? 'vnc-password' : 'vnc-password-file', 'no-vnc', 'drop --no-vnc to get a password-protected VNC display');
   }
   const cpus = parseWholeNumber('cpus', flags.cpus ?? String(VM_DEFAULTS.cpus), 1, VM_LIMITS.maxCpus, ' (virtual CPUs)');
   const memoryBytes = parseSizeFlag('memory', flags.memory ?? VM_DEFAULTS.memory, VM_LIMITS.minMemoryBytes, VM_LIMITS.maxMemoryBytes);
@@ -199,11 +227,14 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
   });
   const accel = (flags.accel ?? VM_DEFAULTS.accel).trim().toLowerCase();
   if (accel !== 'kvm' && accel !== 'tcg') throw invalid('accel', `'${flags.accel}' is not supported; use kvm or tcg`);
-  const password = flags['vnc-password'];
-  if (password !== undefined && (password.length === 0 || password.length > VM_LIMITS.maxVncPasswordLength || !/^[\x21-\x7e]+$/.test(password))) {
-    throw invalid('vnc-password', `must be 1 to ${VM_LIMITS.maxVncPasswordLength} printable characters without spaces (VNC authentication uses only 8)`);
-  }
-  const vnc = noVnc ? { mode: 'off' as const } : password !== undefined ? { mode: 'password' as const, password } : { mode: 'loopback' as const };
+  const vnc = noVnc ? { mode: 'off' as const } : wantsPassword ? { mode: 'password' as const } : { mode: 'loopback' as const };
+  const vncPasswordFrom: VncPasswordSource | undefined = !wantsPassword
+    ? undefined
+    : passwordFile === undefined
+      ? { kind: 'prompt' }
+      : passwordFile.trim() === '-'
+        ? { kind: 'stdin' }
+        : { kind: 'file', path: passwordFile };
   const readyPort = parseWholeNumber('ready-port', flags['ready-port'] ?? String(VM_DEFAULTS.readyPort), 0, 65535, ' (0 turns the readiness check off)');
   // The pod's 5900 is the launcher's display, never the guest's: a probe there would say Ready
   // while the guest is still booting.
@@ -230,6 +261,7 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
     userDataFile: flags['user-data'],
     userDataFrom: flags['user-data-from'] !== undefined ? parseUserDataFrom(flags['user-data-from']) : undefined,
     vnc,
+    vncPasswordFrom,
     accel,
     nodeSelector: parseNodeSelector(flags['node-selector'] ?? []),
     readyPort,

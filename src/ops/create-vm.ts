@@ -20,8 +20,8 @@ import { chooseLauncherImage, readInstalledAgentImage } from '../kube/installed-
 import { waitTimeoutMs } from '../flags/wait.js';
 import { objectsPrintable, renderData } from '../output/print.js';
 import type { OpIo } from './io.js';
-import { readSshKeys, readUserData } from './local-inputs.js';
-import { askImage, askVmName, isInteractive } from './prompts.js';
+import { readSshKeys, readUserData, readVncPassword } from './local-inputs.js';
+import { askImage, askVmName, askVncPassword, isInteractive } from './prompts.js';
 
 export interface CreateResult {
   name: string;
@@ -46,7 +46,15 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   if (flags.image === undefined && !interactive) throw missingImage();
   const options = parseVmOptions(flags);
   const givenImage = parseImageFlag(flags);
+  const passwordFrom = options.vncPasswordFrom;
+  if (passwordFrom?.kind === 'prompt' && !interactive) {
+    throw new BerthError('USAGE', '--vnc-password: no terminal to ask for the password on', {
+      hint: ['pass --vnc-password-file FILE (its first line), or --vnc-password-file - with the password on stdin', 'a password is never taken on the command line, where shell history and ps would show it'],
+    });
+  }
   const name = givenName ?? checkVmName(await askVmName());
+  // Read before the cluster is touched, so a bad password costs nothing.
+  if (passwordFrom) options.vnc = { mode: 'password', password: passwordFrom.kind === 'prompt' ? await askVncPassword() : await readVncPassword(passwordFrom) };
   const conn = await io.connect();
   // Asked alongside the other requests, so the check adds no round trip of its own.
   const serverWarning = flags['dry-run'] ? undefined : olderServerWarning(conn);

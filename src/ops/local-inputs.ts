@@ -1,9 +1,11 @@
-// What `create` reads from the user's machine: SSH public keys and the user-data file.
+// What `create` reads from the user's machine: SSH public keys, the user-data file and the VNC
+// password (from a file or stdin; the terminal prompt is in prompts.ts).
 import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BerthError } from '../../shared/errors.js';
-import type { SshKeySource } from '../core/vm-flags.js';
+import { text as streamText } from 'node:stream/consumers';
+import { checkVncPassword, type SshKeySource, type VncPasswordSource } from '../core/vm-flags.js';
 import type { KeyText } from '../core/vm-spec.js';
 
 function expandHome(path: string, home: string): string {
@@ -44,4 +46,10 @@ export async function readSshKeys(sources: SshKeySource[] | 'default', home = ho
 
 export async function readUserData(path: string | undefined, home = homedir()): Promise<KeyText | undefined> {
   return path === undefined ? undefined : readText('user-data', path, home);
+}
+
+/** The VNC password from --vnc-password-file FILE or - (stdin), checked; prompts are asked elsewhere. */
+export async function readVncPassword(source: Exclude<VncPasswordSource, { kind: 'prompt' }>, home = homedir()): Promise<string> {
+  const text = source.kind === 'stdin' ? await streamText(process.stdin) : (await readText('vnc-password-file', source.path, home)).text;
+  return checkVncPassword(text, source);
 }

@@ -19,13 +19,14 @@ export default class Vnc extends BerthCommand {
   static override flags = {
     'proxy-only': Flags.boolean({ description: 'Start no viewer; print the address as JSON and wait.', default: false }),
     port: Flags.string({ description: 'Local port to listen on (default: a free one).' }),
-    address: Flags.string({ description: 'Local address to listen on (only with --proxy-only; a viewer always gets 127.0.0.1).', default: '127.0.0.1' }),
+    address: Flags.string({ description: 'Local address to listen on (only with --proxy-only; a viewer always gets 127.0.0.1); beyond loopback only with --insecure-address.', default: '127.0.0.1' }),
+    'insecure-address': Flags.boolean({ description: "Allow an --address beyond loopback: anyone who reaches it gets the VM's display, unauthenticated.", default: false }),
     viewer: Flags.string({ description: 'The viewer to start: a path or a command on PATH.', exclusive: ['proxy-only'] }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Vnc);
-    const request = { target: args.name, proxyOnly: flags['proxy-only'], port: flags.port, address: flags.address, viewer: flags.viewer };
+    const request = { target: args.name, proxyOnly: flags['proxy-only'], port: flags.port, address: flags.address, insecureAddress: flags['insecure-address'], viewer: flags.viewer };
     const code = await openVnc(request, { reader: () => this.reader(flags), note: (m) => this.note(m), print: printer(undefined) });
     if (code !== 0) this.exit(code);
   }

@@ -155,9 +155,11 @@ describe('create (integration, local cluster)', function () {
   });
 
   describe('--dry-run output is accepted as-is by kubectl apply --dry-run=server', () => {
+    const vncPasswordFile = join(files, 'vnc-password.txt');
+    writeFileSync(vncPasswordFile, 'pw123\n');
     const variants: [string, string[]][] = [
       ['defaults (PVC, KVM)', []],
-      ['ephemeral, TCG, password VNC', ['--ephemeral', '--accel', 'tcg', '--vnc-password', 'pw123']],
+      ['ephemeral, TCG, password VNC from a file', ['--ephemeral', '--accel', 'tcg', '--vnc-password-file', vncPasswordFile]],
       ['user-data from a Secret, no VNC, no probe', ['--user-data-from', 'secret/app-init', '--no-vnc', '--ready-port', '0']],
       ['storage class, node selector, relayed ports, JSON', ['--storage-class', 'berth-test', '--node-selector', 'disk=ssd', '--port', '8080', '-o', 'json']],
     ];
@@ -180,6 +182,7 @@ describe('create (integration, local cluster)', function () {
     const broken = join(files, 'broken.yaml');
     const privateKey = join(files, 'id_ed25519');
     writeFileSync(broken, '#cloud-config\npackages: [nginx\n');
+    writeFileSync(join(files, 'long-password.txt'), 'longerthan8\n');
     writeFileSync(privateKey, '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n');
     const unreachable = join(files, 'unreachable.kubeconfig');
     writeFileSync(unreachable, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:2'}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
@@ -199,6 +202,8 @@ describe('create (integration, local cluster)', function () {
       ['--reuse-disk with no disk', ['create', 'bad', '--image', DEAD_IMAGE, '--accel', 'tcg', '--reuse-disk'], 3, /there is no disk to reuse/],
       ['unknown StorageClass', ['create', 'bad', '--image', DEAD_IMAGE, '--accel', 'tcg', '--storage-class', 'nope'], 3, /StorageClass 'nope' does not exist/],
       ['no node can run it', ['create', 'bad', ...base, '--node-selector', 't-plugin.berth.dev/nowhere=1'], 6, /cannot place VM 'bad'/],
+      ['--vnc-password without a terminal', ['create', 'bad', ...base, '--vnc-password'], 2, /--vnc-password: no terminal to ask for the password on.*--vnc-password-file -/],
+      ['--vnc-password-file too long a password', ['create', 'bad', ...base, '--vnc-password-file', join(files, 'long-password.txt')], 2, /--vnc-password-file: the first line of '.*long-password\.txt' must be 1 to 8 printable characters/],
       ['name already taken', ['create', 'taken', ...base], 4, /VM 'taken' already exists/],
       ['namespace does not exist', ['create', 'bad', ...base, '--allow-unschedulable', '-n', 't-plugin-no-such-namespace'], 3, /namespace 't-plugin-no-such-namespace' does not exist/],
       ['unreachable cluster', ['create', 'bad', ...base, '--kubeconfig', unreachable], 5, /cannot reach the cluster at https:\/\/127\.0\.0\.1:2/],

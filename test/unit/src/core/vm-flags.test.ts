@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { BerthError } from '../../../../shared/errors.js';
-import { parseImageFlag, parseVmFlags, parseVmOptions, type VmFlagValues as VmFlags } from '../../../../src/core/vm-flags.js';
+import { checkVncPassword, parseImageFlag, parseVmFlags, parseVmOptions, type VmFlagValues as VmFlags } from '../../../../src/core/vm-flags.js';
 
 const URL = 'https://images.example.com/debian-12.qcow2';
 const SHA = 'a'.repeat(64);
@@ -51,9 +51,9 @@ describe('parseVmFlags: bad inputs, each with its exact message and exit 2', () 
     ['user-data-from pod', 'web', { ...base, 'user-data-from': 'pod/x' }, "--user-data-from: 'pod/x' must be configmap/NAME or secret/NAME"],
     ['user-data-from no name', 'web', { ...base, 'user-data-from': 'secret/' }, "--user-data-from: '' is not a valid object name"],
     ['user-data-from bad name', 'web', { ...base, 'user-data-from': 'configmap/My_Config' }, "--user-data-from: 'My_Config' is not a valid object name"],
-    ['vnc password and no vnc', 'web', { ...base, 'vnc-password': 'secret', vnc: false }, '--vnc-password and --no-vnc cannot be used together'],
-    ['vnc password too long', 'web', { ...base, 'vnc-password': 'longerthan8' }, '--vnc-password: must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)'],
-    ['vnc password with space', 'web', { ...base, 'vnc-password': 'a b' }, '--vnc-password: must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)'],
+    ['vnc password and no vnc', 'web', { ...base, 'vnc-password': true, vnc: false }, '--vnc-password and --no-vnc cannot be used together'],
+    ['vnc password file and no vnc', 'web', { ...base, 'vnc-password-file': 'pw.txt', vnc: false }, '--vnc-password-file and --no-vnc cannot be used together'],
+    ['vnc password file blank', 'web', { ...base, 'vnc-password-file': ' ' }, '--vnc-password-file: must name a file, or - for stdin'],
     ['accel xen', 'web', { ...base, accel: 'xen' }, "--accel: 'xen' is not supported; use kvm or tcg"],
     ['node selector without =', 'web', { ...base, 'node-selector': ['zone'] }, "--node-selector: 'zone' must be key=value"],
     ['node selector bad key', 'web', { ...base, 'node-selector': ['bad key=x'] }, "--node-selector: 'bad key' is not a valid label key"],
@@ -95,6 +95,7 @@ describe('parseVmFlags: every flag lands in the request', () => {
       userDataFile: undefined,
       userDataFrom: undefined,
       vnc: { mode: 'loopback' },
+      vncPasswordFrom: undefined,
       accel: 'kvm',
       nodeSelector: {},
       readyPort: 22,
@@ -114,7 +115,7 @@ describe('parseVmFlags: every flag lands in the request', () => {
       'reuse-disk': true,
       'ssh-key': ['~/.ssh/id_ed25519.pub', 'ssh-ed25519 AAAAC3Nza me@host'],
       'user-data-from': 'cm/db-init',
-      'vnc-password': 'pa55word',
+      'vnc-password-file': '-',
       accel: 'TCG',
       'node-selector': ['topology.kubernetes.io/zone=a', 'disk=ssd'],
       'ready-port': '0',
@@ -131,7 +132,8 @@ describe('parseVmFlags: every flag lands in the request', () => {
       { kind: 'text', text: 'ssh-ed25519 AAAAC3Nza me@host' },
     ]);
     assert.deepEqual(r.userDataFrom, { kind: 'configmap', name: 'db-init' });
-    assert.deepEqual(r.vnc, { mode: 'password', password: 'pa55word' });
+    assert.deepEqual(r.vnc, { mode: 'password' });
+    assert.deepEqual(r.vncPasswordFrom, { kind: 'stdin' });
     assert.equal(r.accel, 'tcg');
     assert.deepEqual(r.nodeSelector, { 'topology.kubernetes.io/zone': 'a', disk: 'ssd' });
     assert.equal(r.readyPort, 0);
@@ -166,4 +168,26 @@ describe('create on a terminal: the options are checked before the name and imag
     assert.throws(() => parseImageFlag({ 'image-sha256': 'abc' }), /--image-sha256: 'abc' is not a sha256 digest/);
     assert.deepEqual(parseImageFlag({ image: URL, 'image-sha256': SHA }), { kind: 'url', url: URL, sha256: SHA });
   });
+});
+
+describe('the VNC password: never from the command line', () => {
+  it('--vnc-password is asked for; --vnc-password-file names a file, or - for stdin', () => {
+    assert.deepEqual(parseVmOptions({ 'vnc-password': true }).vncPasswordFrom, { kind: 'prompt' });
+    assert.deepEqual(parseVmOptions({ 'vnc-password-file': '~/vnc.txt' }).vncPasswordFrom, { kind: 'file', path: '~/vnc.txt' });
+    assert.deepEqual(parseVmOptions({ 'vnc-password-file': '-' }).vncPasswordFrom, { kind: 'stdin' });
+    assert.equal(parseVmOptions({}).vncPasswordFrom, undefined);
+  });
+  it("takes the first line, without its newline", () => {
+    assert.equal(checkVncPassword('pa55word\n', { kind: 'stdin' }), 'pa55word');
+    assert.equal(checkVncPassword('pw\r\nignored\n', { kind: 'file', path: 'f' }), 'pw');
+  });
+  for (const [title, text, source, message] of [
+    ['too long, from a file', 'longerthan8\n', { kind: 'file', path: 'pw.txt' }, "--vnc-password-file: the first line of 'pw.txt' must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)"],
+    ['with a space, from stdin', 'a b', { kind: 'stdin' }, '--vnc-password-file: the first line of stdin must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)'],
+    ['empty, typed', '', { kind: 'prompt' }, '--vnc-password: must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)'],
+  ] as const) {
+    it(`refuses a password ${title}, without showing it`, () => {
+      assert.throws(() => checkVncPassword(text, source), (e: any) => e.message === message && e.oclif.exit === 2);
+    });
+  }
 });

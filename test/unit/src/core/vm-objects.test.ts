@@ -140,7 +140,7 @@ describe('buildVmStatefulSet', () => {
   });
 
   it('--vnc-password publishes port 5900 named vnc; --no-vnc turns VNC off', () => {
-    const withPassword = spec({ 'vnc-password': 's3cret' });
+    const withPassword = spec({ 'vnc-password': true });
     assert.deepEqual(container(withPassword).ports, [{ name: 'vnc', containerPort: 5900, protocol: 'TCP' }]);
     assert.equal(env(withPassword)[LauncherEnv.vnc], 'password');
     const off = spec({ vnc: false });
@@ -206,7 +206,7 @@ describe('buildCloudInitSecret', () => {
   });
 
   it('--user-data merges; --vnc-password adds the password', () => {
-    const secret = buildCloudInitSecret(spec({ 'vnc-password': 'pw' }, '#cloud-config\npackages: [htop]\n'));
+    const secret = buildCloudInitSecret({ ...spec({ 'vnc-password': true }, '#cloud-config\npackages: [htop]\n'), vnc: { mode: 'password', password: 'pw' } });
     assert.deepEqual(parse(secret.stringData!['user-data']), { packages: ['htop'], ssh_authorized_keys: [KEY] });
     assert.equal(secret.stringData!['vnc-password'], 'pw');
   });
