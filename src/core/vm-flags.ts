@@ -23,7 +23,8 @@ export interface UserDataRef {
 /** Where the VNC password comes from: never the command line (shell history, ps). */
 export type VncPasswordSource = { kind: 'prompt' } | { kind: 'file'; path: string } | { kind: 'stdin' };
 export type DiskSpec =
-  | { kind: 'pvc'; sizeBytes: number; storageClass?: string; reuse: boolean }
+  /** sizeGiven: --disk-size was typed; a reused disk without it keeps the size it has. */
+  | { kind: 'pvc'; sizeBytes: number; storageClass?: string; reuse: boolean; sizeGiven: boolean }
   | { kind: 'ephemeral'; sizeBytes: number };
 
 export interface VmRequest extends VmOptions {
@@ -219,7 +220,7 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
   }
   const disk: DiskSpec = flags.ephemeral
     ? { kind: 'ephemeral', sizeBytes }
-    : { kind: 'pvc', sizeBytes, storageClass, reuse: Boolean(flags['reuse-disk']) };
+    : { kind: 'pvc', sizeBytes, storageClass, reuse: Boolean(flags['reuse-disk']), sizeGiven: flags['disk-size'] !== undefined };
   const sshKeys = (flags['ssh-key'] ?? []).map((v): SshKeySource => {
     const value = v.trim();
     if (value === '') throw invalid('ssh-key', 'must not be empty');

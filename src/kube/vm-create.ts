@@ -1,7 +1,7 @@
 // Creating a VM on the cluster: every check first (existing objects, referenced objects, a node
 // that can run it, a server-side dry run of each object), then the objects, and if a later create
 // fails, the earlier ones are removed again, so a failed create leaves the cluster as it was.
-import type { V1Node, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1Node, V1PersistentVolumeClaim, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import { BerthError } from '../../shared/errors.js';
 import { cloudInitSecretName, diskPvcName } from '../core/names.js';
 import type { VmRequest } from '../core/vm-flags.js';
@@ -13,7 +13,7 @@ import { apiContext, readOptional, type KubeApis } from './vm-objects.js';
 import { firstPodOf } from '../core/statefulset-pod.js';
 import { refusalHint } from '../core/create-failure.js';
 import { isBerthVm } from '../core/vm-labels.js';
-import { podMemoryBytes } from '../core/vm-statefulset.js';
+import { claimBytes, podMemoryBytes } from '../core/vm-statefulset.js';
 import { formatBinary, parseSize } from '../../shared/quantity.js';
 
 export interface PreflightOptions {
@@ -45,11 +45,31 @@ async function checkNotExisting(conn: Connection, apis: KubeApis, spec: VmSpec, 
       hint: 'drop --reuse-disk to create a new disk',
     });
   }
+  if (pvc && spec.disk.kind === 'pvc' && spec.disk.reuse) checkReusedDiskSize(pvc, spec);
   if (pvc && !(request.disk.kind === 'pvc' && request.disk.reuse)) {
     throw new BerthError('ALREADY_EXISTS', `a disk kept from an earlier VM '${name}' exists (PersistentVolumeClaim '${diskPvcName(name)}' in namespace '${namespace}')`, {
       hint: [`boot from it with --reuse-disk`, `or delete it first: kubectl delete pvc ${diskPvcName(name)} -n ${namespace}`],
     });
   }
+}
+
+/**
+ * --reuse-disk with a --disk-size larger than the claim would grow the overlay past what the
+ * claim can store: the guest would pause on a full disk. Refused, with the two ways out. Pure.
+ */
+export function checkReusedDiskSize(pvc: V1PersistentVolumeClaim, spec: Pick<VmSpec, 'name' | 'namespace' | 'disk' | 'image'>): void {
+  if (spec.disk.kind !== 'pvc' || !spec.disk.sizeGiven) return;
+  const raw = pvc.status?.capacity?.storage ?? pvc.spec?.resources?.requests?.storage;
+  const capacity = raw === undefined ? undefined : parseSize(raw);
+  if (!capacity?.ok || spec.disk.sizeBytes <= capacity.bytes) return;
+  const claim = diskPvcName(spec.name);
+  const patch = JSON.stringify({ spec: { resources: { requests: { storage: formatBinary(claimBytes(spec)) } } } });
+  throw new BerthError('INVALID_VALUE', `--disk-size ${formatBinary(spec.disk.sizeBytes)} is larger than the disk to reuse: PersistentVolumeClaim '${claim}' holds ${raw}`, {
+    hint: [
+      `grow the claim first, where its StorageClass allows volume expansion: kubectl patch pvc ${claim} -n ${spec.namespace} -p '${patch}'`,
+      'or drop --disk-size: a reused disk keeps the size it has',
+    ],
+  });
 }
 
 async function checkUserDataSource(conn: Connection, apis: KubeApis, spec: VmSpec): Promise<void> {

@@ -90,7 +90,7 @@ describe('parseVmFlags: every flag lands in the request', () => {
       image: { kind: 'catalog', name: 'debian-12' },
       cpus: 1,
       memoryBytes: 2 ** 30,
-      disk: { kind: 'pvc', sizeBytes: 10 * 2 ** 30, storageClass: undefined, reuse: false },
+      disk: { kind: 'pvc', sizeBytes: 10 * 2 ** 30, storageClass: undefined, reuse: false, sizeGiven: false },
       sshKeys: 'default',
       userDataFile: undefined,
       userDataFrom: undefined,
@@ -126,7 +126,7 @@ describe('parseVmFlags: every flag lands in the request', () => {
     assert.deepEqual(r.image, { kind: 'url', url: URL, sha256: SHA });
     assert.equal(r.cpus, 4);
     assert.equal(r.memoryBytes, 1.5 * 2 ** 30);
-    assert.deepEqual(r.disk, { kind: 'pvc', sizeBytes: 20e9, storageClass: 'berth-test', reuse: true });
+    assert.deepEqual(r.disk, { kind: 'pvc', sizeBytes: 20e9, storageClass: 'berth-test', reuse: true, sizeGiven: true });
     assert.deepEqual(r.sshKeys, [
       { kind: 'file', path: '~/.ssh/id_ed25519.pub' },
       { kind: 'text', text: 'ssh-ed25519 AAAAC3Nza me@host' },

@@ -6,7 +6,7 @@ import { buildCloudInitSecret } from '../../../../src/core/cloud-init-secret.js'
 import { renderData } from '../../../../src/output/print.js';
 import { parseVmFlags, type VmFlagValues } from '../../../../src/core/vm-flags.js';
 import { assembleVmSpec, type VmSpec } from '../../../../src/core/vm-spec.js';
-import { buildVmStatefulSet } from '../../../../src/core/vm-statefulset.js';
+import { buildVmStatefulSet, claimBytes } from '../../../../src/core/vm-statefulset.js';
 import { resolveImage } from '../../../../src/core/vm-image.js';
 import { imageLabelName } from '../../../../shared/catalog.js';
 import { Annotations, DeviceResources, LAUNCHER_COMMAND, Labels, LauncherEnv, Paths } from '../../../../shared/contract.js';
@@ -129,14 +129,30 @@ describe('buildVmStatefulSet', () => {
   it('--disk-size and --storage-class shape the claim template', () => {
     const claim = buildVmStatefulSet(spec({ 'disk-size': '40Gi', 'storage-class': 'berth-test' })).spec!.volumeClaimTemplates![0];
     assert.equal(claim.metadata!.name, 'disk');
-    assert.deepEqual(claim.spec, { accessModes: ['ReadWriteOnce'], storageClassName: 'berth-test', resources: { requests: { storage: '40Gi' } } });
+    // 40Gi, its qcow2 metadata (10Mi + 16Mi) and the file system's 8%: (40960 + 26) / 0.92 MiB.
+    assert.deepEqual(claim.spec, { accessModes: ['ReadWriteOnce'], storageClassName: 'berth-test', resources: { requests: { storage: '44550Mi' } } });
     assert.equal(env(spec({ 'disk-size': '40Gi' }))[LauncherEnv.diskSize], '40Gi');
   });
 
-  it('--ephemeral: an emptyDir with the size as its limit, no claim template', () => {
+  it('the claim holds the full disk, its qcow2 metadata and the base copy a URL image needs, after the file system takes its share', () => {
+    const storage = (s: VmSpec) => buildVmStatefulSet(s).spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage;
+    const url = spec({ image: 'https://img.example/x.qcow2', 'disk-size': '10Gi' });
+    assert.equal(claimBytes(url), 22281 * 2 ** 20, 'a URL image: room for a base copy as large as the disk');
+    assert.equal(storage(url), '22281Mi');
+    assert.equal(claimBytes(spec({ 'disk-size': '10Gi' })), 11151 * 2 ** 20, 'a catalog image without a size: read from the node cache');
+    const sized = { ...spec({ 'disk-size': '10Gi' }), image: { ...spec().image, sizeBytes: 300 * 2 ** 20 } };
+    assert.equal(claimBytes(sized), 11477 * 2 ** 20, 'a catalog image with a size: room for its copy');
+  });
+
+  it('--ephemeral: an emptyDir limited to what a claim would hold, no claim template', () => {
     const sts = buildVmStatefulSet(spec({ ephemeral: true, 'disk-size': '5Gi' }));
     assert.equal(sts.spec!.volumeClaimTemplates, undefined);
-    assert.deepEqual(sts.spec!.template.spec!.volumes!.find((v) => v.name === 'disk')!.emptyDir, { sizeLimit: '5Gi' });
+    assert.deepEqual(sts.spec!.template.spec!.volumes!.find((v) => v.name === 'disk')!.emptyDir, { sizeLimit: '5584Mi' });
+  });
+
+  it('--reuse-disk without --disk-size keeps the disk its size: no BERTH_DISK_SIZE', () => {
+    assert.equal(env(spec({ 'reuse-disk': true }))[LauncherEnv.diskSize], undefined);
+    assert.equal(env(spec({ 'reuse-disk': true, 'disk-size': '20Gi' }))[LauncherEnv.diskSize], '20Gi');
   });
 
   it('--vnc-password publishes port 5900 named vnc; --no-vnc turns VNC off', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { largestAllocatableMemory, outcomeUnknown } from '../../../../src/kube/vm-create.js';
+import { checkReusedDiskSize, largestAllocatableMemory, outcomeUnknown } from '../../../../src/kube/vm-create.js';
 import type { V1Node } from '@kubernetes/client-node';
 
 describe('kube/vm-create outcomeUnknown: whether a failed create may have been stored', () => {
@@ -24,5 +24,21 @@ describe('kube/vm-create largestAllocatableMemory: the most memory one node can 
   it('unknown when no node says, or says it in a form not parsed: never "too small"', () => {
     assert.equal(largestAllocatableMemory([]), undefined);
     assert.equal(largestAllocatableMemory([node(), node('1e9')]), undefined);
+  });
+});
+
+describe('kube/vm-create checkReusedDiskSize: --reuse-disk never grows a disk past its claim', () => {
+  const pvc = (storage: string) => ({ status: { capacity: { storage } } });
+  const vm = (sizeBytes: number, sizeGiven: boolean) => ({ name: 'web', namespace: 'team-a', disk: { kind: 'pvc' as const, sizeBytes, reuse: true, sizeGiven }, image: { source: 'x', url: 'https://x/y.qcow2' } });
+  it('refuses a --disk-size larger than the claim, with the two ways out', () => {
+    assert.throws(() => checkReusedDiskSize(pvc('10Gi'), vm(40 * 2 ** 30, true)), (e: any) =>
+      e.message === "--disk-size 40Gi is larger than the disk to reuse: PersistentVolumeClaim 'disk-web-0' holds 10Gi"
+      && e.oclif.exit === 2
+      && /kubectl patch pvc disk-web-0 -n team-a -p '\{"spec":\{"resources":\{"requests":\{"storage":"\d+Mi"\}\}\}\}'/.test(e.suggestions[0])
+      && /drop --disk-size/.test(e.suggestions[1]));
+  });
+  it('lets a size that fits through, and a reuse without --disk-size (the disk keeps its size)', () => {
+    assert.doesNotThrow(() => checkReusedDiskSize(pvc('10Gi'), vm(10 * 2 ** 30, true)));
+    assert.doesNotThrow(() => checkReusedDiskSize(pvc('1Gi'), vm(10 * 2 ** 30, false)));
   });
 });
