@@ -152,7 +152,7 @@ function vmContainer(spec: VmSpec): V1Container {
 function cloudInitVolume(spec: VmSpec): V1Volume {
   const secretName = cloudInitSecretName(spec.name);
   const userData = spec.cloudInit.userData;
-  if (userData.kind === 'inline') return { name: Volumes.cloudInit, secret: { secretName, defaultMode: 0o400 } };
+  if (userData.kind !== 'ref') return { name: Volumes.cloudInit, secret: { secretName, defaultMode: 0o400 } };
   // The user's object stays the one source of truth: mounted, not copied, so no second copy of
   // its secrets exists and an edit takes effect at the next boot.
   const item = { items: [{ key: Files.userData, path: Files.userData }] };

@@ -6,16 +6,20 @@ import { join, resolve } from 'node:path';
 import { BerthError } from '../../shared/errors.js';
 import { text as streamText } from 'node:stream/consumers';
 import { checkVncPassword, type SshKeySource, type VncPasswordSource } from '../core/vm-flags.js';
-import type { KeyText } from '../core/vm-spec.js';
+import type { KeyText, UserDataFile } from '../core/vm-spec.js';
 
 function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
 }
 
 async function readText(flag: string, path: string, home: string): Promise<KeyText> {
+  return { source: path, text: (await readBytes(flag, path, home)).toString('utf8') };
+}
+
+async function readBytes(flag: string, path: string, home: string): Promise<Buffer> {
   const full = resolve(expandHome(path, home));
   try {
-    return { source: path, text: await readFile(full, 'utf8') };
+    return await readFile(full);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'is not readable' : (error as Error).message;
@@ -44,8 +48,12 @@ export async function readSshKeys(sources: SshKeySource[] | 'default', home = ho
   return { keys, defaults: files };
 }
 
-export async function readUserData(path: string | undefined, home = homedir()): Promise<KeyText | undefined> {
-  return path === undefined ? undefined : readText('user-data', path, home);
+/** The --user-data file: as text when it is UTF-8, else as bytes (gzip), which are kept exact. */
+export async function readUserData(path: string | undefined, home = homedir()): Promise<UserDataFile | undefined> {
+  if (path === undefined) return undefined;
+  const bytes = await readBytes('user-data', path, home);
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? { source: path, text } : { source: path, bytes };
 }
 
 /** The VNC password from --vnc-password-file FILE or - (stdin), checked; prompts are asked elsewhere. */

@@ -1,6 +1,7 @@
 // The pure builders for create: every flag shows up where the launcher, the scheduler and the
 // kubelet will look for it.
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildCloudInitSecret } from '../../../../src/core/cloud-init-secret.js';
 import { renderData } from '../../../../src/output/print.js';
@@ -216,7 +217,7 @@ describe('buildCloudInitSecret', () => {
     assert.equal(secret.metadata!.namespace, 'team-a');
     assert.equal(secret.metadata!.labels![Labels.vm], 'web');
     assert.deepEqual(Object.keys(secret.stringData!), ['meta-data', 'user-data']);
-    assert.deepEqual(parse(secret.stringData!['meta-data']), { 'instance-id': parse(secret.stringData!['meta-data'])['instance-id'], 'local-hostname': 'web' });
+    assert.deepEqual(parse(secret.stringData!['meta-data']), { 'local-hostname': 'web' }, 'no instance-id: the launcher derives it from the seed');
     assert.ok(secret.stringData!['user-data'].startsWith('#cloud-config\n'));
     assert.deepEqual(parse(secret.stringData!['user-data']).ssh_authorized_keys, [KEY]);
   });
@@ -225,6 +226,17 @@ describe('buildCloudInitSecret', () => {
     const secret = buildCloudInitSecret({ ...spec({ 'vnc-password': true }, '#cloud-config\npackages: [htop]\n'), vnc: { mode: 'password', password: 'pw' } });
     assert.deepEqual(parse(secret.stringData!['user-data']), { packages: ['htop'], ssh_authorized_keys: [KEY] });
     assert.equal(secret.stringData!['vnc-password'], 'pw');
+  });
+
+  it('binary --user-data (gzip) travels byte for byte in data; the keys go to meta-data public-keys', () => {
+    const gzip = gzipSync(Buffer.from('#cloud-config\nusers: [alice]\n'));
+    const request = parseVmFlags('web', { image: 'debian-12', 'user-data': 'cc.yaml.gz' });
+    const s = assembleVmSpec(request, { namespace: 'team-a', image: resolveImage(request.image, catalog), sshKeys: [{ source: 'test', text: KEY }], userData: { source: 'cc.yaml.gz', bytes: gzip }, launcherImage: 'x' });
+    const secret = buildCloudInitSecret(s);
+    assert.ok(Buffer.from(secret.data!['user-data'], 'base64').equals(gzip));
+    assert.equal(secret.stringData!['user-data'], undefined);
+    assert.deepEqual(parse(secret.stringData!['meta-data'])['public-keys'], [KEY]);
+    assert.deepEqual(pod(s).volumes!.find((v) => v.name === 'cloud-init')!.secret, { secretName: 'web-cloudinit', defaultMode: 0o400 });
   });
 
   it('--user-data-from: no user-data key; the keys travel in meta-data public-keys', () => {
