@@ -46,8 +46,24 @@ export function urlProblem(url: string): string | undefined {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     return `url '${url}' must use http or https, not ${parsed.protocol.replace(/:$/, '')}`;
   }
-  return undefined;
+  return urlCredentialsProblem(parsed);
 }
+
+/**
+ * An image URL travels in plain sight: the catalog, the VM's environment and annotations, `ls`,
+ * launcher and agent logs, node annotations and Events. A user name or password in it (user:pass@)
+ * would be shown in all of them, so it is refused, and the message names the URL without it.
+ */
+export function urlCredentialsProblem(url: URL): string | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  const shown = new URL(url.href);
+  shown.username = '';
+  shown.password = '';
+  return `url '${shown.href}' carries a user name or password (user:password@), which would be shown wherever the URL is: the catalog, the VM's annotations, ls, logs and Events`;
+}
+
+/** What to do instead of a URL with credentials in it. */
+export const URL_CREDENTIALS_HINT = 'serve the image where the nodes can download it without credentials (an address only the cluster reaches), and pin it with its sha256';
 
 export function sizeProblem(size: unknown): string | undefined {
   if (size === undefined) return undefined;

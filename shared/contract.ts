@@ -152,6 +152,17 @@ export type VncMode = 'loopback' | 'password' | 'off';
 /** The VM container's name in the pod (attach, logs, port-forward). The VM's defaults: defaults.ts. */
 export const VM_CONTAINER = 'vm';
 
+/** The StatefulSet's volumeClaimTemplate, and so the pod's volume name for the pet disk. */
+export const DISK_CLAIM_TEMPLATE = 'disk';
+
+/**
+ * The PVC the StatefulSet controller creates from the claim template for pod 0: the plugin checks
+ * and purges it, the launcher names it when the disk is full.
+ */
+export function diskPvcName(vm: string): string {
+  return `${DISK_CLAIM_TEMPLATE}-${vm}-0`;
+}
+
 /**
  * The VM pod's network devices. The node agent creates them in the pod's network namespace before
  * the launcher starts (agent/node/podnet); the launcher finds them there and QEMU opens the tap.

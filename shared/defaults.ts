@@ -30,7 +30,11 @@ export const VM_DEFAULTS = {
 export const VM_LIMITS = {
   maxCpus: 64,
   minMemoryBytes: 64 * MiB,
+  /** Far beyond any node; it keeps the MiB the launcher reads a safe integer. */
+  maxMemoryBytes: 4 * 1024 * 1024 * MiB,
   minDiskBytes: 1024 * MiB,
+  /** qemu-img makes a 1Pi qcow2 overlay with its 64K clusters and refuses 3P ("too large for file format"). */
+  maxDiskBytes: 1024 * 1024 * 1024 * MiB,
   maxShutdownSeconds: 3600,
   /** RFB's DES challenge uses 8 bytes of the password; QEMU ignores the rest. */
   maxVncPasswordLength: 8,

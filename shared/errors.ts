@@ -30,6 +30,7 @@ export type BerthErrorCode =
   | 'POD_REFUSED'
   | 'KUBECONFIG'
   | 'NO_KVM_NODE'
+  | 'NO_NODE_FITS'
   | 'TUNNEL_REFUSED'
   | 'TOOL_MISSING'
   | 'TIMEOUT'
@@ -55,6 +56,8 @@ const exitFor: Record<BerthErrorCode, ExitCodeValue> = {
   POD_REFUSED: ExitCode.cluster,
   KUBECONFIG: ExitCode.cluster,
   NO_KVM_NODE: ExitCode.noKvm,
+  // Nodes to run it exist, but none is large enough: no place for the VM either way.
+  NO_NODE_FITS: ExitCode.noKvm,
   TUNNEL_REFUSED: ExitCode.unexpected,
   TOOL_MISSING: ExitCode.unexpected,
   TIMEOUT: ExitCode.unexpected,

@@ -10,7 +10,7 @@ import { BerthError } from '../../shared/errors.js';
 import { LauncherEnv, Paths, Ports, type Accel, type VncMode } from '../../shared/contract.js';
 import { VM_DEFAULTS, VM_LIMITS } from '../../shared/defaults.js';
 import { parseDuration } from '../../shared/duration.js';
-import { MiB, parseSize } from '../../shared/quantity.js';
+import { formatBinary, MiB, parseSize } from '../../shared/quantity.js';
 import { formatIpv4, inSubnet, parseIpv4, slash30Problem, VM_PREFIX, networkOf } from '../common/ipv4.js';
 
 export interface LauncherPaths {
@@ -103,7 +103,7 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
   const accel = oneOf(LauncherEnv.accel, ACCELS);
   const vnc = oneOf(LauncherEnv.vnc, VNC_MODES, launcherDefaults.vnc);
   const cpus = integer(LauncherEnv.cpus, launcherDefaults.cpus, 1, VM_LIMITS.maxCpus);
-  const memoryMiB = integer(LauncherEnv.memoryMiB, launcherDefaults.memoryMiB, VM_LIMITS.minMemoryBytes / MiB, 4 * 1024 * 1024);
+  const memoryMiB = integer(LauncherEnv.memoryMiB, launcherDefaults.memoryMiB, VM_LIMITS.minMemoryBytes / MiB, VM_LIMITS.maxMemoryBytes / MiB);
   const shutdownSeconds = integer(LauncherEnv.shutdownSeconds, launcherDefaults.shutdownSeconds, 0, VM_LIMITS.maxShutdownSeconds);
 
   const imageSha256 = text(LauncherEnv.imageSha256)?.toLowerCase();
@@ -122,6 +122,7 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
     const parsed = parseSize(diskSize);
     if (!parsed.ok) problems.push(`${LauncherEnv.diskSize}=${diskSize}: ${parsed.problem}`);
     else if (parsed.bytes < VM_LIMITS.minDiskBytes) problems.push(`${LauncherEnv.diskSize}=${diskSize} is smaller than the ${VM_LIMITS.minDiskBytes / MiB}Mi minimum`);
+    else if (parsed.bytes > VM_LIMITS.maxDiskBytes) problems.push(`${LauncherEnv.diskSize}=${diskSize} is larger than the ${formatBinary(VM_LIMITS.maxDiskBytes)} maximum`);
     else diskSizeBytes = Math.ceil(parsed.bytes / SECTOR_BYTES) * SECTOR_BYTES;
   }
 

@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError, ExitCode, isBerthError } from '../../shared/errors.js';
-import { Files, TAP_DEVICE } from '../../shared/contract.js';
+import { diskPvcName, Files, TAP_DEVICE } from '../../shared/contract.js';
 import { Cleanup } from './cleanup.js';
 import { parseLauncherConfig, type LauncherConfig } from './config.js';
 import { preparePetDisk } from './disk.js';
@@ -16,6 +16,7 @@ import { joinPodNetwork } from './network.js';
 import { qemuArgs } from './qemu-args.js';
 import { buildSeedIso } from './seed.js';
 import { startVm, type RunningVm } from './vm.js';
+import { RESUME_FREE_BYTES } from './disk-full.js';
 import { normalizeVncPassword } from './vnc-password.js';
 
 export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> {
@@ -70,6 +71,10 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
       }),
       qmpSocket,
       log,
+      {
+        diskDir: paths.disk,
+        hint: `grow the VM's disk claim where its StorageClass allows expansion (kubectl patch pvc ${diskPvcName(config.vmName)} -n ${config.namespace} -p '{"spec":{"resources":{"requests":{"storage":"LARGER"}}}}'), or free space on the volume; the guest resumes by itself once the volume has ${RESUME_FREE_BYTES / 2 ** 20} MiB free`,
+      },
     );
     if (stopping) void vm.shutdown(config.shutdownSeconds);
     const status = await vm.exit;

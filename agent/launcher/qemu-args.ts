@@ -30,8 +30,9 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-smp', String(plan.cpus),
     '-m', `${plan.memoryMiB}M`,
     '-rtc', 'base=utc',
-    // the pet disk boots, the NoCloud seed is found by its label
-    '-drive', `file=${plan.petDisk},format=qcow2,if=none,id=disk0,discard=unmap`,
+    // the pet disk boots, the NoCloud seed is found by its label; an I/O error (a full volume)
+    // pauses the guest rather than failing its writes (disk-full.ts resumes it)
+    '-drive', `file=${plan.petDisk},format=qcow2,if=none,id=disk0,discard=unmap,werror=stop,rerror=stop`,
     '-device', 'virtio-blk-pci,drive=disk0,bootindex=0',
     '-drive', `file=${plan.seedIso},format=raw,if=none,id=cidata,readonly=on`,
     '-device', 'virtio-blk-pci,drive=cidata',

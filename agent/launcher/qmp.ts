@@ -1,5 +1,5 @@
 // A minimal QMP client (QEMU Machine Protocol over the unix socket): connect, negotiate, run one
-// command at a time. Enough for powerdown, quit and status.
+// command at a time, and events with their data. Enough for powerdown, quit, cont and status.
 import { createConnection, type Socket } from 'node:net';
 
 export interface QmpReply {
@@ -12,7 +12,7 @@ export class Qmp {
   private pending: ((reply: QmpReply) => void)[] = [];
   private greeted?: () => void;
 
-  private constructor(private readonly socket: Socket, private readonly onEvent: (event: string) => void) {
+  private constructor(private readonly socket: Socket, private readonly onEvent: (event: string, data: unknown) => void) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.receive(chunk));
     socket.on('close', () => {
@@ -22,7 +22,7 @@ export class Qmp {
   }
 
   /** Connects (retrying while QEMU creates the socket) and leaves capabilities negotiation done. */
-  static async connect(path: string, timeoutMs: number, onEvent: (event: string) => void = () => undefined): Promise<Qmp> {
+  static async connect(path: string, timeoutMs: number, onEvent: (event: string, data: unknown) => void = () => undefined): Promise<Qmp> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
@@ -62,9 +62,9 @@ export class Qmp {
       const line = this.buffer.slice(0, newline).trim();
       this.buffer = this.buffer.slice(newline + 1);
       if (!line) continue;
-      const message = JSON.parse(line) as QmpReply & { QMP?: unknown; event?: string };
+      const message = JSON.parse(line) as QmpReply & { QMP?: unknown; event?: string; data?: unknown };
       if (message.QMP) this.greeted?.();
-      else if (message.event) this.onEvent(message.event);
+      else if (message.event) this.onEvent(message.event, message.data);
       else this.pending.shift()?.(message);
     }
   }

@@ -9,10 +9,10 @@ import type { LauncherConfig } from './config.js';
 import { mustRun, type Run } from '../common/exec.js';
 import type { Log } from './log.js';
 
-async function readSecretFile(dir: string, name: string): Promise<string | undefined> {
+async function readSecretFile(dir: string, name: string): Promise<Buffer | undefined> {
   const path = join(dir, name);
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -24,7 +24,7 @@ async function readSecretFile(dir: string, name: string): Promise<string | undef
 
 export async function readSeedSources(dir: string): Promise<SeedSources> {
   return {
-    metaData: await readSecretFile(dir, Files.metaData),
+    metaData: (await readSecretFile(dir, Files.metaData))?.toString('utf8'),
     userData: await readSecretFile(dir, Files.userData),
     networkConfig: await readSecretFile(dir, Files.networkConfig),
   };
@@ -34,7 +34,8 @@ export async function readSeedSources(dir: string): Promise<SeedSources> {
 export async function buildSeedIso(config: LauncherConfig, run: Run, log: Log): Promise<string> {
   const sources = await readSeedSources(config.paths.cloudInit);
   if (sources.userData === undefined) log('cloud-init', `no ${Files.userData} in ${config.paths.cloudInit}: the guest gets an empty #cloud-config`);
-  const files = seedFiles(sources, seedIdentity(config.namespace, config.vmName));
+  const identity = seedIdentity(config.namespace, config.vmName, sources);
+  const files = seedFiles(sources, identity);
   const dir = join(config.paths.run, 'seed');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -50,6 +51,6 @@ export async function buildSeedIso(config: LauncherConfig, run: Run, log: Log): 
       if (!(isBerthError(error) && error.code === 'TOOL_MISSING' && i < tools.length - 1)) throw error;
     }
   }
-  log('cloud-init', `seed ISO ${iso} with ${files.map((f) => f.name).join(', ')}`);
+  log('cloud-init', `seed ISO ${iso} with ${files.map((f) => f.name).join(', ')}, instance-id ${identity.instanceId}`);
   return iso;
 }

@@ -6,6 +6,8 @@ import { startChild, type Child } from './child.js';
 import type { Log } from './log.js';
 import { QEMU_BINARY } from './qemu-args.js';
 import { Qmp } from './qmp.js';
+import { DiskFullWatch } from './disk-full.js';
+import { freeBytes } from '../common/disk.js';
 
 export interface RunningVm {
   /** QEMU's exit status (128+n when killed by signal n). */
@@ -16,15 +18,40 @@ export interface RunningVm {
 const QMP_CONNECT_MS = 15_000;
 const QUIT_MS = 10_000;
 
-export async function startVm(argv: string[], qmpSocket: string, log: Log): Promise<RunningVm> {
+export interface DiskWatch {
+  /** The directory of the pet disk's volume, whose free space decides when a paused guest resumes. */
+  diskDir: string;
+  /** What to tell the user when the disk is full: how to grow it. */
+  hint: string;
+}
+
+export async function startVm(argv: string[], qmpSocket: string, log: Log, disk: DiskWatch): Promise<RunningVm> {
   await rm(qmpSocket, { force: true });
   log('qemu', `${QEMU_BINARY} ${argv.join(' ')}`);
   const child: Child = startChild(QEMU_BINARY, argv, { stdin: 'inherit', stdout: 'inherit' });
   const exit = child.exit;
+  let exited = false;
+  void exit.then(() => (exited = true));
   const exitedEarly = exit.then((code) => {
     throw new BerthError('LAUNCHER', `QEMU exited while starting (status ${code}); its message is above`);
   });
-  const qmp = await Promise.race([Qmp.connect(qmpSocket, QMP_CONNECT_MS, (event) => log('qemu', `event ${event}`)), exitedEarly]);
+  let connected: Qmp | undefined;
+  const diskFull = new DiskFullWatch(
+    {
+      freeBytes: () => freeBytes(disk.diskDir),
+      resume: async () => (await connected?.execute('cont'))?.error?.desc,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+      log,
+    },
+    disk.hint,
+    () => exited,
+  );
+  const onEvent = (event: string, data: unknown) => {
+    log('qemu', `event ${event}`);
+    diskFull.onEvent(event, data);
+  };
+  const qmp = await Promise.race([Qmp.connect(qmpSocket, QMP_CONNECT_MS, onEvent), exitedEarly]);
+  connected = qmp;
   exitedEarly.catch(() => undefined);
   log('qemu', `running (pid ${child.pid}), QMP at ${qmpSocket}`);
   return { exit, shutdown: (graceSeconds) => shutdown(child, exit, qmp, graceSeconds, log) };

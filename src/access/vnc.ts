@@ -1,6 +1,8 @@
 // What `vnc` prints: the address, and where the password is. The launcher serves VNC on the pod's
 // 127.0.0.1:5900, which is exactly where the kubelet delivers a port-forward.
+import { isIPv4 } from 'node:net';
 import type { V1Pod } from '@kubernetes/client-node';
+import { usageError } from '../../shared/errors.js';
 import { cloudInitSecretName } from '../core/names.js';
 import { Files, LauncherEnv, VM_CONTAINER, type VncMode } from '../../shared/contract.js';
 
@@ -27,4 +29,26 @@ export function vncPasswordNote(mode: VncMode, vm: string, namespace: string): s
 /** The line `vnc --proxy-only` prints on stdout for scripts. */
 export function proxyOnlyJson(address: string, port: number): string {
   return JSON.stringify({ address, port });
+}
+
+/** The flag that lets --address listen beyond this machine, in kubectl's --insecure-* manner. */
+export const INSECURE_ADDRESS_FLAG = 'insecure-address';
+
+/** An address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+function isLoopback(address: string): boolean {
+  const a = address.trim().toLowerCase();
+  return a === 'localhost' || a === '::1' || (isIPv4(a) && a.startsWith('127.'));
+}
+
+/**
+ * Refuses a listen address beyond loopback unless confirmed: the local end of the forward asks for
+ * nothing, so whoever reaches it gets the VM's screen and keyboard (and, for a display without a
+ * password, no login stands in the way). Pure.
+ */
+export function checkVncAddress(address: string, confirmed: boolean): void {
+  if (confirmed || isLoopback(address)) return;
+  throw usageError(`--address ${address} would open the VM's display to the network: the forward asks for no credentials, so anyone who reaches it gets the VM's screen and keyboard`, [
+    'keep the default 127.0.0.1; from another machine, tunnel to it: ssh -L 5900:127.0.0.1:PORT THIS-HOST',
+    `or, on a network you trust, confirm with --${INSECURE_ADDRESS_FLAG}`,
+  ]);
 }

@@ -30,6 +30,7 @@ const FLAG_KINDS: Record<string, ValueKind> = {
   'storage-class': 'storage-class',
   kubeconfig: 'file',
   'user-data': 'file',
+  'vnc-password-file': 'file',
   'ssh-key': 'file',
   'identity-file': 'file',
   viewer: 'file',

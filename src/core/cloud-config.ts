@@ -2,7 +2,6 @@
 // (comments and order kept); user-data in any other format (scripts, MIME multipart, jinja
 // templates) cannot be edited safely, so the keys travel in meta-data `public-keys` instead, which
 // cloud-init's NoCloud datasource honours as well.
-import { createHash } from 'node:crypto';
 import { isMap, isSeq, parseDocument, stringify } from 'yaml';
 
 export const CLOUD_CONFIG_HEADER = '#cloud-config';
@@ -45,14 +44,13 @@ export function mergeSshKeys(userData: string | undefined, keys: readonly string
   return { ok: true, userData: text, keysInUserData: keys.length > 0 };
 }
 
-/** A stable instance-id: the same VM (namespace/name) keeps it across restarts and node moves. */
-export function instanceId(namespace: string, name: string): string {
-  return `berth-${createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 16)}`;
-}
-
-/** NoCloud meta-data. `publicKeys` only when they could not go into user-data. Pure. */
-export function buildMetaData(namespace: string, name: string, publicKeys: readonly string[] = []): string {
-  const data: Record<string, unknown> = { 'instance-id': instanceId(namespace, name), 'local-hostname': name };
+/**
+ * NoCloud meta-data. `publicKeys` only when they could not go into user-data. No instance-id: the
+ * launcher derives it from the seed at each start (agent/launcher/cloud-init.ts), so that edited
+ * user-data is applied; one written here would pin it. Pure.
+ */
+export function buildMetaData(name: string, publicKeys: readonly string[] = []): string {
+  const data: Record<string, unknown> = { 'local-hostname': name };
   if (publicKeys.length > 0) data['public-keys'] = [...publicKeys];
   return stringify(data, { lineWidth: 0 });
 }

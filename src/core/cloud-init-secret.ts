@@ -10,6 +10,8 @@ import { vmAnnotations } from './vm-statefulset.js';
 export function buildCloudInitSecret(spec: VmSpec): V1Secret {
   const stringData: Record<string, string> = { [Files.metaData]: spec.cloudInit.metaData };
   if (spec.cloudInit.userData.kind === 'inline') stringData[Files.userData] = spec.cloudInit.userData.text;
+  // Binary user-data (gzip) goes in data, base64 as the API stores it: stringData would have to be UTF-8.
+  const data = spec.cloudInit.userData.kind === 'bytes' ? { [Files.userData]: spec.cloudInit.userData.bytes.toString('base64') } : undefined;
   if (spec.vnc.mode === 'password' && spec.vnc.password) stringData[Files.vncPassword] = spec.vnc.password;
   return {
     apiVersion: 'v1',
@@ -21,6 +23,7 @@ export function buildCloudInitSecret(spec: VmSpec): V1Secret {
       annotations: vmAnnotations(spec),
     },
     type: 'Opaque',
+    ...(data ? { data } : {}),
     stringData,
   };
 }

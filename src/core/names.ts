@@ -45,10 +45,5 @@ export function cloudInitSecretName(vm: string): string {
   return `${vm}-cloudinit`;
 }
 
-/** The StatefulSet's volumeClaimTemplate, and so the pod's volume name for the pet disk. */
-export const DISK_CLAIM_TEMPLATE = 'disk';
-
-/** The PVC the StatefulSet controller creates from the claim template for pod 0. */
-export function diskPvcName(vm: string): string {
-  return `${DISK_CLAIM_TEMPLATE}-${vm}-0`;
-}
+// The disk's claim names are the launcher's too: they live in the contract.
+export { DISK_CLAIM_TEMPLATE, diskPvcName } from '../../shared/contract.js';

@@ -12,6 +12,7 @@ import { VM_DEFAULTS, VM_LIMITS } from './defaults.js';
 import { parseDuration } from '../../shared/duration.js';
 import { checkVmName } from './names.js';
 import { formatBinary, parseSize } from '../../shared/quantity.js';
+import { URL_CREDENTIALS_HINT, urlCredentialsProblem } from '../../shared/catalog.js';
 
 export type ImageRequest = { kind: 'url'; url: string; sha256?: string } | { kind: 'catalog'; name: string };
 export type SshKeySource = { kind: 'text'; text: string } | { kind: 'file'; path: string };
@@ -19,8 +20,11 @@ export interface UserDataRef {
   kind: 'configmap' | 'secret';
   name: string;
 }
+/** Where the VNC password comes from: never the command line (shell history, ps). */
+export type VncPasswordSource = { kind: 'prompt' } | { kind: 'file'; path: string } | { kind: 'stdin' };
 export type DiskSpec =
-  | { kind: 'pvc'; sizeBytes: number; storageClass?: string; reuse: boolean }
+  /** sizeGiven: --disk-size was typed; a reused disk without it keeps the size it has. */
+  | { kind: 'pvc'; sizeBytes: number; storageClass?: string; reuse: boolean; sizeGiven: boolean }
   | { kind: 'ephemeral'; sizeBytes: number };
 
 export interface VmRequest extends VmOptions {
@@ -37,7 +41,9 @@ export interface VmOptions {
   sshKeys: SshKeySource[] | 'default';
   userDataFile?: string;
   userDataFrom?: UserDataRef;
+  /** The password is filled in from vncPasswordFrom once it is read. */
   vnc: { mode: VncMode; password?: string };
+  vncPasswordFrom?: VncPasswordSource;
   accel: Accel;
   nodeSelector: Record<string, string>;
   readyPort: number;
@@ -79,6 +85,8 @@ export function parseImage(image: string, sha256: string | undefined): ImageRequ
       throw invalid('image', `'${image}' is not a valid URL`);
     }
     if (!url.hostname) throw invalid('image', `'${image}' has no host`);
+    const credentials = urlCredentialsProblem(url);
+    if (credentials) throw invalid('image', credentials.replace(/^url /, ''), URL_CREDENTIALS_HINT);
     return sha256 === undefined ? { kind: 'url', url: url.href } : { kind: 'url', url: url.href, sha256: parseSha256(sha256) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
@@ -101,9 +109,10 @@ function parseWholeNumber(flag: string, raw: string, min: number, max: number, w
   return Number(text);
 }
 
-function parseSizeFlag(flag: string, raw: string, minBytes: number): number {
+function parseSizeFlag(flag: string, raw: string, minBytes: number, maxBytes: number): number {
   const parsed = parseSize(raw);
   if (!parsed.ok) throw invalid(flag, parsed.problem);
+  if (parsed.bytes > maxBytes) throw invalid(flag, `'${raw}' is above the ${formatBinary(maxBytes)} maximum`);
   if (parsed.bytes < minBytes) {
     const suggestion = /^\d+$/.test(raw.trim()) ? ` (a bare number counts bytes; did you mean ${raw.trim()}Mi?)` : '';
     throw invalid(flag, `'${raw}' is below the ${formatBinary(minBytes)} minimum${suggestion}`);
@@ -142,6 +151,27 @@ export function parseNodeSelector(entries: readonly string[]): Record<string, st
   return selector;
 }
 
+/** What is wrong with a VNC password, or undefined. Pure. */
+export function vncPasswordProblem(password: string): string | undefined {
+  if (password.length === 0 || password.length > VM_LIMITS.maxVncPasswordLength || !/^[\x21-\x7e]+$/.test(password)) {
+    return `must be 1 to ${VM_LIMITS.maxVncPasswordLength} printable characters without spaces (VNC authentication uses only 8)`;
+  }
+  return undefined;
+}
+
+/**
+ * The VNC password as read from its source: the first line of a file or of stdin (a trailing
+ * newline is how files end, not part of the password). Never echoes it. Pure.
+ */
+export function checkVncPassword(text: string, source: VncPasswordSource): string {
+  const password = text.split(/\r?\n/)[0] ?? '';
+  const problem = vncPasswordProblem(password);
+  if (problem === undefined) return password;
+  const flag = source.kind === 'prompt' ? 'vnc-password' : 'vnc-password-file';
+  const where = source.kind === 'file' ? `the first line of '${source.path}' ` : source.kind === 'stdin' ? 'the first line of stdin ' : '';
+  throw invalid(flag, `${where}${problem}`);
+}
+
 /** A flag left out reads as its default, so callers and tests name only what they set. */
 export type VmFlagValues = Partial<VmFlags>;
 
@@ -175,19 +205,22 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
     throw conflict('ephemeral', 'reuse-disk', 'an ephemeral disk is always new; drop one of them');
   }
   const noVnc = flags.vnc === false;
-  if (flags['vnc-password'] !== undefined && noVnc) {
-    throw conflict('vnc-password', 'no-vnc', 'drop --no-vnc to get a password-protected VNC display');
+  const passwordFile = flags['vnc-password-file'];
+  if (passwordFile !== undefined && passwordFile.trim() === '') throw invalid('vnc-password-file', 'must name a file, or - for stdin');
+  const wantsPassword = Boolean(flags['vnc-password']) || passwordFile !== undefined;
+  if (wantsPassword && noVnc) {
+    throw conflict(flags['vnc-password'] ? 'vnc-password' : 'vnc-password-file', 'no-vnc', 'drop --no-vnc to get a password-protected VNC display');
   }
   const cpus = parseWholeNumber('cpus', flags.cpus ?? String(VM_DEFAULTS.cpus), 1, VM_LIMITS.maxCpus, ' (virtual CPUs)');
-  const memoryBytes = parseSizeFlag('memory', flags.memory ?? VM_DEFAULTS.memory, VM_LIMITS.minMemoryBytes);
-  const sizeBytes = parseSizeFlag('disk-size', flags['disk-size'] ?? VM_DEFAULTS.diskSize, VM_LIMITS.minDiskBytes);
+  const memoryBytes = parseSizeFlag('memory', flags.memory ?? VM_DEFAULTS.memory, VM_LIMITS.minMemoryBytes, VM_LIMITS.maxMemoryBytes);
+  const sizeBytes = parseSizeFlag('disk-size', flags['disk-size'] ?? VM_DEFAULTS.diskSize, VM_LIMITS.minDiskBytes, VM_LIMITS.maxDiskBytes);
   const storageClass = flags['storage-class'];
   if (storageClass !== undefined && (storageClass.length > 253 || !DNS_SUBDOMAIN.test(storageClass))) {
     throw invalid('storage-class', `'${storageClass}' is not a valid StorageClass name`, 'list them with: kubectl get storageclass');
   }
   const disk: DiskSpec = flags.ephemeral
     ? { kind: 'ephemeral', sizeBytes }
-    : { kind: 'pvc', sizeBytes, storageClass, reuse: Boolean(flags['reuse-disk']) };
+    : { kind: 'pvc', sizeBytes, storageClass, reuse: Boolean(flags['reuse-disk']), sizeGiven: flags['disk-size'] !== undefined };
   const sshKeys = (flags['ssh-key'] ?? []).map((v): SshKeySource => {
     const value = v.trim();
     if (value === '') throw invalid('ssh-key', 'must not be empty');
@@ -195,11 +228,14 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
   });
   const accel = (flags.accel ?? VM_DEFAULTS.accel).trim().toLowerCase();
   if (accel !== 'kvm' && accel !== 'tcg') throw invalid('accel', `'${flags.accel}' is not supported; use kvm or tcg`);
-  const password = flags['vnc-password'];
-  if (password !== undefined && (password.length === 0 || password.length > VM_LIMITS.maxVncPasswordLength || !/^[\x21-\x7e]+$/.test(password))) {
-    throw invalid('vnc-password', `must be 1 to ${VM_LIMITS.maxVncPasswordLength} printable characters without spaces (VNC authentication uses only 8)`);
-  }
-  const vnc = noVnc ? { mode: 'off' as const } : password !== undefined ? { mode: 'password' as const, password } : { mode: 'loopback' as const };
+  const vnc = noVnc ? { mode: 'off' as const } : wantsPassword ? { mode: 'password' as const } : { mode: 'loopback' as const };
+  const vncPasswordFrom: VncPasswordSource | undefined = !wantsPassword
+    ? undefined
+    : passwordFile === undefined
+      ? { kind: 'prompt' }
+      : passwordFile.trim() === '-'
+        ? { kind: 'stdin' }
+        : { kind: 'file', path: passwordFile };
   const readyPort = parseWholeNumber('ready-port', flags['ready-port'] ?? String(VM_DEFAULTS.readyPort), 0, 65535, ' (0 turns the readiness check off)');
   // The pod's 5900 is the launcher's display, never the guest's: a probe there would say Ready
   // while the guest is still booting.
@@ -226,6 +262,7 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
     userDataFile: flags['user-data'],
     userDataFrom: flags['user-data-from'] !== undefined ? parseUserDataFrom(flags['user-data-from']) : undefined,
     vnc,
+    vncPasswordFrom,
     accel,
     nodeSelector: parseNodeSelector(flags['node-selector'] ?? []),
     readyPort,

@@ -12,6 +12,8 @@ export interface ResolvedImage {
   sha256?: string;
   /** Set for catalog images: the node label image.berth.dev/<name> marks nodes that cache it. */
   catalogName?: string;
+  /** The base image's file size, when the catalog gives it. */
+  sizeBytes?: number;
 }
 
 /**
@@ -42,5 +44,5 @@ export function resolveImage(request: ImageRequest, catalog: Record<string, stri
       hint: `ask a cluster admin to fix it: kubectl berth images add ${request.name} --url URL --sha256 SHA256 --force`,
     });
   }
-  return { source: request.name, url: entry.url, sha256: entry.sha256, catalogName: request.name };
+  return { source: request.name, url: entry.url, sha256: entry.sha256, catalogName: request.name, ...(entry.size !== undefined ? { sizeBytes: entry.size } : {}) };
 }

@@ -11,11 +11,14 @@ export interface KeyText {
   text: string;
 }
 
+/** The --user-data file: text, or bytes that are not UTF-8 text (gzip), which travel untouched. */
+export type UserDataFile = KeyText | { source: string; bytes: Buffer };
+
 export interface ResolvedInputs {
   namespace: string;
   image: ResolvedImage;
   sshKeys: KeyText[];
-  userData?: KeyText;
+  userData?: UserDataFile;
   /** The container image of the launcher (berthImage()). */
   launcherImage: string;
 }
@@ -28,8 +31,8 @@ export interface VmSpec extends Pick<VmRequest, CarriedOver> {
   image: ResolvedImage;
   cloudInit: {
     metaData: string;
-    /** Generated user-data text, or the user's ConfigMap/Secret mounted as user-data. */
-    userData: { kind: 'inline'; text: string } | { kind: 'ref'; ref: UserDataRef };
+    /** Generated user-data text, binary user-data as given, or the user's ConfigMap/Secret mounted as user-data. */
+    userData: { kind: 'inline'; text: string } | { kind: 'bytes'; bytes: Buffer } | { kind: 'ref'; ref: UserDataRef };
   };
   launcherImage: string;
 }
@@ -47,6 +50,10 @@ export function assembleVmSpec(request: VmRequest, inputs: ResolvedInputs): VmSp
   if (request.userDataFrom) {
     userData = { kind: 'ref', ref: request.userDataFrom };
     metaKeys = keys;
+  } else if (inputs.userData && 'bytes' in inputs.userData) {
+    // gzip or another binary form cloud-init reads: nothing to merge into, so the keys go to meta-data
+    userData = { kind: 'bytes', bytes: inputs.userData.bytes };
+    metaKeys = keys;
   } else {
     const merged = mergeSshKeys(inputs.userData?.text, keys, inputs.userData?.source);
     if (!merged.ok) throw new BerthError('INVALID_VALUE', `--user-data: ${merged.problem}`, { hint: 'fix the file; check it with: cloud-init schema --config-file FILE' });
@@ -60,7 +67,7 @@ export function assembleVmSpec(request: VmRequest, inputs: ResolvedInputs): VmSp
     cpus: request.cpus,
     memoryBytes: request.memoryBytes,
     disk: request.disk,
-    cloudInit: { metaData: buildMetaData(inputs.namespace, request.name, metaKeys), userData },
+    cloudInit: { metaData: buildMetaData(request.name, metaKeys), userData },
     vnc: request.vnc,
     accel: request.accel,
     nodeSelector: request.nodeSelector,

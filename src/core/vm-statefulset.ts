@@ -33,6 +33,24 @@ export function vmAnnotations(spec: VmSpec): Record<string, string> {
   };
 }
 
+/**
+ * What the disk's claim must hold when the guest fills its disk: the qcow2 overlay at its full
+ * virtual size plus its metadata (an L2 entry of 8 bytes and a refcount of 2 per 64K cluster,
+ * under 1/4096 of the size, and a few MiB of tables), and the base image's copy where one lands
+ * on the claim. A URL image is always copied there; its size is not known before the download,
+ * so it is bounded by the disk's own (a base file is never larger than its virtual size, and the
+ * disk starts at the base's). A catalog image is read from the node's cache; when the catalog
+ * gives its size, room for a copy is kept too, for a node that has not cached it yet. The file
+ * system takes its share first: ext4 keeps 5% of its blocks for root (QEMU runs as uid 107) and
+ * about 1.6% for inode tables, so the payload is divided by 0.92. Pure.
+ */
+export function claimBytes(spec: Pick<VmSpec, 'disk' | 'image'>): number {
+  const disk = spec.disk.sizeBytes;
+  const qcow2Metadata = Math.ceil(disk / 4096) + 16 * MiB;
+  const baseCopy = spec.image.catalogName === undefined ? disk : (spec.image.sizeBytes ?? 0);
+  return Math.ceil((disk + qcow2Metadata + baseCopy) / 0.92 / MiB) * MiB;
+}
+
 /** Guest RAM plus what QEMU, the launcher and (under TCG) the translation cache need. */
 export function podMemoryBytes(spec: Pick<VmSpec, 'memoryBytes' | 'accel'>): number {
   return spec.memoryBytes + MEMORY_OVERHEAD_BYTES + (spec.accel === 'tcg' ? TCG_EXTRA_OVERHEAD_BYTES : 0);
@@ -71,7 +89,8 @@ function launcherEnv(spec: VmSpec): V1EnvVar[] {
   ];
   if (spec.image.sha256) env.push({ name: LauncherEnv.imageSha256, value: spec.image.sha256 });
   env.push(
-    { name: LauncherEnv.diskSize, value: formatBinary(spec.disk.sizeBytes) },
+    // A reused disk without --disk-size keeps its size: the default would grow it past its claim.
+    ...(spec.disk.kind === 'pvc' && spec.disk.reuse && !spec.disk.sizeGiven ? [] : [{ name: LauncherEnv.diskSize, value: formatBinary(spec.disk.sizeBytes) }]),
     // From the pod's annotations, where the agent also reads them (from the container runtime, as it
     // may not read pods): one value for both. Unset, the launcher and the agent use VM_DEFAULTS.
     { name: LauncherEnv.vmIp, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${Annotations.podVmIp}']` } } },
@@ -133,7 +152,7 @@ function vmContainer(spec: VmSpec): V1Container {
 function cloudInitVolume(spec: VmSpec): V1Volume {
   const secretName = cloudInitSecretName(spec.name);
   const userData = spec.cloudInit.userData;
-  if (userData.kind === 'inline') return { name: Volumes.cloudInit, secret: { secretName, defaultMode: 0o400 } };
+  if (userData.kind !== 'ref') return { name: Volumes.cloudInit, secret: { secretName, defaultMode: 0o400 } };
   // The user's object stays the one source of truth: mounted, not copied, so no second copy of
   // its secrets exists and an edit takes effect at the next boot.
   const item = { items: [{ key: Files.userData, path: Files.userData }] };
@@ -153,7 +172,7 @@ function diskClaim(spec: VmSpec): V1PersistentVolumeClaim[] | undefined {
       spec: {
         accessModes: ['ReadWriteOnce'],
         ...(spec.disk.storageClass ? { storageClassName: spec.disk.storageClass } : {}),
-        resources: { requests: { storage: formatBinary(spec.disk.sizeBytes) } },
+        resources: { requests: { storage: formatBinary(claimBytes(spec)) } },
       },
     },
   ];
@@ -166,7 +185,8 @@ export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
     cloudInitVolume(spec),
     { name: Volumes.run, emptyDir: {} },
   ];
-  if (spec.disk.kind === 'ephemeral') volumes.push({ name: DISK_CLAIM_TEMPLATE, emptyDir: { sizeLimit: formatBinary(spec.disk.sizeBytes) } });
+  // The same room as a claim: a limit of the bare disk size would evict the pod before the guest's disk is full.
+  if (spec.disk.kind === 'ephemeral') volumes.push({ name: DISK_CLAIM_TEMPLATE, emptyDir: { sizeLimit: formatBinary(claimBytes(spec)) } });
   const claims = diskClaim(spec);
   return {
     apiVersion: 'apps/v1',

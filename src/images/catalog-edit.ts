@@ -2,7 +2,7 @@
 // ConfigMap change (create it, or a merge patch of one key). Pure, so every refusal is tested.
 import { BerthError, usageError } from '../../shared/errors.js';
 import { Catalog, catalogNamespace, type CatalogEntry } from '../../shared/contract.js';
-import { imageNameProblem, renderEntry, sha256Problem, sizeProblem, urlProblem } from '../../shared/catalog.js';
+import { imageNameProblem, renderEntry, sha256Problem, sizeProblem, URL_CREDENTIALS_HINT, urlCredentialsProblem, urlProblem } from '../../shared/catalog.js';
 
 export interface AddImageRequest {
   name: string;
@@ -25,7 +25,10 @@ export function catalogWhere(): string {
 
 export function validateAddRequest(request: AddImageRequest): CatalogEntry {
   const problem = imageNameProblem(request.name) ?? urlProblem(request.url) ?? sha256Problem(request.sha256) ?? sizeProblem(request.size);
-  if (problem) throw usageError(problem, 'see kubectl berth images add --help');
+  if (problem) {
+    const credentials = URL.canParse(request.url) ? urlCredentialsProblem(new URL(request.url)) : undefined;
+    throw usageError(problem, problem === credentials ? URL_CREDENTIALS_HINT : 'see kubectl berth images add --help');
+  }
   // Stored as the URL parser writes it (scheme and host in lower case), so no reader down the line
   // can mistake HTTPS://... for anything but https.
   const entry: CatalogEntry = { url: new URL(request.url).href, sha256: request.sha256.toLowerCase() };

@@ -1,7 +1,7 @@
 // Creating a VM on the cluster: every check first (existing objects, referenced objects, a node
 // that can run it, a server-side dry run of each object), then the objects, and if a later create
 // fails, the earlier ones are removed again, so a failed create leaves the cluster as it was.
-import type { V1Secret, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1Node, V1PersistentVolumeClaim, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import { BerthError } from '../../shared/errors.js';
 import { cloudInitSecretName, diskPvcName } from '../core/names.js';
 import type { VmRequest } from '../core/vm-flags.js';
@@ -12,6 +12,9 @@ import { apiStatus, isNotFound, toBerthError } from './errors.js';
 import { apiContext, readOptional, type KubeApis } from './vm-objects.js';
 import { firstPodOf } from '../core/statefulset-pod.js';
 import { refusalHint } from '../core/create-failure.js';
+import { isBerthVm } from '../core/vm-labels.js';
+import { claimBytes, podMemoryBytes } from '../core/vm-statefulset.js';
+import { formatBinary, parseSize } from '../../shared/quantity.js';
 
 export interface PreflightOptions {
   /** Create even when no node can run the VM now; it stays Pending until one can. */
@@ -42,11 +45,31 @@ async function checkNotExisting(conn: Connection, apis: KubeApis, spec: VmSpec, 
       hint: 'drop --reuse-disk to create a new disk',
     });
   }
+  if (pvc && spec.disk.kind === 'pvc' && spec.disk.reuse) checkReusedDiskSize(pvc, spec);
   if (pvc && !(request.disk.kind === 'pvc' && request.disk.reuse)) {
     throw new BerthError('ALREADY_EXISTS', `a disk kept from an earlier VM '${name}' exists (PersistentVolumeClaim '${diskPvcName(name)}' in namespace '${namespace}')`, {
       hint: [`boot from it with --reuse-disk`, `or delete it first: kubectl delete pvc ${diskPvcName(name)} -n ${namespace}`],
     });
   }
+}
+
+/**
+ * --reuse-disk with a --disk-size larger than the claim would grow the overlay past what the
+ * claim can store: the guest would pause on a full disk. Refused, with the two ways out. Pure.
+ */
+export function checkReusedDiskSize(pvc: V1PersistentVolumeClaim, spec: Pick<VmSpec, 'name' | 'namespace' | 'disk' | 'image'>): void {
+  if (spec.disk.kind !== 'pvc' || !spec.disk.sizeGiven) return;
+  const raw = pvc.status?.capacity?.storage ?? pvc.spec?.resources?.requests?.storage;
+  const capacity = raw === undefined ? undefined : parseSize(raw);
+  if (!capacity?.ok || spec.disk.sizeBytes <= capacity.bytes) return;
+  const claim = diskPvcName(spec.name);
+  const patch = JSON.stringify({ spec: { resources: { requests: { storage: formatBinary(claimBytes(spec)) } } } });
+  throw new BerthError('INVALID_VALUE', `--disk-size ${formatBinary(spec.disk.sizeBytes)} is larger than the disk to reuse: PersistentVolumeClaim '${claim}' holds ${raw}`, {
+    hint: [
+      `grow the claim first, where its StorageClass allows volume expansion: kubectl patch pvc ${claim} -n ${spec.namespace} -p '${patch}'`,
+      'or drop --disk-size: a reused disk keeps the size it has',
+    ],
+  });
 }
 
 async function checkUserDataSource(conn: Connection, apis: KubeApis, spec: VmSpec): Promise<void> {
@@ -86,22 +109,50 @@ async function checkStorageClass(conn: Connection, spec: VmSpec, note: (m: strin
   }
 }
 
-/** Refuses a VM no node can run, unless asked to queue it anyway. */
+/**
+ * The largest memory any of these nodes can give a pod (status.allocatable), or undefined when no
+ * node says (a quantity we do not parse counts as unknown, never as too small). Pure.
+ */
+export function largestAllocatableMemory(nodes: readonly V1Node[]): number | undefined {
+  let largest: number | undefined;
+  for (const node of nodes) {
+    const raw = node.status?.allocatable?.memory;
+    const parsed = raw === undefined ? undefined : parseSize(raw);
+    if (parsed?.ok) largest = Math.max(largest ?? 0, parsed.bytes);
+  }
+  return largest;
+}
+
+/** Refuses a VM no node can run, or none could hold, unless asked to queue it anyway. */
 async function checkNodes(conn: Connection, apis: KubeApis, spec: VmSpec, options: PreflightOptions): Promise<void> {
   const required = spec.accel === 'kvm' ? Labels.nodeKvm : Labels.nodeReady;
   const selector = [`${required}=true`, ...Object.entries(spec.nodeSelector).map(([k, v]) => `${k}=${v}`)].join(',');
-  let count: number;
+  let nodes: V1Node[];
   try {
-    count = (await apis.core.listNode({ labelSelector: selector })).items.length;
+    nodes = (await apis.core.listNode({ labelSelector: selector })).items;
   } catch (error) {
     const e = toBerthError(error, apiContext(conn, 'list nodes'));
     if (e.code !== 'FORBIDDEN') throw e;
     options.note('Note: cannot check which nodes can run the VM (not allowed to list nodes); going ahead.');
     return;
   }
-  if (count > 0) return;
-  const what = spec.accel === 'kvm' ? `no node has usable KVM (label ${required}=true)` : `no node runs the kubectl-berth agent (label ${required}=true)`;
   const extra = Object.keys(spec.nodeSelector).length > 0 ? ' and matches --node-selector' : '';
+  if (nodes.length > 0) {
+    // The pod asks for the guest's memory plus QEMU's overhead; a node that cannot give that much
+    // to one pod can never schedule it, however empty it is.
+    const needed = podMemoryBytes(spec);
+    const largest = largestAllocatableMemory(nodes);
+    if (largest === undefined || largest >= needed) return;
+    const what = `its pod needs ${formatBinary(needed)} of memory (--memory ${formatBinary(spec.memoryBytes)} plus QEMU's overhead), and the largest node that can run it${extra} can give a pod ${formatBinary(largest)}`;
+    if (options.allowUnschedulable) {
+      options.note(`Warning: ${what}; the VM will stay Pending until a larger node joins.`);
+      return;
+    }
+    throw new BerthError('NO_NODE_FITS', `cannot place VM '${spec.name}': ${what}`, {
+      hint: [`give it less memory: --memory ${formatBinary(Math.max(0, largest - (needed - spec.memoryBytes)))} or less`, 'or pass --allow-unschedulable to create it now and let it wait Pending for a larger node'],
+    });
+  }
+  const what = spec.accel === 'kvm' ? `no node has usable KVM (label ${required}=true)` : `no node runs the kubectl-berth agent (label ${required}=true)`;
   if (options.allowUnschedulable) {
     options.note(`Warning: ${what}${extra}; the VM will stay Pending until one does.`);
     return;
@@ -131,8 +182,27 @@ function createError(conn: Connection, error: unknown, subject: string, namespac
   return toBerthError(error, apiContext(conn, `create ${subject}`, { subject, namespace }));
 }
 
-/** Creates the Secret, then the StatefulSet; on failure removes what it created. */
-export async function createVmObjects(conn: Connection, apis: KubeApis, secret: V1Secret, sts: V1StatefulSet): Promise<void> {
+/**
+ * Whether a failed call may still have been carried out: no answer at all (a connection reset, a
+ * timeout, a proxy that dropped the reply), or an answer that says the server did not finish
+ * deciding (408, and 5xx: 504 means "may still be processing"). Any other answer is the server's
+ * definite no. Pure.
+ */
+export function outcomeUnknown(error: unknown): boolean {
+  const status = apiStatus(error);
+  return status === undefined || status.code === 408 || status.code >= 500;
+}
+
+/**
+ * Creates the Secret, then the StatefulSet; on a definite failure removes the Secret again.
+ *
+ * When the StatefulSet create gets no clear answer, the server may have stored it: deleting the
+ * Secret then would leave a VM whose pod can never mount its cloud-init. So the create is sent
+ * once more, which settles it either way: created now, or 409 because the first one landed (the
+ * name was free at preflight, so a StatefulSet of this VM found then is ours). Only when that
+ * second answer is unclear too is the outcome left to the user, with the Secret kept.
+ */
+export async function createVmObjects(conn: Connection, apis: KubeApis, secret: V1Secret, sts: V1StatefulSet, note: (m: string) => void): Promise<void> {
   const namespace = sts.metadata!.namespace!;
   const secretSubject = `Secret '${secret.metadata!.name}'`;
   const stsSubject = `VM '${sts.metadata!.name}'`;
@@ -143,18 +213,56 @@ export async function createVmObjects(conn: Connection, apis: KubeApis, secret: 
     } catch (error) {
       throw createError(conn, error, secretSubject, namespace);
     }
-    try {
-      await apis.apps.createNamespacedStatefulSet({ namespace, body: sts, dryRun });
-    } catch (error) {
-      const failure = createError(conn, error, stsSubject, namespace);
-      if (dryRun === undefined) {
-        const secretName = secret.metadata!.name!;
-        const removed = await apis.core.deleteNamespacedSecret({ name: secretName, namespace }).then(() => true, () => false);
-        if (!removed) failure.suggestions.push(`the Secret '${secretName}' could not be removed again; delete it with: kubectl delete secret ${secretName} -n ${namespace}`);
+    if (dryRun === 'All') {
+      try {
+        await apis.apps.createNamespacedStatefulSet({ namespace, body: sts, dryRun });
+      } catch (error) {
+        throw createError(conn, error, stsSubject, namespace);
       }
+      await dryRunFirstPod(conn, apis, sts);
+      continue;
+    }
+    const outcome = await createStatefulSet(apis, sts, note);
+    if (outcome.kind === 'created') return;
+    const failure = createError(conn, outcome.error, stsSubject, namespace);
+    const secretName = secret.metadata!.name!;
+    if (outcome.kind === 'unknown') {
+      failure.suggestions.push(
+        `the cluster did not say whether ${stsSubject} was created; the Secret '${secretName}' was kept, so a VM that was created can still start`,
+        `see whether it exists: kubectl berth ls ${sts.metadata!.name} -n ${namespace}; if it does not, remove the Secret: kubectl delete secret ${secretName} -n ${namespace}`,
+      );
       throw failure;
     }
-    if (dryRun === 'All') await dryRunFirstPod(conn, apis, sts);
+    const removed = await apis.core.deleteNamespacedSecret({ name: secretName, namespace }).then(() => true, () => false);
+    if (!removed) failure.suggestions.push(`the Secret '${secretName}' could not be removed again; delete it with: kubectl delete secret ${secretName} -n ${namespace}`);
+    throw failure;
+  }
+}
+
+type CreateOutcome = { kind: 'created' } | { kind: 'failed'; error: unknown } | { kind: 'unknown'; error: unknown };
+
+/** The StatefulSet create, asked a second time when the first answer is unclear (see above). */
+async function createStatefulSet(apis: KubeApis, sts: V1StatefulSet, note: (m: string) => void): Promise<CreateOutcome> {
+  const namespace = sts.metadata!.namespace!;
+  const name = sts.metadata!.name!;
+  try {
+    await apis.apps.createNamespacedStatefulSet({ namespace, body: sts });
+    return { kind: 'created' };
+  } catch (first) {
+    if (!outcomeUnknown(first)) return { kind: 'failed', error: first };
+    note(`Note: no clear answer to creating VM '${name}'; asking again to learn whether it exists.`);
+    try {
+      await apis.apps.createNamespacedStatefulSet({ namespace, body: sts });
+      return { kind: 'created' };
+    } catch (second) {
+      if (apiStatus(second)?.code === 409) {
+        // Ours only if it carries this VM's labels: anything else took the name in between.
+        const found = await apis.apps.readNamespacedStatefulSet({ name, namespace }).catch(() => undefined);
+        if (found && found.metadata?.labels?.[Labels.vm] === name && isBerthVm(found.metadata?.labels)) return { kind: 'created' };
+        return found ? { kind: 'failed', error: second } : { kind: 'unknown', error: first };
+      }
+      return outcomeUnknown(second) ? { kind: 'unknown', error: first } : { kind: 'failed', error: second };
+    }
   }
 }
 

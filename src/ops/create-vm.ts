@@ -7,7 +7,7 @@ import { buildCloudInitSecret } from '../core/cloud-init-secret.js';
 import { checkVmName } from '../core/names.js';
 import { missingImage, parseImage, parseImageFlag, parseVmOptions, type VmRequest } from '../core/vm-flags.js';
 import { resolveImage, type ResolvedImage } from '../core/vm-image.js';
-import { assembleVmSpec, type KeyText } from '../core/vm-spec.js';
+import { assembleVmSpec, type UserDataFile } from '../core/vm-spec.js';
 import { buildVmStatefulSet } from '../core/vm-statefulset.js';
 import type { VmState } from '../core/vm-status.js';
 import { createVmObjects, preflight } from '../kube/vm-create.js';
@@ -21,8 +21,8 @@ import { launcherImageFor } from '../kube/installed-image.js';
 import { waitTimeoutMs } from '../flags/wait.js';
 import { objectsPrintable, renderData } from '../output/print.js';
 import type { OpIo } from './io.js';
-import { readSshKeys, readUserData } from './local-inputs.js';
-import { askImage, askVmName, isInteractive } from './prompts.js';
+import { readSshKeys, readUserData, readVncPassword } from './local-inputs.js';
+import { askImage, askVmName, askVncPassword, isInteractive } from './prompts.js';
 
 export interface CreateResult {
   name: string;
@@ -47,7 +47,15 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   if (flags.image === undefined && !interactive) throw missingImage();
   const options = parseVmOptions(flags);
   const givenImage = parseImageFlag(flags);
+  const passwordFrom = options.vncPasswordFrom;
+  if (passwordFrom?.kind === 'prompt' && !interactive) {
+    throw new BerthError('USAGE', '--vnc-password: no terminal to ask for the password on', {
+      hint: ['pass --vnc-password-file FILE (its first line), or --vnc-password-file - with the password on stdin', 'a password is never taken on the command line, where shell history and ps would show it'],
+    });
+  }
   const name = givenName ?? checkVmName(await askVmName());
+  // Read before the cluster is touched, so a bad password costs nothing.
+  if (passwordFrom) options.vnc = { mode: 'password', password: passwordFrom.kind === 'prompt' ? await askVncPassword() : await readVncPassword(passwordFrom) };
   const conn = await io.connect();
   // Asked alongside the other requests, so the check adds no round trip of its own.
   const serverWarning = flags['dry-run'] ? undefined : olderServerWarning(conn);
@@ -67,7 +75,7 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
 export interface VmToMake {
   request: VmRequest;
   image: ResolvedImage;
-  userData?: KeyText;
+  userData?: UserDataFile;
 }
 
 export interface MakeOptions {
@@ -122,7 +130,7 @@ export async function makeVms(conn: Connection, apis: KubeApis, vms: VmToMake[],
   if (warning) io.note(warning);
   for (const { spec, request } of specs) await preflight(conn, apis, spec, request, { allowUnschedulable: options.allowUnschedulable, note: io.note });
   for (const { spec, request, objects } of specs) {
-    await createVmObjects(conn, apis, ...objects);
+    await createVmObjects(conn, apis, ...objects, io.note);
     // A VM on a new disk is a new host to ssh, even where an earlier one had its name (a wiped
     // cluster, a rebuilt image); a reused disk keeps its keys, and so does the entry.
     if (!(request.disk.kind === 'pvc' && request.disk.reuse)) forgetVmHostKeys(conn.kubeConfig.getCurrentCluster()?.name, spec.namespace, [spec.name]);

@@ -2,6 +2,7 @@
 // stays data. @inquirer/prompts is imported on first use so scripted runs never load it.
 import { BerthError } from '../../shared/errors.js';
 import { vmNameProblem } from '../core/names.js';
+import { vncPasswordProblem } from '../core/vm-flags.js';
 
 const context = { output: process.stderr };
 
@@ -40,4 +41,12 @@ export async function askImage(catalogNames: string[]): Promise<string> {
 export async function askConfirm(message: string): Promise<boolean> {
   const { confirm } = await import('@inquirer/prompts');
   return confirm({ message, default: false }, context).catch(interrupted);
+}
+
+/** The VNC password, typed without echo; asked twice, as passwd does, since no one sees it. */
+export async function askVncPassword(): Promise<string> {
+  const { password } = await import('@inquirer/prompts');
+  const first = await password({ message: 'VNC password', mask: '*', validate: (v: string) => vncPasswordProblem(v) ?? true }, context).catch(interrupted);
+  await password({ message: 'VNC password again', mask: '*', validate: (v: string) => v === first || 'the two passwords differ' }, context).catch(interrupted);
+  return first;
 }

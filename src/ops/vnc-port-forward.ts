@@ -4,6 +4,7 @@ import { waitForInterrupt } from '../access/interrupt.js';
 import { parsePort } from '../access/port-spec.js';
 import { checkTarget } from '../access/resolve.js';
 import { startVncSession } from '../access/vnc-session.js';
+import { checkVncAddress } from '../access/vnc.js';
 import type { AccessIo } from './io.js';
 
 export interface VncForwardRequest {
@@ -12,11 +13,14 @@ export interface VncForwardRequest {
   /** --port as typed; a free port when absent. */
   port?: string;
   address: string;
+  /** --insecure-address: the user confirmed a non-loopback --address. */
+  insecureAddress: boolean;
 }
 
 /** Returns the exit code: 130, after Ctrl-C. */
 export async function forwardVnc(request: VncForwardRequest, io: AccessIo): Promise<number> {
   const port = request.port === undefined ? 0 : parsePort(request.port, '--port', true);
+  checkVncAddress(request.address, request.insecureAddress);
   checkTarget(request.target);
   const reader = await io.reader();
   const interrupt = waitForInterrupt();

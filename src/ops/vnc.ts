@@ -6,7 +6,7 @@ import { hostViewerSystem } from '../access/local-tools.js';
 import { parsePort } from '../access/port-spec.js';
 import { checkTarget } from '../access/resolve.js';
 import { chooseViewer, runViewer } from '../access/viewer-launch.js';
-import { proxyOnlyJson } from '../access/vnc.js';
+import { checkVncAddress, proxyOnlyJson } from '../access/vnc.js';
 import { startVncSession } from '../access/vnc-session.js';
 import type { AccessIo } from './io.js';
 
@@ -17,6 +17,8 @@ export interface VncRequest {
   /** --port as typed; a free port when absent. */
   port?: string;
   address: string;
+  /** --insecure-address: the user confirmed a non-loopback --address. */
+  insecureAddress: boolean;
   viewer?: string;
 }
 
@@ -26,6 +28,7 @@ export async function openVnc(request: VncRequest, io: AccessIo): Promise<number
   if (!request.proxyOnly && request.address !== '127.0.0.1') {
     throw usageError('--address needs --proxy-only', 'a viewer started here connects to 127.0.0.1; to listen elsewhere, use --proxy-only');
   }
+  checkVncAddress(request.address, request.insecureAddress);
   const system = hostViewerSystem();
   // Find the viewer before touching the cluster: a missing viewer should fail at once.
   if (!request.proxyOnly) chooseViewer(system, request.viewer, '127.0.0.1', 5900);

@@ -2,7 +2,7 @@
 // entrypoint with the env contract, a real TCG guest from test/guest/build.sh, and real ssh from a
 // client namespace. One VM at a time; the guest boots in seconds.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -182,6 +182,34 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     assert.equal(await run.exit, 0, run.logs);
     const origin = JSON.parse(await readFile(join(disk, Files.petDiskOrigin), 'utf8')) as { sha256: string; base: string };
     assert.deepEqual([origin.sha256, origin.base], [sha, join(disk, Files.localBase)]);
+  });
+
+  it('a guest that fills its volume is paused, reported with how to grow the disk, and resumed when space returns', async function () {
+    this.timeout(360_000);
+    // A small file system of its own for the pet disk, filled up to a few MiB by a file the test
+    // removes again, as a grown claim or a clean-up would give the room back.
+    const disk = await mkdtemp(join(work, 'small-disk-'));
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0777', 'tmpfs', disk]);
+    try {
+      const run = await start({ [LauncherEnv.diskDir]: disk, [LauncherEnv.shutdownSeconds]: '5' });
+      await bootAndWaitForSsh(run);
+      const filler = join(disk, 'filler');
+      const { bavail, bsize } = await statfs(disk);
+      await execa('fallocate', ['-l', String(Number(bavail) * Number(bsize) - 8 * 2 ** 20), filler]);
+      // 24 MiB of incompressible data where 8 MiB are left: the write stops halfway.
+      const writing = execa('ip', ['netns', 'exec', sandbox.clientNs, 'ssh', ...sshArgs(key, `root@${sandbox.podIp}`, 'dd if=/dev/urandom of=/data/fill bs=1M count=24 2>/dev/null && sync && stat -c %s /data/fill', 22)], { reject: false, timeout: 170_000 });
+      await eventually('the guest paused on the full volume', 120_000, async () => (/error: the guest is paused: the VM's disk volume is full/.test(run.logs) ? true : undefined), { stopEarly: () => (launcherExited ? run.logs : undefined) });
+      assert.match(run.logs, new RegExp(`hint: grow the VM's disk claim .*kubectl patch pvc disk-e2e-vm-0 -n t-launcher`));
+      await rm(filler);
+      const written = await writing;
+      assert.equal(written.exitCode, 0, `${String(written.stderr)}\n${run.logs}`);
+      assert.equal(String(written.stdout).trim(), String(24 * 2 ** 20), 'the whole write landed after the resume');
+      assert.match(run.logs, /the volume has \d+ MiB free again: the guest runs again/);
+      run.signal('SIGTERM');
+      assert.equal(await run.exit, 0, run.logs);
+    } finally {
+      await execa('umount', ['-l', disk], { reject: false });
+    }
   });
 
   it('a killed launcher takes QEMU with it; the agent builds the network anew for the next start', async () => {

@@ -72,7 +72,7 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
         },
       }),
     });
-    await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--ssh-key', `${key}.pub`, '--vnc-password', 'berth123', '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
+    await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--ssh-key', `${key}.pub`, '--vnc-password-file', '-', '--wait', '--timeout', '5m'], { timeoutMs: 360_000, input: 'berth123\n' });
     await kubectlOut(['wait', '-n', NAMESPACE, '--for=condition=Ready', `pod/${PEER}`, '--timeout=60s'], { timeoutMs: 70_000 });
     podIp = (await kubectlOut(['get', 'pod', '-n', NAMESPACE, `${VM}-0`, '-o', 'jsonpath={.status.podIP}'])).trim();
     peerIp = (await kubectlOut(['get', 'pod', '-n', NAMESPACE, PEER, '-o', 'jsonpath={.status.podIP}'])).trim();

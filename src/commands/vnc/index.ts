@@ -26,7 +26,8 @@ export default class Vnc extends BerthCommand {
     browser: Flags.boolean({ description: 'With --web: open the page in your browser (--no-browser only prints its URL).', default: true, allowNo: true }),
     'proxy-only': Flags.boolean({ description: 'Start no viewer; print the address as JSON and wait.', default: false }),
     port: Flags.string({ description: 'Local port to listen on (default: a free one).' }),
-    address: Flags.string({ description: 'Local address to listen on (only with --proxy-only; a viewer always gets 127.0.0.1).', default: '127.0.0.1' }),
+    address: Flags.string({ description: 'Local address to listen on (only with --proxy-only; a viewer always gets 127.0.0.1); beyond loopback only with --insecure-address.', default: '127.0.0.1' }),
+    'insecure-address': Flags.boolean({ description: "Allow an --address beyond loopback: anyone who reaches it gets the VM's display, unauthenticated.", default: false }),
     viewer: Flags.string({ description: 'The viewer to start: a path or a command on PATH.', exclusive: ['proxy-only'] }),
   };
 
@@ -36,7 +37,7 @@ export default class Vnc extends BerthCommand {
     checkWebFlags({ web: flags.web, browser: flags.browser, proxyOnly: flags['proxy-only'], address: flags.address, viewer: flags.viewer });
     const code = flags.web
       ? await openVncWeb({ target: args.name, port: flags.port, browser: flags.browser }, io)
-      : await openVnc({ target: args.name, proxyOnly: flags['proxy-only'], port: flags.port, address: flags.address, viewer: flags.viewer }, io);
+      : await openVnc({ target: args.name, proxyOnly: flags['proxy-only'], port: flags.port, address: flags.address, insecureAddress: flags['insecure-address'], viewer: flags.viewer }, io);
     if (code !== 0) this.exit(code);
   }
 }

@@ -15,12 +15,13 @@ export default class VncPortForward extends BerthCommand {
   };
   static override flags = {
     port: Flags.string({ description: 'Local port to listen on (default: a free one).' }),
-    address: Flags.string({ description: 'Local address to listen on.', default: '127.0.0.1' }),
+    address: Flags.string({ description: 'Local address to listen on; beyond loopback only with --insecure-address.', default: '127.0.0.1' }),
+    'insecure-address': Flags.boolean({ description: "Allow an --address beyond loopback: anyone who reaches it gets the VM's display, unauthenticated.", default: false }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(VncPortForward);
-    const request = { target: args.name, port: flags.port, address: flags.address };
+    const request = { target: args.name, port: flags.port, address: flags.address, insecureAddress: flags['insecure-address'] };
     this.exit(await forwardVnc(request, { reader: () => this.reader(flags), note: (m) => this.note(m), print: printer(undefined) }));
   }
 }

@@ -63,7 +63,8 @@ describe('create (integration, local cluster)', function () {
     const userData = Buffer.from(secret.data!['user-data'], 'base64').toString();
     assert.ok(userData.startsWith('#cloud-config\n'));
     assert.ok(userData.includes(TEST_KEY), 'the default ~/.ssh/*.pub key is in user-data');
-    assert.match(Buffer.from(secret.data!['meta-data'], 'base64').toString(), /^instance-id: berth-[0-9a-f]{16}\nlocal-hostname: web\n$/);
+    // no instance-id: the launcher derives it from the seed, so an edit is a new instance
+    assert.equal(Buffer.from(secret.data!['meta-data'], 'base64').toString(), 'local-hostname: web\n');
   });
 
   it('the scheduler places the VM only on a node carrying the labels it needs', async () => {
@@ -105,6 +106,20 @@ describe('create (integration, local cluster)', function () {
     assert.equal(stillWaiting!.spec!.nodeName, undefined, 'the KVM VM still has no node');
   });
 
+  it('memory no node can give a pod is refused before anything exists (exit 6), with the largest --memory that fits', async () => {
+    const restore = await withNodeLabels({ [Labels.nodeReady]: 'true' });
+    try {
+      const before = await objectCounts(ns);
+      const run = await berth(['create', 'huge', '-n', ns, '--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '3Ti', '--ephemeral']);
+      assert.equal(run.exitCode, 6, run.stderr);
+      assert.match(run.message, /cannot place VM 'huge': its pod needs 3145984Mi of memory \(--memory 3Ti plus QEMU's overhead\), and the largest node that can run it can give a pod \d+\w*/);
+      assert.match(run.message, /give it less memory: --memory \d+\w* or less/);
+      assert.deepEqual(await objectCounts(ns), before);
+    } finally {
+      await restore();
+    }
+  });
+
   it('--wait stops at the launcher\'s own error when the guest can never start (exit 1)', async () => {
     const restoreTun = await withTunDevices();
     const restore = await withNodeLabels({ [Labels.nodeReady]: 'true' });
@@ -141,9 +156,11 @@ describe('create (integration, local cluster)', function () {
   });
 
   describe('--dry-run output is accepted as-is by kubectl apply --dry-run=server', () => {
+    const vncPasswordFile = join(files, 'vnc-password.txt');
+    writeFileSync(vncPasswordFile, 'pw123\n');
     const variants: [string, string[]][] = [
       ['defaults (PVC, KVM)', []],
-      ['ephemeral, TCG, password VNC', ['--ephemeral', '--accel', 'tcg', '--vnc-password', 'pw123']],
+      ['ephemeral, TCG, password VNC from a file', ['--ephemeral', '--accel', 'tcg', '--vnc-password-file', vncPasswordFile]],
       ['user-data from a Secret, no VNC, no probe', ['--user-data-from', 'secret/app-init', '--no-vnc', '--ready-port', '0']],
       ['storage class, node selector, relayed ports, JSON', ['--storage-class', 'berth-test', '--node-selector', 'disk=ssd', '--port', '8080', '-o', 'json']],
     ];
@@ -166,6 +183,7 @@ describe('create (integration, local cluster)', function () {
     const broken = join(files, 'broken.yaml');
     const privateKey = join(files, 'id_ed25519');
     writeFileSync(broken, '#cloud-config\npackages: [nginx\n');
+    writeFileSync(join(files, 'long-password.txt'), 'longerthan8\n');
     writeFileSync(privateKey, '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n');
     const unreachable = join(files, 'unreachable.kubeconfig');
     writeFileSync(unreachable, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:2'}}]\nusers: [{name: u, user: {token: x}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
@@ -185,6 +203,8 @@ describe('create (integration, local cluster)', function () {
       ['--reuse-disk with no disk', ['create', 'bad', '--image', DEAD_IMAGE, '--accel', 'tcg', '--reuse-disk'], 3, /there is no disk to reuse/],
       ['unknown StorageClass', ['create', 'bad', '--image', DEAD_IMAGE, '--accel', 'tcg', '--storage-class', 'nope'], 3, /StorageClass 'nope' does not exist/],
       ['no node can run it', ['create', 'bad', ...base, '--node-selector', 't-plugin.berth.dev/nowhere=1'], 6, /cannot place VM 'bad'/],
+      ['--vnc-password without a terminal', ['create', 'bad', ...base, '--vnc-password'], 2, /--vnc-password: no terminal to ask for the password on.*--vnc-password-file -/],
+      ['--vnc-password-file too long a password', ['create', 'bad', ...base, '--vnc-password-file', join(files, 'long-password.txt')], 2, /--vnc-password-file: the first line of '.*long-password\.txt' must be 1 to 8 printable characters/],
       ['name already taken', ['create', 'taken', ...base], 4, /VM 'taken' already exists/],
       ['namespace does not exist', ['create', 'bad', ...base, '--allow-unschedulable', '-n', 't-plugin-no-such-namespace'], 3, /namespace 't-plugin-no-such-namespace' does not exist/],
       ['unreachable cluster', ['create', 'bad', ...base, '--kubeconfig', unreachable], 5, /cannot reach the cluster at https:\/\/127\.0\.0\.1:2/],

@@ -67,6 +67,18 @@ describe('prompts on a terminal (integration, local cluster)', function () {
     if (ns) await deleteNamespace(ns);
   });
 
+  it('create --vnc-password asks for the password twice without echoing it, and puts it in the Secret', async () => {
+    const run = await onTerminal(['create', 'vnc-pw', '-n', ns, '--dry-run', '-o', 'yaml', '--image', DEAD_IMAGE, '--accel', 'tcg', '--ssh-key', TEST_KEY, '--vnc-password'], [
+      { expect: /VNC password/, send: 'pw123\r' },
+      { expect: /VNC password again/, send: 'pw123\r' },
+    ]);
+    assert.equal(run.exitCode, 0, run.output);
+    assert.match(run.output, /VNC password \*{5}/, 'the answer is masked');
+    const yamlStart = run.output.indexOf('apiVersion');
+    assert.doesNotMatch(run.output.slice(0, yamlStart), /pw123/, 'the password is not echoed');
+    assert.match(run.output.slice(yamlStart), /vnc-password: pw123/);
+  });
+
   it('create asks for the name and the image (a URL when chosen) and uses the answers', async () => {
     const url = { expect: /Image URL/, send: `${DEAD_IMAGE}\r` };
     const run = await onTerminal(['create', '-n', ns, '--dry-run', '-o', 'yaml', '--accel', 'tcg', '--ssh-key', TEST_KEY], [

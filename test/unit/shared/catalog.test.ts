@@ -14,6 +14,7 @@ describe('parseCatalog', () => {
     ['non-hex sha256', JSON.stringify({ url: 'http://x/a', sha256: 'g'.repeat(64) }), /not 64 hexadecimal/],
     ['relative URL', JSON.stringify({ url: 'images/a.qcow2', sha256: sha }), /is not an absolute URL/],
     ['ftp URL', JSON.stringify({ url: 'ftp://x/a', sha256: sha }), /must use http or https, not ftp/],
+    ['credentials in the URL, without showing them', JSON.stringify({ url: 'https://me:hunter2@x/a', sha256: sha }), /^url 'https:\/\/x\/a' carries a user name or password/],
     ['missing url', JSON.stringify({ sha256: sha }), /url is missing/],
     ['negative size', JSON.stringify({ url: 'http://x/a', sha256: sha, size: -1 }), /size -1 is not a positive whole number/],
     ['not JSON', '{url', /not valid JSON/],

@@ -90,6 +90,7 @@ describe('launcher config from the environment', () => {
     assert.equal(size('2000000001'), 2000000512, 'rounded up to whole sectors');
     assert.match(problemsOf({ ...minimal, [LauncherEnv.diskSize]: '20GB' }), /BERTH_DISK_SIZE=20GB: '20GB' is not a Kubernetes quantity; did you mean 20Gi\?/);
     assert.match(problemsOf({ ...minimal, [LauncherEnv.diskSize]: '512Mi' }), /BERTH_DISK_SIZE=512Mi is smaller than the 1024Mi minimum/);
+    assert.match(problemsOf({ ...minimal, [LauncherEnv.diskSize]: '3P' }), /BERTH_DISK_SIZE=3P is larger than the 1Pi maximum/);
     for (const bad of ['-1Gi', 'Gi', '1.5.2G', '20ki']) assert.match(problemsOf({ ...minimal, [LauncherEnv.diskSize]: bad }), /BERTH_DISK_SIZE=/, bad);
   });
 

@@ -35,7 +35,7 @@ describe('qemu argv', () => {
   it('boots the pet disk, attaches the seed read-only, virtio everywhere', () => {
     const argv = qemuArgs(plan);
     assert.deepEqual(valuesOf(argv, '-drive'), [
-      'file=/var/lib/berth/disk/pet.qcow2,format=qcow2,if=none,id=disk0,discard=unmap',
+      'file=/var/lib/berth/disk/pet.qcow2,format=qcow2,if=none,id=disk0,discard=unmap,werror=stop,rerror=stop',
       'file=/run/berth/seed.iso,format=raw,if=none,id=cidata,readonly=on',
     ]);
     assert.deepEqual(valuesOf(argv, '-device'), [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
-import { proxyOnlyJson, vncMode, vncPasswordNote, vncUrl } from '../../../../src/access/vnc.js';
+import { checkVncAddress, proxyOnlyJson, vncMode, vncPasswordNote, vncUrl } from '../../../../src/access/vnc.js';
 import { LauncherEnv } from '../../../../shared/contract.js';
 
 function pod(vnc?: string, container = 'vm'): V1Pod {
@@ -24,5 +24,16 @@ describe('access: VNC address and password note', () => {
   });
   it('prints address and port as JSON for --proxy-only', () => {
     assert.deepEqual(JSON.parse(proxyOnlyJson('127.0.0.1', 40000)), { address: '127.0.0.1', port: 40000 });
+  });
+  it('listens beyond loopback only when confirmed with --insecure-address, and says why not', () => {
+    for (const address of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) assert.doesNotThrow(() => checkVncAddress(address, false), address);
+    for (const address of ['0.0.0.0', '::', '192.168.1.20', 'my-laptop.local']) {
+      assert.throws(
+        () => checkVncAddress(address, false),
+        (e: any) => e.oclif.exit === 2 && e.message.includes(`--address ${address} would open the VM's display to the network`) && /--insecure-address/.test(e.suggestions.join()),
+        address,
+      );
+      assert.doesNotThrow(() => checkVncAddress(address, true), address);
+    }
   });
 });

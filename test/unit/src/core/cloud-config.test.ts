@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { buildMetaData, instanceId, mergeSshKeys, parsePublicKeys } from '../../../../src/core/cloud-config.js';
+import { buildMetaData, mergeSshKeys, parsePublicKeys } from '../../../../src/core/cloud-config.js';
 
 const K1 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOne one@host';
 const K2 = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQTwo two@host';
@@ -52,15 +52,9 @@ describe('mergeSshKeys', () => {
 });
 
 describe('meta-data and keys', () => {
-  it('instance-id is stable per namespace/name and differs across them', () => {
-    assert.equal(instanceId('ns', 'web'), instanceId('ns', 'web'));
-    assert.notEqual(instanceId('ns', 'web'), instanceId('other', 'web'));
-    assert.match(instanceId('ns', 'web'), /^berth-[0-9a-f]{16}$/);
-  });
-
-  it('meta-data has instance-id, local-hostname and, when asked, public-keys', () => {
-    assert.deepEqual(parse(buildMetaData('ns', 'web')), { 'instance-id': instanceId('ns', 'web'), 'local-hostname': 'web' });
-    assert.deepEqual(parse(buildMetaData('ns', 'web', [K1]))['public-keys'], [K1]);
+  it('meta-data has local-hostname and, when asked, public-keys; no instance-id, which the launcher derives from the seed', () => {
+    assert.deepEqual(parse(buildMetaData('web')), { 'local-hostname': 'web' });
+    assert.deepEqual(parse(buildMetaData('web', [K1]))['public-keys'], [K1]);
   });
 
   it('parses .pub and authorized_keys texts, and refuses private keys and junk', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { BerthError } from '../../../../shared/errors.js';
-import { parseImageFlag, parseVmFlags, parseVmOptions, type VmFlagValues as VmFlags } from '../../../../src/core/vm-flags.js';
+import { checkVncPassword, parseImageFlag, parseVmFlags, parseVmOptions, type VmFlagValues as VmFlags } from '../../../../src/core/vm-flags.js';
 
 const URL = 'https://images.example.com/debian-12.qcow2';
 const SHA = 'a'.repeat(64);
@@ -31,6 +31,7 @@ describe('parseVmFlags: bad inputs, each with its exact message and exit 2', () 
     ['ftp image', 'web', { image: 'ftp://host/x.qcow2' }, "--image: 'ftp://host/x.qcow2' uses an unsupported scheme; the node agent downloads http:// and https:// URLs only"],
     ['file image', 'web', { image: 'file:///tmp/x.qcow2' }, "--image: 'file:///tmp/x.qcow2' uses an unsupported scheme; the node agent downloads http:// and https:// URLs only"],
     ['URL without host', 'web', { image: 'https://' }, "--image: 'https://' is not a valid URL"],
+    ['URL with credentials', 'web', { image: 'https://me:hunter2@images.example/x.qcow2' }, "--image: 'https://images.example/x.qcow2' carries a user name or password (user:password@), which would be shown wherever the URL is: the catalog, the VM's annotations, ls, logs and Events"],
     ['short sha256', 'web', { image: URL, 'image-sha256': 'abc' }, "--image-sha256: 'abc' is not a sha256 digest; expected 64 hex digits"],
     ['sha256 with catalog name', 'web', { image: 'debian-12', 'image-sha256': SHA }, '--image-sha256 and --image NAME cannot be used together'],
     ['zero cpus', 'web', { ...base, cpus: '0' }, "--cpus: '0' must be a whole number from 1 to 64 (virtual CPUs)"],
@@ -50,9 +51,9 @@ describe('parseVmFlags: bad inputs, each with its exact message and exit 2', () 
     ['user-data-from pod', 'web', { ...base, 'user-data-from': 'pod/x' }, "--user-data-from: 'pod/x' must be configmap/NAME or secret/NAME"],
     ['user-data-from no name', 'web', { ...base, 'user-data-from': 'secret/' }, "--user-data-from: '' is not a valid object name"],
     ['user-data-from bad name', 'web', { ...base, 'user-data-from': 'configmap/My_Config' }, "--user-data-from: 'My_Config' is not a valid object name"],
-    ['vnc password and no vnc', 'web', { ...base, 'vnc-password': 'secret', vnc: false }, '--vnc-password and --no-vnc cannot be used together'],
-    ['vnc password too long', 'web', { ...base, 'vnc-password': 'longerthan8' }, '--vnc-password: must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)'],
-    ['vnc password with space', 'web', { ...base, 'vnc-password': 'a b' }, '--vnc-password: must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)'],
+    ['vnc password and no vnc', 'web', { ...base, 'vnc-password': true, vnc: false }, '--vnc-password and --no-vnc cannot be used together'],
+    ['vnc password file and no vnc', 'web', { ...base, 'vnc-password-file': 'pw.txt', vnc: false }, '--vnc-password-file and --no-vnc cannot be used together'],
+    ['vnc password file blank', 'web', { ...base, 'vnc-password-file': ' ' }, '--vnc-password-file: must name a file, or - for stdin'],
     ['accel xen', 'web', { ...base, accel: 'xen' }, "--accel: 'xen' is not supported; use kvm or tcg"],
     ['node selector without =', 'web', { ...base, 'node-selector': ['zone'] }, "--node-selector: 'zone' must be key=value"],
     ['node selector bad key', 'web', { ...base, 'node-selector': ['bad key=x'] }, "--node-selector: 'bad key' is not a valid label key"],
@@ -66,6 +67,8 @@ describe('parseVmFlags: bad inputs, each with its exact message and exit 2', () 
     ['port zero', 'web', { ...base, port: ['0'] }, "--port: '0' must be a whole number from 1 to 65535 (a guest TCP port)"],
     ['port of the VNC display', 'web', { ...base, port: ['5900'] }, "--port: 5900 belongs to the VM's VNC display in the pod"],
     ['empty ssh key', 'web', { ...base, 'ssh-key': [' '] }, '--ssh-key: must not be empty'],
+    ['memory beyond what the launcher takes', 'web', { ...base, memory: '5Ti' }, "--memory: '5Ti' is above the 4Ti maximum"],
+    ['disk size beyond qcow2', 'web', { ...base, 'disk-size': '3P' }, "--disk-size: '3P' is above the 1Pi maximum"],
   ];
 
   it(`has at least 30 cases (${cases.length})`, () => assert.ok(cases.length >= 30));
@@ -87,11 +90,12 @@ describe('parseVmFlags: every flag lands in the request', () => {
       image: { kind: 'catalog', name: 'debian-12' },
       cpus: 1,
       memoryBytes: 2 ** 30,
-      disk: { kind: 'pvc', sizeBytes: 10 * 2 ** 30, storageClass: undefined, reuse: false },
+      disk: { kind: 'pvc', sizeBytes: 10 * 2 ** 30, storageClass: undefined, reuse: false, sizeGiven: false },
       sshKeys: 'default',
       userDataFile: undefined,
       userDataFrom: undefined,
       vnc: { mode: 'loopback' },
+      vncPasswordFrom: undefined,
       accel: 'kvm',
       nodeSelector: {},
       readyPort: 22,
@@ -111,7 +115,7 @@ describe('parseVmFlags: every flag lands in the request', () => {
       'reuse-disk': true,
       'ssh-key': ['~/.ssh/id_ed25519.pub', 'ssh-ed25519 AAAAC3Nza me@host'],
       'user-data-from': 'cm/db-init',
-      'vnc-password': 'pa55word',
+      'vnc-password-file': '-',
       accel: 'TCG',
       'node-selector': ['topology.kubernetes.io/zone=a', 'disk=ssd'],
       'ready-port': '0',
@@ -122,13 +126,14 @@ describe('parseVmFlags: every flag lands in the request', () => {
     assert.deepEqual(r.image, { kind: 'url', url: URL, sha256: SHA });
     assert.equal(r.cpus, 4);
     assert.equal(r.memoryBytes, 1.5 * 2 ** 30);
-    assert.deepEqual(r.disk, { kind: 'pvc', sizeBytes: 20e9, storageClass: 'berth-test', reuse: true });
+    assert.deepEqual(r.disk, { kind: 'pvc', sizeBytes: 20e9, storageClass: 'berth-test', reuse: true, sizeGiven: true });
     assert.deepEqual(r.sshKeys, [
       { kind: 'file', path: '~/.ssh/id_ed25519.pub' },
       { kind: 'text', text: 'ssh-ed25519 AAAAC3Nza me@host' },
     ]);
     assert.deepEqual(r.userDataFrom, { kind: 'configmap', name: 'db-init' });
-    assert.deepEqual(r.vnc, { mode: 'password', password: 'pa55word' });
+    assert.deepEqual(r.vnc, { mode: 'password' });
+    assert.deepEqual(r.vncPasswordFrom, { kind: 'stdin' });
     assert.equal(r.accel, 'tcg');
     assert.deepEqual(r.nodeSelector, { 'topology.kubernetes.io/zone': 'a', disk: 'ssd' });
     assert.equal(r.readyPort, 0);
@@ -163,4 +168,26 @@ describe('create on a terminal: the options are checked before the name and imag
     assert.throws(() => parseImageFlag({ 'image-sha256': 'abc' }), /--image-sha256: 'abc' is not a sha256 digest/);
     assert.deepEqual(parseImageFlag({ image: URL, 'image-sha256': SHA }), { kind: 'url', url: URL, sha256: SHA });
   });
+});
+
+describe('the VNC password: never from the command line', () => {
+  it('--vnc-password is asked for; --vnc-password-file names a file, or - for stdin', () => {
+    assert.deepEqual(parseVmOptions({ 'vnc-password': true }).vncPasswordFrom, { kind: 'prompt' });
+    assert.deepEqual(parseVmOptions({ 'vnc-password-file': '~/vnc.txt' }).vncPasswordFrom, { kind: 'file', path: '~/vnc.txt' });
+    assert.deepEqual(parseVmOptions({ 'vnc-password-file': '-' }).vncPasswordFrom, { kind: 'stdin' });
+    assert.equal(parseVmOptions({}).vncPasswordFrom, undefined);
+  });
+  it("takes the first line, without its newline", () => {
+    assert.equal(checkVncPassword('pa55word\n', { kind: 'stdin' }), 'pa55word');
+    assert.equal(checkVncPassword('pw\r\nignored\n', { kind: 'file', path: 'f' }), 'pw');
+  });
+  for (const [title, text, source, message] of [
+    ['too long, from a file', 'longerthan8\n', { kind: 'file', path: 'pw.txt' }, "--vnc-password-file: the first line of 'pw.txt' must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)"],
+    ['with a space, from stdin', 'a b', { kind: 'stdin' }, '--vnc-password-file: the first line of stdin must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)'],
+    ['empty, typed', '', { kind: 'prompt' }, '--vnc-password: must be 1 to 8 printable characters without spaces (VNC authentication uses only 8)'],
+  ] as const) {
+    it(`refuses a password ${title}, without showing it`, () => {
+      assert.throws(() => checkVncPassword(text, source), (e: any) => e.message === message && e.oclif.exit === 2);
+    });
+  }
 });

@@ -1,12 +1,13 @@
 // The pure builders for create: every flag shows up where the launcher, the scheduler and the
 // kubelet will look for it.
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildCloudInitSecret } from '../../../../src/core/cloud-init-secret.js';
 import { renderData } from '../../../../src/output/print.js';
 import { parseVmFlags, type VmFlagValues } from '../../../../src/core/vm-flags.js';
 import { assembleVmSpec, type VmSpec } from '../../../../src/core/vm-spec.js';
-import { buildVmStatefulSet } from '../../../../src/core/vm-statefulset.js';
+import { buildVmStatefulSet, claimBytes } from '../../../../src/core/vm-statefulset.js';
 import { resolveImage } from '../../../../src/core/vm-image.js';
 import { imageLabelName } from '../../../../shared/catalog.js';
 import { Annotations, DeviceResources, LAUNCHER_COMMAND, Labels, LauncherEnv, Paths } from '../../../../shared/contract.js';
@@ -129,18 +130,34 @@ describe('buildVmStatefulSet', () => {
   it('--disk-size and --storage-class shape the claim template', () => {
     const claim = buildVmStatefulSet(spec({ 'disk-size': '40Gi', 'storage-class': 'berth-test' })).spec!.volumeClaimTemplates![0];
     assert.equal(claim.metadata!.name, 'disk');
-    assert.deepEqual(claim.spec, { accessModes: ['ReadWriteOnce'], storageClassName: 'berth-test', resources: { requests: { storage: '40Gi' } } });
+    // 40Gi, its qcow2 metadata (10Mi + 16Mi) and the file system's 8%: (40960 + 26) / 0.92 MiB.
+    assert.deepEqual(claim.spec, { accessModes: ['ReadWriteOnce'], storageClassName: 'berth-test', resources: { requests: { storage: '44550Mi' } } });
     assert.equal(env(spec({ 'disk-size': '40Gi' }))[LauncherEnv.diskSize], '40Gi');
   });
 
-  it('--ephemeral: an emptyDir with the size as its limit, no claim template', () => {
+  it('the claim holds the full disk, its qcow2 metadata and the base copy a URL image needs, after the file system takes its share', () => {
+    const storage = (s: VmSpec) => buildVmStatefulSet(s).spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage;
+    const url = spec({ image: 'https://img.example/x.qcow2', 'disk-size': '10Gi' });
+    assert.equal(claimBytes(url), 22281 * 2 ** 20, 'a URL image: room for a base copy as large as the disk');
+    assert.equal(storage(url), '22281Mi');
+    assert.equal(claimBytes(spec({ 'disk-size': '10Gi' })), 11151 * 2 ** 20, 'a catalog image without a size: read from the node cache');
+    const sized = { ...spec({ 'disk-size': '10Gi' }), image: { ...spec().image, sizeBytes: 300 * 2 ** 20 } };
+    assert.equal(claimBytes(sized), 11477 * 2 ** 20, 'a catalog image with a size: room for its copy');
+  });
+
+  it('--ephemeral: an emptyDir limited to what a claim would hold, no claim template', () => {
     const sts = buildVmStatefulSet(spec({ ephemeral: true, 'disk-size': '5Gi' }));
     assert.equal(sts.spec!.volumeClaimTemplates, undefined);
-    assert.deepEqual(sts.spec!.template.spec!.volumes!.find((v) => v.name === 'disk')!.emptyDir, { sizeLimit: '5Gi' });
+    assert.deepEqual(sts.spec!.template.spec!.volumes!.find((v) => v.name === 'disk')!.emptyDir, { sizeLimit: '5584Mi' });
+  });
+
+  it('--reuse-disk without --disk-size keeps the disk its size: no BERTH_DISK_SIZE', () => {
+    assert.equal(env(spec({ 'reuse-disk': true }))[LauncherEnv.diskSize], undefined);
+    assert.equal(env(spec({ 'reuse-disk': true, 'disk-size': '20Gi' }))[LauncherEnv.diskSize], '20Gi');
   });
 
   it('--vnc-password publishes port 5900 named vnc; --no-vnc turns VNC off', () => {
-    const withPassword = spec({ 'vnc-password': 's3cret' });
+    const withPassword = spec({ 'vnc-password': true });
     assert.deepEqual(container(withPassword).ports, [{ name: 'vnc', containerPort: 5900, protocol: 'TCP' }]);
     assert.equal(env(withPassword)[LauncherEnv.vnc], 'password');
     const off = spec({ vnc: false });
@@ -200,15 +217,26 @@ describe('buildCloudInitSecret', () => {
     assert.equal(secret.metadata!.namespace, 'team-a');
     assert.equal(secret.metadata!.labels![Labels.vm], 'web');
     assert.deepEqual(Object.keys(secret.stringData!), ['meta-data', 'user-data']);
-    assert.deepEqual(parse(secret.stringData!['meta-data']), { 'instance-id': parse(secret.stringData!['meta-data'])['instance-id'], 'local-hostname': 'web' });
+    assert.deepEqual(parse(secret.stringData!['meta-data']), { 'local-hostname': 'web' }, 'no instance-id: the launcher derives it from the seed');
     assert.ok(secret.stringData!['user-data'].startsWith('#cloud-config\n'));
     assert.deepEqual(parse(secret.stringData!['user-data']).ssh_authorized_keys, [KEY]);
   });
 
   it('--user-data merges; --vnc-password adds the password', () => {
-    const secret = buildCloudInitSecret(spec({ 'vnc-password': 'pw' }, '#cloud-config\npackages: [htop]\n'));
+    const secret = buildCloudInitSecret({ ...spec({ 'vnc-password': true }, '#cloud-config\npackages: [htop]\n'), vnc: { mode: 'password', password: 'pw' } });
     assert.deepEqual(parse(secret.stringData!['user-data']), { packages: ['htop'], ssh_authorized_keys: [KEY] });
     assert.equal(secret.stringData!['vnc-password'], 'pw');
+  });
+
+  it('binary --user-data (gzip) travels byte for byte in data; the keys go to meta-data public-keys', () => {
+    const gzip = gzipSync(Buffer.from('#cloud-config\nusers: [alice]\n'));
+    const request = parseVmFlags('web', { image: 'debian-12', 'user-data': 'cc.yaml.gz' });
+    const s = assembleVmSpec(request, { namespace: 'team-a', image: resolveImage(request.image, catalog), sshKeys: [{ source: 'test', text: KEY }], userData: { source: 'cc.yaml.gz', bytes: gzip }, launcherImage: 'x' });
+    const secret = buildCloudInitSecret(s);
+    assert.ok(Buffer.from(secret.data!['user-data'], 'base64').equals(gzip));
+    assert.equal(secret.stringData!['user-data'], undefined);
+    assert.deepEqual(parse(secret.stringData!['meta-data'])['public-keys'], [KEY]);
+    assert.deepEqual(pod(s).volumes!.find((v) => v.name === 'cloud-init')!.secret, { secretName: 'web-cloudinit', defaultMode: 0o400 });
   });
 
   it('--user-data-from: no user-data key; the keys travel in meta-data public-keys', () => {

@@ -122,7 +122,7 @@ describe('resolveImage', () => {
   const SHA = 'c'.repeat(64);
   it('looks names up in the catalog and passes URLs through', () => {
     const catalog = { cirros: JSON.stringify({ url: 'https://x/cirros.img', sha256: SHA.toUpperCase(), size: 1 }) };
-    assert.deepEqual(resolveImage({ kind: 'catalog', name: 'cirros' }, catalog), { source: 'cirros', url: 'https://x/cirros.img', sha256: SHA, catalogName: 'cirros' });
+    assert.deepEqual(resolveImage({ kind: 'catalog', name: 'cirros' }, catalog), { source: 'cirros', url: 'https://x/cirros.img', sha256: SHA, catalogName: 'cirros', sizeBytes: 1 });
     assert.deepEqual(resolveImage({ kind: 'url', url: 'https://y/z.qcow2' }, undefined), { source: 'https://y/z.qcow2', url: 'https://y/z.qcow2', sha256: undefined });
   });
 

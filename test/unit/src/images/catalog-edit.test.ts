@@ -28,12 +28,16 @@ describe('planAdd', () => {
     ['a bad name', { name: 'Cirros' }, /image name 'Cirros'/],
     ['a bad sha256', { sha256: 'xyz' }, /sha256 'xyz'/],
     ['a bad URL', { url: 'file:///etc/passwd' }, /must use http or https, not file/],
+    ['a URL with credentials', { url: 'https://me:hunter2@images.example/c.qcow2' }, /^url 'https:\/\/images\.example\/c\.qcow2' carries a user name or password/],
     ['a bad size', { size: 0 }, /size 0/],
   ] as const) {
     it(`rejects ${title} as a usage error`, () => {
-      assert.throws(() => planAdd(undefined, { ...req, ...change }), (e: any) => e.code === 'USAGE' && e.oclif.exit === 2 && message.test(e.message));
+      assert.throws(() => planAdd(undefined, { ...req, ...change }), (e: any) => e.code === 'USAGE' && e.oclif.exit === 2 && message.test(e.message) && !/hunter2/.test(e.message));
     });
   }
+  it('says what to do instead of a URL with credentials', () => {
+    assert.throws(() => planAdd(undefined, { ...req, url: 'https://me@images.example/c.qcow2' }), (e: any) => /without credentials/.test(e.suggestions.join()));
+  });
 });
 
 describe('planRemove', () => {
