@@ -1,5 +1,6 @@
 // The pet disk: created once as a qcow2 overlay on the verified base image, reused on every
-// restart, and refused when it no longer sits on the base image it was made on.
+// restart, its base restored onto the pet volume when its node lacks it (restoreBase), and refused
+// when it no longer sits on the base image it was made on.
 import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError, isBerthError } from '../../shared/errors.js';
