@@ -32,8 +32,11 @@ export async function getJson(target: RestTarget, url: URL, timeoutMs: number): 
   }
 }
 
-/** GETs `url` and returns its body as text (a pod's log is plain text). */
-export function getText(target: RestTarget, url: URL, timeoutMs: number, accept = 'text/plain'): Promise<string> {
+/**
+ * GETs `url` and returns its body as text (a pod's log is plain text). The API server answers 406
+ * to `Accept: text/plain` even there, so the default is client-go's.
+ */
+export function getText(target: RestTarget, url: URL, timeoutMs: number, accept = 'application/json, */*'): Promise<string> {
   const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
   return new Promise((resolve, reject) => {
     // A timeout that strikes mid-body is still a timeout, whichever side reports it first.
