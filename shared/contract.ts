@@ -146,6 +146,17 @@ export const LauncherEnv = {
   resolvConf: 'BERTH_RESOLV_CONF',
 } as const;
 
+/**
+ * The launcher's log lines (stderr): `berth-launcher: STEP: message`. The plugin reads them back:
+ * the last `error:`/`hint:` from a failed start's termination message, and while the pod is not
+ * Ready the last line of its log tail, which says while a base image is being fetched.
+ */
+export const LauncherLog = {
+  prefix: 'berth-launcher',
+  /** The step of every line about fetching, verifying or restoring the VM's base image. */
+  baseStep: 'base',
+} as const;
+
 export type Accel = 'kvm' | 'tcg';
 export type VncMode = 'loopback' | 'password' | 'off';
 

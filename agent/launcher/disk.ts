@@ -1,14 +1,15 @@
 // The pet disk: created once as a qcow2 overlay on the verified base image, reused on every
-// restart, and refused when it no longer sits on the base image it was made on.
+// restart, its base restored onto the pet volume when its node lacks it (restoreBase), and refused
+// when it no longer sits on the base image it was made on.
 import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError } from '../../shared/errors.js';
-import { cachedImageFileName, Files, LauncherEnv } from '../../shared/contract.js';
-import { DownloadError, downloadFile, type DownloadFailure } from '../common/download.js';
+import { BerthError, isBerthError } from '../../shared/errors.js';
+import { cachedImageFileName, Files, LauncherEnv, LauncherLog } from '../../shared/contract.js';
+import { DownloadError, downloadFile, verifyFile, type DownloadFailure } from '../common/download.js';
 import type { LauncherConfig } from './config.js';
 import { mustRun, type Run } from '../common/exec.js';
 import type { Log } from './log.js';
-import { backingOf, petDiskProblem, targetDiskSize, type PetDiskOrigin, type QemuImgInfo } from './pet-disk.js';
+import { backingOf, petDiskPlan, targetDiskSize, type PetDiskOrigin, type PetDiskPlan, type QemuImgInfo } from './pet-disk.js';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
@@ -25,15 +26,20 @@ export async function preparePetDisk(config: LauncherConfig, run: Run, log: Log,
     const info = await imageInfo(run, petDisk);
     const backing = backingOf(info);
     const origin = await readOrigin(originFile);
-    const problem = petDiskProblem({
+    const local = join(config.paths.disk, Files.localBase);
+    const plan = petDiskPlan({
       info,
       origin,
       backingExists: backing === undefined || (await exists(backing)),
       expectedSha256: config.imageSha256,
+      imageUrl: config.imageUrl,
       petDisk,
+      localBase: local,
+      localBaseExists: await exists(local),
     });
-    if (problem) throw new BerthError('LAUNCHER', `refusing to start: ${problem.message}`, { hint: problem.hint });
-    log('disk', `reusing pet disk ${petDisk} (backing file ${backing ?? 'none'})`);
+    if (plan.action === 'refuse') throw new BerthError('LAUNCHER', `refusing to start: ${plan.problem.message}`, { hint: plan.problem.hint });
+    if (plan.action === 'restore') await restoreBase(plan, { run, log, signal, petDisk, originFile, origin, local });
+    else log('disk', `reusing pet disk ${petDisk} (backing file ${backing ?? 'none'})`);
     await growIfAsked(config, run, log, petDisk, info['virtual-size']);
     return petDisk;
   }
@@ -57,6 +63,80 @@ export async function preparePetDisk(config: LauncherConfig, run: Run, log: Log,
   await rename(partial, petDisk);
   log('disk', `created pet disk ${petDisk} on ${base}${grow ? ` (${grow} bytes)` : ''}`);
   return petDisk;
+}
+
+interface RestoreContext {
+  run: Run;
+  log: Log;
+  signal?: AbortSignal;
+  petDisk: string;
+  originFile: string;
+  origin?: PetDiskOrigin;
+  /** The pet volume's base (Files.localBase). */
+  local: string;
+}
+
+/**
+ * A pet disk whose base is missing on this node (its pod moved to another node, or the node's
+ * cache lost the file) gets that base back before QEMU starts: a copy on the pet volume, verified
+ * by the sha256 the disk was made on, and the overlay pointed at it.
+ *
+ * Why the launcher, and why the pet volume: the launcher already holds all it needs (the sha256
+ * and URL the VM's StatefulSet records, a writable volume, the one downloader) and needs no new
+ * right; the VM pod stays Pod Security restricted with no API credentials. Letting the node agent
+ * fetch into its cache instead would need it to learn which pod waits for which base and to signal
+ * the pod back, and the cache is read-only in VM pods on purpose (no pod may write what other VMs
+ * boot from). Once the copy is on the volume the disk carries its base wherever the volume goes:
+ * the next move fetches nothing, and no cache eviction, `images rm` or new sha256 for a catalog
+ * name can strand it again. The cost is the base's size on the volume, as for a URL image no node
+ * had cached.
+ *
+ * Why `qemu-img rebase -u` rather than naming the base to QEMU on each start (a backing blockdev):
+ * a qcow2 overlay stores its base's path in its header, and `-u` rewrites only that path, without
+ * reading either image; that is safe exactly when the new base holds the same bytes, which the
+ * sha256 proves. Overriding the path at every start would need every other qemu-img call (info,
+ * resize) taught the same override, and the header would keep pointing at a file that is not there.
+ * The rebase comes before the record (pet.qcow2.base.json) is rewritten; a restore cut between the
+ * two leaves the overlay on the volume's copy, which petDiskPlan accepts.
+ */
+async function restoreBase(plan: Extract<PetDiskPlan, { action: 'restore' }>, ctx: RestoreContext): Promise<void> {
+  const { run, log, local } = ctx;
+  const step = LauncherLog.baseStep;
+  log(step, `the pet disk's base ${plan.backing} (sha256 ${plan.sha256}) is not on this node: restoring it onto the pet volume`);
+  let from = 'pet volume';
+  if (await exists(local)) {
+    log(step, `verifying the copy already on the pet volume (${local})`);
+    if (await verifyFile(local, plan.sha256).catch(() => false)) log(step, `${local} matches sha256 ${plan.sha256}`);
+    else {
+      log(step, `${local} does not match sha256 ${plan.sha256}: fetching it again`);
+      await rm(local, { force: true });
+    }
+  }
+  if (!(await exists(local))) {
+    if (!plan.url) {
+      throw new BerthError('LAUNCHER', `the pet disk's base (sha256 ${plan.sha256}) is missing and the VM records no image URL`, {
+        hint: `Add an image with sha256 ${plan.sha256} to the catalog so the node agent caches it on this node.`,
+      });
+    }
+    from = plan.url;
+    log(step, `fetching sha256 ${plan.sha256} from ${plan.url}`);
+    try {
+      await downloadBase(plan.url, plan.sha256, local, log, { signal: ctx.signal });
+    } catch (error) {
+      if (!isBerthError(error)) throw error;
+      // The URL is the one the VM recorded when it was made; the catalog may have moved on since.
+      const viaCatalog = `Or add an image with sha256 ${plan.sha256} to the catalog (kubectl berth images add NAME --url URL --sha256 ${plan.sha256}): the node agent caches it, and the VM's pod, which restarts by itself, boots from that copy.`;
+      throw new BerthError('LAUNCHER', `cannot restore the pet disk's base: ${error.message}`, { hint: [...error.suggestions, viaCatalog] });
+    }
+  }
+  await checkImage(run, local, 'the restored base image', `Delete ${local} so the launcher fetches it again.`);
+  if (plan.backing !== local) {
+    await mustRun(run, 'qemu-img', ['rebase', '-u', '-f', 'qcow2', '-F', 'qcow2', '-b', local, ctx.petDisk], 'pointing the pet disk at the restored base');
+  }
+  const now = new Date().toISOString();
+  const origin: PetDiskOrigin = { ...(ctx.origin ?? { createdAt: now }), sha256: plan.sha256, base: local, restoredAt: now, restoredFrom: from };
+  await writeFile(ctx.originFile, `${JSON.stringify(origin, null, 2)}\n`);
+  log(step, `restored: the pet disk ${ctx.petDisk} now sits on ${local} (sha256 ${plan.sha256}, from ${from})`);
 }
 
 /**
@@ -86,7 +166,7 @@ async function locateBase(config: LauncherConfig, run: Run, log: Log, signal?: A
       hint: 'Let the node agent cache the image on this node, or give the VM an image URL.',
     });
   }
-  log('disk', `base image not cached on this node: downloading ${config.imageUrl} to ${local}`);
+  log(LauncherLog.baseStep, `base image not cached on this node: downloading ${config.imageUrl} to ${local}`);
   const sha256 = await downloadBase(config.imageUrl, sha, local, log, { signal });
   await checkImage(run, local, 'the downloaded base image', 'Berth images are qcow2 cloud images; fix the image catalog entry.');
   return { base: local, sha256 };
@@ -124,11 +204,11 @@ export async function downloadBase(url: string, sha256: string | undefined, dest
       onProgress: (done, total) => {
         if (Date.now() - lastReport < 5000) return;
         lastReport = Date.now();
-        log('disk', `downloaded ${mib(done)}${total ? ` of ${mib(total)}` : ''}`);
+        log(LauncherLog.baseStep, `downloaded ${mib(done)}${total ? ` of ${mib(total)}` : ''}`);
       },
     });
     const resumed = result.resumedFrom > 0 ? `, resumed at ${mib(result.resumedFrom)}` : '';
-    log('disk', `downloaded ${mib(result.bytes)} to ${dest}${resumed}, sha256 ${result.sha256}${sha256 ? ' (verified)' : ' (no checksum given: recorded, not verified)'}`);
+    log(LauncherLog.baseStep, `downloaded ${mib(result.bytes)} to ${dest}${resumed}, sha256 ${result.sha256}${sha256 ? ' (verified)' : ' (no checksum given: recorded, not verified)'}`);
     return result.sha256;
   } catch (error) {
     const e = error as Error;

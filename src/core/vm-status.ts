@@ -1,5 +1,6 @@
 // A VM's status in one word, derived from its StatefulSet and its pod, the way `ls` shows it.
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { LauncherLog } from '../../shared/contract.js';
 
 export type VmStatus = 'Pending' | 'Starting' | 'Running' | 'Stopping' | 'Stopped' | 'Failed' | 'Unknown';
 
@@ -58,8 +59,9 @@ function condition(pod: V1Pod, type: string) {
  * `createFailure` why the StatefulSet cannot create it (create-failure.ts), if it cannot. That is
  * Failed, not a state of its own: like ErrImagePull it stays until someone changes something, and
  * scripts that look for Failed VMs find it; the reason is the controller's event reason.
+ * `launcherLogTail` is the VM container's log tail, read only when mayFetchBase(pod).
  */
-export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined, createFailure?: string): VmState {
+export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined, createFailure?: string, launcherLogTail?: string): VmState {
   const wanted = sts.spec?.replicas ?? 1;
   if (!pod) {
     if (wanted === 0) return { status: 'Stopped', reason: '' };
@@ -81,9 +83,13 @@ export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined, create
       }
       return { status: 'Starting', reason: waitingReason ?? 'ContainerCreating' };
     }
-    case 'Running':
+    case 'Running': {
       if (condition(pod, 'Ready')?.status === 'True') return { status: 'Running', reason: '' };
-      return { status: 'Starting', reason: waitingReason ?? 'GuestBooting' };
+      if (waitingReason) return { status: 'Starting', reason: waitingReason };
+      // The launcher runs before the guest boots; while it fetches the base, its log says how far.
+      const fetching = launcherLogTail === undefined ? undefined : baseFetchProgress(launcherLogTail);
+      return fetching ? { status: 'Starting', reason: 'FetchingBase', message: fetching } : { status: 'Starting', reason: 'GuestBooting' };
+    }
     case 'Succeeded':
       return { status: 'Stopped', reason: 'Exited' };
     case 'Failed':
@@ -109,4 +115,28 @@ export function launcherFailure(pod: V1Pod | undefined): LauncherFailure | undef
   const lines = (terminated.message ?? '').split(/\r?\n/);
   const last = (tag: string) => lines.map((l) => new RegExp(`\\b${tag}: (.*)$`).exec(l)?.[1]?.trim()).filter(Boolean).at(-1);
   return { restarts: cs.restartCount, exitCode: terminated.exitCode, error: last('error'), hint: last('hint') };
+}
+
+/** Lines of the VM container's log enough to hold the launcher's last line before QEMU starts. */
+export const LAUNCHER_LOG_TAIL_LINES = 20;
+
+/**
+ * Whether a pod's launcher may be fetching its base image now: its container runs and the guest
+ * has not answered yet. Only then is its log tail worth reading (deriveVmState's launcherLogTail).
+ */
+export function mayFetchBase(pod: V1Pod | undefined): boolean {
+  if (!pod || pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') return false;
+  return condition(pod, 'Ready')?.status !== 'True' && waiting(pod) === undefined;
+}
+
+/**
+ * The launcher's progress line while it fetches the VM's base image (a pet disk whose base this
+ * node lacks, or a URL image no node cached), read from the VM container's log tail: the last
+ * launcher line, when its step is the base's. Undefined once the launcher has moved on. Pure.
+ */
+export function baseFetchProgress(logTail: string): string | undefined {
+  const prefix = `${LauncherLog.prefix}: `;
+  const last = logTail.split(/\r?\n/).filter((line) => line.startsWith(prefix)).at(-1);
+  const stepPrefix = `${prefix}${LauncherLog.baseStep}: `;
+  return last?.startsWith(stepPrefix) ? last.slice(stepPrefix.length).trim() : undefined;
 }

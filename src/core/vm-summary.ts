@@ -49,14 +49,18 @@ export function needsCreateEvents(statefulSets: V1StatefulSet[], pods: V1Pod[]):
   return statefulSets.some((sts) => mayFailCreate(sts, podOf(podByVm, sts)));
 }
 
-/** `events` are the StatefulSets' events, read only when needsCreateEvents (create-failure.ts). */
-export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[], events: CoreV1Event[] = []): VmSummary[] {
+/**
+ * `events` are the StatefulSets' events, read only when needsCreateEvents (create-failure.ts);
+ * `logTails` the VM containers' log tails by namespace/pod name, read only where mayFetchBase.
+ */
+export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[], events: CoreV1Event[] = [], logTails: ReadonlyMap<string, string> = new Map()): VmSummary[] {
   const podByVm = podsByVm(pods);
   const rows = statefulSets.map((sts): VmSummary => {
     const name = sts.metadata?.name ?? '';
     const namespace = sts.metadata?.namespace ?? '';
     const pod = podOf(podByVm, sts);
-    const state = deriveVmState(sts, pod, mayFailCreate(sts, pod) ? createFailure(sts, events) : undefined);
+    const logTail = pod ? logTails.get(`${pod.metadata?.namespace}/${pod.metadata?.name}`) : undefined;
+    const state = deriveVmState(sts, pod, mayFailCreate(sts, pod) ? createFailure(sts, events) : undefined, logTail);
     const a = sts.metadata?.annotations ?? {};
     const created = sts.metadata?.creationTimestamp;
     return {

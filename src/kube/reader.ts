@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { chosenNamespace, parseRequestTimeout, type Connection, type ConnectionFlags } from './connect.js';
 import { isNotFound } from './errors.js';
 import { readKubeconfig, type Kubeconfig } from './kubeconfig.js';
-import { ApiStatusError, apiUrl, getJson } from './rest/get.js';
+import { ApiStatusError, apiUrl, getJson, getText } from './rest/get.js';
 import { planRest, type RestTarget } from './rest/plan.js';
 import type { TunnelEndpoint } from './tunnel.js';
 
@@ -28,6 +28,8 @@ export interface ClusterReader {
   list(kind: ListedKind, namespace: string | undefined, selectors?: Selectors): Promise<unknown[]>;
   /** One object, or undefined when there is none (404). */
   read(kind: ListedKind, namespace: string, name: string): Promise<unknown | undefined>;
+  /** The last `tailLines` lines of a pod's container log. */
+  logTail(namespace: string, pod: string, container: string, tailLines: number): Promise<string>;
   /** Opens port-forward streams with the same client. */
   tunnels(): Promise<TunnelEndpoint>;
 }
@@ -62,6 +64,10 @@ function httpsReader(target: RestTarget, namespace: string, namespaceWasSet: boo
         if (error instanceof ApiStatusError && error.code === 404) return undefined;
         throw error;
       }
+    },
+    logTail(ns, pod, container, tailLines) {
+      const path = `${listPath('pods', ns)}/${encodeURIComponent(pod)}/log`;
+      return getText(target, apiUrl(target, path, { container, tailLines: String(tailLines) }), timeoutMs);
     },
     async tunnels() {
       const { httpsEndpoint } = await import('./rest/port-forward.js');
@@ -101,6 +107,9 @@ export async function clientNodeReader(conn: Connection, reason: string): Promis
         if (isNotFound(error)) return undefined;
         throw error;
       }
+    },
+    logTail(namespace, name, container, tailLines) {
+      return core.readNamespacedPodLog({ name, namespace, container, tailLines });
     },
     async tunnels() {
       const { clientNodeEndpoint } = await import('./tunnel.js');

@@ -1,10 +1,14 @@
-// Listing VMs for `ls`: two LIST calls (StatefulSets and pods), never a request per VM, served by
-// whichever client the ClusterReader chose; a third, of the StatefulSets' events, only when some
-// VM should have a pod and has none (create-failure.ts), so the common case costs nothing more.
+// Listing VMs for `ls`: two LIST calls (StatefulSets and pods), served by whichever client the
+// ClusterReader chose; a third, of the StatefulSets' events, only when some VM should have a pod
+// and has none (create-failure.ts); and one log read per VM whose launcher runs before its guest
+// answers (it may be fetching the base image), so the common case, every VM running, costs
+// nothing more.
 import type { CoreV1Event, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { statefulSetEventSelector } from '../core/create-failure.js';
 import { allVmsSelector } from '../core/vm-labels.js';
 import { needsCreateEvents } from '../core/vm-summary.js';
+import { LAUNCHER_LOG_TAIL_LINES, mayFetchBase } from '../core/vm-status.js';
+import { VM_CONTAINER } from '../../shared/contract.js';
 import { toBerthError } from './errors.js';
 import type { ClusterReader, ListedKind, Selectors } from './reader.js';
 
@@ -13,6 +17,8 @@ export interface VmListing {
   pods: V1Pod[];
   /** Events about StatefulSets; empty unless some VM is missing its pod. */
   events: CoreV1Event[];
+  /** The VM container's log tail by namespace/pod name, for pods where mayFetchBase. */
+  logTails: Map<string, string>;
 }
 
 export interface ListOptions {
@@ -34,9 +40,25 @@ export async function listVms(reader: ClusterReader, options: ListOptions = {}):
   const [listed, listedPods] = await Promise.all([list('statefulsets', { labelSelector: allVmsSelector(options.selector) }), list('pods', { labelSelector: allVmsSelector() })]);
   const statefulSets = listed as V1StatefulSet[];
   const pods = listedPods as V1Pod[];
-  if (!needsCreateEvents(statefulSets, pods)) return { statefulSets, pods, events: [] };
-  // The events only explain a missing pod; a reader who may not list them (a custom role) still
-  // gets the listing, with the pod shown as missing (Pending NoPod) as before.
-  const events = await reader.list('events', namespace, { fieldSelector: statefulSetEventSelector() }).catch(() => []);
-  return { statefulSets, pods, events: events as CoreV1Event[] };
+  const [events, logTails] = await Promise.all([
+    // The events only explain a missing pod; a reader who may not list them (a custom role) still
+    // gets the listing, with the pod shown as missing (Pending NoPod) as before.
+    needsCreateEvents(statefulSets, pods) ? reader.list('events', namespace, { fieldSelector: statefulSetEventSelector() }).catch(() => []) : [],
+    launcherLogTails(reader, pods),
+  ]);
+  return { statefulSets, pods, events: events as CoreV1Event[], logTails };
+}
+
+/** Best effort: a reader who may not read pods/log sees such a VM as GuestBooting. */
+async function launcherLogTails(reader: ClusterReader, pods: V1Pod[]): Promise<Map<string, string>> {
+  const tails = new Map<string, string>();
+  await Promise.all(
+    pods.filter(mayFetchBase).map(async (pod) => {
+      const namespace = pod.metadata?.namespace ?? '';
+      const name = pod.metadata?.name ?? '';
+      const tail = await reader.logTail(namespace, name, VM_CONTAINER, LAUNCHER_LOG_TAIL_LINES).catch(() => undefined);
+      if (tail !== undefined) tails.set(`${namespace}/${name}`, tail);
+    }),
+  );
+  return tails;
 }

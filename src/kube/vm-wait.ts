@@ -1,12 +1,15 @@
 // --wait of create, start, stop and restart: follows a VM's pod until it is Ready (the guest
 // answers its readiness port) or gone, printing each change of state to stderr. The loop is
 // wait-until.ts's: two GETs a second (three while the pod is missing: the StatefulSet's events say
-// whether the cluster refuses it), woken at once by a watch on the pod and on those events.
+// whether the cluster refuses it; three while the launcher runs before the guest answers: its log
+// tail says whether it is fetching the base image), woken at once by a watch on the pod and on
+// those events.
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { BerthError } from '../../shared/errors.js';
 import { createFailure, mayFailCreate, refusalHint, statefulSetEventSelector } from '../core/create-failure.js';
 import { vmPodName } from '../core/names.js';
-import { deriveVmState, HOPELESS_WAITING_REASONS, launcherFailure, type VmState } from '../core/vm-status.js';
+import { deriveVmState, HOPELESS_WAITING_REASONS, LAUNCHER_LOG_TAIL_LINES, launcherFailure, mayFetchBase, type VmState } from '../core/vm-status.js';
+import { VM_CONTAINER } from '../../shared/contract.js';
 import type { Connection } from './connect.js';
 import { readOptional, readVm, type KubeApis } from './vm-objects.js';
 import { waitUntil, watchAll, watchWake } from './wait-until.js';
@@ -40,7 +43,24 @@ async function observe(conn: Connection, apis: KubeApis, name: string, namespace
   const sts = await readVm(conn, apis, name, namespace);
   if (!sts) throw new BerthError('VM_NOT_FOUND', `VM '${name}' disappeared while waiting for it`, { hint: 'someone purged it; list VMs with: kubectl berth ls' });
   const pod = await readOptional(conn, `read the pod of VM '${name}'`, () => apis.core.readNamespacedPod({ name: vmPodName(name), namespace }));
-  return { sts, pod, events: mayFailCreate(sts, pod) ? await stsEvents(apis, name, namespace) : [] };
+  return {
+    sts,
+    pod,
+    events: mayFailCreate(sts, pod) ? await stsEvents(apis, name, namespace) : [],
+    logTail: mayFetchBase(pod) ? await launcherLogTail(apis, name, namespace) : undefined,
+  };
+}
+
+/**
+ * The VM container's log tail, where the launcher says how far it is in fetching a base image.
+ * Best effort, like the events: a user who may not read pods/log sees GuestBooting instead.
+ */
+async function launcherLogTail(apis: KubeApis, name: string, namespace: string): Promise<string | undefined> {
+  try {
+    return await apis.core.readNamespacedPodLog({ name: vmPodName(name), namespace, container: VM_CONTAINER, tailLines: LAUNCHER_LOG_TAIL_LINES });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The StatefulSet's events. Best effort, as in ls: without them a refused pod only looks missing. */
@@ -62,7 +82,7 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
       const pod = replaced ? undefined : observed.pod;
       if (replaced) return { pod, state: { status: 'Stopping', reason: 'PoweringDown' } };
       // The events were read only for a missing pod; deriveVmState looks at the refusal only then.
-      return { pod, state: deriveVmState(observed.sts, pod, createFailure(observed.sts, observed.events)) };
+      return { pod, state: deriveVmState(observed.sts, pod, createFailure(observed.sts, observed.events), observed.logTail) };
     },
     describe: ({ state, pod }) => `${name}: ${describe(state, pod)}`,
     done({ state, pod }) {

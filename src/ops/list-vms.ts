@@ -1,5 +1,5 @@
-// `ls`: every VM of the namespace (or all namespaces) as one row each, from two LIST requests (three
-// when a VM lacks its pod: vm-list.ts).
+// `ls`: every VM of the namespace (or all namespaces) as one row each, from two LIST requests (more
+// when a VM lacks its pod or its launcher runs before the guest answers: vm-list.ts).
 import { summariseVms, type VmSummary } from '../core/vm-summary.js';
 import type { ClusterReader } from '../kube/reader.js';
 import { listVms, type ListOptions } from '../kube/vm-list.js';
@@ -12,5 +12,5 @@ export interface VmList {
 
 export async function listVmRows(reader: ClusterReader, options: ListOptions): Promise<VmList> {
   const listing = await listVms(reader, options);
-  return { namespace: reader.namespace, rows: summariseVms(listing.statefulSets, listing.pods, listing.events) };
+  return { namespace: reader.namespace, rows: summariseVms(listing.statefulSets, listing.pods, listing.events, listing.logTails) };
 }

@@ -2,7 +2,7 @@
 // entrypoint with the env contract, a real TCG guest from test/guest/build.sh, and real ssh from a
 // client namespace. One VM at a time; the guest boots in seconds.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -212,6 +212,31 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     }
   });
 
+  it("a pet disk whose base left the node: the launcher fetches it from the recorded URL, verified, onto the pet volume, and the guest's file survives", async () => {
+    const cached = join(work, 'cache', cachedImageFileName(sha));
+    const url = `http://${sandbox.clientIp}:8080/guest.qcow2`;
+    await rename(cached, `${cached}.away`);
+    try {
+      await bootAndWaitForSsh(await start({ [LauncherEnv.imageUrl]: url }));
+      const read = await ssh(sandbox.clientNs, sandbox.podIp, 'cat /data/marker');
+      assert.equal(read.exitCode, 0, String(read.stderr));
+      assert.equal(String(read.stdout).split('\n')[0], marker);
+      launcher!.signal('SIGTERM');
+      assert.equal(await launcher!.exit, 0, launcher!.logs);
+    } finally {
+      await rename(`${cached}.away`, cached);
+    }
+    const local = join(work, 'disk', Files.localBase);
+    const logs = launcher!.logs;
+    assert.match(logs, new RegExp(`base: the pet disk's base ${cached} \\(sha256 ${sha}\\) is not on this node: restoring it onto the pet volume`));
+    assert.match(logs, new RegExp(`base: downloaded [\\d.]+ MiB to ${local}, sha256 ${sha} \\(verified\\)`));
+    assert.match(logs, new RegExp(`base: restored: the pet disk .* now sits on ${local}`));
+    const info = JSON.parse(String((await execa('qemu-img', ['info', '--output=json', join(work, 'disk', Files.petDisk)])).stdout)) as { 'backing-filename'?: string };
+    assert.equal(info['backing-filename'], local, 'the overlay now names the copy on the pet volume');
+    const origin = JSON.parse(await readFile(join(work, 'disk', Files.petDiskOrigin), 'utf8')) as { sha256: string; base: string; restoredFrom?: string };
+    assert.deepEqual([origin.sha256, origin.base, origin.restoredFrom], [sha, local, url]);
+  });
+
   it('a killed launcher takes QEMU with it; the agent builds the network anew for the next start', async () => {
     const killed = await start();
     await eventually('QEMU running', 30_000, async () => (/qemu: running/.test(killed.logs) ? true : undefined));
@@ -263,18 +288,33 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
       assert.deepEqual(await readdir(disk), [], 'no partial or unverified file is kept');
     });
 
-    it('a pet disk made on another base image', async () => {
-      await failsWith({ [LauncherEnv.imageSha256]: 'f'.repeat(64) }, new RegExp(`refusing to start: the pet disk was made on base image sha256 ${sha}, but the VM now asks for sha256 f{64}`));
-    });
-
-    it("a pet disk whose backing file is gone", async () => {
+    /** A pet disk made on a base in a cache dir of its own, then the base deleted (no record beside it). */
+    async function petDiskWithoutBase(): Promise<{ cache: string; disk: string }> {
       const cache = await mkdtemp(join(work, 'gone-'));
       const disk = await mkdtemp(join(work, 'disk-'));
       const base = join(cache, cachedImageFileName(sha));
       await copyFile(join(GUEST_DIR, 'guest.qcow2'), base);
       await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, join(disk, Files.petDisk)]);
       await rm(base);
-      await failsWith({ [LauncherEnv.imageCacheDir]: cache, [LauncherEnv.diskDir]: disk }, /refusing to start: the pet disk's backing file .* is missing/);
+      return { cache, disk };
+    }
+
+    it('a pet disk whose base is gone and whose URL now serves another image: nothing is restored', async () => {
+      const { cache, disk } = await petDiskWithoutBase();
+      await failsWith(
+        { [LauncherEnv.imageCacheDir]: cache, [LauncherEnv.diskDir]: disk, [LauncherEnv.imageUrl]: `http://${sandbox.clientIp}:8080/impostor.qcow2` },
+        new RegExp(`image downloaded from .*impostor\\.qcow2 is corrupt or not the expected one: checksum mismatch: expected sha256 ${sha}`),
+      );
+      assert.deepEqual(await readdir(disk), [Files.petDisk], 'the overlay is untouched and no unverified base is kept');
+    });
+
+    it('a pet disk made on another base image', async () => {
+      await failsWith({ [LauncherEnv.imageSha256]: 'f'.repeat(64) }, new RegExp(`refusing to start: the pet disk was made on base image sha256 ${sha}, but the VM now asks for sha256 f{64}`));
+    });
+
+    it('a pet disk whose backing file is gone, with no URL to fetch it from', async () => {
+      const { cache, disk } = await petDiskWithoutBase();
+      await failsWith({ [LauncherEnv.imageCacheDir]: cache, [LauncherEnv.diskDir]: disk }, /refusing to start: the pet disk's backing file .* is missing \(base image sha256 [0-9a-f]{64}\) and the VM records no image URL/);
     });
 
     it('a VM /30 that collides with the pod IP: the launcher refuses it (exit 2)', async () => {

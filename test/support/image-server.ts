@@ -1,9 +1,9 @@
 // The tests' HTTP server for images: serves in-memory images with Range support and validators (a
 // strong ETag from the content and a Last-Modified from when it was served; If-Range and
 // If-None-Match are honoured), and, on request, misbehaves (404, stall, cut the connection, ignore
-// Range, hold at set byte positions, change the file after a cut), recording
-// every request so tests can prove a download resumed instead of starting over; and serves image
-// files from disk (a test guest) to the node's pods when it listens on 0.0.0.0.
+// Range, hold at set byte positions, change the file after a cut, send slowly), recording every
+// request so tests can prove a download resumed instead of starting over; and serves image files
+// from disk (a test guest) to the node's pods when it listens on 0.0.0.0.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
@@ -28,7 +28,9 @@ export type ServeMode =
    * the last offset on it sends the rest. So every download, and every resumed download, stops at
    * a position the test knows, and stays there until the client goes away.
    */
-  | { kind: 'hold-at'; offsets: number[] };
+  | { kind: 'hold-at'; offsets: number[] }
+  /** The whole body, paced at about this many bytes a second: a slow link, so a download takes a while. */
+  | { kind: 'throttle'; bytesPerSecond: number };
 
 export interface SeenRequest {
   path: string;
@@ -178,6 +180,21 @@ export class ImageServer {
       seen.bytesSent += part.length;
       if (holdAt !== undefined) seen.heldAt = holdAt;
       return; // stall or hold: never end
+    }
+    if (mode.kind === 'throttle') {
+      const TICK_MS = 100;
+      const chunk = Math.max(1, Math.floor((mode.bytesPerSecond * TICK_MS) / 1000));
+      let offset = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        const part = body.subarray(offset, offset + chunk);
+        offset += part.length;
+        seen.bytesSent += part.length;
+        if (offset < body.length) return void res.write(part);
+        clearInterval(timer);
+        res.end(part);
+      }, TICK_MS);
+      return;
     }
     seen.bytesSent += body.length;
     res.end(body);

@@ -176,9 +176,12 @@ export class ImageCache {
         if (existing.state === 'no-room') this.enqueue(sha);
         continue;
       }
-      const ready = this.verified.has(sha) || (await this.finalExists(sha));
-      const size = ready ? (await fs.stat(join(this.options.cacheDir, cachedImageFileName(sha)))).size : 0;
-      this.bySha.set(sha, { entry, state: ready ? 'ready' : 'pending', bytesDone: size, bytesTotal: ready ? size : entry.size, updated: this.now(), failures: 0, queued: false });
+      // Always look: a file verified earlier may have been deleted by hand since (the launcher's
+      // hint for a corrupt base says to), while no catalog entry wanted it and resync did not look.
+      const size = await fs.stat(join(this.options.cacheDir, cachedImageFileName(sha))).then((st) => (st.isFile() ? st.size : undefined), () => undefined);
+      const ready = size !== undefined;
+      if (!ready) this.verified.delete(sha);
+      this.bySha.set(sha, { entry, state: ready ? 'ready' : 'pending', bytesDone: size ?? 0, bytesTotal: ready ? size : entry.size, updated: this.now(), failures: 0, queued: false });
       if (!ready) this.enqueue(sha);
     }
     this.options.onChange();

@@ -7,7 +7,7 @@ import { printer } from '../../output/print.js';
 
 export default class ImagesRm extends BerthCommand {
   static override summary = 'Remove an image from the catalog; agents delete their copies once no VM uses them.';
-  static override description = `Removes NAME from the image catalog. Each node agent then deletes its cached copy, except on nodes where a VM still runs on it: those copies stay until the VM is gone. Existing VMs keep working either way.`;
+  static override description = `Removes NAME from the image catalog: new VMs can no longer use the name. Each node agent deletes its cached copy once no VM in the cluster uses the image (a stopped VM counts). Existing VMs keep their base: a VM whose pod starts on a node without it fetches it from the URL recorded in the VM when it was created, checks its sha256 and keeps the copy on its own disk volume. That URL must still serve the image.`;
 
   static override examples = ['<%= config.bin %> <%= command.id %> cirros', '<%= config.bin %> <%= command.id %> old-image --ignore-not-found'];
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { deriveVmState, launcherFailure, type VmState } from '../../../../src/core/vm-status.js';
+import { baseFetchProgress, deriveVmState, launcherFailure, mayFetchBase, type VmState } from '../../../../src/core/vm-status.js';
 
 const sts = (replicas: number): V1StatefulSet => ({ spec: { replicas } as V1StatefulSet['spec'] });
 
@@ -65,6 +65,40 @@ describe('deriveVmState', () => {
     const p = pod('Pending', { node: 'n', waiting: 'CreateContainerConfigError' });
     p.status!.containerStatuses![0]!.state!.waiting!.message = 'secret "web-cloudinit" not found';
     assert.deepEqual(deriveVmState(sts(1), p), { status: 'Failed', reason: 'CreateContainerConfigError', message: 'secret "web-cloudinit" not found' });
+  });
+});
+
+describe('the launcher fetching a base image', () => {
+  const fetching = [
+    'berth-launcher: start: VM ns/web: tcg, 1 CPU',
+    "berth-launcher: base: the pet disk's base /var/lib/berth/images/a.qcow2 (sha256 a) is not on this node: restoring it onto the pet volume",
+    'berth-launcher: base: downloaded 40.0 MiB of 120.0 MiB',
+    '',
+  ].join('\n');
+
+  it('the last launcher line, when it is about the base, is the progress', () => {
+    assert.equal(baseFetchProgress(fetching), 'downloaded 40.0 MiB of 120.0 MiB');
+  });
+
+  it('none once the launcher has moved on, and the guest\'s console lines are not the launcher\'s', () => {
+    assert.equal(baseFetchProgress(`${fetching}berth-launcher: disk: reusing pet disk\n`), undefined);
+    assert.equal(baseFetchProgress(`${fetching}berth-launcher: qemu: running\n[    0.1] base: kernel line\n`), undefined);
+    assert.equal(baseFetchProgress(''), undefined);
+  });
+
+  it('a running, unanswered pod whose launcher fetches is Starting (FetchingBase) with the progress', () => {
+    assert.deepEqual(deriveVmState(sts(1), pod('Running', { node: 'n', ready: false }), undefined, fetching), { status: 'Starting', reason: 'FetchingBase', message: 'downloaded 40.0 MiB of 120.0 MiB' });
+    assert.deepEqual(deriveVmState(sts(1), pod('Running', { node: 'n', ready: false }), undefined, 'berth-launcher: qemu: running\n'), { status: 'Starting', reason: 'GuestBooting' });
+    assert.deepEqual(deriveVmState(sts(1), pod('Running', { node: 'n', ready: true }), undefined, fetching), { status: 'Running', reason: '' }, 'a stale log does not outrank Ready');
+  });
+
+  it('the log is worth reading only while the container runs and the guest has not answered', () => {
+    assert.equal(mayFetchBase(pod('Running', { node: 'n', ready: false })), true);
+    assert.equal(mayFetchBase(pod('Running', { node: 'n', ready: true })), false);
+    assert.equal(mayFetchBase(pod('Running', { node: 'n', ready: false, deleting: true })), false);
+    assert.equal(mayFetchBase(pod('Pending', { node: 'n', waiting: 'ContainerCreating' })), false);
+    assert.equal(mayFetchBase(pod('Running', { node: 'n', ready: false, waiting: 'CrashLoopBackOff' })), false);
+    assert.equal(mayFetchBase(undefined), false);
   });
 });
 

@@ -91,6 +91,19 @@ describe('ls rows', () => {
   });
 });
 
+describe('ls rows of VMs whose launcher fetches the base image', () => {
+  const booting = (vm: string): V1Pod => ({ ...runningPod(vm), status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] } });
+  const tail = 'berth-launcher: base: fetching sha256 abc from http://images/x.qcow2\nberth-launcher: base: downloaded 40.0 MiB of 120.0 MiB\n';
+
+  it('shows Starting (FetchingBase) with the launcher\'s progress for the pod whose log tail says so, and GuestBooting for the others', () => {
+    const rows = summariseVms([sts('web'), sts('db')], [booting('web'), booting('db')], [], new Map([['ns/web-0', tail]]));
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    assert.deepEqual([byName.get('web')!.status, byName.get('web')!.reason, byName.get('web')!.message], ['Starting', 'FetchingBase', 'downloaded 40.0 MiB of 120.0 MiB']);
+    assert.equal(reasonCell(byName.get('web')!), 'FetchingBase: downloaded 40.0 MiB of 120.0 MiB');
+    assert.deepEqual([byName.get('db')!.status, byName.get('db')!.reason], ['Starting', 'GuestBooting']);
+  });
+});
+
 describe('planPurge', () => {
   const secret = (vm: string): V1Secret => ({ metadata: { name: `${vm}-cloudinit`, labels: labels(vm) } });
   const pvc = (vm: string): V1PersistentVolumeClaim => ({ metadata: { name: `disk-${vm}-0`, labels: labels(vm) } });

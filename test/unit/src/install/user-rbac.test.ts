@@ -41,6 +41,7 @@ describe('the RBAC shipped for VM users', () => {
       'persistentvolumeclaims delete', 'persistentvolumeclaims get', 'persistentvolumeclaims list',
       'pods delete', 'pods get', 'pods list', 'pods watch',
       'pods/attach create', 'pods/attach get',
+      'pods/log get',
       'pods/portforward create', 'pods/portforward get',
       'secrets create', 'secrets delete', 'secrets get', 'secrets list',
     ].sort());
@@ -52,7 +53,7 @@ describe('the RBAC shipped for VM users', () => {
   it('berth-vm-viewer only reads: no secrets, no tunnels, no changes; it aggregates into view', async () => {
     const viewer = find(await shipped(), 'ClusterRole', UserRoles.vmViewer);
     const granted = grants(viewer);
-    assert.deepEqual(granted, ['apps/statefulsets get', 'apps/statefulsets list', 'events get', 'events list', 'events watch', 'pods get', 'pods list']);
+    assert.deepEqual(granted, ['apps/statefulsets get', 'apps/statefulsets list', 'events get', 'events list', 'events watch', 'pods get', 'pods list', 'pods/log get']);
     assert.ok(granted.every((g) => /\s(get|list|watch)$/.test(g) && !g.includes('/portforward') && !g.includes('secrets')));
     assert.deepEqual(Object.keys(labelsOf(viewer)).filter((k) => k.startsWith('rbac.')), ['rbac.authorization.k8s.io/aggregate-to-view']);
   });
