@@ -155,6 +155,12 @@ export const LauncherLog = {
   prefix: 'berth-launcher',
   /** The step of every line about fetching, verifying or restoring the VM's base image. */
   baseStep: 'base',
+  /** The step of the lines about a guest QEMU paused on a disk error, and its resume. */
+  diskStep: 'disk',
+  /** How a pause line begins, after the step: `disk: error: the guest is paused: WHY`. */
+  pausedMark: 'error: the guest is paused: ',
+  /** WHY of a pause for a full volume begins so; anything else is another I/O error. */
+  diskFullMark: "the VM's disk volume is full",
 } as const;
 
 export type Accel = 'kvm' | 'tcg';

@@ -22,6 +22,7 @@ export type BerthErrorCode =
   | 'NOT_FOUND'
   | 'VM_NOT_FOUND'
   | 'VM_NOT_RUNNING'
+  | 'VM_PAUSED'
   | 'ALREADY_EXISTS'
   | 'CONFLICT'
   | 'CLUSTER_UNREACHABLE'
@@ -46,6 +47,9 @@ const exitFor: Record<BerthErrorCode, ExitCodeValue> = {
   NOT_FOUND: ExitCode.notFound,
   VM_NOT_FOUND: ExitCode.notFound,
   VM_NOT_RUNNING: ExitCode.conflict,
+  // QEMU paused the guest on a disk error: the VM exists and runs, but cannot go on until its
+  // volume has room (a state conflict, like a VM that is not running).
+  VM_PAUSED: ExitCode.conflict,
   ALREADY_EXISTS: ExitCode.conflict,
   CONFLICT: ExitCode.conflict,
   CLUSTER_UNREACHABLE: ExitCode.cluster,

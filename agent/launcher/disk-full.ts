@@ -3,6 +3,7 @@
 // nothing). The launcher says so in its log, in the error/hint lines the plugin reads, and resumes
 // the guest (QMP cont) once the volume has room again: grown, or cleaned up by hand.
 import type { Log } from './log.js';
+import { LauncherLog } from '../../shared/contract.js';
 
 /** QMP's BLOCK_IO_ERROR, the fields we read. */
 export interface BlockIoError {
@@ -23,7 +24,7 @@ export const DISK_FULL_POLL_MS = 2000;
 export function pauseReason(event: string, data: BlockIoError | undefined): string | undefined {
   if (event !== 'BLOCK_IO_ERROR' || data?.action !== 'stop') return undefined;
   const drive = data.device || data['node-name'] || 'disk';
-  return data.nospace ? `the VM's disk volume is full (${data.operation ?? 'write'} on ${drive}: ${data.reason ?? 'No space left on device'})` : `an I/O error on ${drive} (${data.operation ?? 'I/O'}: ${data.reason ?? 'unknown'})`;
+  return data.nospace ? `${LauncherLog.diskFullMark} (${data.operation ?? 'write'} on ${drive}: ${data.reason ?? 'No space left on device'})` : `an I/O error on ${drive} (${data.operation ?? 'I/O'}: ${data.reason ?? 'unknown'})`;
 }
 
 export interface DiskFullIo {
@@ -50,8 +51,8 @@ export class DiskFullWatch {
     // QEMU reports every failed request: one pause, one report.
     if (reason === undefined || this.watching) return;
     const { log } = this.io;
-    log('disk', `error: the guest is paused: ${reason}`);
-    log('disk', `hint: ${this.hint}`);
+    log(LauncherLog.diskStep, `${LauncherLog.pausedMark}${reason}`);
+    log(LauncherLog.diskStep, `hint: ${this.hint}`);
     if ((data as BlockIoError).nospace && !this.watching) void this.untilRoom();
   }
 
@@ -64,10 +65,10 @@ export class DiskFullWatch {
         if (free < RESUME_FREE_BYTES) continue;
         const refused = await this.io.resume();
         if (refused) {
-          this.io.log('disk', `resuming the guest failed: ${refused}`);
+          this.io.log(LauncherLog.diskStep, `resuming the guest failed: ${refused}`);
           continue;
         }
-        this.io.log('disk', `the volume has ${Math.floor(free / 2 ** 20)} MiB free again: the guest runs again`);
+        this.io.log(LauncherLog.diskStep, `the volume has ${Math.floor(free / 2 ** 20)} MiB free again: the guest runs again`);
         return;
       }
     } finally {

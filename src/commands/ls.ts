@@ -7,7 +7,7 @@ import { listVmRows, type VmList } from '../ops/list-vms.js';
 
 export default class Ls extends BerthCommand {
   static override summary = 'List VMs with their status, node, IP and size.';
-  static override description = `STATUS is one of Pending (waiting for a node), Starting (pod up, guest not answering yet; reason FetchingBase while the launcher downloads the VM's base image, with its progress), Running (the guest answers on its ready port), Stopping, Stopped (disk kept), Failed or Unknown; -o wide adds the reason (FailedCreate: the cluster refuses to create the pod, with its words), -o json|yaml the whole message. Two API requests in all, however many VMs there are; a third (the StatefulSets' events) only when a VM should have a pod and has none, and one (its log tail) per VM whose launcher runs before its guest answers.`;
+  static override description = `STATUS is one of Pending (waiting for a node), Starting (pod up, guest not answering yet; reason FetchingBase while the launcher downloads the VM's base image, with its progress), Running (the guest answers on its ready port), Paused (QEMU paused the guest on a disk error: DiskFull, resumed by itself once the volume has room, or IOError), Stopping, Stopped (disk kept), Failed or Unknown; -o wide adds the reason (FailedCreate: the cluster refuses to create the pod, with its words), -o json|yaml the whole message. Two API requests in all, however many VMs there are; a third (the StatefulSets' events) only when a VM should have a pod and has none, and one (its log tail) per VM whose launcher runs before its guest answers.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

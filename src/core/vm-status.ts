@@ -2,7 +2,7 @@
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { LauncherLog } from '../../shared/contract.js';
 
-export type VmStatus = 'Pending' | 'Starting' | 'Running' | 'Stopping' | 'Stopped' | 'Failed' | 'Unknown';
+export type VmStatus = 'Pending' | 'Starting' | 'Running' | 'Paused' | 'Stopping' | 'Stopped' | 'Failed' | 'Unknown';
 
 export interface VmState {
   status: VmStatus;
@@ -87,6 +87,9 @@ export function deriveVmState(sts: V1StatefulSet, pod: V1Pod | undefined, create
       if (condition(pod, 'Ready')?.status === 'True') return { status: 'Running', reason: '' };
       if (waitingReason) return { status: 'Starting', reason: waitingReason };
       // The launcher runs before the guest boots; while it fetches the base, its log says how far.
+      // A guest QEMU paused on a disk error stops answering its probe too; the launcher says why.
+      const paused = launcherLogTail === undefined ? undefined : guestPause(launcherLogTail);
+      if (paused) return paused;
       const fetching = launcherLogTail === undefined ? undefined : baseFetchProgress(launcherLogTail);
       return fetching ? { status: 'Starting', reason: 'FetchingBase', message: fetching } : { status: 'Starting', reason: 'GuestBooting' };
     }
@@ -127,6 +130,24 @@ export const LAUNCHER_LOG_TAIL_LINES = 20;
 export function mayFetchBase(pod: V1Pod | undefined): boolean {
   if (!pod || pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') return false;
   return condition(pod, 'Ready')?.status !== 'True' && waiting(pod) === undefined;
+}
+
+/**
+ * The launcher's last word, when it is that QEMU paused the guest on a disk error (DiskFull: the
+ * volume is full, and the launcher resumes the guest once it has room; IOError: anything else):
+ * its reason and the hint that follows it. Undefined once the launcher has said anything since
+ * (it resumed the guest). Pure.
+ */
+export function guestPause(logTail: string): VmState | undefined {
+  const prefix = `${LauncherLog.prefix}: ${LauncherLog.diskStep}: `;
+  const lines = logTail.split(/\r?\n/).filter((line) => line.startsWith(`${LauncherLog.prefix}: `));
+  let last = lines.length - 1;
+  const hint = lines[last]?.startsWith(`${prefix}hint: `) ? lines[last].slice(`${prefix}hint: `.length).trim() : undefined;
+  if (hint !== undefined) last--;
+  const pause = lines[last]?.startsWith(`${prefix}${LauncherLog.pausedMark}`) ? lines[last].slice(`${prefix}${LauncherLog.pausedMark}`.length).trim() : undefined;
+  if (pause === undefined) return undefined;
+  const reason = pause.startsWith(LauncherLog.diskFullMark) ? 'DiskFull' : 'IOError';
+  return { status: 'Paused', reason, message: hint ? `${pause}; ${hint}` : pause };
 }
 
 /**

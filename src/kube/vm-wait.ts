@@ -105,6 +105,16 @@ export async function waitForVm(conn: Connection, apis: KubeApis, options: WaitO
           ],
         });
       }
+      if (options.until === 'ready' && state.status === 'Paused') {
+        // The launcher resumes a guest paused on a full volume by itself once there is room; a
+        // wait cannot make room, so it says how.
+        throw new BerthError('VM_PAUSED', `VM '${name}' is paused: ${state.message ?? state.reason}`, {
+          hint: [
+            state.reason === 'DiskFull' ? `grow its disk claim (the command is above), or free space on the volume: the guest resumes by itself once there is room` : `see the launcher's log: kubectl logs ${vmPodName(name)} -n ${namespace} -c ${VM_CONTAINER}`,
+            `then: kubectl berth start ${name} --wait`,
+          ],
+        });
+      }
       if (options.until === 'ready' && HOPELESS_WAITING_REASONS.has(state.reason)) {
         throw new BerthError('LAUNCHER', `VM '${name}' cannot start: ${state.reason}${state.message ? `: ${state.message}` : ''}`, {
           hint: `see the details with: kubectl describe pod ${vmPodName(name)} -n ${namespace}`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { baseFetchProgress, deriveVmState, launcherFailure, mayFetchBase, type VmState } from '../../../../src/core/vm-status.js';
+import { baseFetchProgress, deriveVmState, guestPause, launcherFailure, mayFetchBase, type VmState } from '../../../../src/core/vm-status.js';
 
 const sts = (replicas: number): V1StatefulSet => ({ spec: { replicas } as V1StatefulSet['spec'] });
 
@@ -112,5 +112,34 @@ describe('launcherFailure', () => {
     assert.deepEqual(launcherFailure(crashed(3)), { restarts: 3, exitCode: 1, error: undefined, hint: undefined });
     assert.equal(launcherFailure(pod('Running', { node: 'n', ready: true })), undefined);
     assert.equal(launcherFailure(undefined), undefined);
+  });
+});
+
+describe('a guest QEMU paused on a disk error', () => {
+  const hint = "hint: grow the VM's disk claim: kubectl patch pvc disk-web-0 -n ns -p '{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"20Gi\"}}}}'";
+  const full = [
+    'berth-launcher: qemu: running',
+    "berth-launcher: disk: error: the guest is paused: the VM's disk volume is full (write on disk0: No space left on device)",
+    `berth-launcher: disk: ${hint}`,
+    '',
+  ].join('\n');
+
+  it('is Paused (DiskFull), with the reason and how to grow the disk', () => {
+    const state = guestPause(full);
+    assert.equal(state?.status, 'Paused');
+    assert.equal(state?.reason, 'DiskFull');
+    assert.match(state!.message!, /^the VM's disk volume is full \(write on disk0: No space left on device\); grow the VM's disk claim: kubectl patch pvc disk-web-0/);
+    assert.deepEqual(deriveVmState(sts(1), pod('Running', { node: 'n', ready: false }), undefined, full), state);
+  });
+
+  it('is Paused (IOError) for any other disk error', () => {
+    const other = "berth-launcher: disk: error: the guest is paused: an I/O error on disk0 (read: Input/output error)\nberth-launcher: disk: hint: check the volume\n";
+    assert.equal(guestPause(other)?.reason, 'IOError');
+  });
+
+  it('is no longer paused once the launcher resumed it, and a Ready pod is Running whatever the log says', () => {
+    assert.equal(guestPause(`${full}berth-launcher: disk: the volume has 40 MiB free again: the guest runs again\n`), undefined);
+    assert.equal(guestPause('berth-launcher: qemu: running\n'), undefined);
+    assert.deepEqual(deriveVmState(sts(1), pod('Running', { node: 'n', ready: true }), undefined, full), { status: 'Running', reason: '' });
   });
 });
