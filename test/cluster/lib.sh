@@ -42,7 +42,9 @@ SHARED_STORAGE_CLASS=berth-shared
 SHARED_VOLUMES=$PV_ROOT/shared
 LOCAL_PATH_PROVISIONER_IMAGE=localhost/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION
 PV_COUNT=20
-PV_SIZE=10Gi
+# Nominal (hostPath does not enforce it), but a claim binds only to a volume at least its size: a
+# VM with the default 10Gi disk claims up to 22281Mi (README, --disk-size).
+PV_SIZE=64Gi
 PAUSE_IMAGE=registry.k8s.io/pause:3.10.1
 BUSYBOX_IMAGE=localhost/busybox:local
 COREDNS_IMAGE=localhost/coredns:$COREDNS_VERSION

@@ -130,9 +130,9 @@ describe('stop, start and purge (integration, local cluster)', function () {
     assert.equal(again.exitCode, 4);
     assert.match(again.message, /a disk kept from an earlier VM 'pet' exists.*--reuse-disk/);
     // A larger disk on the old claim would fill it: refused before anything is created.
-    const larger = await berth(['create', 'pet', '-n', ns, ...vm, '--reuse-disk', '--disk-size', '40Gi']);
+    const larger = await berth(['create', 'pet', '-n', ns, ...vm, '--reuse-disk', '--disk-size', '100Gi']);
     assert.equal(larger.exitCode, 2, larger.stderr);
-    assert.match(larger.message, /--disk-size 40Gi is larger than the disk to reuse: PersistentVolumeClaim 'disk-pet-0' holds \d+[KMGT]i/);
+    assert.match(larger.message, /--disk-size 100Gi is larger than the disk to reuse: PersistentVolumeClaim 'disk-pet-0' holds \d+[KMGT]i/);
     await assert.rejects(apps.readNamespacedStatefulSet({ name: 'pet', namespace: ns }));
     const reused = await berth(['create', 'pet', '-n', ns, ...vm, '--reuse-disk']);
     assert.equal(reused.exitCode, 0, reused.stderr);
