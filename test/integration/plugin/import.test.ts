@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, Labels } from '../../../shared/contract.js';
+import { Annotations, Labels, LauncherEnv } from '../../../shared/contract.js';
 import { STORAGE_CLASS } from '../../support/cluster.js';
 import { repo } from '../../support/repo.js';
 import { berth, createNamespace, deleteNamespace, kube, objectCounts, requireCluster, TEST_KEY } from './fixture.js';
@@ -56,7 +56,10 @@ describe('import (integration, local cluster)', function () {
     assert.equal(demo.metadata!.labels![Labels.vm], 'demo-ub14-apache');
     assert.equal(demo.metadata!.annotations![Annotations.vmImage], 'http://stupidest.org/vm/ubuntu-14.04-amd64.img');
     assert.equal(demo.spec!.volumeClaimTemplates![0].spec!.storageClassName, STORAGE_CLASS);
-    assert.equal(demo.spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage, '5Gi');
+    // pvc_size is the disk's size; the claim holds it full, with the URL image's base copy beside it.
+    const env = Object.fromEntries(demo.spec!.template.spec!.containers[0].env!.map((e) => [e.name, e.value]));
+    assert.equal(env[LauncherEnv.diskSize], '5Gi');
+    assert.match(demo.spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage!, /^\d+Mi$/);
     assert.equal(demo.spec!.template.spec!.containers[0].readinessProbe?.tcpSocket?.port, 22);
     const cirros = await apps.readNamespacedStatefulSet({ name: 'cirros-test', namespace: ns });
     assert.equal(cirros.spec!.template.spec!.containers[0].readinessProbe, undefined);
