@@ -1,6 +1,6 @@
 // One row per VM for `ls`, joined from the StatefulSets and pods of a listing. Pure.
 import type { CoreV1Event, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { Annotations, Labels } from '../../shared/contract.js';
+import { Annotations, Labels, LauncherEnv, VM_CONTAINER } from '../../shared/contract.js';
 import { humanAge } from '../../shared/duration.js';
 import type { Columns } from '../output/format.js';
 import { createFailure, mayFailCreate } from './create-failure.js';
@@ -23,12 +23,17 @@ export interface VmSummary {
   created: string;
 }
 
+/**
+ * The disk's size as the guest sees it (the launcher's BERTH_DISK_SIZE), not its claim's or
+ * emptyDir's, which also hold qcow2 metadata and a base copy; the claim only when the VM reuses a
+ * disk at whatever size it has.
+ */
 function diskOf(sts: V1StatefulSet): string {
-  const claim = sts.spec?.volumeClaimTemplates?.[0];
-  const size = claim?.spec?.resources?.requests?.storage;
-  if (size) return String(size);
-  const empty = sts.spec?.template?.spec?.volumes?.find((v) => v.emptyDir?.sizeLimit);
-  return empty ? `${empty.emptyDir!.sizeLimit} (ephemeral)` : '';
+  const container = sts.spec?.template?.spec?.containers?.find((c) => c.name === VM_CONTAINER);
+  const size = container?.env?.find((e) => e.name === LauncherEnv.diskSize)?.value ?? sts.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage;
+  const ephemeral = sts.spec?.template?.spec?.volumes?.find((v) => v.emptyDir?.sizeLimit);
+  if (ephemeral) return `${size ?? ephemeral.emptyDir!.sizeLimit} (ephemeral)`;
+  return size ? String(size) : '';
 }
 
 /** Each VM's pod, by namespace/name of the StatefulSet it belongs to. */

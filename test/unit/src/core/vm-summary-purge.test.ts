@@ -4,7 +4,7 @@ import { planLines, planPurge } from '../../../../src/core/purge-plan.js';
 import { resolveImage } from '../../../../src/core/vm-image.js';
 import { needsCreateEvents, reasonCell, summariseVms, vmColumns, vmObject, type VmSummary } from '../../../../src/core/vm-summary.js';
 import { printable, tablePrintable } from '../../../../src/output/print.js';
-import { Annotations, Labels } from '../../../../shared/contract.js';
+import { Annotations, Labels, LauncherEnv, VM_CONTAINER } from '../../../../shared/contract.js';
 
 const labels = (vm: string) => ({ [Labels.managedBy]: 'kubectl-berth', [Labels.component]: 'vm', [Labels.vm]: vm });
 
@@ -35,6 +35,20 @@ const runningPod = (vm: string, namespace = 'ns'): V1Pod => ({
 
 describe('ls rows', () => {
   const now = Date.parse('2026-11-21T12:00:00Z');
+
+  it("DISK is the disk's own size, not its claim's or emptyDir's (which hold metadata and a base copy too)", () => {
+    const withDisk = (size: string, volume: 'pvc' | 'ephemeral'): V1StatefulSet => {
+      const s = sts('web');
+      s.spec!.template = { spec: { containers: [{ name: VM_CONTAINER, env: [{ name: LauncherEnv.diskSize, value: size }] }], volumes: volume === 'ephemeral' ? [{ name: 'disk', emptyDir: { sizeLimit: '22281Mi' } }] : [] } };
+      if (volume === 'pvc') s.spec!.volumeClaimTemplates = [{ spec: { resources: { requests: { storage: '11151Mi' } } } }];
+      else delete s.spec!.volumeClaimTemplates;
+      return s;
+    };
+    assert.equal(summariseVms([withDisk('10Gi', 'pvc')], [])[0].disk, '10Gi');
+    assert.equal(summariseVms([withDisk('10Gi', 'ephemeral')], [])[0].disk, '10Gi (ephemeral)');
+    // A reused disk keeps the size it has: its claim's is all there is to show.
+    assert.equal(summariseVms([sts('web')], [])[0].disk, '10Gi');
+  });
 
   it('joins pods to their VM by namespace and name, sorted', () => {
     const rows = summariseVms([sts('web'), sts('db', 'ns', 0), sts('web', 'other')], [runningPod('web'), runningPod('db', 'elsewhere')]);
