@@ -6,11 +6,14 @@ import { MiB } from '../../shared/quantity.js';
 export { VM_DEFAULTS, VM_LIMITS } from '../../shared/defaults.js';
 
 /**
- * Memory the pod needs beyond the guest's RAM. Measured with QEMU 7.2, guest -m 256, idle after
- * boot: RSS 234–248 MB, of which 132 MB guest RAM, 64 MB TCG translation cache and about 20 MB
- * QEMU binary and heap. Added: the Node.js launcher (~50 MB, with its DHCP server), rounded up to 128Mi;
- * under TCG the translation cache comes on top (another 128Mi, twice the idle figure, because it
- * grows with the guest's code footprint).
+ * Memory the pod needs beyond the guest's RAM, from `npm run bench -- --only qemu-memory`
+ * (BENCHMARKS.md): QEMU 7.2 under TCG kept 117–120 MB resident outside the guest's RAM for guests
+ * of 256 MiB to 8 GiB with 1 or 4 vCPUs, flat across both, so the overhead is a constant, not a
+ * share of the guest (no growth was measured up to 8 GiB). With one vCPU, 51 MB of it lay outside
+ * TCG's code buffer: what QEMU needs under KVM too. The launcher's Node.js adds about 50 MB. So:
+ * 128Mi for QEMU and the launcher (about 101 MB measured under KVM's terms), and under TCG another
+ * 128Mi for the code buffer (about 67 MB measured; it grows with the code a guest runs, up to its
+ * 1 GiB mapping, so twice the figure).
  */
 export const MEMORY_OVERHEAD_BYTES = 128 * MiB;
 export const TCG_EXTRA_OVERHEAD_BYTES = 128 * MiB;

@@ -78,8 +78,14 @@ export interface BareBoot {
   source: string;
 }
 
-/** One bare boot to the first ssh command, then QEMU is stopped and its files removed. */
-export async function bareBoot(root: string, scratch: string, guest: string, key: string, plan: GuestPlan, run: number, timeoutMs = 180_000): Promise<BareBoot> {
+/** What a benchmark may do with the booted guest before QEMU is stopped: QEMU's PID, and ssh into the guest. */
+export type WhileUp = (qemuPid: number, ssh: (command: string) => Promise<void>) => Promise<void>;
+
+/**
+ * One bare boot to the first ssh command, then `whileUp` (if given), then QEMU is stopped and its
+ * files removed.
+ */
+export async function bareBoot(root: string, scratch: string, guest: string, key: string, plan: GuestPlan, run: number, timeoutMs = 180_000, whileUp?: WhileUp): Promise<BareBoot> {
   const dir = join(scratch, `bare-${run}`);
   await mkdir(join(dir, 'seed'), { recursive: true });
   const pub = (await readFile(`${key}.pub`, 'utf8')).trim();
@@ -101,7 +107,9 @@ export async function bareBoot(root: string, scratch: string, guest: string, key
       sshUntilReady(ssh, Date.now() + timeoutMs),
       exited.then(() => Promise.reject(new Error(`QEMU exited before ssh succeeded: ${qemuError.trim()}`))),
     ]);
-    return { seconds: (performance.now() - started) / 1000, sshFailures: failures, source };
+    const seconds = (performance.now() - started) / 1000;
+    if (whileUp) await whileUp(qemu.pid!, async (command) => void (await timeCommand([...ssh.slice(0, -1), command], { timeoutMs })));
+    return { seconds, sshFailures: failures, source };
   } finally {
     qemu.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);

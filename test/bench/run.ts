@@ -12,11 +12,12 @@ import { lsScale } from './ls-scale.js';
 import { netPaths } from './net-paths.js';
 import { describeMachine } from './machine.js';
 import { petDisk } from './pet-disk.js';
+import { qemuMemory } from './qemu-memory.js';
 import { mergeResults, parsePreviousResults, renderMarkdown, renderTerminalTable } from './report.js';
 import { NotMeasuredError, type Benchmark, type BenchResult } from './result.js';
 
 /** In the order they run: cheap first, the whole chain (create → SSH) last. */
-const BENCHMARKS: readonly Benchmark[] = [cliStart, petDisk, lsScale, cacheFill, netPaths, createSsh, createSshDebian];
+const BENCHMARKS: readonly Benchmark[] = [cliStart, petDisk, lsScale, cacheFill, netPaths, createSsh, createSshDebian, qemuMemory];
 
 const MIN_RUNS = 5;
 
