@@ -133,8 +133,14 @@ for i in $(seq 2 "$want"); do
   fi
   stop_node "$name"
   kubectl delete node "$name" --ignore-not-found --wait=false >/dev/null
-  # Runtime state only, as after a reboot; the node's images (containerd) are kept.
+  # Runtime state only, as after a reboot; the node's images (containerd) are kept, unless the node
+  # is to hold other images than last time: its kubelet starts before the images are sorted out
+  # below, and would run an image the node must not have (the berth image of a node without the
+  # agent) in the meantime. Such a node starts from an empty image store.
   rm -rf "$dir/upper" "$dir/work" "$dir/kubelet" "$dir/root"
+  wanted_now=$(node_images "$i" | sort | tr '\n' ' ')
+  [ "$(cat "$dir/images.wanted" 2>/dev/null)" = "$wanted_now" ] || rm -rf "$dir/containerd"
+  mkdir -p "$dir" && echo "$wanted_now" >"$dir/images.wanted"
   make_cgroup_root "$name"
   log "starting $name ($(extra_node_ip "$i"), pods $(extra_node_pod_cidr "$i"))"
   rm -rf "$dir/logs.previous"; [ -d "$dir/logs" ] && mv "$dir/logs" "$dir/logs.previous"
