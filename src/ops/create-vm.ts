@@ -129,11 +129,12 @@ export async function makeVms(conn: Connection, apis: KubeApis, vms: VmToMake[],
   const warning = await options.serverWarning;
   if (warning) io.note(warning);
   for (const { spec, request } of specs) await preflight(conn, apis, spec, request, { allowUnschedulable: options.allowUnschedulable, note: io.note });
-  for (const { spec, request, objects } of specs) {
+  for (const { spec, objects } of specs) {
     await createVmObjects(conn, apis, ...objects, io.note);
-    // A VM on a new disk is a new host to ssh, even where an earlier one had its name (a wiped
-    // cluster, a rebuilt image); a reused disk keeps its keys, and so does the entry.
-    if (!(request.disk.kind === 'pvc' && request.disk.reuse)) forgetVmHostKeys(conn.kubeConfig.getCurrentCluster()?.name, spec.namespace, [spec.name]);
+    // A created VM may be a new host to ssh, even where an earlier one had its name: a new disk (a
+    // wiped cluster, a rebuilt image), or a reused one booted with another seed, which cloud-init
+    // takes for a new instance and gives new host keys. Trust on first use, as for any new host.
+    forgetVmHostKeys(conn.kubeConfig.getCurrentCluster()?.name, spec.namespace, [spec.name]);
   }
   io.print(objectsPrintable(specs.flatMap((s) => s.objects), refs, refs.map((ref) => `${ref} created\n`).join('')));
   if (!options.wait) return { vms: results, dryRun: false };
