@@ -7,7 +7,7 @@
 // The same page against a local QEMU (reconnecting, the token's rules in full) is in
 // test/integration/access/vnc-web-local.test.ts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -50,7 +50,10 @@ describe('vnc screenshot and vnc --web on a real VM', function () {
     await kubectlOut(['create', 'namespace', NAMESPACE]);
     await berthOk(['install', ...LOCAL_INSTALL_FLAGS, '--timeout', '4m'], { timeoutMs: 300_000 });
     await catalogTestGuest(server, IMAGE);
-    await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--ssh-key', `${key}.pub`, '--vnc-password', PASSWORD, '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
+    // The password from a file: create never takes one on its command line.
+    const passwordFile = join(keyDir, 'vnc-password');
+    writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+    await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--ssh-key', `${key}.pub`, '--vnc-password-file', passwordFile, '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
   });
 
   after(async () => {
