@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { imageLabelName } from '../../shared/catalog.js';
 import { cachedImageFileName, Labels, LabelValues, LauncherEnv, Paths, SYSTEM_NAMESPACE, VM_CONTAINER } from '../../shared/contract.js';
-import { kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
+import { kubectlOut, LOCAL_INSTALL_FLAGS, nodeAddress, requireCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { chainOfSteps } from '../support/steps.js';
 import { ImageServer, randomImage } from '../support/image-server.js';
 import { berth, berthOk } from '../support/plugin.js';
 import { repo } from '../support/repo.js';
@@ -30,23 +31,11 @@ describe('end to end: a VM keeps its base through a catalog change, images rm an
   const server = new ImageServer('0.0.0.0');
   const work = mkdtempSync(join(tmpdir(), 't-e2e-base-'));
   const key = join(work, 'id_ed25519');
-  let brokenAt: string | undefined;
   let node = '';
   let sha = '';
   let address = '';
 
-  /** Each step needs the ones before it; a later step names the one that broke. */
-  function step(title: string, body: () => Promise<void>) {
-    it(title, async () => {
-      if (brokenAt) throw new Error(`not run: the chain broke at "${brokenAt}"`);
-      try {
-        await body();
-      } catch (error) {
-        brokenAt = title;
-        throw error;
-      }
-    });
-  }
+  const { step } = chainOfSteps();
 
   const ssh = (...command: string[]) => berthOk(['ssh', VM, '-n', NAMESPACE, '-i', key, '-o', `UserKnownHostsFile=${work}/known_hosts`, '--', ...command], { timeoutMs: 90_000 });
   const cachedBase = () => join(Paths.imageCache, cachedImageFileName(sha));
@@ -86,7 +75,7 @@ describe('end to end: a VM keeps its base through a catalog change, images rm an
     await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], { timeoutMs: 180_000 });
     await kubectlOut(['create', 'namespace', NAMESPACE]);
     const installed = (await kubectlOut(['get', 'daemonset', '-n', SYSTEM_NAMESPACE, '-o', 'name']).catch(() => '')).trim();
-    if (!installed) await berthOk(['install', '--timeout', '4m'], { timeoutMs: 300_000 });
+    if (!installed) await berthOk(['install', ...LOCAL_INSTALL_FLAGS, '--timeout', '4m'], { timeoutMs: 300_000 });
   });
 
   after(async () => {
