@@ -365,8 +365,10 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     await berthOk(['purge', VM, '-n', NAMESPACE, '--yes'], { timeoutMs: 180_000 });
     // the old pod powers its guest down first; the disk is free once it is gone
     await eventually('the purged VM\'s pod to be gone', 300_000, async () => ((await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'name'])).trim() === '' ? true : undefined), { intervalMs: 2000 });
+    // The same user-data and key as at first: the same seed, so cloud-init sees the same instance
+    // and keeps the host keys (another seed would be a new instance, with new host keys).
     await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--reuse-disk',
-      '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], { timeoutMs: 660_000 });
+      '--user-data', join(work, 'user-data.yaml'), '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], { timeoutMs: 660_000 });
     const r = await ssh('sudo cat /var/lib/berth-e2e-marker; hostname');
     assert.deepEqual(r.stdout.trim().split('\n'), [MARKER, VM]);
   });
