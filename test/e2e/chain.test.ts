@@ -11,6 +11,7 @@ import { imageLabelName } from '../../shared/catalog.js';
 import { Labels, LabelValues, SYSTEM_NAMESPACE } from '../../shared/contract.js';
 import { kubectlOut, nodeAddress, requireCluster, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { chainOfSteps } from '../support/steps.js';
 import { ImageServer } from '../support/image-server.js';
 import { berth, berthBackground, berthEnv, berthOk } from '../support/plugin.js';
 import { vncBanner } from '../support/vnc.js';
@@ -26,24 +27,11 @@ describe('end to end: install, catalog, create, ssh, vnc, console, ls, pod loss,
   const server = new ImageServer('0.0.0.0');
   const keyDir = mkdtempSync(join(tmpdir(), 't-e2e-chain-'));
   const key = join(keyDir, 'id_ed25519');
-  let brokenAt: string | undefined;
   let node = '';
 
-  /**
-   * A step runs only if no chain step before it failed, else it fails naming the culprit. A probe
-   * (links: false) checks one access path; its failure fails it alone, not the steps after it.
-   */
-  function step(title: string, body: () => Promise<void>, options: { links: boolean } = { links: true }) {
-    it(title, async () => {
-      if (brokenAt) throw new Error(`not run: the chain broke at "${brokenAt}"`);
-      try {
-        await body();
-      } catch (error) {
-        if (options.links) brokenAt = title;
-        throw error;
-      }
-    });
-  }
+  // A probe (links: false) checks one access path; its failure fails it alone, not the steps after it.
+  const steps = chainOfSteps();
+  const { step } = steps;
   const probe = { links: false };
 
   // A known_hosts of its own: an earlier run's VM of the same name had another host key.

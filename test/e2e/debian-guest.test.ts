@@ -13,6 +13,7 @@ import { imageLabelName } from '../../shared/catalog.js';
 import { Labels, LabelValues, VM_CONTAINER } from '../../shared/contract.js';
 import { berthCache, BUSYBOX_IMAGE, kubectl, kubectlOut, nodeAddress, requireCluster, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { chainOfSteps } from '../support/steps.js';
 import { ImageServer } from '../support/image-server.js';
 import { berth, berthEnv, berthOk } from '../support/plugin.js';
 import { skipLoudly } from '../support/skip.js';
@@ -79,20 +80,11 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   const work = mkdtempSync(join(tmpdir(), 't-e2e-debian-'));
   const key = join(work, 'id_ed25519');
   const knownHosts = join(work, 'known_hosts');
-  let brokenAt: string | undefined;
   let node = '';
 
-  function step(title: string, body: (this: Mocha.Context) => Promise<void>, options: { links: boolean } = { links: true }) {
-    it(title, async function () {
-      if (brokenAt) throw new Error(`not run: the chain broke at "${brokenAt}"`);
-      try {
-        await body.call(this);
-      } catch (error) {
-        if (options.links) brokenAt = title;
-        throw error;
-      }
-    });
-  }
+  // A probe (links: false) checks one access path; its failure fails it alone, not the steps after it.
+  const steps = chainOfSteps();
+  const { step } = steps;
   const probe = { links: false };
 
   // Our own known_hosts: an earlier run's VM of the same name had another host key.
@@ -280,7 +272,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   }, probe);
 
   it('from the guest, a name the pod resolves resolves the same (deb.debian.org, which the node reaches)', async function () {
-    if (brokenAt) throw new Error(`not run: the chain broke at "${brokenAt}"`);
+    if (steps.brokenAt) throw new Error(`not run: the chain broke at "${steps.brokenAt}"`);
     const pod = await vmPod();
     // the launcher's image has glibc's getent; ask the pod first, so that a cluster whose pods
     // cannot reach a nameserver is reported as such and not blamed on the guest
@@ -293,7 +285,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   });
 
   async function requireClusterDns(context: Mocha.Context) {
-    if (brokenAt) throw new Error(`not run: the chain broke at "${brokenAt}"`);
+    if (steps.brokenAt) throw new Error(`not run: the chain broke at "${steps.brokenAt}"`);
     const dns = (await kubectlOut(['get', 'services', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'name'])).trim();
     if (!dns) skipLoudly(context, 'the cluster runs no cluster DNS (no kube-dns Service in kube-system; the local cluster gets CoreDNS from test/cluster/dns.sh), so pods, and VMs, cannot resolve Service names');
   }
