@@ -16,7 +16,7 @@ set -euo pipefail
 if [ "$1" = outside ]; then
   dir=$2
   # shellcheck source=/dev/null
-  source "$dir/conf/env" # NAME ROOTFS BUILDS PV_ROOT
+  source "$dir/conf/env" # NAME ROOTFS BUILDS PV_ROOT CACHE_SIZE
   root=$dir/root
   mkdir -p "$root" "$dir/upper" "$dir/work" "$dir/kubelet" "$dir/containerd" "$dir/logs"
   mount -t overlay overlay -o "lowerdir=$ROOTFS,upperdir=$dir/upper,workdir=$dir/work" "$root"
@@ -36,6 +36,12 @@ if [ "$1" = outside ]; then
   bindto "$BUILDS" "$BUILDS"
   mount -o remount,bind,ro "$root$BUILDS"
   bindto "$PV_ROOT" "$PV_ROOT"
+  # A node whose disk for berth's image cache is small (nodes.sh BERTH_NODE_CACHE_SIZE_I): the
+  # agent's budget is measured on the file system that holds the cache, so this one alone is small.
+  if [ -n "${CACHE_SIZE:-}" ]; then
+    mkdir -p "$root/var/lib/berth/images"
+    mount -t tmpfs -o "size=$CACHE_SIZE,mode=755" tmpfs "$root/var/lib/berth/images"
+  fi
   cp /etc/resolv.conf "$root/etc/resolv.conf"
   # A machine of its own: the kubelet reports this as the node's machine ID and system UUID.
   [ -s "$root/etc/machine-id" ] || tr -d - </proc/sys/kernel/random/uuid >"$root/etc/machine-id"

@@ -16,6 +16,9 @@
 #   BERTH_NODE_IMAGES="ref ..." names further images of the machine's containerd to copy into each
 #   node (default: localhost/kubectl-berth:0.1.0, when present; pause and busybox always);
 #   BERTH_NODE_IMAGES_I those of node I alone (BERTH_NODE_IMAGES_3= : node 3 runs no berth agent).
+#   BERTH_NODE_CACHE_SIZE_I=SIZE gives node I a file system of SIZE (tmpfs's units: 8m, 1g) of its
+#   own for berth's image cache (/var/lib/berth/images), as a node whose cache disk is small: an
+#   image larger than the agent's budget on it leaves there shows NoRoom (kubectl berth images).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
@@ -98,13 +101,14 @@ image_digest() { "${@:2}" images ls 2>/dev/null | awk -v r="$1" '$1 == r { print
 # node_conf I: the files the node reads under /etc/berth-node; a running node whose files differ
 # is restarted, as up.sh restarts the machine's node.
 node_conf() {
-  local i=$1 name conf
+  local i=$1 name conf cache_size_var=BERTH_NODE_CACHE_SIZE_$1
   name=$(extra_node_name "$i") conf=$NODES/$(extra_node_name "$i")/conf
   mkdir -p "$conf/cni"
   {
     declare -p POD_TO_POD_RULE
     printf '%s=%q\n' NAME "$name" NODE_ADDRESS "$(extra_node_ip "$i")" ROOTFS "$ROOTFS" BUILDS "$BUILDS" \
-      PV_ROOT "$PV_ROOT" K8S_BIN "$K8S_BIN" CTRD_BIN "$CTRD_BIN" RUNC_BIN "$RUNC_BIN" CLUSTER_CIDR "$CLUSTER_CIDR"
+      PV_ROOT "$PV_ROOT" K8S_BIN "$K8S_BIN" CTRD_BIN "$CTRD_BIN" RUNC_BIN "$RUNC_BIN" CLUSTER_CIDR "$CLUSTER_CIDR" \
+      CACHE_SIZE "${!cache_size_var-}"
   } >"$conf/env.new"
   kubelet_config "$(extra_node_ip "$i")" /etc/berth-node/ca.crt "/$name" >"$conf/kubelet-config.yaml.new"
   containerd_config /var/lib/containerd /run/containerd /etc/berth-node/cni >"$conf/containerd.toml.new"

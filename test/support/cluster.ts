@@ -267,15 +267,18 @@ export function extraNodeNames(count: number): string[] {
  * (test/cluster/nodes.sh add; the first time it builds the nodes' root file system, about 3
  * minutes) and remove the extra ones again, so the tests after it find the single node they expect.
  * The whole run holds the cluster's lock, as nodes.sh asks. `withoutAgent` names extra nodes that
- * get no berth image, so berth's agent cannot run there.
+ * get no berth image, so berth's agent cannot run there; `cacheSize` gives extra nodes a small file
+ * system of their own for berth's image cache (tmpfs sizes: '8m'), as nodes with a small disk.
  */
-export function withExtraNodes(count: number, options: { withoutAgent?: string[] } = {}): void {
+export function withExtraNodes(count: number, options: { withoutAgent?: string[]; cacheSize?: Record<string, string> } = {}): void {
   const script = join(repo, 'test', 'cluster', 'nodes.sh');
+  const index = (name: string) => name.replace(/^berth-node-/, '');
   // A node given no berth image cannot start the agent's pod: a node without the agent.
-  const bare = Object.fromEntries((options.withoutAgent ?? []).map((name) => [`BERTH_NODE_IMAGES_${name.replace(/^berth-node-/, '')}`, '']));
+  const bare = Object.fromEntries((options.withoutAgent ?? []).map((name) => [`BERTH_NODE_IMAGES_${index(name)}`, '']));
+  const small = Object.fromEntries(Object.entries(options.cacheSize ?? {}).map(([name, size]) => [`BERTH_NODE_CACHE_SIZE_${index(name)}`, size]));
   before(async function () {
     this.timeout(15 * 60_000);
-    await execa('bash', [script, 'add', String(count)], { stdout: 'inherit', stderr: 'inherit', env: { ...kubectlEnv(), ...bare } });
+    await execa('bash', [script, 'add', String(count)], { stdout: 'inherit', stderr: 'inherit', env: { ...kubectlEnv(), ...bare, ...small } });
   });
   after(async function () {
     this.timeout(2 * 60_000);
