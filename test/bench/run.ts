@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cacheFill } from './cache-fill.js';
 import { cliStart } from './cli-start.js';
 import { createSsh, createSshDebian } from './create-ssh.js';
+import { failover } from './failover.js';
 import { lsScale } from './ls-scale.js';
 import { netPaths } from './net-paths.js';
 import { describeMachine } from './machine.js';
@@ -17,7 +18,7 @@ import { mergeResults, parsePreviousResults, renderMarkdown, renderTerminalTable
 import { NotMeasuredError, type Benchmark, type BenchResult } from './result.js';
 
 /** In the order they run: cheap first, the whole chain (create → SSH) last. */
-const BENCHMARKS: readonly Benchmark[] = [cliStart, petDisk, lsScale, cacheFill, netPaths, createSsh, createSshDebian, qemuMemory];
+const BENCHMARKS: readonly Benchmark[] = [cliStart, petDisk, lsScale, cacheFill, netPaths, createSsh, createSshDebian, qemuMemory, failover];
 
 const MIN_RUNS = 5;
 
