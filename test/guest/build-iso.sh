@@ -22,10 +22,7 @@ log() { guest_log "$@"; }
 # isolinux.bin comes from Debian's isolinux package (fetched, not installed); ldlinux.c32 from
 # syslinux-common, which build.sh's syslinux already needs.
 stamp=$( { sha256sum < "$0"; cat "$guest.sha256"; guest_candidates isolinux; dpkg-query -W -f='${Version}\n' syslinux-common xorriso; } | sha256sum | cut -c1-64)
-if [ -f "$out" ] && [ -f "$out.sha256" ] && [ "$(cat "$cache/install.inputs" 2>/dev/null)" = "$stamp" ]; then
-  log "up to date: $out (sha256 $(cat "$out.sha256"))"
-  exit 0
-fi
+guest_up_to_date "$out" "$cache/install.inputs" "$stamp" && exit 0
 
 work=$(mktemp -d "$cache/iso.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -50,9 +47,4 @@ CFG
 printf 'berth install media\n' > "$tree/BERTH-MEDIA.TXT"
 xorriso -as mkisofs -quiet -o "$work/install.iso" -V BERTHMEDIA -J -R \
   -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table "$tree"
-rm -f "$cache/install.inputs"
-sha256sum "$work/install.iso" | cut -c1-64 > "$work/install.iso.sha256"
-mv "$work/install.iso" "$out"
-mv "$work/install.iso.sha256" "$out.sha256"
-echo "$stamp" > "$cache/install.inputs"
-log "built $out (sha256 $(cat "$out.sha256"), $(stat -c %s "$out") bytes)"
+guest_publish "$work/install.iso" "$out" "$cache/install.inputs" "$stamp"
