@@ -58,6 +58,8 @@ export const Annotations = {
   vmCpus: `${API_GROUP}/cpus`,
   /** VM objects: guest memory as given (Kubernetes quantity). */
   vmMemory: `${API_GROUP}/memory`,
+  /** VM objects: the --cdrom as the user gave it (catalog name or URL), when the VM has one. */
+  vmCdrom: `${API_GROUP}/cdrom`,
 } as const;
 
 /** The RBAC roles install ships for people, as opposed to the agent (manifests/user-rbac.yaml). */
@@ -86,6 +88,8 @@ export const Paths = {
   vmDisk: '/var/lib/berth/disk',
   /** Where the VM pod mounts its cloud-init Secret. */
   cloudInit: '/etc/berth/cloud-init',
+  /** Where the VM pod mounts each data disk's volume: DATA_DISKS_DIR/NAME (create --disk NAME=SIZE). */
+  dataDisks: '/var/lib/berth/data',
   /** Scratch space of the launcher inside the pod (QMP socket, seed ISO, dnsmasq state). */
   launcherRun: '/run/berth',
   /** The kubelet's device-plugin directory (socket registration). */
@@ -106,6 +110,10 @@ export const Files = {
   localBase: 'base.qcow2',
   /** Beside the pet disk: JSON recording the base image (sha256, path) the overlay was made on. */
   petDiskOrigin: 'pet.qcow2.base.json',
+  /** A data disk's file on its own volume: raw, sparse (see agent/launcher/data-disks.ts for why). */
+  dataDisk: 'disk.raw',
+  /** An install ISO (--cdrom) downloaded onto the pet volume when the node cache lacks it. */
+  localCdrom: 'cdrom.iso',
   /** Secret keys, and so file names under Paths.cloudInit. */
   metaData: 'meta-data',
   userData: 'user-data',
@@ -130,6 +138,13 @@ export const LauncherEnv = {
   imageUrl: 'BERTH_IMAGE_URL',
   imageSha256: 'BERTH_IMAGE_SHA256',
   diskSize: 'BERTH_DISK_SIZE',
+  /** 'true': the pet disk starts empty (create --blank-disk): no base image, an installer fills it. */
+  blankDisk: 'BERTH_BLANK_DISK',
+  /** Data disks, `NAME=SIZE` comma-separated (sizes as Kubernetes quantities); each on its volume under Paths.dataDisks. */
+  dataDisks: 'BERTH_DATA_DISKS',
+  /** The install ISO attached as a read-only CD-ROM (create --cdrom): its URL and sha256. */
+  cdromUrl: 'BERTH_CDROM_URL',
+  cdromSha256: 'BERTH_CDROM_SHA256',
   vmIp: 'BERTH_VM_IP',
   vmGateway: 'BERTH_VM_GATEWAY',
   /** 'loopback' (VNC only on the pod's 127.0.0.1), 'password' or 'off'. */
@@ -141,6 +156,7 @@ export const LauncherEnv = {
   /** Path overrides (default: Paths, /etc/resolv.conf), so the launcher runs outside a cluster in tests. */
   imageCacheDir: 'BERTH_IMAGE_CACHE_DIR',
   diskDir: 'BERTH_DISK_DIR',
+  dataDisksDir: 'BERTH_DATA_DISKS_DIR',
   cloudInitDir: 'BERTH_CLOUD_INIT_DIR',
   runDir: 'BERTH_RUN_DIR',
   resolvConf: 'BERTH_RESOLV_CONF',
@@ -179,6 +195,26 @@ export const DISK_CLAIM_TEMPLATE = 'disk';
 export function diskPvcName(vm: string): string {
   return `${DISK_CLAIM_TEMPLATE}-${vm}-0`;
 }
+
+/**
+ * The PVC of data disk `disk` (create --disk NAME=SIZE): its claim template is named after the
+ * disk, as the pet disk's is DISK_CLAIM_TEMPLATE, so `kubectl get pvc` reads disk-web-0, data-web-0.
+ */
+export function dataDiskPvcName(vm: string, disk: string): string {
+  return `${disk}-${vm}-0`;
+}
+
+/**
+ * The volume names a VM pod uses itself, which a data disk may not take (its claim template, and
+ * so its pod volume, is named after it). Add a new pod volume here.
+ */
+export const RESERVED_VOLUME_NAMES: readonly string[] = [DISK_CLAIM_TEMPLATE, 'cloud-init', 'run'];
+
+/**
+ * The longest data disk name: the guest sees it as the virtio disk's serial
+ * (/dev/disk/by-id/virtio-NAME), and virtio-blk serials stop at 20 bytes (VIRTIO_BLK_ID_BYTES).
+ */
+export const MAX_DATA_DISK_NAME_LENGTH = 20;
 
 /**
  * The VM pod's network devices. The node agent creates them in the pod's network namespace before

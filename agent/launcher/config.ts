@@ -7,7 +7,7 @@
 // name and namespace, the pod IP, the accelerator, the base image) is required.
 import { resolve } from 'node:path';
 import { BerthError } from '../../shared/errors.js';
-import { LauncherEnv, Paths, Ports, type Accel, type VncMode } from '../../shared/contract.js';
+import { LauncherEnv, MAX_DATA_DISK_NAME_LENGTH, Paths, Ports, type Accel, type VncMode } from '../../shared/contract.js';
 import { VM_DEFAULTS, VM_LIMITS } from '../../shared/defaults.js';
 import { parseDuration } from '../../shared/duration.js';
 import { formatBinary, MiB, parseSize } from '../../shared/quantity.js';
@@ -16,6 +16,8 @@ import { formatIpv4, inSubnet, parseIpv4, slash30Problem, VM_PREFIX, networkOf }
 export interface LauncherPaths {
   imageCache: string;
   disk: string;
+  /** Each data disk's volume is DATA_DISKS/NAME. */
+  dataDisks: string;
   cloudInit: string;
   run: string;
   resolvConf: string;
@@ -33,6 +35,12 @@ export interface LauncherConfig {
   imageSha256?: string;
   /** Virtual size of the pet disk in bytes; undefined keeps the base image's size. */
   diskSizeBytes?: number;
+  /** --blank-disk: no base image; the pet disk is made empty. */
+  blankDisk: boolean;
+  /** --disk NAME=SIZE, in the order given. */
+  dataDisks: { name: string; sizeBytes: number }[];
+  /** --cdrom: the install ISO, always pinned by its sha256. */
+  cdrom?: { url: string; sha256: string };
   vmIp: string;
   vmGateway: string;
   vnc: VncMode;
@@ -112,18 +120,45 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
   if (imageUrl !== undefined && !/^https?:\/\/\S+$/.test(imageUrl)) {
     problems.push(`${LauncherEnv.imageUrl}=${imageUrl} is not an http(s) URL`);
   }
-  if (imageUrl === undefined && imageSha256 === undefined) {
+  const blankDisk = text(LauncherEnv.blankDisk) === 'true';
+  if (blankDisk && (imageUrl !== undefined || imageSha256 !== undefined)) {
+    problems.push(`${LauncherEnv.blankDisk}=true and a base image (${LauncherEnv.imageUrl}/${LauncherEnv.imageSha256}) are both set`);
+  }
+  if (!blankDisk && imageUrl === undefined && imageSha256 === undefined) {
     problems.push(`neither ${LauncherEnv.imageSha256} nor ${LauncherEnv.imageUrl} is set: there is no base image`);
   }
 
-  let diskSizeBytes: number | undefined;
+  const diskBytes = (what: string, value: string): number | undefined => {
+    const parsed = parseSize(value);
+    if (!parsed.ok) problems.push(`${what}=${value}: ${parsed.problem}`);
+    else if (parsed.bytes < VM_LIMITS.minDiskBytes) problems.push(`${what}=${value} is smaller than the ${VM_LIMITS.minDiskBytes / MiB}Mi minimum`);
+    else if (parsed.bytes > VM_LIMITS.maxDiskBytes) problems.push(`${what}=${value} is larger than the ${formatBinary(VM_LIMITS.maxDiskBytes)} maximum`);
+    else return Math.ceil(parsed.bytes / SECTOR_BYTES) * SECTOR_BYTES;
+    return undefined;
+  };
   const diskSize = text(LauncherEnv.diskSize);
-  if (diskSize !== undefined) {
-    const parsed = parseSize(diskSize);
-    if (!parsed.ok) problems.push(`${LauncherEnv.diskSize}=${diskSize}: ${parsed.problem}`);
-    else if (parsed.bytes < VM_LIMITS.minDiskBytes) problems.push(`${LauncherEnv.diskSize}=${diskSize} is smaller than the ${VM_LIMITS.minDiskBytes / MiB}Mi minimum`);
-    else if (parsed.bytes > VM_LIMITS.maxDiskBytes) problems.push(`${LauncherEnv.diskSize}=${diskSize} is larger than the ${formatBinary(VM_LIMITS.maxDiskBytes)} maximum`);
-    else diskSizeBytes = Math.ceil(parsed.bytes / SECTOR_BYTES) * SECTOR_BYTES;
+  const diskSizeBytes = diskSize === undefined ? undefined : diskBytes(LauncherEnv.diskSize, diskSize);
+  if (blankDisk && diskSize === undefined) problems.push(`${LauncherEnv.blankDisk}=true needs ${LauncherEnv.diskSize}: a blank disk has no image to take its size from`);
+
+  const dataDisks: LauncherConfig['dataDisks'] = [];
+  for (const item of (text(LauncherEnv.dataDisks) ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = item.indexOf('=');
+    const name = eq > 0 ? item.slice(0, eq) : item;
+    if (eq <= 0 || !DNS_LABEL.test(name) || name.length > MAX_DATA_DISK_NAME_LENGTH) problems.push(`${LauncherEnv.dataDisks}: '${item}' is not NAME=SIZE with NAME a DNS label of at most ${MAX_DATA_DISK_NAME_LENGTH} characters`);
+    else if (dataDisks.some((d) => d.name === name)) problems.push(`${LauncherEnv.dataDisks}: disk '${name}' is listed twice`);
+    else {
+      const sizeBytes = diskBytes(`${LauncherEnv.dataDisks} ${name}`, item.slice(eq + 1));
+      if (sizeBytes !== undefined) dataDisks.push({ name, sizeBytes });
+    }
+  }
+
+  const cdromUrl = text(LauncherEnv.cdromUrl);
+  const cdromSha256 = text(LauncherEnv.cdromSha256)?.toLowerCase();
+  let cdrom: LauncherConfig['cdrom'];
+  if (cdromUrl !== undefined || cdromSha256 !== undefined) {
+    if (cdromUrl === undefined || !/^https?:\/\/\S+$/.test(cdromUrl)) problems.push(`${LauncherEnv.cdromUrl}=${cdromUrl ?? ''} is not an http(s) URL`);
+    if (cdromSha256 === undefined || !SHA256.test(cdromSha256)) problems.push(`${LauncherEnv.cdromSha256} is not 64 hex digits`);
+    else if (cdromUrl !== undefined) cdrom = { url: cdromUrl, sha256: cdromSha256 };
   }
 
   const podIp = required(LauncherEnv.podIp);
@@ -156,6 +191,9 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
     imageUrl,
     imageSha256,
     diskSizeBytes,
+    blankDisk,
+    dataDisks,
+    ...(cdrom ? { cdrom } : {}),
     vmIp,
     vmGateway,
     vnc,
@@ -164,6 +202,7 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
     paths: {
       imageCache: path(LauncherEnv.imageCacheDir, Paths.imageCache),
       disk: path(LauncherEnv.diskDir, Paths.vmDisk),
+      dataDisks: path(LauncherEnv.dataDisksDir, Paths.dataDisks),
       cloudInit: path(LauncherEnv.cloudInitDir, Paths.cloudInit),
       run: path(LauncherEnv.runDir, Paths.launcherRun),
       resolvConf: path(LauncherEnv.resolvConf, RESOLV_CONF),

@@ -20,15 +20,20 @@ export const RESUME_FREE_BYTES = 32 * 2 ** 20;
 /** How often a paused VM's volume is looked at. */
 export const DISK_FULL_POLL_MS = 2000;
 
+function driveOf(data: BlockIoError | undefined): string {
+  return data?.device || data?.['node-name'] || 'disk';
+}
+
 /** Why QEMU stopped the guest on this event, or undefined when it did not (a reported error). Pure. */
 export function pauseReason(event: string, data: BlockIoError | undefined): string | undefined {
   if (event !== 'BLOCK_IO_ERROR' || data?.action !== 'stop') return undefined;
-  const drive = data.device || data['node-name'] || 'disk';
+  const drive = driveOf(data);
   return data.nospace ? `${LauncherLog.diskFullMark} (${data.operation ?? 'write'} on ${drive}: ${data.reason ?? 'No space left on device'})` : `an I/O error on ${drive} (${data.operation ?? 'I/O'}: ${data.reason ?? 'unknown'})`;
 }
 
 export interface DiskFullIo {
-  freeBytes(): Promise<number>;
+  /** Free bytes on the volume of the drive QEMU named (the pet disk's, or a data disk's). */
+  freeBytes(drive: string): Promise<number>;
   /** QMP cont; resolves to an error text when QEMU refused. */
   resume(): Promise<string | undefined>;
   sleep(ms: number): Promise<void>;
@@ -43,7 +48,8 @@ export interface DiskFullIo {
 export class DiskFullWatch {
   private watching = false;
 
-  constructor(private readonly io: DiskFullIo, private readonly hint: string, private readonly stopped: () => boolean) {}
+  /** `hint`: what to tell the user, per drive (each volume is grown through its own claim). */
+  constructor(private readonly io: DiskFullIo, private readonly hint: string | ((drive: string) => string), private readonly stopped: () => boolean) {}
 
   /** The handler for QMP events. */
   onEvent(event: string, data: unknown): void {
@@ -51,17 +57,18 @@ export class DiskFullWatch {
     // QEMU reports every failed request: one pause, one report.
     if (reason === undefined || this.watching) return;
     const { log } = this.io;
+    const drive = driveOf(data as BlockIoError);
     log(LauncherLog.diskStep, `${LauncherLog.pausedMark}${reason}`);
-    log(LauncherLog.diskStep, `hint: ${this.hint}`);
-    if ((data as BlockIoError).nospace && !this.watching) void this.untilRoom();
+    log(LauncherLog.diskStep, `hint: ${typeof this.hint === 'string' ? this.hint : this.hint(drive)}`);
+    if ((data as BlockIoError).nospace && !this.watching) void this.untilRoom(drive);
   }
 
-  private async untilRoom(): Promise<void> {
+  private async untilRoom(drive: string): Promise<void> {
     this.watching = true;
     try {
       while (!this.stopped()) {
         await this.io.sleep(DISK_FULL_POLL_MS);
-        const free = await this.io.freeBytes().catch(() => 0);
+        const free = await this.io.freeBytes(drive).catch(() => 0);
         if (free < RESUME_FREE_BYTES) continue;
         const refused = await this.io.resume();
         if (refused) {

@@ -7,6 +7,7 @@ import { BerthError, isBerthError } from '../../shared/errors.js';
 import { cachedImageFileName, Files, LauncherEnv, LauncherLog } from '../../shared/contract.js';
 import { DownloadError, downloadFile, verifyFile, type DownloadFailure } from '../common/download.js';
 import type { LauncherConfig } from './config.js';
+import { fileImageFormat, FORMAT_NAMES } from '../common/image-format.js';
 import { mustRun, type Run } from '../common/exec.js';
 import type { Log } from './log.js';
 import { backingOf, petDiskPlan, targetDiskSize, type PetDiskOrigin, type PetDiskPlan, type QemuImgInfo } from './pet-disk.js';
@@ -44,6 +45,7 @@ export async function preparePetDisk(config: LauncherConfig, run: Run, log: Log,
     return petDisk;
   }
 
+  if (config.blankDisk) return createBlankDisk(config, run, log, petDisk);
   const { base, sha256 } = await locateBase(config, run, log, signal);
   const baseInfo = await imageInfo(run, base);
   if (baseInfo.format !== 'qcow2') {
@@ -62,6 +64,24 @@ export async function preparePetDisk(config: LauncherConfig, run: Run, log: Log,
   await writeFile(originFile, `${JSON.stringify(origin, null, 2)}\n`);
   await rename(partial, petDisk);
   log('disk', `created pet disk ${petDisk} on ${base}${grow ? ` (${grow} bytes)` : ''}`);
+  return petDisk;
+}
+
+/**
+ * --blank-disk: a qcow2 with no backing file, at the asked size, for an installer to fill. qcow2
+ * like every pet disk, so the existing-disk path (petDiskPlan: no backing, nothing to check;
+ * growIfAsked) serves it from the second start on, and the empty disk costs only its metadata
+ * until the installer writes. Made under a temporary name and renamed: a start cut short leaves
+ * no half-made disk that the next start would take for the installed one.
+ */
+async function createBlankDisk(config: LauncherConfig, run: Run, log: Log, petDisk: string): Promise<string> {
+  const size = config.diskSizeBytes;
+  if (size === undefined) throw new BerthError('LAUNCHER', 'a blank disk needs a size', { hint: `Set ${LauncherEnv.diskSize}.` });
+  const partial = `${petDisk}.part`;
+  await rm(partial, { force: true });
+  await mustRun(run, 'qemu-img', ['create', '-q', '-f', 'qcow2', partial, String(size)], 'creating the blank pet disk');
+  await rename(partial, petDisk);
+  log('disk', `created blank pet disk ${petDisk} (${size} bytes): the VM boots its install media until the disk is bootable`);
   return petDisk;
 }
 
@@ -146,30 +166,59 @@ async function restoreBase(plan: Extract<PetDiskPlan, { action: 'restore' }>, ct
  * which reads metadata only: hashing a large image again would delay every first boot.
  */
 async function locateBase(config: LauncherConfig, run: Run, log: Log, signal?: AbortSignal): Promise<{ base: string; sha256: string }> {
-  const sha = config.imageSha256;
-  const local = join(config.paths.disk, Files.localBase);
+  const found = await findOrFetch({ sha256: config.imageSha256, url: config.imageUrl, what: 'base image' }, join(config.paths.disk, Files.localBase), config, log, signal);
+  const checks = {
+    cache: ['the cached base image', "Ask the cluster admin to delete it on the node; the node agent then fetches and verifies it again."],
+    volume: ['the base image on the pet volume', `Delete ${found.path} so the launcher downloads it again.`],
+    download: ['the downloaded base image', 'Berth images are qcow2 cloud images; fix the image catalog entry.'],
+  } as const;
+  await refuseIso(found.path, 'base image');
+  const [what, hint] = checks[found.from];
+  await checkImage(run, found.path, what, hint);
+  return { base: found.path, sha256: found.sha256 };
+}
+
+/**
+ * A file pinned by sha256 (a base image or an install ISO), from wherever it already is: the
+ * node's cache (content-addressed, filled by the agent from the catalog, mounted read-only), else
+ * the pet volume's copy at `local`, else downloaded from the URL to `local` and verified. A file
+ * only gets its final name once its sha256 matched, so one found is not hashed again.
+ */
+export async function findOrFetch(
+  source: { sha256?: string; url?: string; what: string },
+  local: string,
+  config: Pick<LauncherConfig, 'paths'>,
+  log: Log,
+  signal?: AbortSignal,
+): Promise<{ path: string; sha256: string; from: 'cache' | 'volume' | 'download' }> {
+  const sha = source.sha256;
   if (sha !== undefined) {
     const cached = join(config.paths.imageCache, cachedImageFileName(sha));
     if (await exists(cached)) {
-      log('disk', `base image found in the node cache: ${cached}`);
-      await checkImage(run, cached, 'the cached base image', "Ask the cluster admin to delete it on the node; the node agent then fetches and verifies it again.");
-      return { base: cached, sha256: sha };
+      log('disk', `${source.what} found in the node cache: ${cached}`);
+      return { path: cached, sha256: sha, from: 'cache' };
     }
     if (await exists(local)) {
-      log('disk', `base image found on the pet volume: ${local}`);
-      await checkImage(run, local, 'the base image on the pet volume', `Delete ${local} so the launcher downloads it again.`);
-      return { base: local, sha256: sha };
+      log('disk', `${source.what} found on the pet volume: ${local}`);
+      return { path: local, sha256: sha, from: 'volume' };
     }
   }
-  if (!config.imageUrl) {
-    throw new BerthError('LAUNCHER', `the base image sha256 ${sha} is not in the node cache (${config.paths.imageCache}) and no ${LauncherEnv.imageUrl} is set`, {
-      hint: 'Let the node agent cache the image on this node, or give the VM an image URL.',
+  if (!source.url) {
+    throw new BerthError('LAUNCHER', `the ${source.what} sha256 ${sha} is not in the node cache (${config.paths.imageCache}) and no URL is set`, {
+      hint: `Let the node agent cache the ${source.what} on this node, or give the VM its URL.`,
     });
   }
-  log(LauncherLog.baseStep, `base image not cached on this node: downloading ${config.imageUrl} to ${local}`);
-  const sha256 = await downloadBase(config.imageUrl, sha, local, log, { signal });
-  await checkImage(run, local, 'the downloaded base image', 'Berth images are qcow2 cloud images; fix the image catalog entry.');
-  return { base: local, sha256 };
+  log(LauncherLog.baseStep, `${source.what} not cached on this node: downloading ${source.url} to ${local}`);
+  const sha256 = await downloadBase(source.url, sha, local, log, { signal });
+  return { path: local, sha256, from: 'download' };
+}
+
+/** An ISO where a qcow2 base belongs: say what it is and where it goes, before qemu-img's verdict. */
+async function refuseIso(path: string, what: string): Promise<void> {
+  if ((await fileImageFormat(path).catch(() => 'unknown')) !== 'iso9660') return;
+  throw new BerthError('LAUNCHER', `the ${what} ${path} is ${FORMAT_NAMES.iso9660}, not a qcow2 disk image`, {
+    hint: 'Attach an ISO as install media instead: kubectl berth create NAME --cdrom IMAGE --blank-disk (an empty disk to install onto), or --cdrom IMAGE beside --image.',
+  });
 }
 
 export interface BaseDownloadOptions {

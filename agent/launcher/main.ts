@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError, ExitCode, isBerthError } from '../../shared/errors.js';
-import { diskPvcName, Files, TAP_DEVICE } from '../../shared/contract.js';
+import { dataDiskPvcName, diskPvcName, Files, TAP_DEVICE } from '../../shared/contract.js';
 import { Cleanup } from './cleanup.js';
 import { parseLauncherConfig, type LauncherConfig } from './config.js';
 import { preparePetDisk } from './disk.js';
@@ -13,7 +13,9 @@ import { stderrLog, type Log } from './log.js';
 import { startLoopbackProxy } from './loopback-proxy.js';
 import { vmMac } from './mac.js';
 import { joinPodNetwork } from './network.js';
-import { qemuArgs } from './qemu-args.js';
+import { dataDriveId, qemuArgs } from './qemu-args.js';
+import { prepareCdrom } from './cdrom.js';
+import { prepareDataDisks } from './data-disks.js';
 import { buildSeedIso } from './seed.js';
 import { startVm, type RunningVm } from './vm.js';
 import { RESUME_FREE_BYTES } from './disk-full.js';
@@ -42,9 +44,12 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
 
   try {
     const { paths } = config;
-    log('start', `VM ${config.namespace}/${config.vmName}: ${config.accel}, ${config.cpus} CPU, ${config.memoryMiB} MiB, image ${config.imageSha256 ? `sha256 ${config.imageSha256}` : config.imageUrl}, VNC ${config.vnc}`);
+    log('start', `VM ${config.namespace}/${config.vmName}: ${config.accel}, ${config.cpus} CPU, ${config.memoryMiB} MiB, image ${config.blankDisk ? 'none (blank disk)' : config.imageSha256 ? `sha256 ${config.imageSha256}` : config.imageUrl}, VNC ${config.vnc}`);
     await mkdir(paths.run, { recursive: true, mode: 0o700 });
     const petDisk = await preparePetDisk(config, run, log, abort.signal);
+    abort.signal.throwIfAborted();
+    const dataDisks = await prepareDataDisks(config, run, log);
+    const cdrom = await prepareCdrom(config, log, abort.signal);
     abort.signal.throwIfAborted();
     const seedIso = await buildSeedIso(config, run, log);
     const vncPasswordFile = config.vnc === 'password' ? await writeVncPassword(config, log) : undefined;
@@ -68,12 +73,15 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
         qmpSocket,
         vnc: config.vnc,
         vncPasswordFile,
+        dataDisks,
+        cdrom,
       }),
       qmpSocket,
       log,
       {
         diskDir: paths.disk,
-        hint: `grow the VM's disk claim where its StorageClass allows expansion (kubectl patch pvc ${diskPvcName(config.vmName)} -n ${config.namespace} -p '{"spec":{"resources":{"requests":{"storage":"LARGER"}}}}'), or free space on the volume; the guest resumes by itself once the volume has ${RESUME_FREE_BYTES / 2 ** 20} MiB free`,
+        hint: growHint(config, diskPvcName(config.vmName)),
+        others: Object.fromEntries(dataDisks.map((d) => [dataDriveId(d.name), { dir: d.dir, hint: growHint(config, dataDiskPvcName(config.vmName, d.name)) }])),
       },
     );
     if (stopping) void vm.shutdown(config.shutdownSeconds);
@@ -93,6 +101,10 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
+}
+
+function growHint(config: LauncherConfig, pvc: string): string {
+  return `grow the VM's disk claim where its StorageClass allows expansion (kubectl patch pvc ${pvc} -n ${config.namespace} -p '{"spec":{"resources":{"requests":{"storage":"LARGER"}}}}'), or free space on the volume; the guest resumes by itself once the volume has ${RESUME_FREE_BYTES / 2 ** 20} MiB free`;
 }
 
 async function writeVncPassword(config: LauncherConfig, log: Log): Promise<string> {

@@ -16,7 +16,19 @@ export interface QemuPlan {
   vnc: VncMode;
   /** File holding the VNC password (no trailing newline); required when vnc is 'password'. */
   vncPasswordFile?: string;
+  /** Data disks: raw files, each a virtio disk whose serial is its name. */
+  dataDisks?: { name: string; file: string }[];
+  /** The install ISO, attached read-only as a CD-ROM. */
+  cdrom?: string;
 }
+
+/** The QEMU drive id of data disk NAME: what a BLOCK_IO_ERROR names (vm.ts maps it to its volume). */
+export function dataDriveId(name: string): string {
+  return `data-${name}`;
+}
+
+/** The drive id of the pet disk. */
+export const PET_DRIVE_ID = 'disk0';
 
 const VNC_DISPLAY = Ports.vnc - 5900;
 
@@ -32,8 +44,9 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-rtc', 'base=utc',
     // the pet disk boots, the NoCloud seed is found by its label; an I/O error (a full volume)
     // pauses the guest rather than failing its writes (disk-full.ts resumes it)
-    '-drive', `file=${plan.petDisk},format=qcow2,if=none,id=disk0,discard=unmap,werror=stop,rerror=stop`,
-    '-device', 'virtio-blk-pci,drive=disk0,bootindex=0',
+    '-drive', `file=${plan.petDisk},format=qcow2,if=none,id=${PET_DRIVE_ID},discard=unmap,werror=stop,rerror=stop`,
+    '-device', `virtio-blk-pci,drive=${PET_DRIVE_ID},bootindex=0`,
+    ...installMediaArgs(plan),
     '-drive', `file=${plan.seedIso},format=raw,if=none,id=cidata,readonly=on`,
     '-device', 'virtio-blk-pci,drive=cidata',
     '-netdev', `tap,id=net0,ifname=${plan.tap},script=no,downscript=no`,
@@ -52,6 +65,34 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-serial', 'chardev:console',
     '-qmp', `unix:${plan.qmpSocket},server=on,wait=off`,
   ];
+}
+
+/**
+ * Data disks and the install CD. A data disk pauses the guest on an I/O error like the pet disk.
+ * The CD is an IDE (ATAPI) drive: every installer and legacy OS has a driver for it, where a
+ * virtio-scsi CD would need one first, and SeaBIOS boots it (El Torito).
+ *
+ * Boot order: the pet disk first (bootindex 0), the CD second. SeaBIOS tries the disk, finds no
+ * boot signature on an empty one and falls through to the CD; once an installer has written a boot
+ * loader, the disk boots and the CD stays as plain media, with no step to detach it. (The CD
+ * first would boot the installer again on every start; most installers then wait at a menu.)
+ */
+function installMediaArgs(plan: QemuPlan): string[] {
+  const args: string[] = [];
+  for (const disk of plan.dataDisks ?? []) {
+    const id = dataDriveId(disk.name);
+    args.push(
+      '-drive', `file=${disk.file},format=raw,if=none,id=${id},discard=unmap,werror=stop,rerror=stop`,
+      '-device', `virtio-blk-pci,drive=${id},serial=${disk.name}`,
+    );
+  }
+  if (plan.cdrom) {
+    args.push(
+      '-drive', `file=${plan.cdrom},format=raw,if=none,id=cdrom0,media=cdrom,readonly=on`,
+      '-device', 'ide-cd,drive=cdrom0,bootindex=1',
+    );
+  }
+  return args;
 }
 
 /** TCG translation-cache size in MiB. */

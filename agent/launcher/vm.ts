@@ -23,6 +23,8 @@ export interface DiskWatch {
   diskDir: string;
   /** What to tell the user when the disk is full: how to grow it. */
   hint: string;
+  /** Drives on volumes of their own (data disks), by QEMU drive id: their directory and hint. */
+  others?: Record<string, { dir: string; hint: string }>;
 }
 
 export async function startVm(argv: string[], qmpSocket: string, log: Log, disk: DiskWatch): Promise<RunningVm> {
@@ -38,12 +40,12 @@ export async function startVm(argv: string[], qmpSocket: string, log: Log, disk:
   let connected: Qmp | undefined;
   const diskFull = new DiskFullWatch(
     {
-      freeBytes: () => freeBytes(disk.diskDir),
+      freeBytes: (drive) => freeBytes(disk.others?.[drive]?.dir ?? disk.diskDir),
       resume: async () => (await connected?.execute('cont'))?.error?.desc,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
       log,
     },
-    disk.hint,
+    (drive) => disk.others?.[drive]?.hint ?? disk.hint,
     () => exited,
   );
   const onEvent = (event: string, data: unknown) => {

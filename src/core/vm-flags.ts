@@ -7,14 +7,23 @@
 // the same functions as the flags.
 import { BerthError } from '../../shared/errors.js';
 import type { VmFlags } from '../flags/vm.js';
-import { Ports, type Accel, type VncMode } from '../../shared/contract.js';
+import { MAX_DATA_DISK_NAME_LENGTH, Ports, RESERVED_VOLUME_NAMES, type Accel, type VncMode } from '../../shared/contract.js';
 import { VM_DEFAULTS, VM_LIMITS } from './defaults.js';
 import { parseDuration } from '../../shared/duration.js';
 import { checkVmName } from './names.js';
 import { formatBinary, parseSize } from '../../shared/quantity.js';
 import { URL_CREDENTIALS_HINT, urlCredentialsProblem } from '../../shared/catalog.js';
 
-export type ImageRequest = { kind: 'url'; url: string; sha256?: string } | { kind: 'catalog'; name: string };
+/** 'blank': --blank-disk, a pet disk without a base image (an installer on --cdrom fills it). */
+export type ImageRequest = { kind: 'url'; url: string; sha256?: string } | { kind: 'catalog'; name: string } | { kind: 'blank' };
+/** --cdrom: a catalog name, or a URL with its sha256 (required: install media are read at every start). */
+export type CdromRequest = { kind: 'url'; url: string; sha256: string } | { kind: 'catalog'; name: string };
+/** --disk NAME=SIZE[,class=STORAGECLASS]: a blank data disk on a claim of its own. */
+export interface DataDiskSpec {
+  name: string;
+  sizeBytes: number;
+  storageClass?: string;
+}
 export type SshKeySource = { kind: 'text'; text: string } | { kind: 'file'; path: string };
 export interface UserDataRef {
   kind: 'configmap' | 'secret';
@@ -37,6 +46,9 @@ export interface VmOptions {
   cpus: number;
   memoryBytes: number;
   disk: DiskSpec;
+  /** --disk, in the order given. */
+  dataDisks: DataDiskSpec[];
+  cdrom?: CdromRequest;
   /** 'default': the user's ~/.ssh/*.pub. */
   sshKeys: SshKeySource[] | 'default';
   userDataFile?: string;
@@ -66,39 +78,115 @@ const SSH_KEY_TEXT = /^(ssh-|ecdsa-|sk-)/;
 /** A ConfigMap key: what an image catalog name can be. */
 const CATALOG_KEY = /^[-._a-zA-Z0-9]+$/;
 
-/** --image-sha256: 64 hex digits, `sha256:` prefix and case forgiven. */
-export function parseSha256(sha256: string): string {
+/** --image-sha256 (or --cdrom-sha256): 64 hex digits, `sha256:` prefix and case forgiven. */
+export function parseSha256(sha256: string, flag = 'image-sha256', file = 'IMAGE.qcow2'): string {
   const digest = sha256.trim().toLowerCase().replace(/^sha256:/, '');
   if (!/^[0-9a-f]{64}$/.test(digest)) {
-    throw invalid('image-sha256', `'${sha256}' is not a sha256 digest; expected 64 hex digits`, 'compute it with: sha256sum IMAGE.qcow2');
+    throw invalid(flag, `'${sha256}' is not a sha256 digest; expected 64 hex digits`, `compute it with: sha256sum ${file}`);
   }
   return digest;
 }
 
-export function parseImage(image: string, sha256: string | undefined): ImageRequest {
+/** How --image and --cdrom spell themselves in messages: the same parser serves both. */
+interface ImageFlagNames {
+  flag: string;
+  shaFlag: string;
+  file: string;
+}
+const IMAGE_FLAGS: ImageFlagNames = { flag: 'image', shaFlag: 'image-sha256', file: 'IMAGE.qcow2' };
+const CDROM_FLAGS: ImageFlagNames = { flag: 'cdrom', shaFlag: 'cdrom-sha256', file: 'INSTALL.iso' };
+
+export function parseImage(image: string, sha256: string | undefined, names: ImageFlagNames = IMAGE_FLAGS): Exclude<ImageRequest, { kind: 'blank' }> {
+  const { flag, shaFlag } = names;
   const value = image.trim();
   if (/^https?:\/\//i.test(value)) {
     let url: URL;
     try {
       url = new URL(value);
     } catch {
-      throw invalid('image', `'${image}' is not a valid URL`);
+      throw invalid(flag, `'${image}' is not a valid URL`);
     }
-    if (!url.hostname) throw invalid('image', `'${image}' has no host`);
+    if (!url.hostname) throw invalid(flag, `'${image}' has no host`);
     const credentials = urlCredentialsProblem(url);
-    if (credentials) throw invalid('image', credentials.replace(/^url /, ''), URL_CREDENTIALS_HINT);
-    return sha256 === undefined ? { kind: 'url', url: url.href } : { kind: 'url', url: url.href, sha256: parseSha256(sha256) };
+    if (credentials) throw invalid(flag, credentials.replace(/^url /, ''), URL_CREDENTIALS_HINT);
+    return sha256 === undefined ? { kind: 'url', url: url.href } : { kind: 'url', url: url.href, sha256: parseSha256(sha256, shaFlag, names.file) };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    throw invalid('image', `'${image}' uses an unsupported scheme; the node agent downloads http:// and https:// URLs only`);
+    throw invalid(flag, `'${image}' uses an unsupported scheme; the node agent downloads http:// and https:// URLs only`);
   }
   if (value.length > 253 || !CATALOG_KEY.test(value)) {
-    throw invalid('image', `'${image}' is neither an http(s) URL nor an image name from the catalog`, 'list the catalog with: kubectl berth images');
+    throw invalid(flag, `'${image}' is neither an http(s) URL nor an image name from the catalog`, 'list the catalog with: kubectl berth images');
   }
   if (sha256 !== undefined) {
-    throw conflict('image-sha256', 'image NAME', 'the catalog already pins the sha256 of a named image; use --image-sha256 only with a URL');
+    throw conflict(shaFlag, `${flag} NAME`, `the catalog already pins the sha256 of a named image; use --${shaFlag} only with a URL`);
   }
   return { kind: 'catalog', name: value };
+}
+
+/**
+ * --cdrom and --cdrom-sha256. A URL needs its sha256: the ISO is cached by it (in the node's
+ * cache, or on the pet volume) and read again at every start, so an unpinned URL could change
+ * under an installed VM. Pure.
+ */
+export function parseCdrom(flags: VmFlagValues): CdromRequest | undefined {
+  const cdrom = flags.cdrom;
+  const sha256 = flags['cdrom-sha256'];
+  if (cdrom === undefined) {
+    if (sha256 !== undefined) throw new BerthError('USAGE', '--cdrom-sha256 needs --cdrom URL', { hint: 'pass --cdrom https://…/install.iso --cdrom-sha256 SHA256' });
+    return undefined;
+  }
+  if (cdrom.trim() === '') throw invalid('cdrom', 'must name an ISO: a catalog name or an http(s) URL');
+  const parsed = parseImage(cdrom, sha256, CDROM_FLAGS);
+  if (parsed.kind === 'url' && parsed.sha256 === undefined) {
+    throw new BerthError('USAGE', '--cdrom URL needs --cdrom-sha256', {
+      hint: ['the ISO is cached and verified by its sha256: --cdrom-sha256 $(sha256sum INSTALL.iso | cut -d" " -f1)', 'or add it to the catalog: kubectl berth images add NAME --url URL --sha256 SHA256'],
+    });
+  }
+  return parsed as CdromRequest;
+}
+
+/** What is wrong with a data disk's name, or undefined. Pure. */
+export function dataDiskNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'the disk name is empty';
+  if (name.length > MAX_DATA_DISK_NAME_LENGTH) {
+    return `disk name '${name}' is longer than ${MAX_DATA_DISK_NAME_LENGTH} characters (the guest sees it as the virtio disk's serial, which stops at ${MAX_DATA_DISK_NAME_LENGTH})`;
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return `disk name '${name}' must be lower-case letters, digits and '-', starting and ending with a letter or digit (a DNS label)`;
+  if (RESERVED_VOLUME_NAMES.includes(name)) {
+    return name === RESERVED_VOLUME_NAMES[0] ? `disk name '${name}' is the pet disk's` : `disk name '${name}' is a volume the VM pod uses itself`;
+  }
+  return undefined;
+}
+
+/** --disk NAME=SIZE[,class=STORAGECLASS], repeatable: names unique, sizes in the pet disk's limits. Pure. */
+export function parseDataDisks(entries: readonly string[]): DataDiskSpec[] {
+  const disks: DataDiskSpec[] = [];
+  const example = 'e.g. --disk data=20Gi or --disk logs=5Gi,class=fast-ssd';
+  for (const entry of entries) {
+    const [head, ...options] = entry.trim().split(',');
+    const eq = head.indexOf('=');
+    if (eq <= 0) throw invalid('disk', `'${entry}' must be NAME=SIZE[,class=STORAGECLASS]`, example);
+    const name = head.slice(0, eq).trim();
+    const problem = dataDiskNameProblem(name);
+    if (problem) throw invalid('disk', problem, example);
+    if (disks.some((d) => d.name === name)) throw invalid('disk', `disk name '${name}' is given twice`, 'give each data disk its own name');
+    const sizeBytes = parseSizeFlag('disk', head.slice(eq + 1), VM_LIMITS.minDiskBytes, VM_LIMITS.maxDiskBytes);
+    const disk: DataDiskSpec = { name, sizeBytes };
+    for (const option of options) {
+      const m = /^class=(.*)$/.exec(option.trim());
+      if (!m) throw invalid('disk', `'${option}' in '${entry}' is not an option; the only one is class=STORAGECLASS`, example);
+      disk.storageClass = checkStorageClass('disk', m[1]);
+    }
+    disks.push(disk);
+  }
+  return disks;
+}
+
+function checkStorageClass(flag: string, storageClass: string): string {
+  if (storageClass.length > 253 || !DNS_SUBDOMAIN.test(storageClass)) {
+    throw invalid(flag, `'${storageClass}' is not a valid StorageClass name`, 'list them with: kubectl get storageclass');
+  }
+  return storageClass;
 }
 
 function parseWholeNumber(flag: string, raw: string, min: number, max: number, what: string): number {
@@ -181,10 +269,30 @@ export function missingImage(): BerthError {
 }
 
 /**
+ * --blank-disk: the pet disk starts empty and the VM boots the --cdrom installer. Without --cdrom
+ * it is refused: nothing could fill the disk. Network boot (PXE) would need a boot ROM on the
+ * virtio NIC and a DHCP server that offers a boot file; the launcher's DHCP server hands out the
+ * guest's address only, so a blank disk alone would boot nothing. Pure.
+ */
+function checkBlankDisk(flags: VmFlagValues, cdrom: CdromRequest | undefined): void {
+  if (!flags['blank-disk']) return;
+  if (flags.image !== undefined) throw conflict('blank-disk', 'image', 'a blank disk has no base image; drop --image, or drop --blank-disk to boot the image');
+  if (flags['image-sha256'] !== undefined) throw conflict('blank-disk', 'image-sha256', 'a blank disk has no base image to verify');
+  if (flags['reuse-disk']) throw conflict('blank-disk', 'reuse-disk', 'a reused disk is not blank; drop --blank-disk to boot it as it is');
+  if (cdrom === undefined) {
+    throw new BerthError('USAGE', '--blank-disk needs --cdrom: a blank disk boots nothing by itself', {
+      hint: ['install onto it from an ISO: --blank-disk --cdrom debian-12-netinst (a catalog name) or --cdrom https://…/install.iso --cdrom-sha256 SHA256', 'network boot (PXE) is not offered: the pod\'s DHCP server gives the guest its address only, no boot file'],
+    });
+  }
+}
+
+/**
  * --image as given: undefined when it is absent (to be asked for; a --image-sha256 is checked
- * now all the same, and against the answer later); a usage error when blank.
+ * now all the same, and against the answer later); a usage error when blank. --blank-disk stands
+ * for the image.
  */
 export function parseImageFlag(flags: VmFlagValues): ImageRequest | undefined {
+  if (flags['blank-disk'] && flags.image === undefined) return { kind: 'blank' };
   if (flags.image === undefined) {
     if (flags['image-sha256'] !== undefined) parseSha256(flags['image-sha256']);
     return undefined;
@@ -204,6 +312,8 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
   if (flags.ephemeral && flags['reuse-disk']) {
     throw conflict('ephemeral', 'reuse-disk', 'an ephemeral disk is always new; drop one of them');
   }
+  const cdrom = parseCdrom(flags);
+  checkBlankDisk(flags, cdrom);
   const noVnc = flags.vnc === false;
   const passwordFile = flags['vnc-password-file'];
   if (passwordFile !== undefined && passwordFile.trim() === '') throw invalid('vnc-password-file', 'must name a file, or - for stdin');
@@ -214,10 +324,7 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
   const cpus = parseWholeNumber('cpus', flags.cpus ?? String(VM_DEFAULTS.cpus), 1, VM_LIMITS.maxCpus, ' (virtual CPUs)');
   const memoryBytes = parseSizeFlag('memory', flags.memory ?? VM_DEFAULTS.memory, VM_LIMITS.minMemoryBytes, VM_LIMITS.maxMemoryBytes);
   const sizeBytes = parseSizeFlag('disk-size', flags['disk-size'] ?? VM_DEFAULTS.diskSize, VM_LIMITS.minDiskBytes, VM_LIMITS.maxDiskBytes);
-  const storageClass = flags['storage-class'];
-  if (storageClass !== undefined && (storageClass.length > 253 || !DNS_SUBDOMAIN.test(storageClass))) {
-    throw invalid('storage-class', `'${storageClass}' is not a valid StorageClass name`, 'list them with: kubectl get storageclass');
-  }
+  const storageClass = flags['storage-class'] === undefined ? undefined : checkStorageClass('storage-class', flags['storage-class']);
   const disk: DiskSpec = flags.ephemeral
     ? { kind: 'ephemeral', sizeBytes }
     : { kind: 'pvc', sizeBytes, storageClass, reuse: Boolean(flags['reuse-disk']), sizeGiven: flags['disk-size'] !== undefined };
@@ -258,6 +365,8 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
     cpus,
     memoryBytes,
     disk,
+    dataDisks: parseDataDisks(flags.disk ?? []),
+    ...(cdrom ? { cdrom } : {}),
     sshKeys: sshKeys.length > 0 ? sshKeys : 'default',
     userDataFile: flags['user-data'],
     userDataFrom: flags['user-data-from'] !== undefined ? parseUserDataFrom(flags['user-data-from']) : undefined,
@@ -274,7 +383,7 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
 /** The whole request from flags that leave nothing to ask: checks the name, then the image, then the rest. Pure. */
 export function parseVmFlags(rawName: string, flags: VmFlagValues): VmRequest {
   const name = checkVmName(rawName);
-  if (flags.image === undefined) throw missingImage();
+  if (flags.image === undefined && !flags['blank-disk']) throw missingImage();
   const options = parseVmOptions(flags);
   return { name, image: parseImageFlag(flags)!, ...options };
 }

@@ -8,7 +8,8 @@ import type { ImageRequest } from './vm-flags.js';
 export interface ResolvedImage {
   /** --image as the user gave it. */
   source: string;
-  url: string;
+  /** Unset for a blank disk (--blank-disk), which has no image. */
+  url?: string;
   sha256?: string;
   /** Set for catalog images: the node label image.berth.dev/<name> marks nodes that cache it. */
   catalogName?: string;
@@ -16,11 +17,15 @@ export interface ResolvedImage {
   sizeBytes?: number;
 }
 
+/** What a blank disk's VM shows as its image (annotation, ls). */
+export const BLANK_IMAGE = '<blank>';
+
 /**
- * The image to boot. `catalog` is the catalog ConfigMap's data, or undefined when the ConfigMap
+ * The image to boot (or, for --cdrom, the ISO). `catalog` is the catalog ConfigMap's data, or undefined when the ConfigMap
  * does not exist; it is only consulted for a name. Pure.
  */
 export function resolveImage(request: ImageRequest, catalog: Record<string, string> | undefined): ResolvedImage {
+  if (request.kind === 'blank') return { source: BLANK_IMAGE };
   if (request.kind === 'url') return { source: request.url, url: request.url, sha256: request.sha256 };
   const where = catalogWhere();
   if (catalog === undefined) {

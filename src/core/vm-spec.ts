@@ -17,6 +17,7 @@ export type UserDataFile = KeyText | { source: string; bytes: Buffer };
 export interface ResolvedInputs {
   namespace: string;
   image: ResolvedImage;
+  cdrom?: ResolvedImage;
   sshKeys: KeyText[];
   userData?: UserDataFile;
   /** The container image of the launcher (berthImage()). */
@@ -24,11 +25,13 @@ export interface ResolvedInputs {
 }
 
 /** The request's checked settings, carried over unchanged. */
-type CarriedOver = 'name' | 'cpus' | 'memoryBytes' | 'disk' | 'vnc' | 'accel' | 'nodeSelector' | 'readyPort' | 'ports' | 'shutdownSeconds';
+type CarriedOver = 'name' | 'cpus' | 'memoryBytes' | 'disk' | 'dataDisks' | 'vnc' | 'accel' | 'nodeSelector' | 'readyPort' | 'ports' | 'shutdownSeconds';
 
 export interface VmSpec extends Pick<VmRequest, CarriedOver> {
   namespace: string;
   image: ResolvedImage;
+  /** The install ISO (--cdrom), resolved like an image. */
+  cdrom?: ResolvedImage;
   cloudInit: {
     metaData: string;
     /** Generated user-data text, binary user-data as given, or the user's ConfigMap/Secret mounted as user-data. */
@@ -67,6 +70,8 @@ export function assembleVmSpec(request: VmRequest, inputs: ResolvedInputs): VmSp
     cpus: request.cpus,
     memoryBytes: request.memoryBytes,
     disk: request.disk,
+    dataDisks: request.dataDisks,
+    ...(inputs.cdrom ? { cdrom: inputs.cdrom } : {}),
     cloudInit: { metaData: buildMetaData(request.name, metaKeys), userData },
     vnc: request.vnc,
     accel: request.accel,

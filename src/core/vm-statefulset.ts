@@ -3,6 +3,7 @@
 import type { V1Container, V1EnvVar, V1NodeAffinity, V1PersistentVolumeClaim, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
 import {
   Annotations,
+  dataDiskPvcName,
   DeviceResources,
   Files,
   LAUNCHER_COMMAND,
@@ -30,7 +31,29 @@ export function vmAnnotations(spec: VmSpec): Record<string, string> {
     [Annotations.vmAccel]: spec.accel,
     [Annotations.vmCpus]: String(spec.cpus),
     [Annotations.vmMemory]: formatBinary(spec.memoryBytes),
+    ...(spec.cdrom ? { [Annotations.vmCdrom]: spec.cdrom.source } : {}),
   };
+}
+
+/**
+ * A volume that must hold `payload` bytes of files: ext4 keeps 5% of its blocks for root (QEMU
+ * runs as uid 107) and about 1.6% for inode tables, so the payload is divided by 0.92, in whole
+ * MiB. The one rule every VM claim (and an ephemeral disk's emptyDir) is sized by. Pure.
+ */
+export function volumeBytesFor(payload: number): number {
+  return Math.ceil(payload / 0.92 / MiB) * MiB;
+}
+
+/**
+ * Room on the pet volume for a --cdrom ISO the node has not cached: the catalog's size when it
+ * gives one; for a URL (or a catalog entry without a size) a single-layer DVD, 4,700,372,992
+ * bytes, what nearly every install ISO fits on. A larger ISO belongs in the catalog with its size.
+ */
+export const CDROM_ROOM_BYTES = 4_700_372_992;
+
+function cdromCopyBytes(spec: Pick<VmSpec, 'cdrom'>): number {
+  if (!spec.cdrom) return 0;
+  return spec.cdrom.sizeBytes ?? CDROM_ROOM_BYTES;
 }
 
 /**
@@ -44,11 +67,20 @@ export function vmAnnotations(spec: VmSpec): Record<string, string> {
  * system takes its share first: ext4 keeps 5% of its blocks for root (QEMU runs as uid 107) and
  * about 1.6% for inode tables, so the payload is divided by 0.92. Pure.
  */
-export function claimBytes(spec: Pick<VmSpec, 'disk' | 'image'>): number {
+export function claimBytes(spec: Pick<VmSpec, 'disk' | 'image' | 'cdrom'>): number {
   const disk = spec.disk.sizeBytes;
   const qcow2Metadata = Math.ceil(disk / 4096) + 16 * MiB;
-  const baseCopy = spec.image.catalogName === undefined ? disk : (spec.image.sizeBytes ?? 0);
-  return Math.ceil((disk + qcow2Metadata + baseCopy) / 0.92 / MiB) * MiB;
+  // A blank disk (no url) has no base to copy.
+  const baseCopy = spec.image.url === undefined ? 0 : spec.image.catalogName === undefined ? disk : (spec.image.sizeBytes ?? 0);
+  return volumeBytesFor(disk + qcow2Metadata + baseCopy + cdromCopyBytes(spec));
+}
+
+/**
+ * A data disk's claim: the raw file at its full size, nothing else (no qcow2 metadata, no base).
+ * A small margin covers the file system's own directory blocks. Pure.
+ */
+export function dataClaimBytes(sizeBytes: number): number {
+  return volumeBytesFor(sizeBytes + MiB);
 }
 
 /** Guest RAM plus what QEMU, the launcher and (under TCG) the translation cache need. */
@@ -64,16 +96,13 @@ function nodeAffinity(spec: VmSpec): V1NodeAffinity {
       nodeSelectorTerms: [{ matchExpressions: [{ key: required, operator: 'In', values: ['true'] }] }],
     },
   };
-  if (spec.image.catalogName) {
-    affinity.preferredDuringSchedulingIgnoredDuringExecution = [
-      {
-        weight: 100,
-        preference: {
-          matchExpressions: [{ key: imageLabelKey(spec.image.catalogName), operator: 'In', values: [LabelValues.imageReady] }],
-        },
-      },
-    ];
-  }
+  // Prefer nodes that cache the image (and the install ISO): no download before the first boot.
+  const cached = [{ name: spec.image.catalogName, weight: 100 }, { name: spec.cdrom?.catalogName, weight: 50 }];
+  const preferred = cached.flatMap(({ name, weight }) => (name === undefined ? [] : [{
+    weight,
+    preference: { matchExpressions: [{ key: imageLabelKey(name), operator: 'In', values: [LabelValues.imageReady] }] },
+  }]));
+  if (preferred.length > 0) affinity.preferredDuringSchedulingIgnoredDuringExecution = preferred;
   return affinity;
 }
 
@@ -85,9 +114,10 @@ function launcherEnv(spec: VmSpec): V1EnvVar[] {
     { name: LauncherEnv.accel, value: spec.accel },
     { name: LauncherEnv.cpus, value: String(spec.cpus) },
     { name: LauncherEnv.memoryMiB, value: String(Math.ceil(spec.memoryBytes / MiB)) },
-    { name: LauncherEnv.imageUrl, value: spec.image.url },
   ];
+  if (spec.image.url !== undefined) env.push({ name: LauncherEnv.imageUrl, value: spec.image.url });
   if (spec.image.sha256) env.push({ name: LauncherEnv.imageSha256, value: spec.image.sha256 });
+  env.push(...installEnv(spec));
   env.push(
     // A reused disk without --disk-size keeps its size: the default would grow it past its claim.
     ...(spec.disk.kind === 'pvc' && spec.disk.reuse && !spec.disk.sizeGiven ? [] : [{ name: LauncherEnv.diskSize, value: formatBinary(spec.disk.sizeBytes) }]),
@@ -99,6 +129,16 @@ function launcherEnv(spec: VmSpec): V1EnvVar[] {
     { name: LauncherEnv.shutdownSeconds, value: String(spec.shutdownSeconds) },
   );
   if (spec.ports.length > 0) env.push({ name: LauncherEnv.loopbackPorts, value: spec.ports.join(',') });
+  return env;
+}
+
+/** The launcher's variables for --blank-disk, --cdrom and --disk (each only when used). */
+function installEnv(spec: VmSpec): V1EnvVar[] {
+  const env: V1EnvVar[] = [];
+  if (spec.image.url === undefined) env.push({ name: LauncherEnv.blankDisk, value: 'true' });
+  if (spec.cdrom?.url !== undefined) env.push({ name: LauncherEnv.cdromUrl, value: spec.cdrom.url });
+  if (spec.cdrom?.sha256 !== undefined) env.push({ name: LauncherEnv.cdromSha256, value: spec.cdrom.sha256 });
+  if (spec.dataDisks.length > 0) env.push({ name: LauncherEnv.dataDisks, value: spec.dataDisks.map((d) => `${d.name}=${formatBinary(d.sizeBytes)}`).join(',') });
   return env;
 }
 
@@ -122,6 +162,7 @@ function vmContainer(spec: VmSpec): V1Container {
       { name: DISK_CLAIM_TEMPLATE, mountPath: Paths.vmDisk },
       { name: Volumes.cloudInit, mountPath: Paths.cloudInit, readOnly: true },
       { name: Volumes.run, mountPath: Paths.launcherRun },
+      ...spec.dataDisks.map((d) => ({ name: d.name, mountPath: `${Paths.dataDisks}/${d.name}` })),
     ],
     // Pod Security "restricted": the agent builds the pod's network from outside before this
     // container starts, so the launcher needs no capability at all.
@@ -162,20 +203,35 @@ function cloudInitVolume(spec: VmSpec): V1Volume {
   return { name: Volumes.cloudInit, projected: { defaultMode: 0o400, sources: [{ secret: { name: secretName } }, userSource] } };
 }
 
-function diskClaim(spec: VmSpec): V1PersistentVolumeClaim[] | undefined {
-  if (spec.disk.kind !== 'pvc') return undefined;
-  return [
-    {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: DISK_CLAIM_TEMPLATE, labels: vmLabels(spec.name) },
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        ...(spec.disk.storageClass ? { storageClassName: spec.disk.storageClass } : {}),
-        resources: { requests: { storage: formatBinary(claimBytes(spec)) } },
-      },
+function claimTemplate(spec: VmSpec, name: string, bytes: number, storageClass: string | undefined): V1PersistentVolumeClaim {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, labels: vmLabels(spec.name) },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      ...(storageClass ? { storageClassName: storageClass } : {}),
+      resources: { requests: { storage: formatBinary(bytes) } },
     },
-  ];
+  };
+}
+
+/**
+ * The claim templates: the pet disk's (unless ephemeral), then one per data disk, named after it,
+ * so the StatefulSet controller makes PVC NAME-VM-0 (dataDiskPvcName) and `purge` finds it by the
+ * VM's label like the pet disk's. A data disk without class= takes --storage-class, else the default.
+ */
+function diskClaims(spec: VmSpec): V1PersistentVolumeClaim[] | undefined {
+  const claims: V1PersistentVolumeClaim[] = [];
+  const petClass = spec.disk.kind === 'pvc' ? spec.disk.storageClass : undefined;
+  if (spec.disk.kind === 'pvc') claims.push(claimTemplate(spec, DISK_CLAIM_TEMPLATE, claimBytes(spec), petClass));
+  for (const d of spec.dataDisks) claims.push(claimTemplate(spec, d.name, dataClaimBytes(d.sizeBytes), d.storageClass ?? petClass));
+  return claims.length > 0 ? claims : undefined;
+}
+
+/** The PVC names of a VM's data disks. */
+export function dataDiskPvcNames(spec: Pick<VmSpec, 'name' | 'dataDisks'>): string[] {
+  return spec.dataDisks.map((d) => dataDiskPvcName(spec.name, d.name));
 }
 
 export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
@@ -187,7 +243,7 @@ export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
   ];
   // The same room as a claim: a limit of the bare disk size would evict the pod before the guest's disk is full.
   if (spec.disk.kind === 'ephemeral') volumes.push({ name: DISK_CLAIM_TEMPLATE, emptyDir: { sizeLimit: formatBinary(claimBytes(spec)) } });
-  const claims = diskClaim(spec);
+  const claims = diskClaims(spec);
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',

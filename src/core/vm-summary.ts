@@ -1,6 +1,6 @@
 // One row per VM for `ls`, joined from the StatefulSets and pods of a listing. Pure.
 import type { CoreV1Event, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { Annotations, Labels, LauncherEnv, VM_CONTAINER } from '../../shared/contract.js';
+import { Annotations, dataDiskPvcName, Labels, LauncherEnv, VM_CONTAINER } from '../../shared/contract.js';
 import { humanAge } from '../../shared/duration.js';
 import type { Columns } from '../output/format.js';
 import { createFailure, mayFailCreate } from './create-failure.js';
@@ -20,6 +20,10 @@ export interface VmSummary {
   memory: string;
   accel: string;
   disk: string;
+  /** Data disks as `NAME=SIZE` (the sizes the guest sees), in the order created. */
+  dataDisks: string[];
+  /** The install ISO (--cdrom) as given, or ''. */
+  cdrom: string;
   created: string;
 }
 
@@ -34,6 +38,12 @@ function diskOf(sts: V1StatefulSet): string {
   const ephemeral = sts.spec?.template?.spec?.volumes?.find((v) => v.emptyDir?.sizeLimit);
   if (ephemeral) return `${size ?? ephemeral.emptyDir!.sizeLimit} (ephemeral)`;
   return size ? String(size) : '';
+}
+
+function dataDisksOf(sts: V1StatefulSet): string[] {
+  const container = sts.spec?.template?.spec?.containers?.find((c) => c.name === VM_CONTAINER);
+  const value = container?.env?.find((e) => e.name === LauncherEnv.dataDisks)?.value ?? '';
+  return value.split(',').filter(Boolean);
 }
 
 /** Each VM's pod, by namespace/name of the StatefulSet it belongs to. */
@@ -81,6 +91,8 @@ export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[], event
       memory: a[Annotations.vmMemory] ?? '',
       accel: a[Annotations.vmAccel] ?? '',
       disk: diskOf(sts),
+      dataDisks: dataDisksOf(sts),
+      cdrom: a[Annotations.vmCdrom] ?? '',
       created: created ? new Date(created).toISOString() : '',
     };
   });
@@ -104,9 +116,9 @@ export function vmColumns(allNamespaces: boolean, now: number): Columns<VmSummar
   const age = (r: VmSummary) => (r.created ? humanAge(now - Date.parse(r.created)) : '<unknown>');
   return {
     headers: [...(allNamespaces ? ['namespace'] : []), 'name', 'status', 'node', 'ip', 'image', 'cpus', 'memory', 'age'],
-    wideHeaders: ['accel', 'disk', 'reason'],
+    wideHeaders: ['accel', 'disk', 'data-disks', 'reason'],
     row: (r) => [...(allNamespaces ? [r.namespace] : []), r.name, r.status, dash(r.node), dash(r.ip), r.image, r.cpus, r.memory, age(r)],
-    wideRow: (r) => [r.accel, dash(r.disk), reasonCell(r)],
+    wideRow: (r) => [r.accel, dash(r.disk), dash(r.dataDisks.join(',')), reasonCell(r)],
     name: (r) => `vm/${r.name}`,
   };
 }
@@ -126,6 +138,8 @@ export function vmObject(r: VmSummary): Record<string, unknown> {
     memory: r.memory,
     accel: r.accel,
     disk: r.disk || undefined,
+    dataDisks: r.dataDisks.length > 0 ? r.dataDisks.map((d) => ({ name: d.slice(0, d.indexOf('=')), size: d.slice(d.indexOf('=') + 1), claim: dataDiskPvcName(r.name, d.slice(0, d.indexOf('='))) })) : undefined,
+    cdrom: r.cdrom || undefined,
     created: r.created,
   };
 }

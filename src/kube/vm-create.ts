@@ -13,7 +13,7 @@ import { apiContext, readOptional, type KubeApis } from './vm-objects.js';
 import { firstPodOf } from '../core/statefulset-pod.js';
 import { refusalHint } from '../core/create-failure.js';
 import { isBerthVm } from '../core/vm-labels.js';
-import { claimBytes, podMemoryBytes } from '../core/vm-statefulset.js';
+import { claimBytes, dataDiskPvcNames, podMemoryBytes } from '../core/vm-statefulset.js';
 import { formatBinary, parseSize } from '../../shared/quantity.js';
 
 export interface PreflightOptions {
@@ -24,10 +24,12 @@ export interface PreflightOptions {
 
 async function checkNotExisting(conn: Connection, apis: KubeApis, spec: VmSpec, request: VmRequest): Promise<void> {
   const { name, namespace } = spec;
-  const [sts, secret, pvc] = await Promise.all([
+  const dataPvcNames = dataDiskPvcNames(spec);
+  const [sts, secret, pvc, ...dataPvcs] = await Promise.all([
     readOptional(conn, `check for VM '${name}'`, () => apis.apps.readNamespacedStatefulSet({ name, namespace })),
     readOptional(conn, `check for VM '${name}'`, () => apis.core.readNamespacedSecret({ name: cloudInitSecretName(name), namespace })),
     readOptional(conn, `check for VM '${name}'`, () => apis.core.readNamespacedPersistentVolumeClaim({ name: diskPvcName(name), namespace })),
+    ...dataPvcNames.map((pvcName) => readOptional(conn, `check for VM '${name}'`, () => apis.core.readNamespacedPersistentVolumeClaim({ name: pvcName, namespace }))),
   ]);
   if (sts) {
     const ours = sts.metadata?.labels?.[Labels.vm] === name;
@@ -46,6 +48,15 @@ async function checkNotExisting(conn: Connection, apis: KubeApis, spec: VmSpec, 
     });
   }
   if (pvc && spec.disk.kind === 'pvc' && spec.disk.reuse) checkReusedDiskSize(pvc, spec);
+  // A data disk's claim left by an earlier VM would be adopted by the new StatefulSet as it is: its
+  // data reused without anyone asking. With --reuse-disk that is the point; without, refuse.
+  const reuse = request.disk.kind === 'pvc' && request.disk.reuse;
+  const leftover = dataPvcNames.find((_, i) => dataPvcs[i]);
+  if (leftover && !reuse) {
+    throw new BerthError('ALREADY_EXISTS', `a data disk kept from an earlier VM '${name}' exists (PersistentVolumeClaim '${leftover}' in namespace '${namespace}')`, {
+      hint: [`keep its data with --reuse-disk`, `or delete it first: kubectl delete pvc ${leftover} -n ${namespace}`],
+    });
+  }
   if (pvc && !(request.disk.kind === 'pvc' && request.disk.reuse)) {
     throw new BerthError('ALREADY_EXISTS', `a disk kept from an earlier VM '${name}' exists (PersistentVolumeClaim '${diskPvcName(name)}' in namespace '${namespace}')`, {
       hint: [`boot from it with --reuse-disk`, `or delete it first: kubectl delete pvc ${diskPvcName(name)} -n ${namespace}`],
@@ -94,18 +105,25 @@ async function checkUserDataSource(conn: Connection, apis: KubeApis, spec: VmSpe
 }
 
 async function checkStorageClass(conn: Connection, spec: VmSpec, note: (m: string) => void): Promise<void> {
-  if (spec.disk.kind !== 'pvc' || !spec.disk.storageClass) return;
+  // --storage-class, then each data disk's class= (a data disk without one takes --storage-class)
+  const classes = new Map<string, string>();
+  if (spec.disk.kind === 'pvc' && spec.disk.storageClass) classes.set(spec.disk.storageClass, '--storage-class');
+  for (const d of spec.dataDisks) if (d.storageClass && !classes.has(d.storageClass)) classes.set(d.storageClass, `--disk ${d.name}`);
+  if (classes.size === 0) return;
   const k8s = await import('@kubernetes/client-node');
   const storage = await conn.api(k8s.StorageV1Api);
-  try {
-    await storage.readStorageClass({ name: spec.disk.storageClass });
-  } catch (error) {
-    if (isNotFound(error)) {
-      throw new BerthError('NOT_FOUND', `--storage-class: StorageClass '${spec.disk.storageClass}' does not exist`, { hint: 'list them with: kubectl get storageclass' });
+  for (const [name, flag] of classes) {
+    try {
+      await storage.readStorageClass({ name });
+    } catch (error) {
+      if (isNotFound(error)) {
+        throw new BerthError('NOT_FOUND', `${flag}: StorageClass '${name}' does not exist`, { hint: 'list them with: kubectl get storageclass' });
+      }
+      const e = toBerthError(error, apiContext(conn, 'read StorageClasses'));
+      if (e.code !== 'FORBIDDEN') throw e;
+      note(`Note: cannot check StorageClass '${name}' (not allowed to read StorageClasses); going ahead.`);
+      return;
     }
-    const e = toBerthError(error, apiContext(conn, 'read StorageClasses'));
-    if (e.code !== 'FORBIDDEN') throw e;
-    note(`Note: cannot check StorageClass '${spec.disk.storageClass}' (not allowed to read StorageClasses); going ahead.`);
   }
 }
 

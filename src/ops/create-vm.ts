@@ -44,7 +44,7 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   // Check every flag before any prompt or request, so a typo costs nothing; what is missing is
   // asked for afterwards, only on a terminal.
   const givenName = nameArg === undefined ? undefined : checkVmName(nameArg);
-  if (flags.image === undefined && !interactive) throw missingImage();
+  if (flags.image === undefined && !flags['blank-disk'] && !interactive) throw missingImage();
   const options = parseVmOptions(flags);
   const givenImage = parseImageFlag(flags);
   const passwordFrom = options.vncPasswordFrom;
@@ -64,9 +64,10 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
   let catalog = givenImage === undefined ? await readCatalog(conn) : undefined;
   const image = givenImage ?? parseImage(await askImage(Object.keys(catalog ?? {}).sort()), flags['image-sha256']);
   const request: VmRequest = { name, image, ...options };
-  if (image.kind === 'catalog' && catalog === undefined) catalog = await readCatalog(conn);
+  if ((image.kind === 'catalog' || request.cdrom?.kind === 'catalog') && catalog === undefined) catalog = await readCatalog(conn);
   const resolved = resolveImage(image, catalog);
-  const vm = { request, image: resolved, userData: await readUserData(request.userDataFile) };
+  const cdrom = request.cdrom ? resolveImage(request.cdrom, catalog) : undefined;
+  const vm = { request, image: resolved, ...(cdrom ? { cdrom } : {}), userData: await readUserData(request.userDataFile) };
   const made = await makeVms(conn, apis, [vm], makeOptions(flags, timeoutMs, serverWarning, io));
   return { ...made.vms[0], dryRun: made.dryRun };
 }
@@ -75,6 +76,8 @@ export async function createVm(nameArg: string | undefined, flags: CreateFlags, 
 export interface VmToMake {
   request: VmRequest;
   image: ResolvedImage;
+  /** The resolved --cdrom. */
+  cdrom?: ResolvedImage;
   userData?: UserDataFile;
 }
 
@@ -109,7 +112,7 @@ export async function makeVms(conn: Connection, apis: KubeApis, vms: VmToMake[],
   const ssh = await readSshKeys(sshKeys);
   const launcherImage = await launcherImageFor(conn, apis, { dryRun: options.dryRun, note: io.note });
   const specs = vms.map((vm) => {
-    const spec = assembleVmSpec(vm.request, { namespace: conn.namespace, image: vm.image, sshKeys: ssh.keys, userData: vm.userData, launcherImage });
+    const spec = assembleVmSpec(vm.request, { namespace: conn.namespace, image: vm.image, cdrom: vm.cdrom, sshKeys: ssh.keys, userData: vm.userData, launcherImage });
     if (vm.request.image.kind === 'url' && !vm.image.sha256) {
       const subject = vms.length > 1 ? `${spec.name}: ` : '';
       io.note(`Note: ${subject}no --image-sha256 given; the download will not be verified. Recommended: --image-sha256 $(sha256sum IMAGE | cut -d" " -f1)`);

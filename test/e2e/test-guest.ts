@@ -10,7 +10,11 @@ import { eventually } from '../support/eventually.js';
 import type { ImageServer } from '../support/image-server.js';
 import { berthOk } from '../support/plugin.js';
 
-export const guestImage = join(berthCache(), 'guest/guest.qcow2');
+/** Where test/guest/build.sh puts the guest: BERTH_GUEST_CACHE, as lib.sh reads it, else the cache's guest/. */
+export const guestDir = process.env.BERTH_GUEST_CACHE || join(berthCache(), 'guest');
+export const guestImage = join(guestDir, 'guest.qcow2');
+/** The bootable install ISO test/guest/build-iso.sh makes from the guest. */
+export const installIso = join(guestDir, 'install.iso');
 
 export function guestSha256(): string {
   const file = `${guestImage}.sha256`;

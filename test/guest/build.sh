@@ -62,7 +62,8 @@ copy_bin /usr/bin/socat /bin/socat
 
 # insmod does not resolve dependencies: keep modprobe's order, each module once.
 # button + evdev: the ACPI power button becomes /dev/input/eventN, which /init watches.
-mods="virtio_pci virtio_net virtio_blk virtio_rng isofs button evdev vfat nls_cp437 nls_utf8 nls_ascii"
+# ata_piix + sr_mod: an install CD (create --cdrom, an IDE CD-ROM) is /dev/sr0.
+mods="virtio_pci virtio_net virtio_blk virtio_rng isofs button evdev vfat nls_cp437 nls_utf8 nls_ascii ata_piix sr_mod"
 for m in $mods; do modprobe -d "$kroot" -S "$kver" --show-depends "$m"; done |
   awk '$1=="insmod"{print $2}' | awk '!seen[$0]++' | while read -r f; do
     name=$(basename "$f"); name=${name%%.ko*}

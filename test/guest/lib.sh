@@ -29,7 +29,7 @@ guest_up_to_date() {
   return 1
 }
 
-# guest_publish QCOW2 OUT STAMP_FILE STAMP: moves a finished qcow2 (on the cache's file system)
+# guest_publish FILE OUT STAMP_FILE STAMP: moves a finished image (qcow2 or ISO) (on the cache's file system)
 # to OUT with OUT.sha256 (hex only) beside it, then records the inputs. A crash at any point
 # leaves either the old complete output or a stamp that does not match, never a stamp for a
 # partial file.

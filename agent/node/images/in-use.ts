@@ -11,11 +11,14 @@ import { DeviceResources, LauncherEnv } from '../../../shared/contract.js';
 import type { PodResourcesList } from '../podnet/pod-resources.js';
 import type { PodSpecLike, StatefulSetLike } from '../kube.js';
 
+const PINNED: readonly string[] = [LauncherEnv.imageSha256, LauncherEnv.cdromSha256];
+
 function addBases(spec: PodSpecLike | undefined, into: Set<string>): void {
   const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
   for (const container of containers) {
     for (const env of container.env ?? []) {
-      if (env.name === LauncherEnv.imageSha256 && env.value && /^[0-9a-fA-F]{64}$/.test(env.value)) into.add(env.value.toLowerCase());
+      // The install ISO (--cdrom) counts like the base: the VM reads it again at every start.
+      if (PINNED.includes(env.name) && env.value && /^[0-9a-fA-F]{64}$/.test(env.value)) into.add(env.value.toLowerCase());
     }
   }
 }

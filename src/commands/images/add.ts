@@ -9,7 +9,7 @@ export default class ImagesAdd extends BerthCommand {
   static override summary = 'Add a base image to the catalog; every node agent starts caching it.';
   static override description = `Adds NAME to the image catalog (configmap berth-images in namespace berth-system, created if missing). The node agents download the image, check its sha256 and keep it under that checksum; \`kubectl berth images\` shows their progress. Give --size when you know it, so agents can check free disk before they start.
 
-NAME is a lower-case DNS label (letters, digits, '-' and '.'); VMs refer to it with --image NAME.`;
+NAME is a lower-case DNS label (letters, digits, '-' and '.'); VMs refer to it with --image NAME. An install ISO goes into the catalog the same way and is attached with create --cdrom NAME; the launcher tells the two apart by the file's bytes.`;
 
   static override examples = [
     {
@@ -25,7 +25,7 @@ NAME is a lower-case DNS label (letters, digits, '-' and '.'); VMs refer to it w
   static override args = { name: Args.string({ description: 'Image name, used as --image NAME.', required: true }) };
 
   static override flags = {
-    url: Flags.string({ summary: 'http(s) URL of the qcow2 image.', required: true }),
+    url: Flags.string({ summary: 'http(s) URL of the qcow2 image (or of an install ISO, for create --cdrom).', required: true }),
     sha256: Flags.string({ summary: 'Expected sha256 of the file (64 hex digits).', required: true }),
     size: Flags.integer({ summary: 'Size of the file in bytes, when known.', min: 1 }),
     force: Flags.boolean({ summary: 'Replace an existing entry of the same name.' }),

@@ -44,6 +44,7 @@ describe('launcher config from the environment', () => {
       cloudInit: Paths.cloudInit,
       run: Paths.launcherRun,
       resolvConf: '/etc/resolv.conf',
+      dataDisks: '/var/lib/berth/data',
     });
   });
 
@@ -63,6 +64,7 @@ describe('launcher config from the environment', () => {
       [LauncherEnv.loopbackPorts]: '8080, 22,443',
       [LauncherEnv.imageCacheDir]: '/tmp/c',
       [LauncherEnv.diskDir]: '/tmp/d',
+      [LauncherEnv.dataDisksDir]: '/tmp/dd',
       [LauncherEnv.cloudInitDir]: '/tmp/ci',
       [LauncherEnv.runDir]: '/tmp/r',
       [LauncherEnv.resolvConf]: '/tmp/resolv.conf',
@@ -77,7 +79,7 @@ describe('launcher config from the environment', () => {
     assert.equal(config.vnc, 'password');
     assert.equal(config.shutdownSeconds, 5);
     assert.deepEqual(config.loopbackPorts, [22, 8080, 443]);
-    assert.deepEqual(config.paths, { imageCache: '/tmp/c', disk: '/tmp/d', cloudInit: '/tmp/ci', run: '/tmp/r', resolvConf: '/tmp/resolv.conf' });
+    assert.deepEqual(config.paths, { imageCache: '/tmp/c', disk: '/tmp/d', dataDisks: '/tmp/dd', cloudInit: '/tmp/ci', run: '/tmp/r', resolvConf: '/tmp/resolv.conf' });
   });
 
   it('reads the disk size with the plugin\'s quantity parser, in whole 512-byte sectors', () => {
@@ -143,5 +145,42 @@ describe('launcher config from the environment', () => {
     assert.match(problemsOf({ ...minimal, [LauncherEnv.vmIp]: '192.168.254.3' }), /VM address is the broadcast address/);
     assert.match(problemsOf({ ...minimal, [LauncherEnv.vmGateway]: '192.168.254.2' }), /are the same/);
     assert.match(problemsOf({ ...minimal, [LauncherEnv.podIp]: '10.244.1.300' }), /BERTH_POD_IP=10\.244\.1\.300 is not an IPv4 address/);
+  });
+
+  it('reads data disks, install media and a blank disk', () => {
+    const blank = { ...minimal, [LauncherEnv.imageSha256]: undefined, [LauncherEnv.blankDisk]: 'true', [LauncherEnv.diskSize]: '8Gi' };
+    const config = parseLauncherConfig({
+      ...blank,
+      [LauncherEnv.dataDisks]: 'data=20Gi, logs=2000Mi',
+      [LauncherEnv.cdromUrl]: 'http://images.local/install.iso',
+      [LauncherEnv.cdromSha256]: SHA.toUpperCase(),
+    });
+    assert.equal(config.blankDisk, true);
+    assert.equal(config.diskSizeBytes, 8 * 2 ** 30);
+    assert.deepEqual(config.dataDisks, [{ name: 'data', sizeBytes: 20 * 2 ** 30 }, { name: 'logs', sizeBytes: 2000 * 2 ** 20 }]);
+    assert.deepEqual(config.cdrom, { url: 'http://images.local/install.iso', sha256: SHA });
+    const plain = parseLauncherConfig(minimal);
+    assert.equal(plain.blankDisk, false);
+    assert.deepEqual(plain.dataDisks, []);
+    assert.equal(plain.cdrom, undefined);
+  });
+
+  it('rejects bad data disks, install media and blank-disk settings, each by name', () => {
+    const problems = problemsOf({
+      ...minimal,
+      [LauncherEnv.blankDisk]: 'true',
+      [LauncherEnv.dataDisks]: 'data=20Gi,data=1Gi,Bad=1Gi,small=1,nosize',
+      [LauncherEnv.cdromUrl]: 'ftp://x/y.iso',
+      [LauncherEnv.cdromSha256]: 'abc',
+    });
+    assert.match(problems, /BERTH_BLANK_DISK=true and a base image/);
+    assert.match(problems, /BERTH_BLANK_DISK=true needs BERTH_DISK_SIZE/);
+    assert.match(problems, /disk 'data' is listed twice/);
+    assert.match(problems, /'Bad=1Gi' is not NAME=SIZE/);
+    assert.match(problems, /'nosize' is not NAME=SIZE/);
+    assert.match(problems, /BERTH_DATA_DISKS small=1 is smaller than/);
+    assert.match(problems, /BERTH_CDROM_URL=ftp:\/\/x\/y.iso is not an http\(s\) URL/);
+    assert.match(problems, /BERTH_CDROM_SHA256 is not 64 hex digits/);
+    assert.match(problemsOf({ ...minimal, [LauncherEnv.cdromUrl]: 'http://x/y.iso' }), /BERTH_CDROM_SHA256 is not 64 hex digits/);
   });
 });

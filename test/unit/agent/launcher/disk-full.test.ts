@@ -51,4 +51,28 @@ describe('launcher disk-full: a paused guest is reported and resumed when its vo
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(asked, 0);
   });
+
+  it('a data disk\'s pause watches its own volume and names its own claim', async () => {
+    const asked: string[] = [];
+    const lines: string[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const watch = new DiskFullWatch(
+      {
+        freeBytes: async (drive) => (asked.push(drive), RESUME_FREE_BYTES),
+        resume: async () => undefined,
+        sleep: async () => undefined,
+        log: (tag, message) => {
+          lines.push(message);
+          if (/runs again/.test(message)) done();
+        },
+      },
+      (drive) => `grow the claim of ${drive}`,
+      () => false,
+    );
+    watch.onEvent('BLOCK_IO_ERROR', { device: 'data-logs', operation: 'write', action: 'stop', nospace: true });
+    await finished;
+    assert.deepEqual(asked, ['data-logs']);
+    assert.equal(lines[1], 'hint: grow the claim of data-logs');
+  });
 });

@@ -80,4 +80,26 @@ describe('qemu argv', () => {
   it('refuses password mode without a password file', () => {
     assert.throws(() => qemuArgs({ ...plan, vnc: 'password' }), /vncPasswordFile/);
   });
+
+  it('data disks: raw virtio disks whose serial is their name, pausing on I/O errors like the pet disk', () => {
+    const argv = qemuArgs({ ...plan, dataDisks: [{ name: 'data', file: '/var/lib/berth/data/data/disk.raw' }, { name: 'logs', file: '/l/disk.raw' }] });
+    const drives = valuesOf(argv, '-drive');
+    assert.deepEqual(drives.slice(1, 3), [
+      'file=/var/lib/berth/data/data/disk.raw,format=raw,if=none,id=data-data,discard=unmap,werror=stop,rerror=stop',
+      'file=/l/disk.raw,format=raw,if=none,id=data-logs,discard=unmap,werror=stop,rerror=stop',
+    ]);
+    assert.deepEqual(valuesOf(argv, '-device').slice(1, 3), ['virtio-blk-pci,drive=data-data,serial=data', 'virtio-blk-pci,drive=data-logs,serial=logs']);
+  });
+
+  it('install media: a read-only IDE CD-ROM that boots after the pet disk (an empty disk falls through to it)', () => {
+    const argv = qemuArgs({ ...plan, cdrom: '/var/lib/berth/images/x.qcow2' });
+    assert.ok(valuesOf(argv, '-drive').includes('file=/var/lib/berth/images/x.qcow2,format=raw,if=none,id=cdrom0,media=cdrom,readonly=on'));
+    const devices = valuesOf(argv, '-device');
+    assert.ok(devices.includes('ide-cd,drive=cdrom0,bootindex=1'));
+    assert.ok(devices.includes('virtio-blk-pci,drive=disk0,bootindex=0'));
+  });
+
+  it('neither: no extra drive', () => {
+    assert.equal(valuesOf(qemuArgs(plan), '-drive').length, 2);
+  });
 });

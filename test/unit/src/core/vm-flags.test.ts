@@ -91,6 +91,7 @@ describe('parseVmFlags: every flag lands in the request', () => {
       cpus: 1,
       memoryBytes: 2 ** 30,
       disk: { kind: 'pvc', sizeBytes: 10 * 2 ** 30, storageClass: undefined, reuse: false, sizeGiven: false },
+      dataDisks: [],
       sshKeys: 'default',
       userDataFile: undefined,
       userDataFrom: undefined,

@@ -69,7 +69,7 @@ describe('ls rows', () => {
         'db     Stopped   <none>       <none>       debian-12   2      2Gi      120m\n' +
         'web    Running   berth-node   10.244.0.7   debian-12   2      2Gi      120m\n',
     );
-    assert.match(formatItems(rows, 'wide', vmColumns(true, now), vmObject), /^NAMESPACE   NAME .* ACCEL   DISK   REASON\n/);
+    assert.match(formatItems(rows, 'wide', vmColumns(true, now), vmObject), /^NAMESPACE   NAME .* ACCEL   DISK   DATA-DISKS   REASON\n/);
     assert.equal(formatItems(rows, 'name', vmColumns(false, now), vmObject), 'vm/db\nvm/web\n');
     const json = JSON.parse(formatItems(rows, 'json', vmColumns(false, now), vmObject));
     assert.deepEqual(json.items[1], {

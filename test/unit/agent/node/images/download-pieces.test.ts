@@ -76,6 +76,10 @@ describe('imagesInUse', () => {
     const all = [sts('a', 'web', A.toUpperCase()), sts('a', 'db', B, true), sts('b', 'odd', 'not-a-sha'), { spec: {} }];
     assert.deepEqual([...imagesInUse(['a/web-0'], all)].sort(), [A, B]);
   });
+  it('counts a VM\'s install ISO (BERTH_CDROM_SHA256) like its base: it is read again at every start', () => {
+    const withCd = { metadata: { namespace: 'a', name: 'inst' }, spec: { template: { spec: { containers: [{ name: 'vm', env: [{ name: 'BERTH_BLANK_DISK', value: 'true' }, { name: 'BERTH_CDROM_SHA256', value: B }] }] } } } };
+    assert.deepEqual([...imagesInUse([], [withCd])], [B]);
+  });
   it('refuses to answer while a VM pod on the node has no StatefulSet, so nothing it may use is removed', () => {
     assert.throws(() => imagesInUse(['a/web-0', 'b/gone-0'], [sts('a', 'web', A)]), /VM pod b\/gone-0 runs on this node but no VM StatefulSet b\/gone exists/);
   });
