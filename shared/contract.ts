@@ -86,6 +86,13 @@ export const Paths = {
   vmDisk: '/var/lib/berth/disk',
   /** Where the VM pod mounts its cloud-init Secret. */
   cloudInit: '/etc/berth/cloud-init',
+  /**
+   * Where the VM pod mounts a downward-API volume with its own CPU request and memory limit
+   * (Files.cpuRequestMillis, Files.memoryLimitMiB). The kubelet rewrites it after an in-place
+   * resize; the launcher watches it and hotplugs the guest to match (the launcher has no API
+   * credentials, so this is how it learns of a resize).
+   */
+  podSize: '/etc/berth/size',
   /** Scratch space of the launcher inside the pod (QMP socket, seed ISO, dnsmasq state). */
   launcherRun: '/run/berth',
   /** The kubelet's device-plugin directory (socket registration). */
@@ -111,6 +118,9 @@ export const Files = {
   userData: 'user-data',
   networkConfig: 'network-config',
   vncPassword: 'vnc-password',
+  /** Under Paths.podSize: the VM container's CPU request in millicores, and its memory limit in MiB. */
+  cpuRequestMillis: 'cpu-request-millis',
+  memoryLimitMiB: 'memory-limit-mib',
 } as const;
 
 /** The name of a cached base image: content-addressed by its sha256. */
@@ -127,6 +137,13 @@ export const LauncherEnv = {
   accel: 'BERTH_ACCEL',
   cpus: 'BERTH_CPUS',
   memoryMiB: 'BERTH_MEMORY_MIB',
+  /**
+   * Hotplug headroom QEMU starts with (shared/vm-size.ts hotplugHeadroom of the boot size). The
+   * plugin writes them, so it can tell from the pod alone how far the running guest can grow; a
+   * pod without them was made before resize existed and grows only by a restart.
+   */
+  maxCpus: 'BERTH_MAX_CPUS',
+  maxMemoryMiB: 'BERTH_MAX_MEMORY_MIB',
   imageUrl: 'BERTH_IMAGE_URL',
   imageSha256: 'BERTH_IMAGE_SHA256',
   diskSize: 'BERTH_DISK_SIZE',
@@ -144,6 +161,7 @@ export const LauncherEnv = {
   cloudInitDir: 'BERTH_CLOUD_INIT_DIR',
   runDir: 'BERTH_RUN_DIR',
   resolvConf: 'BERTH_RESOLV_CONF',
+  podSizeDir: 'BERTH_POD_SIZE_DIR',
 } as const;
 
 /**
@@ -161,7 +179,18 @@ export const LauncherLog = {
   pausedMark: 'error: the guest is paused: ',
   /** WHY of a pause for a full volume begins so; anything else is another I/O error. */
   diskFullMark: "the VM's disk volume is full",
+  /** The step of the lines about an in-place resize (hotplug); `resize` waits for them. */
+  resizeStep: 'resize',
+  /** A done resize: `resize: resized to N vCPUs, M MiB`. */
+  resizedMark: 'resized to ',
+  /** A resize the guest did not take: `resize: error: N vCPUs, M MiB: WHY`. */
+  resizeErrorMark: 'error: ',
 } as const;
+
+/** How the launcher's resize lines spell a size, and how the plugin finds its own. */
+export function resizeLogSize(cpus: number, memoryMiB: number): string {
+  return `${cpus} vCPUs, ${memoryMiB} MiB`;
+}
 
 export type Accel = 'kvm' | 'tcg';
 export type VncMode = 'loopback' | 'password' | 'off';
