@@ -84,6 +84,12 @@ export async function resizeVm(rawName: string, flags: ResizeFlags, io: OpIo): P
     return result;
   }
 
+  if (plan.from.cpus === plan.target.cpus && plan.from.memoryBytes === plan.target.memoryBytes) {
+    // The running pod has this size already (an earlier resize stopped before the template): store it.
+    await patchTemplate();
+    io.print(changesPrintable([{ ref: `vm/${name}`, done: `resized to ${describeSize(plan.target)} (it runs with it already)` }]));
+    return result;
+  }
   // In place: the pod first (the kubelet must grant it), then the template, then the guest.
   const running = pod!;
   try {
