@@ -90,6 +90,13 @@ export const Paths = {
   cloudInit: '/etc/berth/cloud-init',
   /** Where the VM pod mounts each data disk's volume: DATA_DISKS_DIR/NAME (create --disk NAME=SIZE). */
   dataDisks: '/var/lib/berth/data',
+  /**
+   * Where the VM pod mounts a downward-API volume with its own CPU request and memory limit
+   * (Files.cpuRequestMillis, Files.memoryLimitMiB). The kubelet rewrites it after an in-place
+   * resize; the launcher watches it and hotplugs the guest to match (the launcher has no API
+   * credentials, so this is how it learns of a resize).
+   */
+  podSize: '/etc/berth/size',
   /** Scratch space of the launcher inside the pod (QMP socket, seed ISO, dnsmasq state). */
   launcherRun: '/run/berth',
   /** The kubelet's device-plugin directory (socket registration). */
@@ -119,6 +126,9 @@ export const Files = {
   userData: 'user-data',
   networkConfig: 'network-config',
   vncPassword: 'vnc-password',
+  /** Under Paths.podSize: the VM container's CPU request in millicores, and its memory limit in MiB. */
+  cpuRequestMillis: 'cpu-request-millis',
+  memoryLimitMiB: 'memory-limit-mib',
 } as const;
 
 /** The name of a cached base image: content-addressed by its sha256. */
@@ -135,6 +145,13 @@ export const LauncherEnv = {
   accel: 'BERTH_ACCEL',
   cpus: 'BERTH_CPUS',
   memoryMiB: 'BERTH_MEMORY_MIB',
+  /**
+   * Hotplug headroom QEMU starts with (shared/vm-size.ts hotplugHeadroom of the boot size). The
+   * plugin writes them, so it can tell from the pod alone how far the running guest can grow; a
+   * pod without them was made before resize existed and grows only by a restart.
+   */
+  maxCpus: 'BERTH_MAX_CPUS',
+  maxMemoryMiB: 'BERTH_MAX_MEMORY_MIB',
   imageUrl: 'BERTH_IMAGE_URL',
   imageSha256: 'BERTH_IMAGE_SHA256',
   diskSize: 'BERTH_DISK_SIZE',
@@ -160,6 +177,7 @@ export const LauncherEnv = {
   cloudInitDir: 'BERTH_CLOUD_INIT_DIR',
   runDir: 'BERTH_RUN_DIR',
   resolvConf: 'BERTH_RESOLV_CONF',
+  podSizeDir: 'BERTH_POD_SIZE_DIR',
 } as const;
 
 /**
@@ -177,7 +195,18 @@ export const LauncherLog = {
   pausedMark: 'error: the guest is paused: ',
   /** WHY of a pause for a full volume begins so; anything else is another I/O error. */
   diskFullMark: "the VM's disk volume is full",
+  /** The step of the lines about an in-place resize (hotplug); `resize` waits for them. */
+  resizeStep: 'resize',
+  /** A done resize: `resize: resized to N vCPUs, M MiB`. */
+  resizedMark: 'resized to ',
+  /** A resize the guest did not take: `resize: error: N vCPUs, M MiB: WHY`. */
+  resizeErrorMark: 'error: ',
 } as const;
+
+/** How the launcher's resize lines spell a size, and how the plugin finds its own. */
+export function resizeLogSize(cpus: number, memoryMiB: number): string {
+  return `${cpus} vCPUs, ${memoryMiB} MiB`;
+}
 
 export type Accel = 'kvm' | 'tcg';
 export type VncMode = 'loopback' | 'password' | 'off';
@@ -204,11 +233,14 @@ export function dataDiskPvcName(vm: string, disk: string): string {
   return `${disk}-${vm}-0`;
 }
 
+/** The VM pod's own volumes besides its disk claims. Add a new pod volume here. */
+export const PodVolumes = { cloudInit: 'cloud-init', run: 'run', podSize: 'pod-size' } as const;
+
 /**
  * The volume names a VM pod uses itself, which a data disk may not take (its claim template, and
- * so its pod volume, is named after it). Add a new pod volume here.
+ * so its pod volume, is named after it).
  */
-export const RESERVED_VOLUME_NAMES: readonly string[] = [DISK_CLAIM_TEMPLATE, 'cloud-init', 'run'];
+export const RESERVED_VOLUME_NAMES: readonly string[] = [DISK_CLAIM_TEMPLATE, ...Object.values(PodVolumes)];
 
 /**
  * The longest data disk name: the guest sees it as the virtio disk's serial

@@ -10,6 +10,7 @@ import { BerthError } from '../../shared/errors.js';
 import { LauncherEnv, MAX_DATA_DISK_NAME_LENGTH, Paths, Ports, type Accel, type VncMode } from '../../shared/contract.js';
 import { VM_DEFAULTS, VM_LIMITS } from '../../shared/defaults.js';
 import { parseDuration } from '../../shared/duration.js';
+import { hotplugHeadroom } from '../../shared/vm-size.js';
 import { formatBinary, MiB, parseSize } from '../../shared/quantity.js';
 import { formatIpv4, inSubnet, parseIpv4, slash30Problem, VM_PREFIX, networkOf } from '../common/ipv4.js';
 
@@ -21,6 +22,8 @@ export interface LauncherPaths {
   cloudInit: string;
   run: string;
   resolvConf: string;
+  /** The downward-API files with the pod's CPU request and memory limit (Paths.podSize). */
+  podSize: string;
 }
 
 export interface LauncherConfig {
@@ -30,6 +33,9 @@ export interface LauncherConfig {
   accel: Accel;
   cpus: number;
   memoryMiB: number;
+  /** Hotplug headroom: the plugin's BERTH_MAX_*, else hotplugHeadroom of the boot size. */
+  maxCpus: number;
+  maxMemoryMiB: number;
   imageUrl?: string;
   /** Undefined for a URL image whose checksum is not known in advance. */
   imageSha256?: string;
@@ -112,6 +118,9 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
   const vnc = oneOf(LauncherEnv.vnc, VNC_MODES, launcherDefaults.vnc);
   const cpus = integer(LauncherEnv.cpus, launcherDefaults.cpus, 1, VM_LIMITS.maxCpus);
   const memoryMiB = integer(LauncherEnv.memoryMiB, launcherDefaults.memoryMiB, VM_LIMITS.minMemoryBytes / MiB, VM_LIMITS.maxMemoryBytes / MiB);
+  const room = hotplugHeadroom({ cpus, memoryBytes: memoryMiB * MiB });
+  const maxCpus = Math.max(cpus, integer(LauncherEnv.maxCpus, room.maxCpus, 1, VM_LIMITS.maxCpus));
+  const maxMemoryMiB = Math.max(memoryMiB, integer(LauncherEnv.maxMemoryMiB, Math.floor(room.maxMemoryBytes / MiB), 0, VM_LIMITS.maxMemoryBytes / MiB));
   const shutdownSeconds = integer(LauncherEnv.shutdownSeconds, launcherDefaults.shutdownSeconds, 0, VM_LIMITS.maxShutdownSeconds);
 
   const imageSha256 = text(LauncherEnv.imageSha256)?.toLowerCase();
@@ -188,6 +197,8 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
     accel,
     cpus,
     memoryMiB,
+    maxCpus,
+    maxMemoryMiB,
     imageUrl,
     imageSha256,
     diskSizeBytes,
@@ -206,6 +217,7 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
       cloudInit: path(LauncherEnv.cloudInitDir, Paths.cloudInit),
       run: path(LauncherEnv.runDir, Paths.launcherRun),
       resolvConf: path(LauncherEnv.resolvConf, RESOLV_CONF),
+      podSize: path(LauncherEnv.podSizeDir, Paths.podSize),
     },
   };
 }

@@ -4,7 +4,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError, ExitCode, isBerthError } from '../../shared/errors.js';
-import { dataDiskPvcName, diskPvcName, Files, TAP_DEVICE } from '../../shared/contract.js';
+import { dataDiskPvcName, diskPvcName, Files, LauncherLog, TAP_DEVICE } from '../../shared/contract.js';
+import { MiB } from '../../shared/quantity.js';
+import { MEMORY_SLOTS } from '../../shared/vm-size.js';
+import { fileResizeIo, GuestResizer, POD_SIZE_POLL_MS } from './resize.js';
 import { Cleanup } from './cleanup.js';
 import { parseLauncherConfig, type LauncherConfig } from './config.js';
 import { preparePetDisk } from './disk.js';
@@ -66,6 +69,9 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
         accel: config.accel,
         cpus: config.cpus,
         memoryMiB: config.memoryMiB,
+        maxCpus: config.maxCpus,
+        maxMemoryMiB: config.maxMemoryMiB,
+        memorySlots: MEMORY_SLOTS,
         petDisk,
         seedIso,
         tap: TAP_DEVICE,
@@ -85,7 +91,9 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
       },
     );
     if (stopping) void vm.shutdown(config.shutdownSeconds);
+    const stopResize = watchPodSize(config, vm, log);
     const status = await vm.exit;
+    stopResize();
     log('stop', `QEMU exited with status ${status}`);
     return status;
   } catch (error) {
@@ -105,6 +113,24 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
 
 function growHint(config: LauncherConfig, pvc: string): string {
   return `grow the VM's disk claim where its StorageClass allows expansion (kubectl patch pvc ${pvc} -n ${config.namespace} -p '{"spec":{"resources":{"requests":{"storage":"LARGER"}}}}'), or free space on the volume; the guest resumes by itself once the volume has ${RESUME_FREE_BYTES / 2 ** 20} MiB free`;
+}
+
+/** Follows the pod's size files while QEMU runs and hotplugs the guest to match (resize.ts). */
+function watchPodSize(config: LauncherConfig, vm: RunningVm, log: Log): () => void {
+  const resizer = new GuestResizer(
+    fileResizeIo(config.paths.podSize, (command, args) => vm.execute(command, args), log),
+    { cpus: config.cpus, memoryBytes: config.memoryMiB * MiB },
+    config.accel,
+    config.vmName,
+  );
+  log(LauncherLog.resizeStep, `room to grow without a restart: up to ${config.maxCpus} vCPUs and ${config.maxMemoryMiB} MiB`);
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    resizer.check().catch((error: Error) => log(LauncherLog.resizeStep, `${LauncherLog.resizeErrorMark}${error.message}`)).finally(() => (busy = false));
+  }, POD_SIZE_POLL_MS);
+  return () => clearInterval(timer);
 }
 
 async function writeVncPassword(config: LauncherConfig, log: Log): Promise<string> {

@@ -8,6 +8,13 @@ export interface QemuPlan {
   accel: Accel;
   cpus: number;
   memoryMiB: number;
+  /**
+   * Hotplug headroom (shared/vm-size.ts): the most vCPUs and MiB `resize` may give the running
+   * guest, and its pc-dimm slots. Unset: no room, the guest keeps its boot size.
+   */
+  maxCpus?: number;
+  maxMemoryMiB?: number;
+  memorySlots?: number;
   petDisk: string;
   seedIso: string;
   tap: string;
@@ -39,8 +46,7 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-no-user-config',
     '-machine', 'pc',
     ...accelArgs(plan.accel),
-    '-smp', String(plan.cpus),
-    '-m', `${plan.memoryMiB}M`,
+    ...sizeArgs(plan),
     '-rtc', 'base=utc',
     // the pet disk boots, the NoCloud seed is found by its label; an I/O error (a full volume)
     // pauses the guest rather than failing its writes (disk-full.ts resumes it)
@@ -93,6 +99,20 @@ function installMediaArgs(plan: QemuPlan): string[] {
     );
   }
   return args;
+}
+
+/**
+ * The guest's size with room to grow: CPU slots up to maxcpus (plugged with device_add), and
+ * pc-dimm slots up to maxmem. Room without a use costs no host memory (maxmem is address space).
+ */
+function sizeArgs(plan: QemuPlan): string[] {
+  const maxCpus = Math.max(plan.cpus, plan.maxCpus ?? 0);
+  const smp = maxCpus > plan.cpus ? `${plan.cpus},maxcpus=${maxCpus}` : String(plan.cpus);
+  // QEMU refuses slots without room beyond the boot size
+  const memory = (plan.maxMemoryMiB ?? 0) > plan.memoryMiB && (plan.memorySlots ?? 0) > 0
+    ? `${plan.memoryMiB}M,slots=${plan.memorySlots},maxmem=${plan.maxMemoryMiB}M`
+    : `${plan.memoryMiB}M`;
+  return ['-smp', smp, '-m', memory];
 }
 
 /** TCG translation-cache size in MiB. */

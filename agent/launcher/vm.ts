@@ -5,7 +5,7 @@ import { BerthError } from '../../shared/errors.js';
 import { startChild, type Child } from './child.js';
 import type { Log } from './log.js';
 import { QEMU_BINARY } from './qemu-args.js';
-import { Qmp } from './qmp.js';
+import { Qmp, type QmpReply } from './qmp.js';
 import { DiskFullWatch } from './disk-full.js';
 import { freeBytes } from '../common/disk.js';
 
@@ -13,6 +13,8 @@ export interface RunningVm {
   /** QEMU's exit status (128+n when killed by signal n). */
   exit: Promise<number>;
   shutdown(graceSeconds: number): Promise<void>;
+  /** One QMP command (resize's hotplug). */
+  execute(command: string, args?: Record<string, unknown>): Promise<QmpReply>;
 }
 
 const QMP_CONNECT_MS = 15_000;
@@ -56,7 +58,7 @@ export async function startVm(argv: string[], qmpSocket: string, log: Log, disk:
   connected = qmp;
   exitedEarly.catch(() => undefined);
   log('qemu', `running (pid ${child.pid}), QMP at ${qmpSocket}`);
-  return { exit, shutdown: (graceSeconds) => shutdown(child, exit, qmp, graceSeconds, log) };
+  return { exit, shutdown: (graceSeconds) => shutdown(child, exit, qmp, graceSeconds, log), execute: (command, args) => qmp.execute(command, args) };
 }
 
 async function shutdown(child: Child, exit: Promise<number>, qmp: Qmp, graceSeconds: number, log: Log): Promise<void> {

@@ -4,12 +4,16 @@ import { vmFlags } from '../flags/vm.js';
 import { waitFlags } from '../flags/wait.js';
 import { createVm, type CreateResult } from '../ops/create-vm.js';
 import { printer } from '../output/print.js';
+import { HOTPLUG_RATIO } from '../../shared/vm-size.js';
+import { VM_LIMITS } from '../core/defaults.js';
 
 export default class Create extends BerthCommand {
   static override summary = 'Create a VM: a StatefulSet of one pod running QEMU, with a pet disk and cloud-init.';
   static override description = `The VM boots the given qcow2 image on a node whose agent proved KVM works (or any agent node with --accel tcg). Its disk is a copy-on-write overlay on a PersistentVolumeClaim that survives restarts, stop/start and node moves; purge keeps it unless asked. cloud-init gets your SSH public keys (default: every ~/.ssh/*.pub), merged into --user-data when that is a #cloud-config file. VNC listens on the pod's loopback only and is reached with kubectl berth vnc; --vnc-password opens it on the pod IP instead, with a password asked for on the terminal (or read from --vnc-password-file, - for stdin; never from the command line), --no-vnc turns it off.
 
 --disk NAME=SIZE adds a blank data disk on a claim of its own (the guest's virtio disk with serial NAME); --cdrom attaches an install ISO read-only; --blank-disk --cdrom ISO starts from an empty disk and boots the ISO until something is installed.
+
+QEMU starts with room to grow, so kubectl berth resize can add vCPUs and memory to the running guest: up to ${HOTPLUG_RATIO}× the --cpus (at most ${VM_LIMITS.maxCpus}) and ${HOTPLUG_RATIO}× the --memory; beyond that, resize --restart.
 
 Everything is checked before anything is created: the name, every flag, the image, the referenced objects and that a node can run the VM. If creating fails halfway, what was created is removed again.`;
 

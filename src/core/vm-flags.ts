@@ -189,7 +189,7 @@ function checkStorageClass(flag: string, storageClass: string): string {
   return storageClass;
 }
 
-function parseWholeNumber(flag: string, raw: string, min: number, max: number, what: string): number {
+export function parseWholeNumber(flag: string, raw: string, min: number, max: number, what: string): number {
   const text = raw.trim();
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
     throw invalid(flag, `'${raw}' must be a whole number from ${min} to ${max}${what}`);
@@ -197,7 +197,7 @@ function parseWholeNumber(flag: string, raw: string, min: number, max: number, w
   return Number(text);
 }
 
-function parseSizeFlag(flag: string, raw: string, minBytes: number, maxBytes: number): number {
+export function parseSizeFlag(flag: string, raw: string, minBytes: number, maxBytes: number): number {
   const parsed = parseSize(raw);
   if (!parsed.ok) throw invalid(flag, parsed.problem);
   if (parsed.bytes > maxBytes) throw invalid(flag, `'${raw}' is above the ${formatBinary(maxBytes)} maximum`);

@@ -1,6 +1,6 @@
 // The VM's StatefulSet: one replica, because a VM is a pet — Kubernetes restarts it where it fits,
 // and the pet disk (a PVC from the claim template) outlives restarts and stops.
-import type { V1Container, V1EnvVar, V1NodeAffinity, V1PersistentVolumeClaim, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerResizePolicy, V1VolumeMount, V1EnvVar, V1NodeAffinity, V1PersistentVolumeClaim, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
 import {
   Annotations,
   dataDiskPvcName,
@@ -12,17 +12,19 @@ import {
   LauncherEnv,
   VM_USER,
   Paths,
+  PodVolumes,
   Ports,
   VM_CONTAINER,
 } from '../../shared/contract.js';
 import { imageLabelKey } from '../../shared/image-cache.js';
-import { CPU_REQUEST_MILLIS_PER_VCPU, MEMORY_OVERHEAD_BYTES, TCG_EXTRA_OVERHEAD_BYTES, TERMINATION_MARGIN_SECONDS } from './defaults.js';
+import { TERMINATION_MARGIN_SECONDS } from './defaults.js';
+import { hotplugHeadroom, podCpuMillis, podMemoryBytes } from '../../shared/vm-size.js';
 import { cloudInitSecretName, DISK_CLAIM_TEMPLATE } from './names.js';
 import { formatBinary, MiB } from '../../shared/quantity.js';
 import { vmLabels, vmSelectorLabels } from './vm-labels.js';
 import type { VmSpec } from './vm-spec.js';
 
-const Volumes = { cloudInit: 'cloud-init', run: 'run' } as const;
+const Volumes = PodVolumes;
 
 /** The annotations `ls` reads back: what the user asked for, as they wrote it. */
 export function vmAnnotations(spec: VmSpec): Record<string, string> {
@@ -83,10 +85,7 @@ export function dataClaimBytes(sizeBytes: number): number {
   return volumeBytesFor(sizeBytes + MiB);
 }
 
-/** Guest RAM plus what QEMU, the launcher and (under TCG) the translation cache need. */
-export function podMemoryBytes(spec: Pick<VmSpec, 'memoryBytes' | 'accel'>): number {
-  return spec.memoryBytes + MEMORY_OVERHEAD_BYTES + (spec.accel === 'tcg' ? TCG_EXTRA_OVERHEAD_BYTES : 0);
-}
+export { podMemoryBytes };
 
 /** Nodes where QEMU can run this VM: KVM-capable ones, or any agent node for TCG. */
 function nodeAffinity(spec: VmSpec): V1NodeAffinity {
@@ -114,6 +113,7 @@ function launcherEnv(spec: VmSpec): V1EnvVar[] {
     { name: LauncherEnv.accel, value: spec.accel },
     { name: LauncherEnv.cpus, value: String(spec.cpus) },
     { name: LauncherEnv.memoryMiB, value: String(Math.ceil(spec.memoryBytes / MiB)) },
+    ...headroomEnv(spec),
   ];
   if (spec.image.url !== undefined) env.push({ name: LauncherEnv.imageUrl, value: spec.image.url });
   if (spec.image.sha256) env.push({ name: LauncherEnv.imageSha256, value: spec.image.sha256 });
@@ -142,20 +142,63 @@ function installEnv(spec: VmSpec): V1EnvVar[] {
   return env;
 }
 
-function vmContainer(spec: VmSpec): V1Container {
+function headroomEnv(spec: VmSpec): V1EnvVar[] {
+  const room = hotplugHeadroom({ cpus: spec.cpus, memoryBytes: spec.memoryBytes });
+  return [
+    { name: LauncherEnv.maxCpus, value: String(room.maxCpus) },
+    { name: LauncherEnv.maxMemoryMiB, value: String(Math.floor(room.maxMemoryBytes / MiB)) },
+  ];
+}
+
+/** The pod's requests and limits for a guest of this size; `resize` patches the same shape. */
+export function vmResources(spec: Pick<VmSpec, 'cpus' | 'memoryBytes' | 'accel'>): { requests: Record<string, string>; limits: Record<string, string> } {
   const memory = formatBinary(podMemoryBytes(spec));
   const devices: Record<string, string> = { [DeviceResources.tun]: '1' };
   if (spec.accel === 'kvm') devices[DeviceResources.kvm] = '1';
+  return {
+    requests: { cpu: `${podCpuMillis(spec.cpus)}m`, memory, ...devices },
+    limits: { memory, ...devices },
+  };
+}
+
+/** Both resources resize without restarting the container: the launcher hotplugs them. */
+export const VM_RESIZE_POLICY: readonly V1ContainerResizePolicy[] = [
+  { resourceName: 'cpu', restartPolicy: 'NotRequired' },
+  { resourceName: 'memory', restartPolicy: 'NotRequired' },
+];
+
+export function podSizeMount(): V1VolumeMount {
+  return { name: Volumes.podSize, mountPath: Paths.podSize, readOnly: true };
+}
+
+/**
+ * The pod's own CPU request and memory limit as files, which the kubelet rewrites after an
+ * in-place resize: the launcher's only news of a resize (it has no API credentials). Of the two
+ * channels that need none, this one says the CPU count too (the container's cgroup has no CPU
+ * limit to read, and cgroup v2's cpu.weight turns the request into a lossy number).
+ */
+export function podSizeVolume(): V1Volume {
+  return {
+    name: Volumes.podSize,
+    downwardAPI: {
+      items: [
+        { path: Files.cpuRequestMillis, resourceFieldRef: { containerName: VM_CONTAINER, resource: 'requests.cpu', divisor: '1m' } },
+        { path: Files.memoryLimitMiB, resourceFieldRef: { containerName: VM_CONTAINER, resource: 'limits.memory', divisor: '1Mi' } },
+      ],
+    },
+  };
+}
+
+function vmContainer(spec: VmSpec): V1Container {
   const container: V1Container = {
     name: VM_CONTAINER,
     image: spec.launcherImage,
     imagePullPolicy: 'IfNotPresent',
     command: [...LAUNCHER_COMMAND],
     env: launcherEnv(spec),
-    resources: {
-      requests: { cpu: `${spec.cpus * CPU_REQUEST_MILLIS_PER_VCPU}m`, memory, ...devices },
-      limits: { memory, ...devices },
-    },
+    resources: vmResources(spec),
+    // `resize` changes CPU and memory in place; the launcher hotplugs them into the running guest.
+    resizePolicy: [...VM_RESIZE_POLICY],
     // The image cache at Paths.imageCache is mounted by the agent's device plugin (with the tun
     // device), read-only: a hostPath here would fail Pod Security "baseline".
     volumeMounts: [
@@ -163,6 +206,7 @@ function vmContainer(spec: VmSpec): V1Container {
       { name: Volumes.cloudInit, mountPath: Paths.cloudInit, readOnly: true },
       { name: Volumes.run, mountPath: Paths.launcherRun },
       ...spec.dataDisks.map((d) => ({ name: d.name, mountPath: `${Paths.dataDisks}/${d.name}` })),
+      podSizeMount(),
     ],
     // Pod Security "restricted": the agent builds the pod's network from outside before this
     // container starts, so the launcher needs no capability at all.
@@ -240,6 +284,7 @@ export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
   const volumes: V1Volume[] = [
     cloudInitVolume(spec),
     { name: Volumes.run, emptyDir: {} },
+    podSizeVolume(),
   ];
   // The same room as a claim: a limit of the bare disk size would evict the pod before the guest's disk is full.
   if (spec.disk.kind === 'ephemeral') volumes.push({ name: DISK_CLAIM_TEMPLATE, emptyDir: { sizeLimit: formatBinary(claimBytes(spec)) } });
@@ -251,6 +296,9 @@ export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
     spec: {
       replicas: 1,
       serviceName: spec.name,
+      // A new template takes effect when the pod is next made (restart, stop and start), never by
+      // the controller replacing a running VM: `resize` changes the template and the pod in place.
+      updateStrategy: { type: 'OnDelete' },
       selector: { matchLabels: vmSelectorLabels(spec.name) },
       template: {
         metadata: { labels: vmLabels(spec.name), annotations: vmAnnotations(spec) },

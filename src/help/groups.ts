@@ -8,7 +8,7 @@ export interface CommandGroup {
 }
 
 export const COMMAND_GROUPS: CommandGroup[] = [
-  { title: 'VM lifecycle', commands: ['create', 'ls', 'start', 'stop', 'restart', 'purge', 'import'] },
+  { title: 'VM lifecycle', commands: ['create', 'ls', 'start', 'stop', 'restart', 'resize', 'purge', 'import'] },
   { title: 'Access', commands: ['ssh', 'scp', 'console', 'vnc', 'port-forward'] },
   { title: 'Images and nodes', commands: ['images', 'nodes'] },
   { title: 'Cluster setup', commands: ['install', 'uninstall'] },

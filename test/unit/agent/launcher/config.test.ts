@@ -45,7 +45,9 @@ describe('launcher config from the environment', () => {
       run: Paths.launcherRun,
       resolvConf: '/etc/resolv.conf',
       dataDisks: '/var/lib/berth/data',
+      podSize: Paths.podSize,
     });
+    assert.deepEqual([config.maxCpus, config.maxMemoryMiB], [4, 4096], 'room to grow: 4× the boot size (shared/vm-size.ts)');
   });
 
   it('reads every setting and every path override', () => {
@@ -68,7 +70,11 @@ describe('launcher config from the environment', () => {
       [LauncherEnv.cloudInitDir]: '/tmp/ci',
       [LauncherEnv.runDir]: '/tmp/r',
       [LauncherEnv.resolvConf]: '/tmp/resolv.conf',
+      [LauncherEnv.podSizeDir]: '/tmp/s',
+      [LauncherEnv.maxCpus]: '6',
+      [LauncherEnv.maxMemoryMiB]: '3072',
     });
+    assert.deepEqual([config.maxCpus, config.maxMemoryMiB], [6, 3072]);
     assert.equal(config.accel, 'tcg');
     assert.equal(config.cpus, 4);
     assert.equal(config.memoryMiB, 2048);
@@ -79,7 +85,7 @@ describe('launcher config from the environment', () => {
     assert.equal(config.vnc, 'password');
     assert.equal(config.shutdownSeconds, 5);
     assert.deepEqual(config.loopbackPorts, [22, 8080, 443]);
-    assert.deepEqual(config.paths, { imageCache: '/tmp/c', disk: '/tmp/d', dataDisks: '/tmp/dd', cloudInit: '/tmp/ci', run: '/tmp/r', resolvConf: '/tmp/resolv.conf' });
+    assert.deepEqual(config.paths, { imageCache: '/tmp/c', disk: '/tmp/d', dataDisks: '/tmp/dd', cloudInit: '/tmp/ci', run: '/tmp/r', resolvConf: '/tmp/resolv.conf', podSize: '/tmp/s' });
   });
 
   it('reads the disk size with the plugin\'s quantity parser, in whole 512-byte sectors', () => {

@@ -26,6 +26,24 @@ describe('qemu argv', () => {
     assert.deepEqual(valuesOf(argv, '-cpu'), ['host']);
   });
 
+  it('boots the guest size with no room when none is given', () => {
+    const argv = qemuArgs(plan);
+    assert.deepEqual(valuesOf(argv, '-smp'), ['2']);
+    assert.deepEqual(valuesOf(argv, '-m'), ['1024M']);
+  });
+
+  it('starts with room to hotplug vCPUs and DIMMs (resize)', () => {
+    const argv = qemuArgs({ ...plan, maxCpus: 8, maxMemoryMiB: 4096, memorySlots: 16 });
+    assert.deepEqual(valuesOf(argv, '-smp'), ['2,maxcpus=8']);
+    assert.deepEqual(valuesOf(argv, '-m'), ['1024M,slots=16,maxmem=4096M']);
+  });
+
+  it('leaves maxmem and slots out when there is no memory room (QEMU refuses slots without it)', () => {
+    const argv = qemuArgs({ ...plan, maxCpus: 2, maxMemoryMiB: 1024, memorySlots: 16 });
+    assert.deepEqual(valuesOf(argv, '-smp'), ['2']);
+    assert.deepEqual(valuesOf(argv, '-m'), ['1024M']);
+  });
+
   it('uses TCG and no host CPU model for accel tcg', () => {
     const argv = qemuArgs({ ...plan, accel: 'tcg' });
     assert.deepEqual(valuesOf(argv, '-accel'), ['tcg,tb-size=64']);

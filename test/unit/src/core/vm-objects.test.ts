@@ -83,8 +83,16 @@ describe('buildVmStatefulSet', () => {
       ['disk', Paths.vmDisk, false],
       ['cloud-init', Paths.cloudInit, true],
       ['run', Paths.launcherRun, false],
+      ['pod-size', Paths.podSize, true],
     ]);
     const volumes = pod(spec()).volumes!;
+    // the launcher's news of an in-place resize: the pod's own CPU request and memory limit
+    assert.deepEqual(volumes.find((v) => v.name === 'pod-size')!.downwardAPI!.items!.map((i) => [i.path, i.resourceFieldRef!.resource, i.resourceFieldRef!.divisor]), [
+      ['cpu-request-millis', 'requests.cpu', '1m'],
+      ['memory-limit-mib', 'limits.memory', '1Mi'],
+    ]);
+    assert.deepEqual(c.resizePolicy, [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }, { resourceName: 'memory', restartPolicy: 'NotRequired' }]);
+    assert.equal(buildVmStatefulSet(spec()).spec!.updateStrategy!.type, 'OnDelete', 'a new template never replaces the running VM');
     assert.equal(volumes.some((v) => v.hostPath), false, 'no hostPath volume');
     assert.equal(volumes.find((v) => v.name === 'cloud-init')!.secret!.secretName, 'web-cloudinit');
     assert.equal(volumes.find((v) => v.name === 'disk'), undefined, 'the PVC comes from the claim template');
@@ -98,6 +106,8 @@ describe('buildVmStatefulSet', () => {
       [LauncherEnv.accel]: 'kvm',
       [LauncherEnv.cpus]: '1',
       [LauncherEnv.memoryMiB]: '1024',
+      [LauncherEnv.maxCpus]: '4',
+      [LauncherEnv.maxMemoryMiB]: '4096',
       [LauncherEnv.imageUrl]: 'https://img.example/debian-12.qcow2',
       [LauncherEnv.imageSha256]: SHA,
       [LauncherEnv.diskSize]: '10Gi',

@@ -35,7 +35,7 @@ describe('the RBAC shipped for VM users', () => {
     const admin = find(await shipped(), 'ClusterRole', UserRoles.vmAdmin);
     assert.deepEqual(grants(admin), [
       'apps/statefulsets create', 'apps/statefulsets delete', 'apps/statefulsets get', 'apps/statefulsets list',
-      'apps/statefulsets/scale patch',
+      'apps/statefulsets patch', 'apps/statefulsets/scale patch',
       'configmaps get',
       'events get', 'events list', 'events watch',
       'persistentvolumeclaims delete', 'persistentvolumeclaims get', 'persistentvolumeclaims list',
@@ -43,6 +43,7 @@ describe('the RBAC shipped for VM users', () => {
       'pods/attach create', 'pods/attach get',
       'pods/log get',
       'pods/portforward create', 'pods/portforward get',
+      'pods/resize patch',
       'secrets create', 'secrets delete', 'secrets get', 'secrets list',
     ].sort());
     assert.equal(labelsOf(admin)['rbac.authorization.k8s.io/aggregate-to-admin'], 'true');
