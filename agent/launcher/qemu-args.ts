@@ -16,6 +16,16 @@ export interface QemuPlan {
   vnc: VncMode;
   /** File holding the VNC password (no trailing newline); required when vnc is 'password'. */
   vncPasswordFile?: string;
+  /** UEFI (OVMF) instead of SeaBIOS: its code and the VM's own variable store. */
+  uefi?: UefiPlan;
+}
+
+export interface UefiPlan {
+  /** OVMF's code, read-only, from the image's ovmf package. */
+  code: string;
+  /** The VM's variable store (NVRAM), writable, kept on its disk volume. */
+  vars: string;
+  secureBoot: boolean;
 }
 
 const VNC_DISPLAY = Ports.vnc - 5900;
@@ -25,8 +35,9 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-name', `${plan.name},debug-threads=on`,
     '-nodefaults',
     '-no-user-config',
-    '-machine', 'pc',
+    '-machine', machine(plan),
     ...accelArgs(plan.accel),
+    ...firmwareArgs(plan.uefi),
     '-smp', String(plan.cpus),
     '-m', `${plan.memoryMiB}M`,
     '-rtc', 'base=utc',
@@ -51,6 +62,26 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-chardev', 'stdio,id=console,signal=off',
     '-serial', 'chardev:console',
     '-qmp', `unix:${plan.qmpSocket},server=on,wait=off`,
+  ];
+}
+
+/**
+ * i440fx ('pc') for SeaBIOS and plain OVMF. OVMF's Secure Boot build needs SMM, so that only
+ * firmware in System Management Mode can write its variables (the guest's OS could otherwise
+ * replace the enrolled keys), and it supports SMM on q35 alone.
+ */
+function machine(plan: QemuPlan): string {
+  return plan.uefi?.secureBoot ? 'q35,smm=on' : 'pc';
+}
+
+/** OVMF as two flash chips: unit 0 its code (read-only), unit 1 the VM's variable store. */
+function firmwareArgs(uefi: UefiPlan | undefined): string[] {
+  if (!uefi) return [];
+  return [
+    // with Secure Boot, the flash accepts writes only from SMM
+    ...(uefi.secureBoot ? ['-global', 'driver=cfi.pflash01,property=secure,value=on'] : []),
+    '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${uefi.code}`,
+    '-drive', `if=pflash,format=raw,unit=1,file=${uefi.vars}`,
   ];
 }
 

@@ -5,6 +5,7 @@ import {
   Annotations,
   DeviceResources,
   Files,
+  guestShutdownAccountName,
   LAUNCHER_COMMAND,
   LabelValues,
   Labels,
@@ -21,7 +22,7 @@ import { formatBinary, MiB } from '../../shared/quantity.js';
 import { vmLabels, vmSelectorLabels } from './vm-labels.js';
 import type { VmSpec } from './vm-spec.js';
 
-const Volumes = { cloudInit: 'cloud-init', run: 'run' } as const;
+const Volumes = { cloudInit: 'cloud-init', run: 'run', api: 'guest-shutdown-api' } as const;
 
 /** The annotations `ls` reads back: what the user asked for, as they wrote it. */
 export function vmAnnotations(spec: VmSpec): Record<string, string> {
@@ -30,6 +31,8 @@ export function vmAnnotations(spec: VmSpec): Record<string, string> {
     [Annotations.vmAccel]: spec.accel,
     [Annotations.vmCpus]: String(spec.cpus),
     [Annotations.vmMemory]: formatBinary(spec.memoryBytes),
+    [Annotations.vmFirmware]: spec.firmware,
+    [Annotations.vmOnGuestShutdown]: spec.onGuestShutdown,
   };
 }
 
@@ -97,6 +100,8 @@ function launcherEnv(spec: VmSpec): V1EnvVar[] {
     { name: LauncherEnv.vmGateway, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${Annotations.podVmGateway}']` } } },
     { name: LauncherEnv.vnc, value: spec.vnc.mode },
     { name: LauncherEnv.shutdownSeconds, value: String(spec.shutdownSeconds) },
+    { name: LauncherEnv.firmware, value: spec.firmware },
+    { name: LauncherEnv.onGuestShutdown, value: spec.onGuestShutdown },
   );
   if (spec.ports.length > 0) env.push({ name: LauncherEnv.loopbackPorts, value: spec.ports.join(',') });
   return env;
@@ -122,6 +127,7 @@ function vmContainer(spec: VmSpec): V1Container {
       { name: DISK_CLAIM_TEMPLATE, mountPath: Paths.vmDisk },
       { name: Volumes.cloudInit, mountPath: Paths.cloudInit, readOnly: true },
       { name: Volumes.run, mountPath: Paths.launcherRun },
+      ...(spec.onGuestShutdown === 'stop' ? [{ name: Volumes.api, mountPath: Paths.launcherApi, readOnly: true }] : []),
     ],
     // Pod Security "restricted": the agent builds the pod's network from outside before this
     // container starts, so the launcher needs no capability at all.
@@ -162,6 +168,26 @@ function cloudInitVolume(spec: VmSpec): V1Volume {
   return { name: Volumes.cloudInit, projected: { defaultMode: 0o400, sources: [{ secret: { name: secretName } }, userSource] } };
 }
 
+/**
+ * --on-guest-shutdown stop: the launcher's credentials to scale its own StatefulSet. Not the
+ * automounted token (automountServiceAccountToken stays false): a projected one of the VM's own
+ * ServiceAccount, for the API server's audience, valid 10 minutes (the least the API server
+ * allows) and renewed by the kubelet, with the cluster's CA beside it. Pod Security "restricted"
+ * allows projected volumes.
+ */
+function guestShutdownApiVolume(): V1Volume {
+  return {
+    name: Volumes.api,
+    projected: {
+      defaultMode: 0o440,
+      sources: [
+        { serviceAccountToken: { path: 'token', expirationSeconds: 600 } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      ],
+    },
+  };
+}
+
 function diskClaim(spec: VmSpec): V1PersistentVolumeClaim[] | undefined {
   if (spec.disk.kind !== 'pvc') return undefined;
   return [
@@ -185,6 +211,7 @@ export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
     cloudInitVolume(spec),
     { name: Volumes.run, emptyDir: {} },
   ];
+  if (spec.onGuestShutdown === 'stop') volumes.push(guestShutdownApiVolume());
   // The same room as a claim: a limit of the bare disk size would evict the pod before the guest's disk is full.
   if (spec.disk.kind === 'ephemeral') volumes.push({ name: DISK_CLAIM_TEMPLATE, emptyDir: { sizeLimit: formatBinary(claimBytes(spec)) } });
   const claims = diskClaim(spec);
@@ -201,6 +228,9 @@ export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
         spec: {
           affinity: { nodeAffinity: nodeAffinity(spec) },
           ...(Object.keys(spec.nodeSelector).length > 0 ? { nodeSelector: spec.nodeSelector } : {}),
+          // No token of any ServiceAccount is mounted: a VM pod has no API credentials, but for
+          // --on-guest-shutdown stop its own one, as the projected volume above.
+          ...(spec.onGuestShutdown === 'stop' ? { serviceAccountName: guestShutdownAccountName(spec.name) } : {}),
           automountServiceAccountToken: false,
           securityContext: {
             runAsUser: VM_USER.uid,

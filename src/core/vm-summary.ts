@@ -1,10 +1,11 @@
 // One row per VM for `ls`, joined from the StatefulSets and pods of a listing. Pure.
-import type { CoreV1Event, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Pod, V1ServiceAccount, V1StatefulSet } from '@kubernetes/client-node';
 import { Annotations, Labels, LauncherEnv, VM_CONTAINER } from '../../shared/contract.js';
 import { humanAge } from '../../shared/duration.js';
 import type { Columns } from '../output/format.js';
 import { createFailure, mayFailCreate } from './create-failure.js';
-import { deriveVmState, type VmStatus } from './vm-status.js';
+import { deriveVmState, GUEST_STOPPED, type VmStatus } from './vm-status.js';
+import { accountsByVm, stoppedByGuest } from './guest-shutdown.js';
 
 export interface VmSummary {
   name: string;
@@ -20,6 +21,10 @@ export interface VmSummary {
   memory: string;
   accel: string;
   disk: string;
+  /** bios, uefi or uefi-secure-boot; bios for VMs made before the flag. */
+  firmware: string;
+  /** restart or stop: what the guest's own power-off does. */
+  onGuestShutdown: string;
   created: string;
 }
 
@@ -58,14 +63,17 @@ export function needsCreateEvents(statefulSets: V1StatefulSet[], pods: V1Pod[]):
  * `events` are the StatefulSets' events, read only when needsCreateEvents (create-failure.ts);
  * `logTails` the VM containers' log tails by namespace/pod name, read only where mayFetchBase.
  */
-export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[], events: CoreV1Event[] = [], logTails: ReadonlyMap<string, string> = new Map()): VmSummary[] {
+export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[], events: CoreV1Event[] = [], logTails: ReadonlyMap<string, string> = new Map(), accounts: V1ServiceAccount[] = []): VmSummary[] {
   const podByVm = podsByVm(pods);
+  const accountByVm = accountsByVm(accounts);
   const rows = statefulSets.map((sts): VmSummary => {
     const name = sts.metadata?.name ?? '';
     const namespace = sts.metadata?.namespace ?? '';
     const pod = podOf(podByVm, sts);
     const logTail = pod ? logTails.get(`${pod.metadata?.namespace}/${pod.metadata?.name}`) : undefined;
-    const state = deriveVmState(sts, pod, mayFailCreate(sts, pod) ? createFailure(sts, events) : undefined, logTail);
+    const derived = deriveVmState(sts, pod, mayFailCreate(sts, pod) ? createFailure(sts, events) : undefined, logTail);
+    // `accounts` are the VMs' guest-shutdown ServiceAccounts, read only when needsGuestShutdownMarks.
+    const state = derived.status === 'Stopped' && stoppedByGuest(sts, accountByVm.get(`${namespace}/${name}`)) ? GUEST_STOPPED : derived;
     const a = sts.metadata?.annotations ?? {};
     const created = sts.metadata?.creationTimestamp;
     return {
@@ -81,6 +89,8 @@ export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[], event
       memory: a[Annotations.vmMemory] ?? '',
       accel: a[Annotations.vmAccel] ?? '',
       disk: diskOf(sts),
+      firmware: a[Annotations.vmFirmware] ?? 'bios',
+      onGuestShutdown: a[Annotations.vmOnGuestShutdown] ?? 'restart',
       created: created ? new Date(created).toISOString() : '',
     };
   });
@@ -104,9 +114,9 @@ export function vmColumns(allNamespaces: boolean, now: number): Columns<VmSummar
   const age = (r: VmSummary) => (r.created ? humanAge(now - Date.parse(r.created)) : '<unknown>');
   return {
     headers: [...(allNamespaces ? ['namespace'] : []), 'name', 'status', 'node', 'ip', 'image', 'cpus', 'memory', 'age'],
-    wideHeaders: ['accel', 'disk', 'reason'],
+    wideHeaders: ['accel', 'disk', 'firmware', 'reason'],
     row: (r) => [...(allNamespaces ? [r.namespace] : []), r.name, r.status, dash(r.node), dash(r.ip), r.image, r.cpus, r.memory, age(r)],
-    wideRow: (r) => [r.accel, dash(r.disk), reasonCell(r)],
+    wideRow: (r) => [r.accel, dash(r.disk), r.firmware, reasonCell(r)],
     name: (r) => `vm/${r.name}`,
   };
 }
@@ -126,6 +136,8 @@ export function vmObject(r: VmSummary): Record<string, unknown> {
     memory: r.memory,
     accel: r.accel,
     disk: r.disk || undefined,
+    firmware: r.firmware,
+    onGuestShutdown: r.onGuestShutdown,
     created: r.created,
   };
 }

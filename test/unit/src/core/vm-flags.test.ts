@@ -101,6 +101,8 @@ describe('parseVmFlags: every flag lands in the request', () => {
       readyPort: 22,
       ports: [],
       shutdownSeconds: 120,
+      firmware: 'bios',
+      onGuestShutdown: 'restart',
     });
   });
 
