@@ -9,6 +9,8 @@ export default class Create extends BerthCommand {
   static override summary = 'Create a VM: a StatefulSet of one pod running QEMU, with a pet disk and cloud-init.';
   static override description = `The VM boots the given qcow2 image on a node whose agent proved KVM works (or any agent node with --accel tcg). Its disk is a copy-on-write overlay on a PersistentVolumeClaim that survives restarts, stop/start and node moves; purge keeps it unless asked. cloud-init gets your SSH public keys (default: every ~/.ssh/*.pub), merged into --user-data when that is a #cloud-config file. VNC listens on the pod's loopback only and is reached with kubectl berth vnc; --vnc-password opens it on the pod IP instead, with a password asked for on the terminal (or read from --vnc-password-file, - for stdin; never from the command line), --no-vnc turns it off.
 
+--firmware uefi boots OVMF (UEFI) instead of SeaBIOS; the VM's UEFI variable store is made on its disk volume at the first boot and kept from then on. --secure-boot adds Secure Boot with Microsoft's keys enrolled. --on-guest-shutdown stop keeps a VM whose guest powers itself off Stopped until kubectl berth start (default: it boots again); for that the VM gets a ServiceAccount, Role and RoleBinding of its own that may scale only its StatefulSet, which needs the berth-vm-guest-stop role (part of admin).
+
 Everything is checked before anything is created: the name, every flag, the image, the referenced objects and that a node can run the VM. If creating fails halfway, what was created is removed again.`;
 
   static override examples = [
@@ -16,6 +18,7 @@ Everything is checked before anything is created: the name, every flag, the imag
     '<%= config.bin %> <%= command.id %> db --image https://example.com/db.qcow2 --image-sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 --cpus 2 --memory 4Gi --disk-size 40Gi --wait',
     '<%= config.bin %> <%= command.id %> ci-runner --image debian-12 --ephemeral --accel tcg --user-data ./cloud-config.yaml',
     '<%= config.bin %> <%= command.id %> app --image debian-12 --user-data-from secret/app-cloud-config',
+    '<%= config.bin %> <%= command.id %> appliance --image https://example.com/appliance.qcow2 --firmware uefi --on-guest-shutdown stop',
     '<%= config.bin %> <%= command.id %> web --image debian-12 --dry-run -o yaml | kubectl apply -f -',
   ];
 
