@@ -18,12 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import pngjs from 'pngjs';
-import { kubectl, kubectlJson, kubectlOut, requireCluster, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
+import { kubectl, kubectlJson, kubectlOut, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
 import { berth, berthEnv, berthOk } from '../support/plugin.js';
 import { pluginBin } from '../support/repo.js';
-import { catalogTestGuest } from './test-guest.js';
+import { catalogTestGuest, freshNamespaceWithKey } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-firmware';
 const IMAGE = 'e2e-firmware-guest';
@@ -52,10 +52,7 @@ describe('firmware and a guest\'s own shutdown on a real VM', function () {
 
   before(async function () {
     this.timeout(900_000);
-    await requireCluster();
-    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-    await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], { timeoutMs: 180_000 });
-    await kubectlOut(['create', 'namespace', NAMESPACE]);
+    await freshNamespaceWithKey(NAMESPACE, key);
     await berthOk(['install', ...LOCAL_INSTALL_FLAGS, '--timeout', '4m'], { timeoutMs: 300_000 });
     await catalogTestGuest(server, IMAGE);
   });
