@@ -3,7 +3,8 @@
 // UEFI: OVMF's own boot manager is on the serial console ("BdsDxe: …", which SeaBIOS never prints)
 // and on the screen (a graphics mode, where SeaBIOS and the test guest leave VGA text at 720x400,
 // not black); after `restart` the launcher finds the VM's variable store on its disk volume written
-// by the firmware, and keeps it. (The test guest boots through syslinux, BIOS only: a guest
+// by the firmware, and keeps it. With --secure-boot, OVMF refuses to start its own unsigned shell
+// ("Security Violation"), which only an enforcing Secure Boot does. (The test guest boots through syslinux, BIOS only: a guest
 // variable set under UEFI and read back would need a UEFI-bootable test guest, see the report.)
 //
 // A guest's own shutdown: `poweroff -f` over ssh. With stop the VM ends Stopped (replicas 0, no
@@ -103,6 +104,19 @@ describe('firmware and a guest\'s own shutdown on a real VM', function () {
       }, { intervalMs: 3000 });
       assert.match(log, /UEFI variable store \S+uefi-vars\.fd kept from an earlier boot \(the firmware has written to it\)/);
     });
+  });
+
+  it('--secure-boot: OVMF on q35 with SMM enforces Secure Boot, refusing its own unsigned shell', async () => {
+    const VM = 'secure';
+    await create(VM, ['--firmware', 'uefi', '--secure-boot', '--ready-port', '0', '--shutdown-timeout', '5', '--wait', '--timeout', '5m']);
+    const log = await eventually('OVMF to refuse the unsigned shell', 300_000, async () => {
+      const text = await podLog(VM);
+      return /BdsDxe: failed to start .*Security Violation/.test(text) ? text : undefined;
+    }, { intervalMs: 3000, describe: () => 'no "Security Violation" from BdsDxe on the serial console' });
+    assert.match(log, /firmware: UEFI with Secure Boot \(OVMF_CODE_4M\.secboot\.fd\); UEFI variable store \S+ created from \/usr\/share\/OVMF\/OVMF_VARS_4M\.ms\.fd/);
+    assert.match(log, /-machine q35,smm=on .*-global driver=cfi\.pflash01,property=secure,value=on/);
+    assert.equal((await lsItem(VM)).firmware, 'uefi-secure-boot');
+    await berthOk(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes']);
   });
 
   describe('--on-guest-shutdown', () => {
