@@ -60,6 +60,10 @@ export const Annotations = {
   vmMemory: `${API_GROUP}/memory`,
   /** VM objects: the --cdrom as the user gave it (catalog name or URL), when the VM has one. */
   vmCdrom: `${API_GROUP}/cdrom`,
+  /** VM objects: the firmware (Firmware: bios, uefi or uefi-secure-boot). */
+  vmFirmware: `${API_GROUP}/firmware`,
+  /** VM objects: what a guest's own power-off does (GuestShutdownAction: restart or stop). */
+  vmOnGuestShutdown: `${API_GROUP}/on-guest-shutdown`,
 } as const;
 
 /** The RBAC roles install ships for people, as opposed to the agent (manifests/user-rbac.yaml). */
@@ -72,6 +76,11 @@ export const UserRoles = {
   clusterViewer: 'berth-cluster-viewer',
   /** Role in SYSTEM_NAMESPACE, bound to every authenticated user: the catalog and the agent's image. */
   catalogReader: 'berth-catalog-reader',
+  /**
+   * ClusterRole: create's --on-guest-shutdown stop, which makes a ServiceAccount, Role and
+   * RoleBinding per VM; aggregated into admin only, as edit may not write RBAC.
+   */
+  vmGuestStop: 'berth-vm-guest-stop',
 } as const;
 
 /** Extended resources served by the agent's device plugin. */
@@ -99,6 +108,11 @@ export const Paths = {
   podSize: '/etc/berth/size',
   /** Scratch space of the launcher inside the pod (QMP socket, seed ISO, dnsmasq state). */
   launcherRun: '/run/berth',
+  /**
+   * Only for --on-guest-shutdown stop: the VM's own short-lived service-account token and the
+   * cluster's CA (a projected volume), with which the launcher scales its StatefulSet to 0.
+   */
+  launcherApi: '/var/run/secrets/berth.dev/guest-shutdown',
   /** The kubelet's device-plugin directory (socket registration). */
   kubeletDevicePlugins: '/var/lib/kubelet/device-plugins',
   /** The kubelet's PodResources API socket. */
@@ -121,6 +135,8 @@ export const Files = {
   dataDisk: 'disk.raw',
   /** An install ISO (--cdrom) downloaded onto the pet volume when the node cache lacks it. */
   localCdrom: 'cdrom.iso',
+  /** Beside the pet disk: the VM's UEFI variable store (NVRAM), a copy of OVMF's template made on first boot. */
+  uefiVars: 'uefi-vars.fd',
   /** Secret keys, and so file names under Paths.cloudInit. */
   metaData: 'meta-data',
   userData: 'user-data',
@@ -168,6 +184,10 @@ export const LauncherEnv = {
   vnc: 'BERTH_VNC',
   /** Seconds the launcher may spend on a guest powerdown before it quits QEMU. */
   shutdownSeconds: 'BERTH_SHUTDOWN_SECONDS',
+  /** Firmware: 'bios' (SeaBIOS), 'uefi' (OVMF) or 'uefi-secure-boot' (OVMF with Secure Boot, q35 + SMM). */
+  firmware: 'BERTH_FIRMWARE',
+  /** What a guest's own power-off does: 'restart' (QEMU exits, the container restarts) or 'stop' (the launcher scales its StatefulSet to 0). */
+  onGuestShutdown: 'BERTH_ON_GUEST_SHUTDOWN',
   /** Extra guest TCP ports (comma-separated) the launcher proxies from the pod's 127.0.0.1 (port-forward); 22 always. */
   loopbackPorts: 'BERTH_LOOPBACK_PORTS',
   /** Path overrides (default: Paths, /etc/resolv.conf), so the launcher runs outside a cluster in tests. */
@@ -210,6 +230,28 @@ export function resizeLogSize(cpus: number, memoryMiB: number): string {
 
 export type Accel = 'kvm' | 'tcg';
 export type VncMode = 'loopback' | 'password' | 'off';
+export type Firmware = 'bios' | 'uefi' | 'uefi-secure-boot';
+export const FIRMWARES: readonly Firmware[] = ['bios', 'uefi', 'uefi-secure-boot'];
+export type GuestShutdownAction = 'restart' | 'stop';
+export const GUEST_SHUTDOWN_ACTIONS: readonly GuestShutdownAction[] = ['restart', 'stop'];
+
+/**
+ * On the VM's guest-shutdown ServiceAccount: the StatefulSet's metadata.generation right after the
+ * launcher scaled it to 0 because the guest powered itself off. Any later change of replicas
+ * (`start`, `stop`, `kubectl scale`) moves the generation on, so a stopped VM whose generation
+ * still equals it was stopped by its guest: how `ls` says so truthfully. (The StatefulSet's
+ * managedFields cannot say it: the API server records no owner for replicas set through the scale
+ * subresource.)
+ */
+export const GUEST_SHUTDOWN_GENERATION = `${API_GROUP}/guest-shutdown-generation`;
+
+/**
+ * The ServiceAccount, Role and RoleBinding of a VM made with --on-guest-shutdown stop: the one
+ * identity allowed to scale that VM's StatefulSet, and nothing else.
+ */
+export function guestShutdownAccountName(vm: string): string {
+  return `${vm}-guest-shutdown`;
+}
 
 /** The VM container's name in the pod (attach, logs, port-forward). The VM's defaults: defaults.ts. */
 export const VM_CONTAINER = 'vm';
@@ -234,7 +276,7 @@ export function dataDiskPvcName(vm: string, disk: string): string {
 }
 
 /** The VM pod's own volumes besides its disk claims. Add a new pod volume here. */
-export const PodVolumes = { cloudInit: 'cloud-init', run: 'run', podSize: 'pod-size' } as const;
+export const PodVolumes = { cloudInit: 'cloud-init', run: 'run', podSize: 'pod-size', api: 'guest-shutdown-api' } as const;
 
 /**
  * The volume names a VM pod uses itself, which a data disk may not take (its claim template, and

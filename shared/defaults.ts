@@ -4,7 +4,7 @@
 // plugin always sets them; a launcher run by hand or by a test then behaves like `create` without
 // flags). Sizes and durations are written the way a user types them and parsed with the one
 // quantity and duration parser (quantity.ts, duration.ts).
-import type { Accel, VncMode } from './contract.js';
+import type { Accel, Firmware, GuestShutdownAction, VncMode } from './contract.js';
 import { MiB } from './quantity.js';
 
 export const VM_DEFAULTS = {
@@ -13,6 +13,8 @@ export const VM_DEFAULTS = {
   diskSize: '10Gi',
   accel: 'kvm' as Accel,
   vnc: 'loopback' as VncMode,
+  firmware: 'bios' as Firmware,
+  onGuestShutdown: 'restart' as GuestShutdownAction,
   /** The guest's sshd: the readiness probe's port. 0 turns the probe off. */
   readyPort: 22,
   /** Seconds the launcher gives the guest to power down after SIGTERM. */

@@ -7,7 +7,7 @@
 // name and namespace, the pod IP, the accelerator, the base image) is required.
 import { resolve } from 'node:path';
 import { BerthError } from '../../shared/errors.js';
-import { LauncherEnv, MAX_DATA_DISK_NAME_LENGTH, Paths, Ports, type Accel, type VncMode } from '../../shared/contract.js';
+import { FIRMWARES, GUEST_SHUTDOWN_ACTIONS, LauncherEnv, MAX_DATA_DISK_NAME_LENGTH, Paths, Ports, type Accel, type Firmware, type GuestShutdownAction, type VncMode } from '../../shared/contract.js';
 import { VM_DEFAULTS, VM_LIMITS } from '../../shared/defaults.js';
 import { parseDuration } from '../../shared/duration.js';
 import { hotplugHeadroom } from '../../shared/vm-size.js';
@@ -51,6 +51,8 @@ export interface LauncherConfig {
   vmGateway: string;
   vnc: VncMode;
   shutdownSeconds: number;
+  firmware: Firmware;
+  onGuestShutdown: GuestShutdownAction;
   /** Guest TCP ports reachable on the pod's 127.0.0.1 (kubectl port-forward). */
   loopbackPorts: number[];
   paths: LauncherPaths;
@@ -67,6 +69,8 @@ export const launcherDefaults = {
   cpus: VM_DEFAULTS.cpus,
   memoryMiB: Math.ceil(fromTable(parseSize(VM_DEFAULTS.memory)).bytes / MiB),
   vnc: VM_DEFAULTS.vnc,
+  firmware: VM_DEFAULTS.firmware,
+  onGuestShutdown: VM_DEFAULTS.onGuestShutdown,
   shutdownSeconds: Math.round(fromTable(parseDuration(VM_DEFAULTS.shutdownTimeout)).ms / 1000),
   vmIp: VM_DEFAULTS.vmIp,
   vmGateway: VM_DEFAULTS.vmGateway,
@@ -116,6 +120,8 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
   if (namespace && !DNS_LABEL.test(namespace)) problems.push(`${LauncherEnv.namespace}=${namespace} is not a DNS label`);
   const accel = oneOf(LauncherEnv.accel, ACCELS);
   const vnc = oneOf(LauncherEnv.vnc, VNC_MODES, launcherDefaults.vnc);
+  const firmware = oneOf(LauncherEnv.firmware, FIRMWARES, launcherDefaults.firmware);
+  const onGuestShutdown = oneOf(LauncherEnv.onGuestShutdown, GUEST_SHUTDOWN_ACTIONS, launcherDefaults.onGuestShutdown);
   const cpus = integer(LauncherEnv.cpus, launcherDefaults.cpus, 1, VM_LIMITS.maxCpus);
   const memoryMiB = integer(LauncherEnv.memoryMiB, launcherDefaults.memoryMiB, VM_LIMITS.minMemoryBytes / MiB, VM_LIMITS.maxMemoryBytes / MiB);
   const room = hotplugHeadroom({ cpus, memoryBytes: memoryMiB * MiB });
@@ -209,6 +215,8 @@ export function parseLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
     vmGateway,
     vnc,
     shutdownSeconds,
+    firmware,
+    onGuestShutdown,
     loopbackPorts,
     paths: {
       imageCache: path(LauncherEnv.imageCacheDir, Paths.imageCache),

@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError, ExitCode, isBerthError } from '../../shared/errors.js';
-import { dataDiskPvcName, diskPvcName, Files, LauncherLog, TAP_DEVICE } from '../../shared/contract.js';
+import { dataDiskPvcName, diskPvcName, Files, guestShutdownAccountName, LauncherLog, TAP_DEVICE } from '../../shared/contract.js';
 import { MiB } from '../../shared/quantity.js';
 import { MEMORY_SLOTS } from '../../shared/vm-size.js';
 import { fileResizeIo, GuestResizer, POD_SIZE_POLL_MS } from './resize.js';
@@ -23,6 +23,8 @@ import { buildSeedIso } from './seed.js';
 import { startVm, type RunningVm } from './vm.js';
 import { RESUME_FREE_BYTES } from './disk-full.js';
 import { normalizeVncPassword } from './vnc-password.js';
+import { prepareUefi } from './firmware.js';
+import { isGuestsOwnPowerOff, stopOwnStatefulSet } from './guest-shutdown.js';
 
 export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> {
   let config: LauncherConfig;
@@ -34,13 +36,17 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
   const cleanup = new Cleanup(log);
   const abort = new AbortController();
   let vm: RunningVm | undefined;
+  let qemuExited = false;
   let stopping = false;
+  let signalled!: () => void;
+  const stopSignal = new Promise<void>((resolve) => (signalled = resolve));
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return log('signal', `${signal} again: already stopping`);
     stopping = true;
     log('signal', `${signal} received`);
-    if (vm) void vm.shutdown(config.shutdownSeconds);
-    else abort.abort();
+    signalled();
+    if (vm && !qemuExited) void vm.shutdown(config.shutdownSeconds);
+    else if (!vm) abort.abort();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -56,6 +62,7 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
     abort.signal.throwIfAborted();
     const seedIso = await buildSeedIso(config, run, log);
     const vncPasswordFile = config.vnc === 'password' ? await writeVncPassword(config, log) : undefined;
+    const uefi = await prepareUefi(config.firmware, paths.disk, log);
     const mac = vmMac(config.namespace, config.vmName);
     abort.signal.throwIfAborted();
     await joinPodNetwork(config, mac, log, cleanup);
@@ -81,6 +88,7 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
         vncPasswordFile,
         dataDisks,
         cdrom,
+        uefi,
       }),
       qmpSocket,
       log,
@@ -94,7 +102,9 @@ export async function launch(env: NodeJS.ProcessEnv, log: Log): Promise<number> 
     const stopResize = watchPodSize(config, vm, log);
     const status = await vm.exit;
     stopResize();
+    qemuExited = true;
     log('stop', `QEMU exited with status ${status}`);
+    if (config.onGuestShutdown === 'stop' && isGuestsOwnPowerOff(vm.shutdownCause(), status)) return await stayStopped(config, stopSignal, log);
     return status;
   } catch (error) {
     if (abort.signal.aborted) {
@@ -131,6 +141,26 @@ function watchPodSize(config: LauncherConfig, vm: RunningVm, log: Log): () => vo
     resizer.check().catch((error: Error) => log(LauncherLog.resizeStep, `${LauncherLog.resizeErrorMark}${error.message}`)).finally(() => (busy = false));
   }, POD_SIZE_POLL_MS);
   return () => clearInterval(timer);
+}
+
+/**
+ * The guest powered itself off and the VM was made with --on-guest-shutdown stop: scale the
+ * StatefulSet to 0, then wait for the pod's deletion (SIGTERM) rather than exit, which would have
+ * the kubelet restart the container and boot the guest again. When the scale fails, say why and
+ * exit: the guest then boots again, as with restart, rather than the VM sitting dead in a pod.
+ */
+async function stayStopped(config: LauncherConfig, stopSignal: Promise<void>, log: Log): Promise<number> {
+  log('guest-shutdown', 'the guest powered itself off; stopping the VM (--on-guest-shutdown stop)');
+  try {
+    await stopOwnStatefulSet(config.namespace, config.vmName, log);
+  } catch (error) {
+    log('guest-shutdown', `error: could not scale StatefulSet ${config.namespace}/${config.vmName} to 0: ${(error as Error).message}`);
+    log('guest-shutdown', `hint: the VM's ServiceAccount, Role and RoleBinding (${guestShutdownAccountName(config.vmName)}) allow it; recreate them with the VM, or stop it with: kubectl berth stop ${config.vmName} -n ${config.namespace}`);
+    return ExitCode.unexpected;
+  }
+  log('guest-shutdown', 'StatefulSet scaled to 0; waiting for the pod to be deleted');
+  await stopSignal;
+  return 0;
 }
 
 async function writeVncPassword(config: LauncherConfig, log: Log): Promise<string> {

@@ -27,6 +27,16 @@ export interface QemuPlan {
   dataDisks?: { name: string; file: string }[];
   /** The install ISO, attached read-only as a CD-ROM. */
   cdrom?: string;
+  /** UEFI (OVMF) instead of SeaBIOS: its code and the VM's own variable store. */
+  uefi?: UefiPlan;
+}
+
+export interface UefiPlan {
+  /** OVMF's code, read-only, from the image's ovmf package. */
+  code: string;
+  /** The VM's variable store (NVRAM), writable, kept on its disk volume. */
+  vars: string;
+  secureBoot: boolean;
 }
 
 /** The QEMU drive id of data disk NAME: what a BLOCK_IO_ERROR names (vm.ts maps it to its volume). */
@@ -44,8 +54,9 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-name', `${plan.name},debug-threads=on`,
     '-nodefaults',
     '-no-user-config',
-    '-machine', 'pc',
+    '-machine', machine(plan),
     ...accelArgs(plan.accel),
+    ...firmwareArgs(plan.uefi),
     ...sizeArgs(plan),
     '-rtc', 'base=utc',
     // the pet disk boots, the NoCloud seed is found by its label; an I/O error (a full volume)
@@ -113,6 +124,26 @@ function sizeArgs(plan: QemuPlan): string[] {
     ? `${plan.memoryMiB}M,slots=${plan.memorySlots},maxmem=${plan.maxMemoryMiB}M`
     : `${plan.memoryMiB}M`;
   return ['-smp', smp, '-m', memory];
+}
+
+/**
+ * i440fx ('pc') for SeaBIOS and plain OVMF. OVMF's Secure Boot build needs SMM, so that only
+ * firmware in System Management Mode can write its variables (the guest's OS could otherwise
+ * replace the enrolled keys), and it supports SMM on q35 alone.
+ */
+function machine(plan: QemuPlan): string {
+  return plan.uefi?.secureBoot ? 'q35,smm=on' : 'pc';
+}
+
+/** OVMF as two flash chips: unit 0 its code (read-only), unit 1 the VM's variable store. */
+function firmwareArgs(uefi: UefiPlan | undefined): string[] {
+  if (!uefi) return [];
+  return [
+    // with Secure Boot, the flash accepts writes only from SMM
+    ...(uefi.secureBoot ? ['-global', 'driver=cfi.pflash01,property=secure,value=on'] : []),
+    '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${uefi.code}`,
+    '-drive', `if=pflash,format=raw,unit=1,file=${uefi.vars}`,
+  ];
 }
 
 /** TCG translation-cache size in MiB. */

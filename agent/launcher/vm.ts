@@ -15,6 +15,15 @@ export interface RunningVm {
   shutdown(graceSeconds: number): Promise<void>;
   /** One QMP command (resize's hotplug). */
   execute(command: string, args?: Record<string, unknown>): Promise<QmpReply>;
+  /** Why QEMU stopped the guest, from QMP's last SHUTDOWN event, and whether the launcher asked. */
+  shutdownCause(): ShutdownCause;
+}
+
+export interface ShutdownCause {
+  /** The launcher asked for the powerdown (SIGTERM: stop, restart, a pod deletion or eviction). */
+  asked: boolean;
+  /** QMP SHUTDOWN's data: guest true and reason 'guest-shutdown' when the guest powered off (ACPI, poweroff). */
+  event?: { guest?: boolean; reason?: string };
 }
 
 const QMP_CONNECT_MS = 15_000;
@@ -50,15 +59,25 @@ export async function startVm(argv: string[], qmpSocket: string, log: Log, disk:
     (drive) => disk.others?.[drive]?.hint ?? disk.hint,
     () => exited,
   );
+  const cause: ShutdownCause = { asked: false };
   const onEvent = (event: string, data: unknown) => {
-    log('qemu', `event ${event}`);
+    log('qemu', `event ${event}${event === 'SHUTDOWN' ? ` ${JSON.stringify(data)}` : ''}`);
+    if (event === 'SHUTDOWN') cause.event = data as ShutdownCause['event'];
     diskFull.onEvent(event, data);
   };
   const qmp = await Promise.race([Qmp.connect(qmpSocket, QMP_CONNECT_MS, onEvent), exitedEarly]);
   connected = qmp;
   exitedEarly.catch(() => undefined);
   log('qemu', `running (pid ${child.pid}), QMP at ${qmpSocket}`);
-  return { exit, shutdown: (graceSeconds) => shutdown(child, exit, qmp, graceSeconds, log), execute: (command, args) => qmp.execute(command, args) };
+  return {
+    exit,
+    shutdown: (graceSeconds) => {
+      cause.asked = true;
+      return shutdown(child, exit, qmp, graceSeconds, log);
+    },
+    shutdownCause: () => ({ ...cause }),
+    execute: (command, args) => qmp.execute(command, args),
+  };
 }
 
 async function shutdown(child: Child, exit: Promise<number>, qmp: Qmp, graceSeconds: number, log: Log): Promise<void> {

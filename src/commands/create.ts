@@ -15,6 +15,8 @@ export default class Create extends BerthCommand {
 
 QEMU starts with room to grow, so kubectl berth resize can add vCPUs and memory to the running guest: up to ${HOTPLUG_RATIO}× the --cpus (at most ${VM_LIMITS.maxCpus}) and ${HOTPLUG_RATIO}× the --memory; beyond that, resize --restart.
 
+--firmware uefi boots OVMF (UEFI) instead of SeaBIOS; the VM's UEFI variable store is made on its disk volume at the first boot and kept from then on. --secure-boot adds Secure Boot with Microsoft's keys enrolled. --on-guest-shutdown stop keeps a VM whose guest powers itself off Stopped until kubectl berth start (default: it boots again); for that the VM gets a ServiceAccount, Role and RoleBinding of its own that may scale only its StatefulSet, which needs the berth-vm-guest-stop role (part of admin).
+
 Everything is checked before anything is created: the name, every flag, the image, the referenced objects and that a node can run the VM. If creating fails halfway, what was created is removed again.`;
 
   static override examples = [
@@ -24,6 +26,7 @@ Everything is checked before anything is created: the name, every flag, the imag
     '<%= config.bin %> <%= command.id %> app --image debian-12 --user-data-from secret/app-cloud-config',
     '<%= config.bin %> <%= command.id %> db --image debian-12 --disk data=100Gi --disk logs=10Gi,class=fast-ssd',
     '<%= config.bin %> <%= command.id %> legacy --blank-disk --cdrom debian-12-netinst --disk-size 20Gi --ready-port 0',
+    '<%= config.bin %> <%= command.id %> appliance --image https://example.com/appliance.qcow2 --firmware uefi --on-guest-shutdown stop',
     '<%= config.bin %> <%= command.id %> web --image debian-12 --dry-run -o yaml | kubectl apply -f -',
   ];
 

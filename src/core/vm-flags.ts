@@ -7,7 +7,7 @@
 // the same functions as the flags.
 import { BerthError } from '../../shared/errors.js';
 import type { VmFlags } from '../flags/vm.js';
-import { MAX_DATA_DISK_NAME_LENGTH, Ports, RESERVED_VOLUME_NAMES, type Accel, type VncMode } from '../../shared/contract.js';
+import { MAX_DATA_DISK_NAME_LENGTH, Ports, RESERVED_VOLUME_NAMES, type Accel, type Firmware, type GuestShutdownAction, type VncMode } from '../../shared/contract.js';
 import { VM_DEFAULTS, VM_LIMITS } from './defaults.js';
 import { parseDuration } from '../../shared/duration.js';
 import { checkVmName } from './names.js';
@@ -62,6 +62,8 @@ export interface VmOptions {
   /** Guest TCP ports the launcher relays from the pod's loopback, for port-forward (22 always). */
   ports: number[];
   shutdownSeconds: number;
+  firmware: Firmware;
+  onGuestShutdown: GuestShutdownAction;
 }
 
 function invalid(flag: string, problem: string, hint?: string): BerthError {
@@ -362,6 +364,7 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
     throw invalid('shutdown-timeout', `'${flags['shutdown-timeout']}' is longer than the ${VM_LIMITS.maxShutdownSeconds / 60}-minute maximum`);
   }
   return {
+    ...parseBootFlags(flags),
     cpus,
     memoryBytes,
     disk,
@@ -378,6 +381,20 @@ export function parseVmOptions(flags: VmFlagValues): VmOptions {
     ports,
     shutdownSeconds,
   };
+}
+
+/** --firmware, --secure-boot and --on-guest-shutdown. Pure. */
+export function parseBootFlags(flags: Pick<VmFlagValues, 'firmware' | 'secure-boot' | 'on-guest-shutdown'>): Pick<VmOptions, 'firmware' | 'onGuestShutdown'> {
+  const firmware = (flags.firmware ?? VM_DEFAULTS.firmware).trim().toLowerCase();
+  if (firmware !== 'bios' && firmware !== 'uefi') throw invalid('firmware', `'${flags.firmware}' is not supported; use bios or uefi`);
+  if (flags['secure-boot'] && firmware !== 'uefi') {
+    throw invalid('secure-boot', 'Secure Boot is a UEFI feature; SeaBIOS has none', 'add --firmware uefi');
+  }
+  const onGuestShutdown = (flags['on-guest-shutdown'] ?? VM_DEFAULTS.onGuestShutdown).trim().toLowerCase();
+  if (onGuestShutdown !== 'restart' && onGuestShutdown !== 'stop') {
+    throw invalid('on-guest-shutdown', `'${flags['on-guest-shutdown']}' is not supported; use restart or stop`);
+  }
+  return { firmware: firmware === 'uefi' && flags['secure-boot'] ? 'uefi-secure-boot' : firmware, onGuestShutdown };
 }
 
 /** The whole request from flags that leave nothing to ask: checks the name, then the image, then the rest. Pure. */

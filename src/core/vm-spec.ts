@@ -25,7 +25,7 @@ export interface ResolvedInputs {
 }
 
 /** The request's checked settings, carried over unchanged. */
-type CarriedOver = 'name' | 'cpus' | 'memoryBytes' | 'disk' | 'dataDisks' | 'vnc' | 'accel' | 'nodeSelector' | 'readyPort' | 'ports' | 'shutdownSeconds';
+type CarriedOver = 'name' | 'cpus' | 'memoryBytes' | 'disk' | 'dataDisks' | 'vnc' | 'accel' | 'nodeSelector' | 'readyPort' | 'ports' | 'shutdownSeconds' | 'firmware' | 'onGuestShutdown';
 
 export interface VmSpec extends Pick<VmRequest, CarriedOver> {
   namespace: string;
@@ -79,6 +79,8 @@ export function assembleVmSpec(request: VmRequest, inputs: ResolvedInputs): VmSp
     readyPort: request.readyPort,
     ports: request.ports,
     shutdownSeconds: request.shutdownSeconds,
+    firmware: request.firmware,
+    onGuestShutdown: request.onGuestShutdown,
     launcherImage: inputs.launcherImage,
   };
 }

@@ -6,6 +6,7 @@ import {
   dataDiskPvcName,
   DeviceResources,
   Files,
+  guestShutdownAccountName,
   LAUNCHER_COMMAND,
   LabelValues,
   Labels,
@@ -34,6 +35,8 @@ export function vmAnnotations(spec: VmSpec): Record<string, string> {
     [Annotations.vmCpus]: String(spec.cpus),
     [Annotations.vmMemory]: formatBinary(spec.memoryBytes),
     ...(spec.cdrom ? { [Annotations.vmCdrom]: spec.cdrom.source } : {}),
+    [Annotations.vmFirmware]: spec.firmware,
+    [Annotations.vmOnGuestShutdown]: spec.onGuestShutdown,
   };
 }
 
@@ -127,6 +130,8 @@ function launcherEnv(spec: VmSpec): V1EnvVar[] {
     { name: LauncherEnv.vmGateway, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${Annotations.podVmGateway}']` } } },
     { name: LauncherEnv.vnc, value: spec.vnc.mode },
     { name: LauncherEnv.shutdownSeconds, value: String(spec.shutdownSeconds) },
+    { name: LauncherEnv.firmware, value: spec.firmware },
+    { name: LauncherEnv.onGuestShutdown, value: spec.onGuestShutdown },
   );
   if (spec.ports.length > 0) env.push({ name: LauncherEnv.loopbackPorts, value: spec.ports.join(',') });
   return env;
@@ -207,6 +212,7 @@ function vmContainer(spec: VmSpec): V1Container {
       { name: Volumes.run, mountPath: Paths.launcherRun },
       ...spec.dataDisks.map((d) => ({ name: d.name, mountPath: `${Paths.dataDisks}/${d.name}` })),
       podSizeMount(),
+      ...(spec.onGuestShutdown === 'stop' ? [{ name: Volumes.api, mountPath: Paths.launcherApi, readOnly: true }] : []),
     ],
     // Pod Security "restricted": the agent builds the pod's network from outside before this
     // container starts, so the launcher needs no capability at all.
@@ -245,6 +251,26 @@ function cloudInitVolume(spec: VmSpec): V1Volume {
     ? { secret: { name: userData.ref.name, ...item } }
     : { configMap: { name: userData.ref.name, ...item } };
   return { name: Volumes.cloudInit, projected: { defaultMode: 0o400, sources: [{ secret: { name: secretName } }, userSource] } };
+}
+
+/**
+ * --on-guest-shutdown stop: the launcher's credentials to scale its own StatefulSet. Not the
+ * automounted token (automountServiceAccountToken stays false): a projected one of the VM's own
+ * ServiceAccount, for the API server's audience, valid 10 minutes (the least the API server
+ * allows) and renewed by the kubelet, with the cluster's CA beside it. Pod Security "restricted"
+ * allows projected volumes.
+ */
+function guestShutdownApiVolume(): V1Volume {
+  return {
+    name: Volumes.api,
+    projected: {
+      defaultMode: 0o440,
+      sources: [
+        { serviceAccountToken: { path: 'token', expirationSeconds: 600 } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      ],
+    },
+  };
 }
 
 function claimTemplate(spec: VmSpec, name: string, bytes: number, storageClass: string | undefined): V1PersistentVolumeClaim {
@@ -286,6 +312,7 @@ export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
     { name: Volumes.run, emptyDir: {} },
     podSizeVolume(),
   ];
+  if (spec.onGuestShutdown === 'stop') volumes.push(guestShutdownApiVolume());
   // The same room as a claim: a limit of the bare disk size would evict the pod before the guest's disk is full.
   if (spec.disk.kind === 'ephemeral') volumes.push({ name: DISK_CLAIM_TEMPLATE, emptyDir: { sizeLimit: formatBinary(claimBytes(spec)) } });
   const claims = diskClaims(spec);
@@ -305,6 +332,9 @@ export function buildVmStatefulSet(spec: VmSpec): V1StatefulSet {
         spec: {
           affinity: { nodeAffinity: nodeAffinity(spec) },
           ...(Object.keys(spec.nodeSelector).length > 0 ? { nodeSelector: spec.nodeSelector } : {}),
+          // No token of any ServiceAccount is mounted: a VM pod has no API credentials, but for
+          // --on-guest-shutdown stop its own one, as the projected volume above.
+          ...(spec.onGuestShutdown === 'stop' ? { serviceAccountName: guestShutdownAccountName(spec.name) } : {}),
           automountServiceAccountToken: false,
           securityContext: {
             runAsUser: VM_USER.uid,

@@ -54,6 +54,9 @@ function condition(pod: V1Pod, type: string) {
   return pod.status?.conditions?.find((c) => c.type === type);
 }
 
+/** A VM made with --on-guest-shutdown stop whose guest powered itself off (guest-shutdown.ts stoppedByGuest). */
+export const GUEST_STOPPED: VmState = { status: 'Stopped', reason: 'GuestShutdown', message: 'the guest powered itself off (--on-guest-shutdown stop); kubectl berth start boots it again' };
+
 /**
  * Pure: the same inputs always give the same state. `pod` is the VM's pod, if one exists;
  * `createFailure` why the StatefulSet cannot create it (create-failure.ts), if it cannot. That is

@@ -1,10 +1,11 @@
 // One row per VM for `ls`, joined from the StatefulSets and pods of a listing. Pure.
-import type { CoreV1Event, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Pod, V1ServiceAccount, V1StatefulSet } from '@kubernetes/client-node';
 import { Annotations, dataDiskPvcName, Labels, LauncherEnv, VM_CONTAINER } from '../../shared/contract.js';
 import { humanAge } from '../../shared/duration.js';
 import type { Columns } from '../output/format.js';
 import { createFailure, mayFailCreate } from './create-failure.js';
-import { deriveVmState, type VmStatus } from './vm-status.js';
+import { deriveVmState, GUEST_STOPPED, type VmStatus } from './vm-status.js';
+import { accountsByVm, stoppedByGuest } from './guest-shutdown.js';
 
 export interface VmSummary {
   name: string;
@@ -24,6 +25,10 @@ export interface VmSummary {
   dataDisks: string[];
   /** The install ISO (--cdrom) as given, or ''. */
   cdrom: string;
+  /** bios, uefi or uefi-secure-boot; bios for VMs made before the flag. */
+  firmware: string;
+  /** restart or stop: what the guest's own power-off does. */
+  onGuestShutdown: string;
   created: string;
 }
 
@@ -68,14 +73,17 @@ export function needsCreateEvents(statefulSets: V1StatefulSet[], pods: V1Pod[]):
  * `events` are the StatefulSets' events, read only when needsCreateEvents (create-failure.ts);
  * `logTails` the VM containers' log tails by namespace/pod name, read only where mayFetchBase.
  */
-export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[], events: CoreV1Event[] = [], logTails: ReadonlyMap<string, string> = new Map()): VmSummary[] {
+export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[], events: CoreV1Event[] = [], logTails: ReadonlyMap<string, string> = new Map(), accounts: V1ServiceAccount[] = []): VmSummary[] {
   const podByVm = podsByVm(pods);
+  const accountByVm = accountsByVm(accounts);
   const rows = statefulSets.map((sts): VmSummary => {
     const name = sts.metadata?.name ?? '';
     const namespace = sts.metadata?.namespace ?? '';
     const pod = podOf(podByVm, sts);
     const logTail = pod ? logTails.get(`${pod.metadata?.namespace}/${pod.metadata?.name}`) : undefined;
-    const state = deriveVmState(sts, pod, mayFailCreate(sts, pod) ? createFailure(sts, events) : undefined, logTail);
+    const derived = deriveVmState(sts, pod, mayFailCreate(sts, pod) ? createFailure(sts, events) : undefined, logTail);
+    // `accounts` are the VMs' guest-shutdown ServiceAccounts, read only when needsGuestShutdownMarks.
+    const state = derived.status === 'Stopped' && stoppedByGuest(sts, accountByVm.get(`${namespace}/${name}`)) ? GUEST_STOPPED : derived;
     const a = sts.metadata?.annotations ?? {};
     const created = sts.metadata?.creationTimestamp;
     return {
@@ -93,6 +101,8 @@ export function summariseVms(statefulSets: V1StatefulSet[], pods: V1Pod[], event
       disk: diskOf(sts),
       dataDisks: dataDisksOf(sts),
       cdrom: a[Annotations.vmCdrom] ?? '',
+      firmware: a[Annotations.vmFirmware] ?? 'bios',
+      onGuestShutdown: a[Annotations.vmOnGuestShutdown] ?? 'restart',
       created: created ? new Date(created).toISOString() : '',
     };
   });
@@ -116,9 +126,9 @@ export function vmColumns(allNamespaces: boolean, now: number): Columns<VmSummar
   const age = (r: VmSummary) => (r.created ? humanAge(now - Date.parse(r.created)) : '<unknown>');
   return {
     headers: [...(allNamespaces ? ['namespace'] : []), 'name', 'status', 'node', 'ip', 'image', 'cpus', 'memory', 'age'],
-    wideHeaders: ['accel', 'disk', 'data-disks', 'reason'],
+    wideHeaders: ['accel', 'disk', 'data-disks', 'firmware', 'reason'],
     row: (r) => [...(allNamespaces ? [r.namespace] : []), r.name, r.status, dash(r.node), dash(r.ip), r.image, r.cpus, r.memory, age(r)],
-    wideRow: (r) => [r.accel, dash(r.disk), dash(r.dataDisks.join(',')), reasonCell(r)],
+    wideRow: (r) => [r.accel, dash(r.disk), dash(r.dataDisks.join(',')), r.firmware, reasonCell(r)],
     name: (r) => `vm/${r.name}`,
   };
 }
@@ -140,6 +150,8 @@ export function vmObject(r: VmSummary): Record<string, unknown> {
     disk: r.disk || undefined,
     dataDisks: r.dataDisks.length > 0 ? r.dataDisks.map((d) => ({ name: d.slice(0, d.indexOf('=')), size: d.slice(d.indexOf('=') + 1), claim: dataDiskPvcName(r.name, d.slice(0, d.indexOf('='))) })) : undefined,
     cdrom: r.cdrom || undefined,
+    firmware: r.firmware,
+    onGuestShutdown: r.onGuestShutdown,
     created: r.created,
   };
 }

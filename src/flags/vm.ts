@@ -28,6 +28,9 @@ export const vmFlags = {
   'node-selector': Flags.string({ summary: 'Run only on nodes with this label, key=value; repeatable.', multiple: true, helpGroup: 'PLACEMENT' }),
   'allow-unschedulable': Flags.boolean({ summary: 'Create even if no node can run the VM yet; it waits Pending.', helpGroup: 'PLACEMENT' }),
   'shutdown-timeout': Flags.string({ summary: `Seconds the guest gets to power down when stopped (default ${VM_DEFAULTS.shutdownTimeout}).`, helpGroup: 'PLACEMENT' }),
+  'on-guest-shutdown': Flags.string({ summary: `When the guest powers itself off: restart it (default), or stop the VM until kubectl berth start.`, helpValue: 'restart|stop', helpGroup: 'PLACEMENT' }),
+  firmware: Flags.string({ summary: `bios (default: SeaBIOS), or uefi: OVMF, its variable store kept on the VM's disk volume.`, helpValue: 'bios|uefi', helpGroup: 'BOOT' }),
+  'secure-boot': Flags.boolean({ summary: "With --firmware uefi: Secure Boot on, Microsoft's keys enrolled (q35 machine with SMM).", helpGroup: 'BOOT' }),
 };
 
 /** The VM flags as oclif hands them over: strings as typed, so every message is ours. */

@@ -12,7 +12,7 @@ import { ApiStatusError, apiUrl, getJson, getText } from './rest/get.js';
 import { planRest, type RestTarget } from './rest/plan.js';
 import type { TunnelEndpoint } from './tunnel.js';
 
-export type ListedKind = 'statefulsets' | 'pods' | 'events' | 'secrets';
+export type ListedKind = 'statefulsets' | 'pods' | 'events' | 'secrets' | 'serviceaccounts';
 
 export interface ClusterReader {
   /** The namespace to act in: --namespace, else the context's, else 'default'. */
@@ -39,7 +39,7 @@ export interface Selectors {
   fieldSelector?: string;
 }
 
-const API_PREFIX: Record<ListedKind, string> = { statefulsets: '/apis/apps/v1', pods: '/api/v1', events: '/api/v1', secrets: '/api/v1' };
+const API_PREFIX: Record<ListedKind, string> = { statefulsets: '/apis/apps/v1', pods: '/api/v1', events: '/api/v1', secrets: '/api/v1', serviceaccounts: '/api/v1' };
 
 /** The collection path of a kind, namespaced or across all namespaces. Pure. */
 export function listPath(kind: ListedKind, namespace: string | undefined): string {
@@ -96,12 +96,16 @@ export async function clientNodeReader(conn: Connection, reason: string): Promis
       if (kind === 'secrets') {
         return (ns === undefined ? await core.listSecretForAllNamespaces(selectors) : await core.listNamespacedSecret({ namespace: ns, ...selectors })).items;
       }
+      if (kind === 'serviceaccounts') {
+        return (ns === undefined ? await core.listServiceAccountForAllNamespaces(selectors) : await core.listNamespacedServiceAccount({ namespace: ns, ...selectors })).items;
+      }
       return (ns === undefined ? await core.listPodForAllNamespaces(selectors) : await core.listNamespacedPod({ namespace: ns, ...selectors })).items;
     },
     async read(kind, namespace, name) {
       try {
         if (kind === 'statefulsets') return await apps.readNamespacedStatefulSet({ name, namespace });
         if (kind === 'secrets') return await core.readNamespacedSecret({ name, namespace });
+        if (kind === 'serviceaccounts') return await core.readNamespacedServiceAccount({ name, namespace });
         return kind === 'events' ? await core.readNamespacedEvent({ name, namespace }) : await core.readNamespacedPod({ name, namespace });
       } catch (error) {
         if (isNotFound(error)) return undefined;

@@ -3,7 +3,8 @@
 // and has none (create-failure.ts); and one log read per VM whose launcher runs before its guest
 // answers (it may be fetching the base image), so the common case, every VM running, costs
 // nothing more.
-import type { CoreV1Event, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Pod, V1ServiceAccount, V1StatefulSet } from '@kubernetes/client-node';
+import { needsGuestShutdownMarks } from '../core/guest-shutdown.js';
 import { statefulSetEventSelector } from '../core/create-failure.js';
 import { allVmsSelector } from '../core/vm-labels.js';
 import { needsCreateEvents } from '../core/vm-summary.js';
@@ -19,6 +20,8 @@ export interface VmListing {
   events: CoreV1Event[];
   /** The VM container's log tail by namespace/pod name, for pods where mayFetchBase. */
   logTails: Map<string, string>;
+  /** The VMs' guest-shutdown ServiceAccounts; empty unless a VM with --on-guest-shutdown stop is stopped. */
+  accounts: V1ServiceAccount[];
 }
 
 export interface ListOptions {
@@ -40,13 +43,16 @@ export async function listVms(reader: ClusterReader, options: ListOptions = {}):
   const [listed, listedPods] = await Promise.all([list('statefulsets', { labelSelector: allVmsSelector(options.selector) }), list('pods', { labelSelector: allVmsSelector() })]);
   const statefulSets = listed as V1StatefulSet[];
   const pods = listedPods as V1Pod[];
-  const [events, logTails] = await Promise.all([
+  const [events, logTails, accounts] = await Promise.all([
     // The events only explain a missing pod; a reader who may not list them (a custom role) still
     // gets the listing, with the pod shown as missing (Pending NoPod) as before.
     needsCreateEvents(statefulSets, pods) ? reader.list('events', namespace, { fieldSelector: statefulSetEventSelector() }).catch(() => []) : [],
     launcherLogTails(reader, pods),
+    // Who stopped a VM made with --on-guest-shutdown stop (guest-shutdown.ts); without the right
+    // to list ServiceAccounts, such a VM shows Stopped without saying by whom.
+    needsGuestShutdownMarks(statefulSets) ? reader.list('serviceaccounts', namespace, { labelSelector: allVmsSelector() }).catch(() => []) : [],
   ]);
-  return { statefulSets, pods, events: events as CoreV1Event[], logTails };
+  return { statefulSets, pods, events: events as CoreV1Event[], logTails, accounts: accounts as V1ServiceAccount[] };
 }
 
 /** Best effort: a reader who may not read pods/log sees such a VM as GuestBooting. */

@@ -11,6 +11,8 @@ import { assembleVmSpec, type UserDataFile } from '../core/vm-spec.js';
 import { buildVmStatefulSet } from '../core/vm-statefulset.js';
 import type { VmState } from '../core/vm-status.js';
 import { createVmObjects, preflight } from '../kube/vm-create.js';
+import { guestShutdownObjects } from '../core/guest-shutdown.js';
+import { createGuestShutdownAccess } from '../kube/vm-guest-shutdown.js';
 import { readCatalog } from '../images/catalog-api.js';
 import { kubeApis, type KubeApis } from '../kube/vm-objects.js';
 import type { Connection } from '../kube/connect.js';
@@ -125,7 +127,7 @@ export async function makeVms(conn: Connection, apis: KubeApis, vms: VmToMake[],
   const refs = specs.map(({ spec }) => `vm/${spec.name}`);
   if (options.dryRun) {
     // As kubectl does: -o name names what would be created; without -o, the objects as YAML.
-    const objects = specs.flatMap((s) => s.objects);
+    const objects = specs.flatMap((s) => [...s.objects, ...guestShutdownObjects(s.spec)]);
     io.print(objectsPrintable(objects, refs, renderData({ objects }, 'yaml')));
     return { vms: results, dryRun: true };
   }
@@ -133,7 +135,12 @@ export async function makeVms(conn: Connection, apis: KubeApis, vms: VmToMake[],
   if (warning) io.note(warning);
   for (const { spec, request } of specs) await preflight(conn, apis, spec, request, { allowUnschedulable: options.allowUnschedulable, note: io.note });
   for (const { spec, objects } of specs) {
-    await createVmObjects(conn, apis, ...objects, io.note);
+    const access = await createGuestShutdownAccess(conn, spec, io.note);
+    await createVmObjects(conn, apis, ...objects, io.note).catch(async (error) => {
+      await access?.remove();
+      throw error;
+    });
+    if (access) await access.adopt(await apis.apps.readNamespacedStatefulSet({ name: spec.name, namespace: spec.namespace }).catch(() => undefined));
     // A created VM may be a new host to ssh, even where an earlier one had its name: a new disk (a
     // wiped cluster, a rebuilt image), or a reused one booted with another seed, which cloud-init
     // takes for a new instance and gives new host keys. Trust on first use, as for any new host.

@@ -12,5 +12,5 @@ export interface VmList {
 
 export async function listVmRows(reader: ClusterReader, options: ListOptions): Promise<VmList> {
   const listing = await listVms(reader, options);
-  return { namespace: reader.namespace, rows: summariseVms(listing.statefulSets, listing.pods, listing.events, listing.logTails) };
+  return { namespace: reader.namespace, rows: summariseVms(listing.statefulSets, listing.pods, listing.events, listing.logTails, listing.accounts) };
 }

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageLabelKey } from '../../shared/image-cache.js';
 import { Labels, LabelValues } from '../../shared/contract.js';
-import { berthCache, kubectlOut, nodeAddress } from '../support/cluster.js';
+import { execa } from 'execa';
+import { berthCache, kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import type { ImageServer } from '../support/image-server.js';
 import { berthOk } from '../support/plugin.js';
@@ -37,4 +38,12 @@ export async function catalogTestGuest(server: ImageServer, image: string): Prom
     return value === LabelValues.imageReady ? value : undefined;
   }, { intervalMs: 2000 });
   return node;
+}
+
+/** The start of an end-to-end test on a VM: the cluster is there, a new ssh key at `key`, and `namespace` made afresh. */
+export async function freshNamespaceWithKey(namespace: string, key: string): Promise<void> {
+  await requireCluster();
+  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+  await kubectlOut(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true'], { timeoutMs: 180_000 });
+  await kubectlOut(['create', 'namespace', namespace]);
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import pngjs from 'pngjs';
-import { kubectlOut, requireCluster, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
+import { kubectlOut, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
 import { haveChromium, launchChromium, type OpenBrowser } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
@@ -20,7 +20,7 @@ import { berthBackground, berthEnv, berthOk } from '../support/plugin.js';
 import { pluginBin } from '../support/repo.js';
 import { skipLoudly } from '../support/skip.js';
 import { canvasOf, fetchRaw, waitForStatus } from '../support/web-console.js';
-import { catalogTestGuest } from './test-guest.js';
+import { catalogTestGuest, freshNamespaceWithKey } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-vnc-web';
 const VM = 'screen';
@@ -44,10 +44,7 @@ describe('vnc screenshot and vnc --web on a real VM', function () {
 
   before(async function () {
     this.timeout(900_000);
-    await requireCluster();
-    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-    await kubectlOut(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--wait=true'], { timeoutMs: 180_000 });
-    await kubectlOut(['create', 'namespace', NAMESPACE]);
+    await freshNamespaceWithKey(NAMESPACE, key);
     await berthOk(['install', ...LOCAL_INSTALL_FLAGS, '--timeout', '4m'], { timeoutMs: 300_000 });
     await catalogTestGuest(server, IMAGE);
     // The password from a file: create never takes one on its command line.

@@ -121,3 +121,30 @@ describe('qemu argv', () => {
     assert.equal(valuesOf(qemuArgs(plan), '-drive').length, 2);
   });
 });
+
+describe('qemu argv: firmware', () => {
+  it('SeaBIOS by default: no pflash, the pc machine', () => {
+    const argv = qemuArgs(plan);
+    assert.deepEqual(valuesOf(argv, '-machine'), ['pc']);
+    assert.equal(argv.some((a) => a.includes('pflash')), false);
+    assert.deepEqual(valuesOf(argv, '-global'), []);
+  });
+
+  it('UEFI: OVMF code read-only as unit 0, the VM\'s variable store writable as unit 1, still pc', () => {
+    const argv = qemuArgs({ ...plan, accel: 'tcg', uefi: { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/var/lib/berth/disk/uefi-vars.fd', secureBoot: false } });
+    assert.deepEqual(valuesOf(argv, '-machine'), ['pc']);
+    assert.deepEqual(valuesOf(argv, '-drive').filter((d) => d.startsWith('if=pflash')), [
+      'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+      'if=pflash,format=raw,unit=1,file=/var/lib/berth/disk/uefi-vars.fd',
+    ]);
+    assert.deepEqual(valuesOf(argv, '-global'), []);
+  });
+
+  it('Secure Boot: q35 with SMM and a flash only SMM may write', () => {
+    const argv = qemuArgs({ ...plan, accel: 'tcg', uefi: { code: '/c.fd', vars: '/v.fd', secureBoot: true } });
+    assert.deepEqual(valuesOf(argv, '-machine'), ['q35,smm=on']);
+    assert.deepEqual(valuesOf(argv, '-global'), ['driver=cfi.pflash01,property=secure,value=on']);
+    assert.equal(valuesOf(argv, '-drive').filter((d) => d.startsWith('if=pflash')).length, 2);
+  });
+
+});

@@ -102,6 +102,8 @@ describe('parseVmFlags: every flag lands in the request', () => {
       readyPort: 22,
       ports: [],
       shutdownSeconds: 120,
+      firmware: 'bios',
+      onGuestShutdown: 'restart',
     });
   });
 

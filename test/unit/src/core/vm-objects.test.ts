@@ -43,7 +43,7 @@ describe('buildVmStatefulSet', () => {
     for (const labels of [sts.metadata!.labels, sts.spec!.template.metadata!.labels, sts.spec!.volumeClaimTemplates![0].metadata!.labels]) {
       assert.deepEqual(labels, { [Labels.managedBy]: 'kubectl-berth', [Labels.component]: 'vm', [Labels.vm]: 'web' });
     }
-    assert.deepEqual(sts.metadata!.annotations, { [Annotations.vmImage]: 'debian-12', [Annotations.vmAccel]: 'kvm', [Annotations.vmCpus]: '1', [Annotations.vmMemory]: '1Gi' });
+    assert.deepEqual(sts.metadata!.annotations, { [Annotations.vmImage]: 'debian-12', [Annotations.vmAccel]: 'kvm', [Annotations.vmCpus]: '1', [Annotations.vmMemory]: '1Gi', [Annotations.vmFirmware]: 'bios', [Annotations.vmOnGuestShutdown]: 'restart' });
     const c = container(spec());
     assert.deepEqual(c.command, [...LAUNCHER_COMMAND]);
     assert.equal(c.image, 'localhost/kubectl-berth:test');
@@ -115,6 +115,8 @@ describe('buildVmStatefulSet', () => {
       [LauncherEnv.vmGateway]: { fieldRef: { fieldPath: `metadata.annotations['${Annotations.podVmGateway}']` } },
       [LauncherEnv.vnc]: 'loopback',
       [LauncherEnv.shutdownSeconds]: '120',
+      [LauncherEnv.firmware]: 'bios',
+      [LauncherEnv.onGuestShutdown]: 'restart',
     });
   });
 

@@ -69,12 +69,12 @@ describe('ls rows', () => {
         'db     Stopped   <none>       <none>       debian-12   2      2Gi      120m\n' +
         'web    Running   berth-node   10.244.0.7   debian-12   2      2Gi      120m\n',
     );
-    assert.match(formatItems(rows, 'wide', vmColumns(true, now), vmObject), /^NAMESPACE   NAME .* ACCEL   DISK   DATA-DISKS   REASON\n/);
+    assert.match(formatItems(rows, 'wide', vmColumns(true, now), vmObject), /^NAMESPACE   NAME .* ACCEL   DISK   DATA-DISKS   FIRMWARE   REASON\n/);
     assert.equal(formatItems(rows, 'name', vmColumns(false, now), vmObject), 'vm/db\nvm/web\n');
     const json = JSON.parse(formatItems(rows, 'json', vmColumns(false, now), vmObject));
     assert.deepEqual(json.items[1], {
       name: 'web', namespace: 'ns', status: 'Running', node: 'berth-node', ip: '10.244.0.7', image: 'debian-12',
-      cpus: 2, memory: '2Gi', accel: 'tcg', disk: '10Gi', created: '2026-11-21T10:00:00.000Z',
+      cpus: 2, memory: '2Gi', accel: 'tcg', disk: '10Gi', firmware: 'bios', onGuestShutdown: 'restart', created: '2026-11-21T10:00:00.000Z',
     });
     assert.equal(formatItems(rows, 'table', vmColumns(false, now), vmObject, true).startsWith('db '), true);
   });

@@ -45,6 +45,7 @@ describe('the RBAC shipped for VM users', () => {
       'pods/portforward create', 'pods/portforward get',
       'pods/resize patch',
       'secrets create', 'secrets delete', 'secrets get', 'secrets list',
+      'serviceaccounts list',
     ].sort());
     assert.equal(labelsOf(admin)['rbac.authorization.k8s.io/aggregate-to-admin'], 'true');
     assert.equal(labelsOf(admin)['rbac.authorization.k8s.io/aggregate-to-edit'], 'true');
@@ -54,9 +55,19 @@ describe('the RBAC shipped for VM users', () => {
   it('berth-vm-viewer only reads: no secrets, no tunnels, no changes; it aggregates into view', async () => {
     const viewer = find(await shipped(), 'ClusterRole', UserRoles.vmViewer);
     const granted = grants(viewer);
-    assert.deepEqual(granted, ['apps/statefulsets get', 'apps/statefulsets list', 'events get', 'events list', 'events watch', 'pods get', 'pods list', 'pods/log get']);
+    assert.deepEqual(granted, ['apps/statefulsets get', 'apps/statefulsets list', 'events get', 'events list', 'events watch', 'pods get', 'pods list', 'pods/log get', 'serviceaccounts list']);
     assert.ok(granted.every((g) => /\s(get|list|watch)$/.test(g) && !g.includes('/portforward') && !g.includes('secrets')));
     assert.deepEqual(Object.keys(labelsOf(viewer)).filter((k) => k.startsWith('rbac.')), ['rbac.authorization.k8s.io/aggregate-to-view']);
+  });
+
+  it('berth-vm-guest-stop writes ServiceAccounts, Roles and RoleBindings for --on-guest-shutdown stop, and aggregates into admin only', async () => {
+    const role = find(await shipped(), 'ClusterRole', UserRoles.vmGuestStop);
+    assert.deepEqual(grants(role), [
+      'rbac.authorization.k8s.io/rolebindings create', 'rbac.authorization.k8s.io/rolebindings delete', 'rbac.authorization.k8s.io/rolebindings patch',
+      'rbac.authorization.k8s.io/roles create', 'rbac.authorization.k8s.io/roles delete', 'rbac.authorization.k8s.io/roles patch',
+      'serviceaccounts create', 'serviceaccounts delete', 'serviceaccounts patch',
+    ]);
+    assert.deepEqual(Object.keys(labelsOf(role)).filter((k) => k.startsWith('rbac.')), ['rbac.authorization.k8s.io/aggregate-to-admin']);
   });
 
   it('every authenticated user may read the image catalog and the agent image, and nothing else in berth-system', async () => {
