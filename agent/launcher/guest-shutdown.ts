@@ -8,8 +8,8 @@
 // patch its scale subresource and mark that ServiceAccount, nothing else (src/core/guest-shutdown.ts; README, "A guest's own
 // shutdown", says why this and not the node agent).
 import { GUEST_SHUTDOWN_GENERATION, guestShutdownAccountName, Paths } from '../../shared/contract.js';
-import { KubeApiError, KubeRest } from '../node/kube-rest.js';
-import { loadCredentials } from '../node/kube-credentials.js';
+import { KubeApiError, KubeRest } from '../common/kube-rest.js';
+import { loadCredentials } from '../common/kube-credentials.js';
 import type { Log } from './log.js';
 import type { ShutdownCause } from './vm.js';
 

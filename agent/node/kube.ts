@@ -5,8 +5,8 @@
 // same words.
 import { parseCatalog, type ParsedCatalog } from '../../shared/catalog.js';
 import { Labels } from '../../shared/contract.js';
-import { loadCredentials } from './kube-credentials.js';
-import { KubeApiError, KubeRest } from './kube-rest.js';
+import { loadCredentials } from '../common/kube-credentials.js';
+import { KubeApiError, KubeRest } from '../common/kube-rest.js';
 
 /** The parts of a Pod the agent reads. */
 export interface PodSpecLike {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { guestShutdownMark, isGuestsOwnPowerOff, mayRetry, scaleToZeroPatch, statefulSetPath } from '../../../../agent/launcher/guest-shutdown.js';
 import { GUEST_SHUTDOWN_GENERATION } from '../../../../shared/contract.js';
-import { KubeApiError } from '../../../../agent/node/kube-rest.js';
+import { KubeApiError } from '../../../../agent/common/kube-rest.js';
 
 const guestShutdown = { guest: true, reason: 'guest-shutdown' };
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { loadCredentials } from '../../../../agent/node/kube-credentials.js';
+import { loadCredentials } from '../../../../agent/common/kube-credentials.js';
 
 describe('the agent credentials for the API server', () => {
   let dir: string;

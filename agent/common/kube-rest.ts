@@ -1,5 +1,6 @@
-// The agent's transport to the API server: JSON requests and one watch over node:http(s), with the
-// TLS settings and credentials of kube-credentials.ts. The agent needs six calls (kube.ts); this
+// The transport to the API server of the node agent and of a launcher that stops its own VM
+// (--on-guest-shutdown stop, agent/launcher/guest-shutdown.ts): JSON requests and one watch over
+// node:http(s), with the TLS settings and credentials of kube-credentials.ts. The agent needs six calls (kube.ts); this
 // transport instead of client-node's generated API keeps the DaemonSet's memory small (see
 // kube-credentials.ts for the figures).
 import http from 'node:http';
