@@ -56,7 +56,8 @@ describe('ls (integration, local cluster)', function () {
     assert.match(lines[0], /^NAME\s+STATUS\s+NODE\s+IP\s+IMAGE\s+CPUS\s+MEMORY\s+AGE$/);
     assert.match(lines[1], new RegExp(`^solo\\s+Pending\\s+<none>\\s+<none>\\s+${DEAD_IMAGE.replace(/[.]/g, '\\.')}\\s+2\\s+128Mi\\s+\\d+s$`));
     const wide = await berth(['ls', '-n', one, '-o', 'wide']);
-    assert.match(wide.stdout, /\s+tcg\s+10Gi \(ephemeral\)\s+(Unschedulable|Scheduling)\n$/);
+    // ACCEL, DISK, DATA-DISKS (none), FIRMWARE, REASON
+    assert.match(wide.stdout, /\s+tcg\s+10Gi \(ephemeral\)\s+<none>\s+bios\s+(Unschedulable|Scheduling)\n$/);
     const yaml = await berth(['ls', '-n', one, '-o', 'yaml']);
     assert.match(yaml.stdout, /^kind: List$/m);
     assert.match(yaml.stdout, /status: Pending/);
