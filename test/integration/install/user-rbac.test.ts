@@ -202,7 +202,7 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
       const created = await berth(['create', name, ...vm], as('admin'));
       assert.equal(created.exitCode, 0, created.stderr);
       assert.equal(created.stdout, `vm/${name} created\n`);
-      assert.equal(await leftovers(account), `serviceaccount/${account}\nrole.rbac.authorization.k8s.io/${account}\nrolebinding.rbac.authorization.k8s.io/${account}\n`);
+      assert.equal(await leftovers(account), `serviceaccount/${account}\nrole.rbac.authorization.k8s.io/${account}\nrolebinding.rbac.authorization.k8s.io/${account}`);
       const purged = await berth(['purge', name, '--delete-disks', '--yes'], as('admin'));
       assert.equal(purged.exitCode, 0, purged.stderr);
       // the StatefulSet owns them: the garbage collector deletes them after it
