@@ -1,11 +1,14 @@
-// create --firmware uefi and --on-guest-shutdown on the local cluster, with the test guest under TCG.
+// create --firmware uefi and --on-guest-shutdown on the local cluster, with the test guest under TCG,
+// in a namespace that enforces Pod Security "restricted": every VM here is admitted as it is.
 //
-// UEFI: OVMF's own boot manager is on the serial console ("BdsDxe: …", which SeaBIOS never prints)
-// and on the screen (a graphics mode, where SeaBIOS and the test guest leave VGA text at 720x400,
-// not black); after `restart` the launcher finds the VM's variable store on its disk volume written
-// by the firmware, and keeps it. With --secure-boot, OVMF refuses to start its own unsigned shell
-// ("Security Violation"), which only an enforcing Secure Boot does. (The test guest boots through syslinux, BIOS only: a guest
-// variable set under UEFI and read back would need a UEFI-bootable test guest, see the report.)
+// UEFI: OVMF's own boot manager is on the serial console ("BdsDxe: …", which SeaBIOS never prints),
+// and its UEFI shell boots the test guest (startup.nsh, test/guest/build.sh). The guest writes a UEFI
+// variable of its own through efivarfs; after `restart` the launcher finds the VM's variable store on
+// its disk volume written by the firmware, keeps it, and the guest reads the variable back. With
+// --secure-boot, OVMF refuses to start its own unsigned shell ("Security Violation"), which only an
+// enforcing Secure Boot does; it then stays in the firmware, whose screen is a graphics mode (where
+// SeaBIOS and the test guest leave VGA text at 720x400), not black. (A booted UEFI guest's screen is
+// the kernel's, black with console=ttyS0.)
 //
 // A guest's own shutdown: `poweroff -f` over ssh. With stop the VM ends Stopped (replicas 0, no
 // pod) and stays so, ls says GuestShutdown, and start boots it again; a user's stop afterwards is
@@ -14,6 +17,7 @@
 // BERTH_E2E_VM_IMAGE, when set, is the launcher image of the VMs made here (BERTH_IMAGE for create
 // only, so install keeps the shared agent image): for a launcher built under another tag.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +43,9 @@ async function lsItem(vm: string): Promise<LsItem> {
   return item;
 }
 
+/** A UEFI variable of the test's own: efivarfs names it NAME-VENDORGUID. */
+const PROOF_VARIABLE = '/sys/firmware/efi/efivars/BerthNvramProof-5b0a0c1e-6f4e-4a53-9d6e-3a1f2b7c8d90';
+
 const podLog = (vm: string) => kubectl(['logs', '-n', NAMESPACE, `${vm}-0`, '-c', 'vm'], { allowFailure: true }).then((r) => r.stdout);
 
 describe('firmware and a guest\'s own shutdown on a real VM', function () {
@@ -48,12 +55,17 @@ describe('firmware and a guest\'s own shutdown on a real VM', function () {
   const key = join(keyDir, 'id_ed25519');
   const create = (vm: string, flags: string[]) =>
     berthOk(['create', vm, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '256Mi', '--ssh-key', `${key}.pub`, ...flags], { env: vmEnv, timeoutMs: 360_000 });
+  const sshArgs = (vm: string, command: string) => ['ssh', `root@${vm}.${NAMESPACE}`, '-i', key, '-o', `UserKnownHostsFile=${keyDir}/known_hosts`, '-o', 'BatchMode=yes', '--', command];
+  const ssh = async (vm: string, command: string) => (await berthOk(sshArgs(vm, command), { timeoutMs: 120_000 })).stdout.trim();
   // The connection ends with the guest: ssh's own status is not the point.
-  const powerOff = (vm: string) => berth(['ssh', `root@${vm}.${NAMESPACE}`, '-i', key, '-o', `UserKnownHostsFile=${keyDir}/known_hosts`, '-o', 'BatchMode=yes', '--', 'sync; poweroff -f'], { timeoutMs: 120_000 });
+  const powerOff = (vm: string) => berth(sshArgs(vm, 'sync; poweroff -f'), { timeoutMs: 120_000 });
 
   before(async function () {
     this.timeout(900_000);
     await freshNamespaceWithKey(NAMESPACE, key);
+    for (const mode of ['enforce', 'warn']) {
+      await kubectlOut(['label', 'namespace', NAMESPACE, `pod-security.kubernetes.io/${mode}=restricted`, `pod-security.kubernetes.io/${mode}-version=latest`]);
+    }
     await berthOk(['install', ...LOCAL_INSTALL_FLAGS, '--timeout', '4m'], { timeoutMs: 300_000 });
     await catalogTestGuest(server, IMAGE);
   });
@@ -67,33 +79,32 @@ describe('firmware and a guest\'s own shutdown on a real VM', function () {
 
   describe('--firmware uefi', () => {
     const VM = 'uefi';
+    // what the guest writes into the variable store: this run's own
+    const proof = `berth-${randomBytes(6).toString('hex')}`;
     before(async () => {
-      // The test guest cannot boot UEFI, so no port will answer (no readiness check) and nothing
-      // answers the ACPI power button (a short --shutdown-timeout keeps restart quick).
-      await create(VM, ['--firmware', 'uefi', '--ready-port', '0', '--shutdown-timeout', '5', '--wait', '--timeout', '5m']);
+      // --wait: until the guest answers ssh, booted by OVMF's shell
+      await create(VM, ['--firmware', 'uefi', '--wait', '--timeout', '5m']);
     });
 
-    it('boots OVMF: its boot manager on the serial console, a store made from the template', async () => {
+    it('boots OVMF: its boot manager on the serial console, a store made from the template, the guest through its shell', async () => {
       const log = await eventually('OVMF\'s boot manager on the serial console', 300_000, async () => {
         const text = await podLog(VM);
         return /BdsDxe: /.test(text) ? text : undefined;
       }, { intervalMs: 3000, describe: () => 'the VM container log shows no BdsDxe line' });
       assert.match(log, /firmware: UEFI \(OVMF_CODE_4M\.fd\); UEFI variable store \S+uefi-vars\.fd created from \/usr\/share\/OVMF\/OVMF_VARS_4M\.fd/);
       assert.match(log, /-machine pc .*-drive if=pflash,format=raw,unit=0,readonly=on,file=\/usr\/share\/OVMF\/OVMF_CODE_4M\.fd -drive if=pflash,format=raw,unit=1,file=\S+uefi-vars\.fd/);
+      assert.match(log, /berth: booting fs\d:\\vmlinuz/);
+      assert.match(log, /BERTH-GUEST uefi: efivarfs mounted/);
       assert.equal((await lsItem(VM)).firmware, 'uefi');
     });
 
-    it('shows OVMF\'s screen: a graphics mode, not the 720x400 VGA text of SeaBIOS, and not black', async () => {
-      const file = join(keyDir, 'uefi.png');
-      await berthOk(['vnc', 'screenshot', VM, '-n', NAMESPACE, '-o', file, '--timeout', '120s'], { timeoutMs: 180_000 });
-      const png = pngjs.PNG.sync.read(readFileSync(file));
-      assert.notDeepEqual({ width: png.width, height: png.height }, { width: 720, height: 400 });
-      let lit = 0;
-      for (let i = 0; i < png.data.length; i += 4) if (png.data[i] || png.data[i + 1] || png.data[i + 2]) lit++;
-      assert.ok(lit > 100, `the screenshot shows something (${lit} lit pixels of ${png.width}x${png.height})`);
+    it('the guest, booted by UEFI, writes a UEFI variable of its own', async () => {
+      // efivarfs: 4 bytes of attributes (little-endian 7: non-volatile, boot and runtime access), then the value
+      const out = await ssh(VM, `test -d /sys/firmware/efi && printf '\\007\\000\\000\\000%s' ${proof} > ${PROOF_VARIABLE} && tail -c +5 ${PROOF_VARIABLE}`);
+      assert.equal(out, proof);
     });
 
-    it('keeps the variable store across restart: the new pod finds it written by the firmware', async () => {
+    it('keeps the variable store across restart: the new pod finds it written by the firmware, the guest reads its variable back', async () => {
       const before = (await kubectlJson<{ metadata: { uid: string } }>(['get', 'pod', `${VM}-0`, '-n', NAMESPACE, '-o', 'json'])).metadata.uid;
       await berthOk(['restart', VM, '-n', NAMESPACE, '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
       const log = await eventually('the new pod\'s launcher to open the store', 300_000, async () => {
@@ -103,6 +114,9 @@ describe('firmware and a guest\'s own shutdown on a real VM', function () {
         return /UEFI variable store/.test(text) ? text : undefined;
       }, { intervalMs: 3000 });
       assert.match(log, /UEFI variable store \S+uefi-vars\.fd kept from an earlier boot \(the firmware has written to it\)/);
+      // restart --wait: the guest answers ssh again
+      assert.equal(await ssh(VM, `tail -c +5 ${PROOF_VARIABLE}`), proof);
+      assert.equal(await ssh(VM, 'cat /data/boots'), '2', 'the guest booted a second time');
     });
   });
 
@@ -116,12 +130,22 @@ describe('firmware and a guest\'s own shutdown on a real VM', function () {
     assert.match(log, /firmware: UEFI with Secure Boot \(OVMF_CODE_4M\.secboot\.fd\); UEFI variable store \S+ created from \/usr\/share\/OVMF\/OVMF_VARS_4M\.ms\.fd/);
     assert.match(log, /-machine q35,smm=on .*-global driver=cfi\.pflash01,property=secure,value=on/);
     assert.equal((await lsItem(VM)).firmware, 'uefi-secure-boot');
+    // OVMF, having found nothing it may boot, waits in its own screen
+    const file = join(keyDir, 'secure.png');
+    await berthOk(['vnc', 'screenshot', VM, '-n', NAMESPACE, '-o', file, '--timeout', '120s'], { timeoutMs: 180_000 });
+    const png = pngjs.PNG.sync.read(readFileSync(file));
+    assert.notDeepEqual({ width: png.width, height: png.height }, { width: 720, height: 400 });
+    let lit = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (png.data[i] || png.data[i + 1] || png.data[i + 2]) lit++;
+    assert.ok(lit > 100, `the screenshot shows something (${lit} lit pixels of ${png.width}x${png.height})`);
     await berthOk(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes']);
   });
 
   describe('--on-guest-shutdown', () => {
     it('stop: a guest that powers itself off leaves the VM Stopped, and ls says the guest did it', async () => {
       const VM = 'gstop';
+      // admitted under "restricted", with the projected token of its own ServiceAccount
+      assert.equal((await kubectlOut(['get', 'namespace', NAMESPACE, '-o', 'jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}'])).trim(), 'restricted');
       await create(VM, ['--on-guest-shutdown', 'stop', '--wait', '--timeout', '5m']);
       await powerOff(VM);
       await eventually('the VM to be scaled to 0 and its pod gone', 180_000, async () => {

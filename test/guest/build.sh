@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds the test guest offline from Debian's packages: Debian kernel + busybox-static initramfs +
 # dropbear + socat (busybox's nc has no UDP), on an MBR disk that SYSLINUX boots (so the VM boots
-# from its disk like a cloud image).
+# from its disk like a cloud image). Under UEFI (create --firmware uefi) OVMF finds no boot loader on
+# the disk and starts its UEFI shell, which runs startup.nsh from the boot partition: it starts the
+# same kernel (an EFI stub) with the same initrd and command line. The guest then mounts efivarfs,
+# so it can write UEFI variables into the VM's variable store.
 # The guest's /init is a tiny cloud-init: ssh_authorized_keys from the cidata user-data, hostname
 # from meta-data local-hostname. A second FAT partition (label BERTHDATA) is mounted rw at /data,
 # so "a file the guest wrote survives a restart" is testable. The ACPI power button powers it off.
@@ -74,6 +77,14 @@ for m in $mods; do modprobe -d "$kroot" -S "$kver" --show-depends "$m"; done |
     esac
     echo "$name" >> "$r/lib/modules/order"
   done
+# efivarfs refuses to load without UEFI: /init loads it only on a UEFI boot, not with the rest.
+modprobe -d "$kroot" -S "$kver" --show-depends efivarfs | awk '$1=="insmod"{print $2}' | while read -r f; do
+  case "$f" in
+    */efivarfs.ko) cp "$f" "$r/lib/modules/efivarfs.ko" ;;
+    *) log "efivarfs depends on $f, which the build does not copy"; exit 1 ;;
+  esac
+done
+[ -f "$r/lib/modules/efivarfs.ko" ] || { log "no efivarfs module in $kpkg"; exit 1; }
 
 echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
 echo 'root:x:0:' > "$r/etc/group"
@@ -108,6 +119,14 @@ mkdir -p /dev/pts; mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /run
 log() { echo "BERTH-GUEST $*" > /dev/console; }
 log "init start"
 for m in $(cat /lib/modules/order); do insmod "/lib/modules/$m.ko" 2>/dev/null || log "insmod $m failed"; done
+# booted by UEFI (startup.nsh): the firmware's variables, as a distribution mounts them
+if [ -d /sys/firmware/efi ]; then
+  if insmod /lib/modules/efivarfs.ko && mount -t efivarfs efivarfs /sys/firmware/efi/efivars; then
+    log "uefi: efivarfs mounted"
+  else
+    log "uefi: efivarfs failed"
+  fi
+fi
 
 ip link set lo up
 ip link set eth0 up
@@ -174,15 +193,30 @@ dd if=/usr/lib/syslinux/mbr/mbr.bin of="$img" bs=440 count=1 conv=notrunc status
 mkfs.vfat -F 16 -n BERTHBOOT --offset 2048 "$img" $((61440 / 2)) >/dev/null 2>&1
 mkfs.vfat -F 16 -n BERTHDATA --offset 63488 "$img" $((67584 / 2)) >/dev/null 2>&1
 syslinux --install --offset $((2048 * 512)) "$img"
-cat > "$work/syslinux.cfg" <<'EOF'
+# One kernel command line for both boots.
+cmdline='console=ttyS0 quiet panic=-1'
+cat > "$work/syslinux.cfg" <<EOF
 DEFAULT berth
 PROMPT 0
 TIMEOUT 0
 LABEL berth
   KERNEL vmlinuz
   INITRD initrd.gz
-  APPEND console=ttyS0 quiet panic=-1
+  APPEND $cmdline
 EOF
-MTOOLS_SKIP_CHECK=1 mcopy -i "$img@@1M" "$work/syslinux.cfg" "$work/vmlinuz" "$work/initrd.gz" ::/
+# UEFI: OVMF's shell runs startup.nsh from the first file system whose root holds one. Which fsN
+# the boot partition maps to depends on the devices (data disks, a CD), so it looks for the kernel;
+# the EFI stub reads initrd= from the volume it was started from.
+cat > "$work/startup.nsh" <<EOF
+@echo -off
+for %i in 0 1 2 3 4 5 6 7 8 9
+  if exist fs%i:\\vmlinuz then
+    fs%i:
+    echo "berth: booting fs%i:\\vmlinuz"
+    \\vmlinuz initrd=\\initrd.gz $cmdline
+  endif
+endfor
+EOF
+MTOOLS_SKIP_CHECK=1 mcopy -i "$img@@1M" "$work/syslinux.cfg" "$work/startup.nsh" "$work/vmlinuz" "$work/initrd.gz" ::/
 qemu-img convert -f raw -O qcow2 "$img" "$work/guest.qcow2"
 guest_publish "$work/guest.qcow2" "$out" "$cache/inputs" "$stamp"

@@ -1,7 +1,9 @@
 // The roles install ships for VM users (manifests/user-rbac.yaml), proven on the local cluster with
 // real requests made by ServiceAccounts with TokenRequest tokens: berth-vm-viewer lists VMs but may
 // not stop one or open a tunnel; berth-vm-admin creates, stops, starts and purges a VM, forwards a
-// port and attaches to the console of the access tests' stand-in VM. The roles are applied through
+// port and attaches to the console of the access tests' stand-in VM; create --on-guest-shutdown stop
+// (its own ServiceAccount, Role and RoleBinding: berth-vm-guest-stop) is admin's, not edit's, where
+// edit is refused with the role named. The roles are applied through
 // install's own apply under names of the test's own (same rules, same aggregation labels, plus a
 // marker rule to trace the aggregation), so a berth install on the shared cluster is never touched.
 import assert from 'node:assert/strict';
@@ -13,7 +15,7 @@ import { connect, type Connection } from '../../../src/kube/connect.js';
 import { applyObjects, deleteObjects } from '../../../src/install/apply.js';
 import { loadManifests } from '../../../src/install/manifest-files.js';
 import { installImage, installObjects, type ManifestObject } from '../../../src/install/manifest-set.js';
-import { Catalog, UserRoles } from '../../../shared/contract.js';
+import { Catalog, guestShutdownAccountName, UserRoles } from '../../../shared/contract.js';
 import { buildAccessImage, consoleRoundTrip, startBerth, startFixture, type Fixture } from '../access/fixture.js';
 import { berth, DEAD_IMAGE } from '../plugin/fixture.js';
 import { waitForOutput } from '../../support/child-output.js';
@@ -56,14 +58,22 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
     const viewer = copyOf(shipped, 'ClusterRole', UserRoles.vmViewer);
     (admin.rules as unknown[]).push(marker(UserRoles.vmAdmin));
     (viewer.rules as unknown[]).push(marker(UserRoles.vmViewer));
+    const guestStop = copyOf(shipped, 'ClusterRole', UserRoles.vmGuestStop);
+    (guestStop.rules as unknown[]).push(marker(UserRoles.vmGuestStop));
     const catalogRole = copyOf(shipped, 'Role', UserRoles.catalogReader, ns);
     const catalogBinding = copyOf(shipped, 'RoleBinding', UserRoles.catalogReader, ns);
     (catalogBinding.roleRef as { name: string }).name = catalogRole.metadata.name;
-    roles = [admin, viewer, copyOf(shipped, 'ClusterRole', UserRoles.clusterViewer), catalogRole, catalogBinding];
+    roles = [admin, viewer, guestStop, copyOf(shipped, 'ClusterRole', UserRoles.clusterViewer), catalogRole, catalogBinding];
     await applyObjects(conn, roles, () => undefined);
     for (const [who, role] of [['vm-viewer', viewer], ['vm-admin', admin]] as const) {
       await serviceAccountKubeconfig(ns, who, config(who));
       const bound = await kubectl(['create', 'rolebinding', who, `--clusterrole=${role.metadata.name}`, `--serviceaccount=${ns}:${who}`, '-n', ns], { allowFailure: true });
+      assert.equal(bound.exitCode, 0, bound.stderr);
+    }
+    // Kubernetes' own user-facing roles, which the berth roles aggregate into
+    for (const role of ['edit', 'admin']) {
+      await serviceAccountKubeconfig(ns, role, config(role));
+      const bound = await kubectl(['create', 'rolebinding', `${role}-user`, `--clusterrole=${role}`, `--serviceaccount=${ns}:${role}`, '-n', ns], { allowFailure: true });
       assert.equal(bound.exitCode, 0, bound.stderr);
     }
     await serviceAccountKubeconfig(ns, 'nobody', config('nobody'));
@@ -79,14 +89,15 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
   const can = async (who: string, ...args: string[]) => (await kubectl(['auth', 'can-i', '--kubeconfig', config(who), '-n', ns, ...args], { allowFailure: true })).stdout.trim();
   const as = (who: string) => ({ env: { KUBECONFIG: config(who) } });
 
-  it('the aggregation controller adds berth-vm-admin to admin and edit, and berth-vm-viewer to view', async () => {
+  it('the aggregation controller adds berth-vm-admin to admin and edit, berth-vm-guest-stop to admin alone, and berth-vm-viewer to view', async () => {
     const rulesOf = async (role: string) => JSON.stringify((JSON.parse((await kubectl(['get', 'clusterrole', role, '-o', 'json'], { allowFailure: true })).stdout) as { rules?: unknown[] }).rules ?? []);
     const has = (rules: string, name: string) => rules.includes(`"${copyName(name)}-marker"`);
     await eventually('the aggregated rules', 30_000, async () => {
       const [admin, edit, view] = await Promise.all([rulesOf('admin'), rulesOf('edit'), rulesOf('view')]);
-      return has(admin, UserRoles.vmAdmin) && has(edit, UserRoles.vmAdmin) && has(view, UserRoles.vmViewer) ? true : undefined;
+      return has(admin, UserRoles.vmAdmin) && has(edit, UserRoles.vmAdmin) && has(view, UserRoles.vmViewer) && has(admin, UserRoles.vmGuestStop) ? true : undefined;
     });
     assert.equal(has(await rulesOf('view'), UserRoles.vmAdmin), false, 'view does not get the admin role');
+    assert.equal(has(await rulesOf('edit'), UserRoles.vmGuestStop), false, 'edit does not get the guest-stop role');
   });
 
   describe('berth-vm-viewer', () => {
@@ -167,6 +178,35 @@ describe('the RBAC install ships for VM users, on the local cluster', function (
       const run = await berth(['create', 'nowhere', '--image', DEAD_IMAGE, '--accel', 'tcg', '--node-selector', `t-rbac.berth.dev/never=${suffix}`], as('vm-admin'));
       assert.equal(run.exitCode, 6, run.stderr);
       assert.match(run.message, /cannot place VM 'nowhere'/);
+    });
+  });
+
+  describe('create --on-guest-shutdown stop (the VM\'s own ServiceAccount, Role and RoleBinding)', () => {
+    const vm = ['--image', DEAD_IMAGE, '--accel', 'tcg', '--memory', '128Mi', '--allow-unschedulable', '--node-selector', `t-rbac.berth.dev/never=${suffix}`, '--on-guest-shutdown', 'stop'];
+    const leftovers = async (name: string) => (await kubectl(['get', 'serviceaccount,role,rolebinding', '-n', ns, '--field-selector', `metadata.name=${name}`, '-o', 'name'], { allowFailure: true })).stdout;
+    const vmLeft = async (name: string) => (await kubectl(['get', 'statefulset,secret', '-n', ns, '-l', `berth.dev/vm=${name}`, '-o', 'name'], { allowFailure: true })).stdout;
+
+    it('edit may not: exit 5, the missing permission named, the role that grants it, nothing left behind', async () => {
+      const run = await berth(['create', 'guest-stop-edit', ...vm], as('edit'));
+      assert.equal(run.exitCode, 5, run.stderr);
+      assert.match(run.message, /forbidden \(.*cannot create resource "roles" in API group "rbac\.authorization\.k8s\.io"/);
+      assert.match(run.message, /needs the ClusterRole berth-vm-guest-stop \(part of admin\): kubectl create rolebinding berth-vm-guest-stop --clusterrole=berth-vm-guest-stop/);
+      assert.doesNotMatch(run.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+      assert.equal(await leftovers(guestShutdownAccountName('guest-stop-edit')), '');
+      assert.equal(await vmLeft('guest-stop-edit'), '');
+    });
+
+    it('admin may: the VM and its three objects are made, and purge removes them all', async () => {
+      const name = 'guest-stop-admin';
+      const account = guestShutdownAccountName(name);
+      const created = await berth(['create', name, ...vm], as('admin'));
+      assert.equal(created.exitCode, 0, created.stderr);
+      assert.equal(created.stdout, `vm/${name} created\n`);
+      assert.equal(await leftovers(account), `serviceaccount/${account}\nrole.rbac.authorization.k8s.io/${account}\nrolebinding.rbac.authorization.k8s.io/${account}`);
+      const purged = await berth(['purge', name, '--delete-disks', '--yes'], as('admin'));
+      assert.equal(purged.exitCode, 0, purged.stderr);
+      // the StatefulSet owns them: the garbage collector deletes them after it
+      await eventually('the VM\'s objects to be gone', 60_000, async () => ((await leftovers(account)) === '' && (await vmLeft(name)) === '' ? true : undefined));
     });
   });
 
