@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { parseLauncherConfig, type LauncherConfig } from '../../../../agent/launcher/config.js';
+import type { LauncherConfig } from '../../../../agent/launcher/config.js';
 import { prepareDataDisks } from '../../../../agent/launcher/data-disks.js';
 import { preparePetDisk } from '../../../../agent/launcher/disk.js';
 import { prepareCdrom } from '../../../../agent/launcher/cdrom.js';
@@ -15,6 +15,7 @@ import { run } from '../../../../agent/common/exec.js';
 import { SNIFF_BYTES } from '../../../../agent/common/image-format.js';
 import { cachedImageFileName, LauncherEnv } from '../../../../shared/contract.js';
 import { skipLoudly } from '../../../support/skip.js';
+import { testLauncherConfig } from './test-config.js';
 
 const ISO_SHA = 'c'.repeat(64);
 
@@ -35,12 +36,7 @@ describe('launcher disks: data disks, a blank pet disk and install media (real q
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const config = (env: Record<string, string | undefined> = {}): LauncherConfig =>
-    parseLauncherConfig({
-      [LauncherEnv.vmName]: 'web',
-      [LauncherEnv.namespace]: 'team-a',
-      [LauncherEnv.podIp]: '10.0.0.5',
-      [LauncherEnv.accel]: 'tcg',
-      [LauncherEnv.imageSha256]: 'a'.repeat(64),
+    testLauncherConfig({
       [LauncherEnv.diskDir]: join(dir, 'disk'),
       [LauncherEnv.dataDisksDir]: join(dir, 'data'),
       [LauncherEnv.imageCacheDir]: join(dir, 'cache'),

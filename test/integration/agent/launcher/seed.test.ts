@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
-import { parseLauncherConfig } from '../../../../agent/launcher/config.js';
 import { buildSeedIso } from '../../../../agent/launcher/seed.js';
 import { run } from '../../../../agent/common/exec.js';
 import { Files, LauncherEnv } from '../../../../shared/contract.js';
 import { skipLoudly } from '../../../support/skip.js';
+import { testLauncherConfig } from './test-config.js';
 
 describe('launcher cloud-init seed ISO (genisoimage, read back with isoinfo)', function () {
   this.timeout(30_000);
@@ -28,12 +28,7 @@ describe('launcher cloud-init seed ISO (genisoimage, read back with isoinfo)', f
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const config = () =>
-    parseLauncherConfig({
-      [LauncherEnv.vmName]: 'web',
-      [LauncherEnv.namespace]: 'team-a',
-      [LauncherEnv.podIp]: '10.0.0.5',
-      [LauncherEnv.accel]: 'tcg',
-      [LauncherEnv.imageSha256]: 'a'.repeat(64),
+    testLauncherConfig({
       [LauncherEnv.cloudInitDir]: join(dir, 'cloud-init'),
       [LauncherEnv.runDir]: join(dir, 'run'),
     });
