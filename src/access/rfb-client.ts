@@ -26,7 +26,7 @@ class ByteReader {
   private waiting?: () => void;
   private ended = false;
 
-  constructor(private readonly stream: Duplex) {
+  constructor(stream: Duplex) {
     stream.on('data', (chunk: Buffer) => {
       this.chunks.push(chunk);
       this.size += chunk.length;
