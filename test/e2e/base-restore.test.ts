@@ -19,7 +19,7 @@ import { chainOfSteps } from '../support/steps.js';
 import { ImageServer, randomImage } from '../support/image-server.js';
 import { berth, berthOk } from '../support/plugin.js';
 import { repo } from '../support/repo.js';
-import { guestImage } from './test-guest.js';
+import { guestImage, guestShell } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-base';
 const VM = 'pet';
@@ -37,7 +37,7 @@ describe('end to end: a VM keeps its base through a catalog change, images rm an
 
   const { step } = chainOfSteps();
 
-  const ssh = (...command: string[]) => berthOk(['ssh', VM, '-n', NAMESPACE, '-i', key, '-o', `UserKnownHostsFile=${work}/known_hosts`, '--', ...command], { timeoutMs: 90_000 });
+  const ssh = (command: string) => guestShell(NAMESPACE, key)(VM, command);
   const cachedBase = () => join(Paths.imageCache, cachedImageFileName(sha));
   const vmPod = async () => JSON.parse(await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
   const launcherLog = () => kubectlOut(['logs', '-n', NAMESPACE, `${VM}-0`, '-c', VM_CONTAINER]);
@@ -54,7 +54,7 @@ describe('end to end: a VM keeps its base through a catalog change, images rm an
   }
 
   async function markerSurvived(): Promise<void> {
-    const r = await eventually('ssh into the restarted VM', 240_000, async () => ssh('cat', '/data/base-marker'), { intervalMs: 5000 });
+    const r = await eventually('ssh into the restarted VM', 240_000, async () => ssh('cat /data/base-marker'), { intervalMs: 5000 });
     assert.equal(r.stdout.trim(), MARKER);
   }
 

@@ -20,6 +20,7 @@ import { skipLoudly } from '../support/skip.js';
 import { pluginBin, repo } from '../support/repo.js';
 import { onTerminal, STTY_SETTINGS } from '../support/terminal.js';
 import { vncBanner } from '../support/vnc.js';
+import { guestShell, type GuestShellOptions } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-debian';
 const VM = 'deb';
@@ -89,7 +90,12 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
 
   // Our own known_hosts: an earlier run's VM of the same name had another host key.
   const sshOpts = ['-i', key, '-o', `UserKnownHostsFile=${knownHosts}`];
-  const ssh = (command: string, user = USER) => berthOk(['ssh', `${user}@${VM}`, '-n', NAMESPACE, ...sshOpts, '--', command], { timeoutMs: 120_000 });
+  const shell = guestShell(NAMESPACE, key, { user: USER });
+  const ssh = (command: string, options: GuestShellOptions = {}) => shell(VM, command, options);
+  // cloud-init's last stage runs after sshd answers, and under TCG on a loaded machine (two Debian
+  // guests at once in the last step) it took from one to over two minutes: wait for it as long as
+  // create --wait would wait for the VM, so the machine's speed decides nothing.
+  const CLOUD_INIT_WAIT_MS = 600_000;
   const scp = (...operands: string[]) => berthOk(['scp', ...sshOpts, ...operands], { timeoutMs: 180_000 });
   const remote = (path: string) => `${USER}@${VM}.${NAMESPACE}:${path}`;
   const vmPod = async () => JSON.parse(await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
@@ -163,7 +169,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
 
   step('cloud-init finished without errors; the hostname is meta-data local-hostname (the VM name)', async () => {
     // runcmd runs in cloud-init's last stage, after sshd is up: wait for it to finish
-    const status = await ssh('cloud-init status --wait --long');
+    const status = await ssh('cloud-init status --wait --long', { timeoutMs: CLOUD_INIT_WAIT_MS });
     assert.match(status.stdout, /status: done/, status.stdout);
     assert.match(status.stdout, /DataSourceNoCloud/, status.stdout);
     const r = await ssh('hostname; cat /etc/hostname');
@@ -173,7 +179,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
   step(`the default user '${USER}' has the key from create, with sudo; root is refused as on Debian's images`, async () => {
     const r = await ssh('id -un; sudo -n id -un');
     assert.deepEqual(r.stdout.trim().split('\n'), [USER, 'root']);
-    const root = await berth(['ssh', `root@${VM}`, '-n', NAMESPACE, ...sshOpts, '--', 'true'], { timeoutMs: 120_000 });
+    const root = await ssh('true', { user: 'root', mayFail: true });
     assert.notEqual(root.exitCode, 0, 'root logged in');
     assert.match(root.stdout + root.stderr, new RegExp(`Please login as the user "${USER}"`));
   });
@@ -239,7 +245,7 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
       // `berth-launcher: qemu: event VNC_DISCONNECTED` to its stderr while the session is open.
       await vncBanner(VM, NAMESPACE);
       const pod = (await vmPod()).metadata.name as string;
-      await eventually('the launcher to log VNC_DISCONNECTED', 60_000, async () =>
+      await eventually('the launcher to log VNC_DISCONNECTED', 180_000, async () =>
         (await kubectlOut(['logs', pod, '-n', NAMESPACE, '-c', VM_CONTAINER])).includes('berth-launcher: qemu: event VNC_DISCONNECTED') || undefined);
       // Upper-cased by the guest from a file only cloud-init's runcmd wrote there: the typed
       // command itself (echoed lower-case) cannot match.
@@ -367,7 +373,11 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
 
   // A second VM: with --user-data-from the keys cannot be merged into the user's cloud-config, so
   // create puts them in meta-data public-keys, which cloud-init gives the default user.
-  step('create --user-data-from secret/NAME: cloud-init runs the Secret\'s user-data; the key reaches the default user through meta-data', async () => {
+  step('create --user-data-from secret/NAME: cloud-init runs the Secret\'s user-data; the key reaches the default user through meta-data', async function () {
+    // create's wait plus cloud-init's, each bounded on its own
+    this.timeout(1_500_000);
+    // The first VM has nothing left to prove: purged, it leaves the two cores to this guest.
+    await berthOk(['purge', VM, '-n', NAMESPACE, '--delete-disks', '--yes'], { timeoutMs: 180_000 });
     const other = `${VM}-secret`;
     const file = join(work, 'from-secret.yaml');
     writeFileSync(file, ['#cloud-config', 'runcmd:', `  - [ sh, -c, "echo runcmd from the secret ${MARKER} > /var/tmp/from-secret.txt" ]`, ''].join('\n'));
@@ -375,8 +385,8 @@ describe('end to end: a Debian 12 cloud guest (cloud-init, OpenSSH, systemd) fro
     await berthOk(['create', other, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '768Mi', '--ephemeral',
       '--user-data-from', `secret/${other}-user-data`, '--ssh-key', `${key}.pub`, '--wait', '--timeout', '10m'], { timeoutMs: 660_000 });
     try {
-      const ssh2 = (command: string) => berthOk(['ssh', `${USER}@${other}`, '-n', NAMESPACE, ...sshOpts, '--', command], { timeoutMs: 120_000 });
-      const status = await ssh2('cloud-init status --wait');
+      const ssh2 = (command: string, options: GuestShellOptions = {}) => shell(other, command, options);
+      const status = await ssh2('cloud-init status --wait', { timeoutMs: CLOUD_INIT_WAIT_MS });
       assert.match(status.stdout, /status: done/, status.stdout);
       const r = await ssh2('cat /var/tmp/from-secret.txt; hostname');
       assert.deepEqual(r.stdout.trim().split('\n'), [`runcmd from the secret ${MARKER}`, other]);

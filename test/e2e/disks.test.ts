@@ -17,7 +17,7 @@ import { chainOfSteps } from '../support/steps.js';
 import { ImageServer } from '../support/image-server.js';
 import { berth, berthOk } from '../support/plugin.js';
 import { repo } from '../support/repo.js';
-import { guestImage, installIso } from './test-guest.js';
+import { guestImage, guestShell, installIso } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-disks';
 const VM = 'dd';
@@ -33,7 +33,7 @@ describe('end to end: data disks, install media and a blank disk', function () {
   const key = join(work, 'id_ed25519');
   const { step } = chainOfSteps();
 
-  const ssh = (vm: string, command: string) => berthOk(['ssh', vm, '-n', NAMESPACE, '-i', key, '-o', `UserKnownHostsFile=${work}/known_hosts`, '--', command], { timeoutMs: 90_000 });
+  const ssh = guestShell(NAMESPACE, key);
   const sshSoon = (vm: string, command: string) => eventually(`ssh into ${vm}`, 240_000, () => ssh(vm, command), { intervalMs: 5000 });
   const launcherLog = (vm: string) => kubectlOut(['logs', '-n', NAMESPACE, `${vm}-0`, '-c', VM_CONTAINER]);
   const pvcs = async () => (await kubectlOut(['get', 'pvc', '-n', NAMESPACE, '-o', 'jsonpath={.items[*].metadata.name}'])).split(/\s+/).filter(Boolean).sort();

@@ -14,15 +14,14 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { imageLabelKey } from '../../shared/image-cache.js';
-import { Labels, LabelValues, SYSTEM_NAMESPACE, VM_CONTAINER } from '../../shared/contract.js';
+import { Labels, SYSTEM_NAMESPACE, VM_CONTAINER } from '../../shared/contract.js';
 import { berthCache, busyboxPod, extraNodeNames, kubectlOut, LOCAL_INSTALL_FLAGS, NODE_NAME, nodeAddress, requireCluster, SHARED_STORAGE_CLASS, withExtraNodes } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { chainOfSteps } from '../support/steps.js';
 import { ImageServer } from '../support/image-server.js';
 import { berth, berthOk } from '../support/plugin.js';
 import { repo } from '../support/repo.js';
-import { guestImage, guestSha256 } from './test-guest.js';
+import { guestImage, guestSha256, guestShell } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-failover';
 const VM = 'mover';
@@ -40,7 +39,7 @@ describe('end to end: a VM moves between nodes with its disk (drain, images rm, 
 
   const { step } = chainOfSteps();
 
-  const ssh = (...command: string[]) => berthOk(['ssh', VM, '-n', NAMESPACE, '-i', key, '-o', `UserKnownHostsFile=${work}/known_hosts`, '--', ...command], { timeoutMs: 90_000 });
+  const ssh = (command: string) => guestShell(NAMESPACE, key)(VM, command);
   const vmPod = async () => JSON.parse(await kubectlOut(['get', 'pods', '-n', NAMESPACE, '-l', `${Labels.vm}=${VM}`, '-o', 'json'])).items[0];
   const kubectlEnv = { KUBECONFIG: join(berthCache(), 'cluster', 'kubeconfig') };
 
@@ -54,7 +53,7 @@ describe('end to end: a VM moves between nodes with its disk (drain, images rm, 
   }
 
   async function markerSurvived(): Promise<void> {
-    const r = await eventually('ssh into the moved VM', 240_000, async () => ssh('cat', '/data/failover-marker'), { intervalMs: 5000 });
+    const r = await eventually('ssh into the moved VM', 240_000, async () => ssh('cat /data/failover-marker'), { intervalMs: 5000 });
     assert.equal(r.stdout.trim(), MARKER);
   }
 

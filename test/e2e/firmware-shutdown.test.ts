@@ -26,9 +26,9 @@ import pngjs from 'pngjs';
 import { kubectl, kubectlJson, kubectlOut, LOCAL_INSTALL_FLAGS } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
-import { berth, berthEnv, berthOk } from '../support/plugin.js';
+import { berthEnv, berthOk } from '../support/plugin.js';
 import { pluginBin } from '../support/repo.js';
-import { catalogTestGuest, freshNamespaceWithKey } from './test-guest.js';
+import { catalogTestGuest, freshNamespaceWithKey, guestShell } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-firmware';
 const IMAGE = 'e2e-firmware-guest';
@@ -55,10 +55,10 @@ describe('firmware and a guest\'s own shutdown on a real VM', function () {
   const key = join(keyDir, 'id_ed25519');
   const create = (vm: string, flags: string[]) =>
     berthOk(['create', vm, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--memory', '256Mi', '--ssh-key', `${key}.pub`, ...flags], { env: vmEnv, timeoutMs: 360_000 });
-  const sshArgs = (vm: string, command: string) => ['ssh', `root@${vm}.${NAMESPACE}`, '-i', key, '-o', `UserKnownHostsFile=${keyDir}/known_hosts`, '-o', 'BatchMode=yes', '--', command];
-  const ssh = async (vm: string, command: string) => (await berthOk(sshArgs(vm, command), { timeoutMs: 120_000 })).stdout.trim();
+  const shell = guestShell(NAMESPACE, key, { user: 'root' });
+  const ssh = async (vm: string, command: string) => (await shell(vm, command)).stdout.trim();
   // The connection ends with the guest: ssh's own status is not the point.
-  const powerOff = (vm: string) => berth(sshArgs(vm, 'sync; poweroff -f'), { timeoutMs: 120_000 });
+  const powerOff = (vm: string) => shell(vm, 'sync; poweroff -f', { mayFail: true });
 
   before(async function () {
     this.timeout(900_000);

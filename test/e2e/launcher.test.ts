@@ -175,7 +175,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
       [LauncherEnv.imageUrl]: `http://${sandbox.clientIp}:8080/guest.qcow2`,
       [LauncherEnv.shutdownSeconds]: '1',
     });
-    await eventually('QEMU running', 30_000, async () => (/qemu: running/.test(run.logs) ? true : undefined), { stopEarly: () => (launcherExited ? run.logs : undefined) });
+    await eventually('QEMU running', 120_000, async () => (/qemu: running/.test(run.logs) ? true : undefined), { stopEarly: () => (launcherExited ? run.logs : undefined) });
     assert.match(run.logs, /downloaded [\d.]+ MiB to .*base\.qcow2, sha256 [0-9a-f]{64} \(verified\)/);
     assert.match(run.logs, new RegExp(`created pet disk .* on ${disk}/${Files.localBase}`));
     run.signal('SIGTERM');
@@ -239,7 +239,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
 
   it('a killed launcher takes QEMU with it; the agent builds the network anew for the next start', async () => {
     const killed = await start();
-    await eventually('QEMU running', 30_000, async () => (/qemu: running/.test(killed.logs) ? true : undefined));
+    await eventually('QEMU running', 120_000, async () => (/qemu: running/.test(killed.logs) ? true : undefined));
     killed.signal('SIGKILL');
     await killed.exit;
     const pods = async () => String((await execa('ip', ['netns', 'pids', sandbox.podNs])).stdout).trim();
@@ -249,7 +249,7 @@ describe('launcher e2e: a VM pod in network namespaces (TCG)', function () {
     // the guest is still in its firmware: it ignores ACPI, so this also proves the quit fallback
     const next = await start({ [LauncherEnv.shutdownSeconds]: '2' });
     assert.deepEqual(await sandbox.agentNetwork(), network, 'the same devices and rules, made again, not doubled');
-    await eventually('QEMU running', 30_000, async () => (/qemu: running/.test(next.logs) ? true : undefined));
+    await eventually('QEMU running', 120_000, async () => (/qemu: running/.test(next.logs) ? true : undefined));
     next.signal('SIGTERM');
     assert.equal(await next.exit, 0, next.logs);
     assert.match(next.logs, /did not power off within 2 s: quitting QEMU/);

@@ -17,7 +17,7 @@ import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
 import { berth, berthOk } from '../support/plugin.js';
 import { chainOfSteps } from '../support/steps.js';
-import { catalogTestGuest } from './test-guest.js';
+import { catalogTestGuest, guestShell } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-resize';
 const VM = 'grow';
@@ -34,7 +34,7 @@ describe('end to end: resize a running VM in place, refuse a shrink, apply it wi
   const keyDir = mkdtempSync(join(tmpdir(), 't-e2e-resize-'));
   const key = join(keyDir, 'id_ed25519');
   const { step } = chainOfSteps();
-  const ssh = (command: string) => berthOk(['ssh', VM, '-n', NAMESPACE, '-i', key, '-o', `UserKnownHostsFile=${keyDir}/known_hosts`, '--', command], { timeoutMs: 90_000 });
+  const ssh = (command: string) => guestShell(NAMESPACE, key)(VM, command);
   const guest = async (): Promise<GuestView> => {
     const out = (await ssh('nproc; grep MemTotal /proc/meminfo; cut -d" " -f1 /proc/uptime')).stdout.trim().split('\n');
     return { nproc: Number(out[0]), memTotalKiB: Number(out[1]!.match(/(\d+)/)![1]), uptime: Number(out[2]) };
@@ -78,7 +78,7 @@ describe('end to end: resize a running VM in place, refuse a shrink, apply it wi
     assert.equal(await podUid(), uid, 'the pod was not recreated');
     const pod = await kubectlJson<{ status: { containerStatuses: { name: string; resources: { requests: Record<string, string> } }[] } }>(['get', 'pod', `${VM}-0`, '-n', NAMESPACE, '-o', 'json']);
     assert.equal(pod.status.containerStatuses.find((c) => c.name === 'vm')!.resources.requests.cpu, '200m');
-    const after = await eventually('the guest to see 2 vCPUs and the added memory', 60_000, async () => {
+    const after = await eventually('the guest to see 2 vCPUs and the added memory', 180_000, async () => {
       await ssh(ONLINE_ALL);
       const now = await guest();
       return now.nproc === 2 && now.memTotalKiB >= booted.memTotalKiB + 250 * 1024 ? now : undefined;

@@ -13,7 +13,7 @@ import { BUSYBOX_IMAGE, kubectlOut, requireCluster, LOCAL_INSTALL_FLAGS } from '
 import { eventually } from '../support/eventually.js';
 import { ImageServer } from '../support/image-server.js';
 import { berthEnv, berthOk } from '../support/plugin.js';
-import { catalogTestGuest } from './test-guest.js';
+import { catalogTestGuest, guestShell } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-restricted';
 const VM = 'locked';
@@ -28,7 +28,7 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
   let podIp = '';
   let peerIp = '';
 
-  const ssh = async (...command: string[]) => berthOk(['ssh', `${VM}.${NAMESPACE}`, '-i', key, '--', ...command], { timeoutMs: 120_000 });
+  const ssh = (command: string) => guestShell(NAMESPACE, key)(VM, command);
   /**
    * Runs a shell command in the peer pod (kubectl exec: the test's own view, not the plugin's):
    * busybox's tools, or bash (whose /dev/udp sends UDP, which busybox cannot).
@@ -104,19 +104,19 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
   });
 
   it('TCP to another guest port on the pod IP reaches the guest', async () => {
-    await ssh('sh', '-c', "'rm -f /tmp/tcp; setsid nc -l -p 7777 > /tmp/tcp 2>/dev/null < /dev/null & sleep 1'");
+    await ssh("sh -c 'rm -f /tmp/tcp; setsid nc -l -p 7777 > /tmp/tcp 2>/dev/null < /dev/null & sleep 1'");
     const sent = await inPeer(`echo tcp-from-peer | nc -w 5 ${podIp} 7777`);
     assert.equal(sent.exitCode, 0, sent.stderr);
-    await eventually('the TCP payload in the guest', 30_000, async () => ((await ssh('cat', '/tmp/tcp')).stdout.includes('tcp-from-peer') ? true : undefined), { intervalMs: 1000 });
+    await eventually('the TCP payload in the guest', 120_000, async () => ((await ssh('cat /tmp/tcp')).stdout.includes('tcp-from-peer') ? true : undefined), { intervalMs: 1000 });
   });
 
   it('UDP to the pod IP reaches the guest', async () => {
     // setsid: the listener must outlive the ssh session that starts it
-    await ssh('sh', '-c', "'rm -f /tmp/udp; setsid socat -u UDP-RECV:7778 OPEN:/tmp/udp,creat,append > /dev/null 2>&1 < /dev/null & sleep 1'");
+    await ssh("sh -c 'rm -f /tmp/udp; setsid socat -u UDP-RECV:7778 OPEN:/tmp/udp,creat,append > /dev/null 2>&1 < /dev/null & sleep 1'");
     // a few datagrams, a second apart: UDP has no handshake to wait for the listener
     const sent = await inPeer(`for i in 1 2 3 4 5; do echo udp-from-peer > /dev/udp/${podIp}/7778; sleep 1; done`, 'bash');
     assert.equal(sent.exitCode, 0, sent.stderr);
-    await eventually('the UDP datagram in the guest', 30_000, async () => ((await ssh('cat', '/tmp/udp')).stdout.includes('udp-from-peer') ? true : undefined), { intervalMs: 1000 });
+    await eventually('the UDP datagram in the guest', 120_000, async () => ((await ssh('cat /tmp/udp')).stdout.includes('udp-from-peer') ? true : undefined), { intervalMs: 1000 });
   });
 
   it('ICMP echo to the pod IP is answered by the guest (one hop further: TTL 63, not the pod kernel 64)', async () => {
@@ -135,7 +135,7 @@ describe('a VM under Pod Security "restricted" keeps the pod IP (Berth network b
   it("the guest's own connections leave with the pod IP", async () => {
     await inPeer('nc -l -p 9000 > /dev/null 2>&1 < /dev/null & sleep 1');
     // every descriptor redirected, so that ssh returns while the connection stays open
-    await ssh('sh', '-c', `'(sleep 20 | nc ${peerIp} 9000) > /dev/null 2>&1 < /dev/null & sleep 2'`);
+    await ssh(`sh -c '(sleep 20 | nc ${peerIp} 9000) > /dev/null 2>&1 < /dev/null & sleep 2'`);
     const seen = await inPeer('netstat -tn | grep ":9000 "');
     // the peer saw the connection come from the pod IP (whatever state it is in by now)
     assert.match(seen.stdout, new RegExp(`\\s(::ffff:)?${podIp.replaceAll('.', '\\.')}:\\d+\\s`), seen.stdout);

@@ -2,14 +2,14 @@
 // Running the plugin and kubectl, polling and serving the image are test/support's; putting the
 // guest into the catalog, which several end-to-end tests do first, is here.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { imageLabelKey } from '../../shared/image-cache.js';
 import { Labels, LabelValues } from '../../shared/contract.js';
 import { execa } from 'execa';
 import { berthCache, kubectlOut, nodeAddress, requireCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import type { ImageServer } from '../support/image-server.js';
-import { berthOk } from '../support/plugin.js';
+import { berth, berthOk, type Run } from '../support/plugin.js';
 
 /** Where test/guest/build.sh puts the guest: BERTH_GUEST_CACHE, as lib.sh reads it, else the cache's guest/. */
 export const guestDir = process.env.BERTH_GUEST_CACHE || join(berthCache(), 'guest');
@@ -46,4 +46,28 @@ export async function freshNamespaceWithKey(namespace: string, key: string): Pro
   await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
   await kubectlOut(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true'], { timeoutMs: 180_000 });
   await kubectlOut(['create', 'namespace', namespace]);
+}
+
+export interface GuestShellOptions {
+  /** The guest user, when it is not ssh's default (root for the test guest). */
+  user?: string;
+  /** Default 2 minutes: a command in a running guest, not a wait for one to boot. */
+  timeoutMs?: number;
+  /** Return a failed run instead of throwing (a command that ends the connection, as poweroff does). */
+  mayFail?: boolean;
+}
+
+/**
+ * `kubectl berth ssh VM -n NAMESPACE -- COMMAND` as the end-to-end tests reach a guest: with the
+ * test's key, a known_hosts of the test's own beside it (an earlier run's VM of the same name had
+ * another host key), and BatchMode, so that nothing can wait for a password.
+ */
+export function guestShell(namespace: string, key: string, defaults: GuestShellOptions = {}) {
+  const knownHosts = join(dirname(key), 'known_hosts');
+  return (vm: string, command: string, options: GuestShellOptions = {}): Promise<Run> => {
+    const { user, timeoutMs = 120_000, mayFail = false } = { ...defaults, ...options };
+    const args = ['ssh', user ? `${user}@${vm}` : vm, '-n', namespace, '-i', key,
+      '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'BatchMode=yes', '--', command];
+    return (mayFail ? berth : berthOk)(args, { timeoutMs });
+  };
 }

@@ -20,7 +20,7 @@ import { berthBackground, berthEnv, berthOk } from '../support/plugin.js';
 import { pluginBin } from '../support/repo.js';
 import { skipLoudly } from '../support/skip.js';
 import { canvasOf, fetchRaw, waitForStatus } from '../support/web-console.js';
-import { catalogTestGuest, freshNamespaceWithKey } from './test-guest.js';
+import { catalogTestGuest, freshNamespaceWithKey, guestShell } from './test-guest.js';
 
 const NAMESPACE = 't-e2e-vnc-web';
 const VM = 'screen';
@@ -40,7 +40,7 @@ describe('vnc screenshot and vnc --web on a real VM', function () {
   const server = new ImageServer('0.0.0.0');
   const keyDir = mkdtempSync(join(tmpdir(), 't-e2e-vnc-web-'));
   const key = join(keyDir, 'id_ed25519');
-  const ssh = (script: string) => berthOk(['ssh', `${VM}.${NAMESPACE}`, '-i', key, '-o', `UserKnownHostsFile=${keyDir}/known_hosts`, '--', script], { timeoutMs: 120_000 });
+  const ssh = (script: string) => guestShell(NAMESPACE, key)(VM, script);
 
   before(async function () {
     this.timeout(900_000);
@@ -109,7 +109,7 @@ describe('vnc screenshot and vnc --web on a real VM', function () {
       await waitForStatus(page, /^connected$/, 60_000);
       // "connected" comes with the server's handshake; the first frame is drawn a moment later
       // (seen black once under load), so the test waits for it rather than sample the canvas once.
-      const canvas = await eventually('the first frame on the canvas (not black)', 30_000, async () => {
+      const canvas = await eventually('the first frame on the canvas (not black)', 120_000, async () => {
         const look = await canvasOf(page);
         return look.lit > 100 ? look : undefined;
       });
@@ -121,7 +121,7 @@ describe('vnc screenshot and vnc --web on a real VM', function () {
       await page.click('#screen canvas');
       await page.keyboard.type(typed, { delay: 30 });
       await page.keyboard.press('Enter');
-      const line = await eventually('the typed line in the guest', 60_000, async () => (await ssh('cat /tmp/typed 2>/dev/null || true')).stdout.trim() || undefined, { intervalMs: 2000 });
+      const line = await eventually('the typed line in the guest', 180_000, async () => (await ssh('cat /tmp/typed 2>/dev/null || true')).stdout.trim() || undefined, { intervalMs: 2000 });
       assert.equal(line, typed);
 
       // "Paste text…" types what it is given, Shift included.
@@ -130,7 +130,7 @@ describe('vnc screenshot and vnc --web on a real VM', function () {
       await page.click('#paste-toggle');
       await page.fill('#paste-text', `${pasted}\n`);
       await page.click('#paste-send');
-      const pastedLine = await eventually('the pasted line in the guest', 60_000, async () => (await ssh('cat /tmp/typed 2>/dev/null || true')).stdout.trim() || undefined, { intervalMs: 2000 });
+      const pastedLine = await eventually('the pasted line in the guest', 180_000, async () => (await ssh('cat /tmp/typed 2>/dev/null || true')).stdout.trim() || undefined, { intervalMs: 2000 });
       assert.equal(pastedLine, pasted);
     });
 
