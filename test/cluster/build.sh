@@ -26,14 +26,28 @@ mkdir -p "$BUILDS"
 # Helper modules declare the Go at hand, so no dependency asks the go command to switch toolchains.
 GO_LINE=$(go env GOVERSION | sed 's/^go//')
 
+# lock_build DIR: waits for, then holds, DIR's lock until unlock_build, so two runs that want one
+# version (CI's background build of the oldest minor and the tests' own prepare) never write its
+# directory at once; the second finds it done. Builds of other versions go on side by side.
+lock_build() {
+  exec {build_lock}>"$1.lock"
+  flock -n "$build_lock" && return 0
+  say "$(basename "$1"): another run is building it; waiting for that build"
+  flock "$build_lock"
+}
+unlock_build() { exec {build_lock}>&-; }
+
 # go_build NAME VERSION CGO TAGS LDFLAGS GO_MOD PACKAGE...: builds PACKAGEs into
 # $BUILDS/NAME-VERSION/bin unless that directory is complete. The Go build and module caches are
 # the user's usual ones, so the builds share compiled packages. MAIN_GO=FILE puts FILE in the
 # helper module as main.go, for a main package of our own (PACKAGE "."), which is then named NAME.
+# POST_BUILD=FUNCTION is called with the new bin directory before it counts as complete.
+
 go_build() {
   local name=$1 version=$2 cgo=$3 tags=$4 ldflags=$5 gomod=$6; shift 6
   local dir=$BUILDS/$name-$version t0=$SECONDS
-  [ -f "$dir/.done" ] && return 0
+  lock_build "$dir"
+  if [ -f "$dir/.done" ]; then unlock_build; return 0; fi
   rm -rf "$dir"; mkdir -p "$dir/src" "$dir/bin.tmp"
   printf '%s\n' "$gomod" >"$dir/src/go.mod"
   [ -z "${MAIN_GO:-}" ] || cp "$MAIN_GO" "$dir/src/main.go"
@@ -53,8 +67,10 @@ go_build() {
     say "$name $version: build failed; last lines of $dir/build.log:"; tail -20 "$dir/build.log" >&2
     return 1
   fi
+  [ -z "${POST_BUILD:-}" ] || "$POST_BUILD" "$dir/bin.tmp"
   mv "$dir/bin.tmp" "$dir/bin"
   touch "$dir/.done"
+  unlock_build
   say "$name $version: built in $((SECONDS - t0))s"
 }
 
@@ -83,14 +99,12 @@ $replaces
   for v in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags+=" -X $v.gitVersion=$K8S_VERSION -X $v.gitMajor=$major -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
   done
-  go_build kubernetes "$K8S_VERSION" 0 "" "$ldflags" "$gomod" \
+  # The sandbox ("pause") container: the release's own C source, static, as its Dockerfile builds it.
+  build_pause() { gcc -Os -static -DVERSION="$K8S_VERSION" -o "$1/pause" "$k8s_src/build/pause/linux/pause.c"; }
+  POST_BUILD=build_pause go_build kubernetes "$K8S_VERSION" 0 "" "$ldflags" "$gomod" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy \
     k8s.io/kubernetes/cmd/kubectl
-  # The sandbox ("pause") container: the release's own C source, static, as its Dockerfile builds it.
-  rm -f "$k8s_dir/.done"
-  gcc -Os -static -DVERSION="$K8S_VERSION" -o "$k8s_dir/bin/pause" "$k8s_src/build/pause/linux/pause.c"
-  touch "$k8s_dir/.done"
 fi
 
 # ---- containerd, runc, etcd ---------------------------------------------------------------------
@@ -109,7 +123,9 @@ go $GO_LINE
 require github.com/opencontainers/runc $RUNC_VERSION" \
   github.com/opencontainers/runc
 
-go_build etcd "$ETCD_VERSION" 0 "" "" \
+# go build names a .../server/v3 main package after its "server" element.
+name_etcd() { mv "$1/server" "$1/etcd"; }
+POST_BUILD=name_etcd go_build etcd "$ETCD_VERSION" 0 "" "" \
   "module berth.local/build/etcd
 go $GO_LINE
 require (
@@ -117,8 +133,6 @@ require (
 	go.etcd.io/etcd/etcdctl/v3 $ETCD_VERSION
 )" \
   go.etcd.io/etcd/server/v3 go.etcd.io/etcd/etcdctl/v3
-# go build names a .../server/v3 main package after its "server" element.
-[ ! -x "$BUILDS/etcd-$ETCD_VERSION/bin/server" ] || mv "$BUILDS/etcd-$ETCD_VERSION/bin/server" "$BUILDS/etcd-$ETCD_VERSION/bin/etcd"
 
 # ---- CoreDNS ------------------------------------------------------------------------------------
 # Its own main package with a cluster DNS's plugins: compiled from an empty Go cache in a fraction of
