@@ -26,6 +26,14 @@ export function parseSize(value: string): QuantityResult {
   return { ok: true, bytes: Math.ceil(Number(m[1]) * factor) };
 }
 
+/** A CPU quantity ('2', '1.5', '1500m') in millicores; undefined when it is not one. Pure. */
+export function parseCpuMillis(value: unknown): number | undefined {
+  const text = String(value ?? '');
+  if (/^\d+m$/.test(text)) return Number(text.slice(0, -1));
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  return undefined;
+}
+
 export const MiB = 2 ** 20;
 export const GiB = 2 ** 30;
 

@@ -59,7 +59,10 @@ export function guestSizeFromPod(cpuMillis: number, memoryLimitBytes: number, ac
  * memory it may be given later (`-smp N,maxcpus=M`, `-m SIZE,slots=S,maxmem=MAX`); unused room
  * costs no host memory (maxmem is address space only) and idle CPU slots cost nothing. The room is
  * four times the boot size, KubeVirt's default hotplug ratio (maxHotplugRatio 4), within the VM
- * limits (64 vCPUs); a larger size needs `resize --restart`, which boots with room from the new size.
+ * limits (64 vCPUs) and within the largest node that may run the VM (NodeRoom): a guest cannot use
+ * more vCPUs than its host has CPUs, nor more memory than the kubelet lets one pod have there, so
+ * room beyond that could only end in an Infeasible resize. A larger size needs `resize --restart`,
+ * which boots with room from the new size.
  */
 export const HOTPLUG_RATIO = 4;
 /** pc-dimm slots: one is used by each resize that adds memory. */
@@ -76,22 +79,33 @@ export interface HotplugHeadroom {
   memorySlots: number;
 }
 
-export function hotplugHeadroom(boot: GuestSize): HotplugHeadroom {
-  return {
-    maxCpus: Math.min(VM_LIMITS.maxCpus, Math.max(boot.cpus, boot.cpus * HOTPLUG_RATIO)),
-    maxMemoryBytes: Math.min(VM_LIMITS.maxMemoryBytes, boot.memoryBytes * HOTPLUG_RATIO),
-    memorySlots: MEMORY_SLOTS,
-  };
+/**
+ * The most the largest node that may run a VM can give its guest: the node's CPUs, and the memory
+ * a pod may have there (allocatable) less QEMU's overhead. A field is absent when no node says
+ * (nodes that cannot be listed): the room is then the ratio's alone.
+ */
+export interface NodeRoom {
+  cpus?: number;
+  memoryBytes?: number;
 }
 
-/** Why a running guest booted at `boot`, now at `current`, cannot grow to `target` in place; [] when it can. */
-export function hotplugProblems(boot: GuestSize, current: GuestSize & { memorySlotsUsed: number }, target: GuestSize): string[] {
-  const room = hotplugHeadroom(boot);
+export function hotplugHeadroom(boot: GuestSize, node: NodeRoom = {}): HotplugHeadroom {
+  const cpus = Math.min(VM_LIMITS.maxCpus, boot.cpus * HOTPLUG_RATIO, node.cpus ?? Infinity);
+  const memoryBytes = Math.min(VM_LIMITS.maxMemoryBytes, boot.memoryBytes * HOTPLUG_RATIO, node.memoryBytes ?? Infinity);
+  // Never less than the boot size: a VM larger than its node is Pending, not shrunk.
+  return { maxCpus: Math.max(boot.cpus, cpus), maxMemoryBytes: Math.max(boot.memoryBytes, memoryBytes), memorySlots: MEMORY_SLOTS };
+}
+
+/**
+ * Why a running guest, now at `current`, cannot grow to `target` in place; [] when it can. `room`
+ * is what its QEMU was started with (the pod's BERTH_MAX_* variables), not what a new start would get.
+ */
+export function hotplugProblems(room: HotplugHeadroom, current: GuestSize & { memorySlotsUsed: number }, target: GuestSize): string[] {
   const problems: string[] = [];
   if (target.cpus < current.cpus) problems.push(`fewer vCPUs (${current.cpus} to ${target.cpus}) need a restart: berth removes no CPU from a running guest`);
-  if (target.cpus > room.maxCpus) problems.push(`${target.cpus} vCPUs exceed the ${room.maxCpus} this VM was started with room for (${HOTPLUG_RATIO}× its boot size)`);
+  if (target.cpus > room.maxCpus) problems.push(`${target.cpus} vCPUs exceed the ${room.maxCpus} this VM was started with room for`);
   if (target.memoryBytes < current.memoryBytes) problems.push(`less memory (${current.memoryBytes / MiB} MiB to ${target.memoryBytes / MiB} MiB) needs a restart: a running guest cannot be made to give memory back reliably`);
-  if (target.memoryBytes > room.maxMemoryBytes) problems.push(`${target.memoryBytes / MiB} MiB exceeds the ${room.maxMemoryBytes / MiB} MiB this VM was started with room for (${HOTPLUG_RATIO}× its boot size)`);
+  if (target.memoryBytes > room.maxMemoryBytes) problems.push(`${target.memoryBytes / MiB} MiB exceeds the ${Math.floor(room.maxMemoryBytes / MiB)} MiB this VM was started with room for`);
   const added = target.memoryBytes - current.memoryBytes;
   if (added > 0 && added % MEMORY_HOTPLUG_ALIGN_BYTES !== 0) problems.push(`memory can only be added in multiples of ${MEMORY_HOTPLUG_ALIGN_BYTES / MiB} MiB (Linux onlines memory in blocks of that size); ${added / MiB} MiB is not one`);
   if (added > 0 && current.memorySlotsUsed >= room.memorySlots) problems.push(`all ${room.memorySlots} memory slots are used`);

@@ -127,12 +127,12 @@ function growHint(config: LauncherConfig, pvc: string): string {
 
 /** Follows the pod's size files while QEMU runs and hotplugs the guest to match (resize.ts). */
 function watchPodSize(config: LauncherConfig, vm: RunningVm, log: Log): () => void {
-  const resizer = new GuestResizer(
-    fileResizeIo(config.paths.podSize, (command, args) => vm.execute(command, args), log),
-    { cpus: config.cpus, memoryBytes: config.memoryMiB * MiB },
-    config.accel,
-    config.vmName,
-  );
+  const resizer = new GuestResizer(fileResizeIo(config.paths.podSize, (command, args) => vm.execute(command, args), log), {
+    boot: { cpus: config.cpus, memoryBytes: config.memoryMiB * MiB },
+    room: { maxCpus: config.maxCpus, maxMemoryBytes: config.maxMemoryMiB * MiB, memorySlots: MEMORY_SLOTS },
+    accel: config.accel,
+    vmName: config.vmName,
+  });
   log(LauncherLog.resizeStep, `room to grow without a restart: up to ${config.maxCpus} vCPUs and ${config.maxMemoryMiB} MiB`);
   let busy = false;
   const timer = setInterval(() => {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Files, LauncherLog, resizeLogSize, type Accel } from '../../shared/contract.js';
 import { MiB } from '../../shared/quantity.js';
-import { guestSizeFromPod, hotplugProblems, podMemoryBytes, type GuestSize } from '../../shared/vm-size.js';
+import { guestSizeFromPod, hotplugProblems, podMemoryBytes, type GuestSize, type HotplugHeadroom } from '../../shared/vm-size.js';
 import type { Log } from './log.js';
 import type { QmpReply } from './qmp.js';
 
@@ -127,9 +127,17 @@ export class GuestResizer {
   private waitingForLimit = false;
   private unreadable = false;
 
-  constructor(private readonly io: ResizeIo, private readonly boot: GuestSize, private readonly accel: Accel, private readonly vmName: string) {
-    this.current = { ...boot, memorySlotsUsed: 0 };
-    this.handled = key(boot);
+  private readonly room: HotplugHeadroom;
+  private readonly accel: Accel;
+  private readonly vmName: string;
+
+  /** `boot` is the size QEMU started with, `room` the headroom it was started with (its argv). */
+  constructor(private readonly io: ResizeIo, vm: { boot: GuestSize; room: HotplugHeadroom; accel: Accel; vmName: string }) {
+    this.current = { ...vm.boot, memorySlotsUsed: 0 };
+    this.handled = key(vm.boot);
+    this.room = vm.room;
+    this.accel = vm.accel;
+    this.vmName = vm.vmName;
   }
 
   size(): GuestSize {
@@ -149,7 +157,7 @@ export class GuestResizer {
     this.unreadable = false;
     if (key(target) === this.handled) return;
     const label = resizeLogSize(target.cpus, target.memoryBytes / MiB);
-    const problems = hotplugProblems(this.boot, this.current, target);
+    const problems = hotplugProblems(this.room, this.current, target);
     if (problems.length > 0) {
       this.handled = key(target);
       log(LauncherLog.resizeStep, `${LauncherLog.resizeErrorMark}${label}: ${problems.join('; ')}`);

@@ -13,7 +13,7 @@ export default class Create extends BerthCommand {
 
 --disk NAME=SIZE adds a blank data disk on a claim of its own (the guest's virtio disk with serial NAME); --cdrom attaches an install ISO read-only; --blank-disk --cdrom ISO starts from an empty disk and boots the ISO until something is installed.
 
-QEMU starts with room to grow, so kubectl berth resize can add vCPUs and memory to the running guest: up to ${HOTPLUG_RATIO}× the --cpus (at most ${VM_LIMITS.maxCpus}) and ${HOTPLUG_RATIO}× the --memory; beyond that, resize --restart.
+QEMU starts with room to grow, so kubectl berth resize can add vCPUs and memory to the running guest: up to ${HOTPLUG_RATIO}× the --cpus (at most ${VM_LIMITS.maxCpus}) and ${HOTPLUG_RATIO}× the --memory, and no more than the largest node that may run the VM has: its CPUs, and the memory one pod may have there less QEMU's overhead (when create may list nodes). Beyond that, resize --restart.
 
 --firmware uefi boots OVMF (UEFI) instead of SeaBIOS; the VM's UEFI variable store is made on its disk volume at the first boot and kept from then on. --secure-boot adds Secure Boot with Microsoft's keys enrolled. --on-guest-shutdown stop keeps a VM whose guest powers itself off Stopped until kubectl berth start (default: it boots again); for that the VM gets a ServiceAccount, Role and RoleBinding of its own that may scale only its StatefulSet, which needs the berth-vm-guest-stop role (part of admin).
 

@@ -4,8 +4,8 @@
 import type { V1Container, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { Annotations, LauncherEnv, LauncherLog, Paths, resizeLogSize, VM_CONTAINER, type Accel } from '../../shared/contract.js';
 import { BerthError } from '../../shared/errors.js';
-import { formatBinary, MiB, parseSize } from '../../shared/quantity.js';
-import { guestSizeFromPod, hotplugProblems, hotplugHeadroom, type GuestSize } from '../../shared/vm-size.js';
+import { formatBinary, MiB, parseCpuMillis, parseSize } from '../../shared/quantity.js';
+import { guestSizeFromPod, hotplugProblems, hotplugHeadroom, MEMORY_SLOTS, type GuestSize, type NodeRoom } from '../../shared/vm-size.js';
 import { podSizeMount, podSizeVolume, vmResources, VM_RESIZE_POLICY } from './vm-statefulset.js';
 
 export interface ResizeRequest {
@@ -45,17 +45,10 @@ function quantityBytes(value: unknown): number | undefined {
   return parsed.ok ? parsed.bytes : undefined;
 }
 
-function cpuMillis(value: unknown): number | undefined {
-  const text = String(value ?? '');
-  if (/^\d+m$/.test(text)) return Number(text.slice(0, -1));
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  return undefined;
-}
-
 /** The guest size a pod's (desired) resources were made for; undefined when they are not berth's. */
 export function podGuestSize(pod: V1Pod, accel: Accel): GuestSize | undefined {
   const resources = vmContainer(pod.spec?.containers)?.resources;
-  const millis = cpuMillis(resources?.requests?.cpu);
+  const millis = parseCpuMillis(resources?.requests?.cpu);
   const memory = quantityBytes(resources?.limits?.memory);
   return millis === undefined || memory === undefined ? undefined : guestSizeFromPod(millis, memory, accel);
 }
@@ -78,15 +71,16 @@ export function planResize(facts: ResizeFacts, request: ResizeRequest): ResizePl
     return { kind: 'restart', from, target, reasons: [why], stopped: facts.replicas === 0 };
   }
   const container = vmContainer(running.spec?.containers);
-  const bootCpus = envNumber(container, LauncherEnv.cpus);
-  const bootMiB = envNumber(container, LauncherEnv.memoryMiB);
   const maxCpus = envNumber(container, LauncherEnv.maxCpus);
+  const maxMemoryMiB = envNumber(container, LauncherEnv.maxMemoryMiB);
   const hasSizeFiles = Boolean(container?.volumeMounts?.some((m) => m.mountPath === Paths.podSize));
-  if (bootCpus === undefined || bootMiB === undefined || maxCpus === undefined || !hasSizeFiles) {
+  if (maxCpus === undefined || maxMemoryMiB === undefined || !hasSizeFiles) {
     return { kind: 'restart', from, target, stopped: false, reasons: [`its pod was made by a kubectl berth without resize: QEMU runs without room to grow`] };
   }
-  // The plugin cannot see how many DIMM slots the launcher used; the launcher checks that itself.
-  const problems = hotplugProblems({ cpus: bootCpus, memoryBytes: bootMiB * MiB }, { ...from, memorySlotsUsed: 0 }, target);
+  // The room the running QEMU has is what its pod told it, whatever a new start would get. The
+  // plugin cannot see how many DIMM slots the launcher used; the launcher checks that itself.
+  const room = { maxCpus, maxMemoryBytes: maxMemoryMiB * MiB, memorySlots: MEMORY_SLOTS };
+  const problems = hotplugProblems(room, { ...from, memorySlotsUsed: 0 }, target);
   if (problems.length > 0) return { kind: 'restart', from, target, reasons: problems, stopped: false };
   return { kind: 'in-place', from, target };
 }
@@ -142,15 +136,16 @@ const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
  * The JSON patch that makes the StatefulSet's next pod boot at `target`: resources, the launcher's
  * size and headroom variables, the annotations `ls` shows; plus what a template from before resize
  * lacks (resizePolicy, the size files), and the OnDelete strategy, without which the controller
- * would replace the running pod for the new template instead of leaving it to the in-place resize. Pure.
+ * would replace the running pod for the new template instead of leaving it to the in-place resize.
+ * The room to grow is the new size's, bounded by `nodeRoom` (the largest node that may run the VM). Pure.
  */
-export function statefulSetResizePatch(sts: V1StatefulSet, target: GuestSize, accel: Accel): JsonPatchOp[] {
+export function statefulSetResizePatch(sts: V1StatefulSet, target: GuestSize, accel: Accel, nodeRoom: NodeRoom = {}): JsonPatchOp[] {
   const spec = sts.spec?.template?.spec;
   const i = containerIndex(spec?.containers, `StatefulSet ${sts.metadata?.name}`);
   const container = spec!.containers[i];
   const base = `/spec/template/spec/containers/${i}`;
   const resources = vmResources({ ...target, accel });
-  const room = hotplugHeadroom(target);
+  const room = hotplugHeadroom(target, nodeRoom);
   const ops: JsonPatchOp[] = [];
   if (sts.spec?.updateStrategy?.type !== 'OnDelete') ops.push({ op: 'add', path: '/spec/updateStrategy', value: { type: 'OnDelete' } });
   ops.push(
@@ -204,7 +199,7 @@ export function kubeletResizeState(pod: V1Pod): KubeletResize {
   const have = pod.status?.containerStatuses?.find((c) => c.name === VM_CONTAINER)?.resources;
   const equal = (a: unknown, b: unknown, parse: (v: unknown) => number | undefined) => parse(a) !== undefined && parse(a) === parse(b);
   const applied = have !== undefined
-    && equal(want?.requests?.cpu, have.requests?.cpu, cpuMillis)
+    && equal(want?.requests?.cpu, have.requests?.cpu, parseCpuMillis)
     && equal(want?.limits?.memory, have.limits?.memory, quantityBytes);
   if (!applied) return { state: 'in-progress' };
   if (pod.metadata?.generation !== undefined && pod.status?.observedGeneration !== undefined && pod.status.observedGeneration < pod.metadata.generation) return { state: 'in-progress' };

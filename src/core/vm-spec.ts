@@ -4,6 +4,7 @@ import { BerthError } from '../../shared/errors.js';
 import { buildMetaData, mergeSshKeys, parsePublicKeys } from './cloud-config.js';
 import type { UserDataRef, VmRequest } from './vm-flags.js';
 import type { ResolvedImage } from './vm-image.js';
+import type { NodeRoom } from '../../shared/vm-size.js';
 
 export interface KeyText {
   /** Where the text came from, for messages: a file path or '--ssh-key'. */
@@ -22,6 +23,8 @@ export interface ResolvedInputs {
   userData?: UserDataFile;
   /** The container image of the launcher (berthImage()). */
   launcherImage: string;
+  /** What the largest node that may run the VM can give it; {} when the nodes cannot be listed. */
+  nodeRoom?: NodeRoom;
 }
 
 /** The request's checked settings, carried over unchanged. */
@@ -38,6 +41,8 @@ export interface VmSpec extends Pick<VmRequest, CarriedOver> {
     userData: { kind: 'inline'; text: string } | { kind: 'bytes'; bytes: Buffer } | { kind: 'ref'; ref: UserDataRef };
   };
   launcherImage: string;
+  /** Bounds the room to grow QEMU starts with (shared/vm-size.ts hotplugHeadroom). */
+  nodeRoom: NodeRoom;
 }
 
 /** Joins the request and the resolved inputs, checking key and user-data contents. Pure. */
@@ -82,5 +87,6 @@ export function assembleVmSpec(request: VmRequest, inputs: ResolvedInputs): VmSp
     firmware: request.firmware,
     onGuestShutdown: request.onGuestShutdown,
     launcherImage: inputs.launcherImage,
+    nodeRoom: inputs.nodeRoom ?? {},
   };
 }

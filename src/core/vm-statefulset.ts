@@ -9,7 +9,6 @@ import {
   guestShutdownAccountName,
   LAUNCHER_COMMAND,
   LabelValues,
-  Labels,
   LauncherEnv,
   VM_USER,
   Paths,
@@ -23,6 +22,7 @@ import { hotplugHeadroom, podCpuMillis, podMemoryBytes } from '../../shared/vm-s
 import { cloudInitSecretName, DISK_CLAIM_TEMPLATE } from './names.js';
 import { formatBinary, MiB } from '../../shared/quantity.js';
 import { vmLabels, vmSelectorLabels } from './vm-labels.js';
+import { requiredNodeLabel } from './node-room.js';
 import type { VmSpec } from './vm-spec.js';
 
 const Volumes = PodVolumes;
@@ -92,7 +92,7 @@ export { podMemoryBytes };
 
 /** Nodes where QEMU can run this VM: KVM-capable ones, or any agent node for TCG. */
 function nodeAffinity(spec: VmSpec): V1NodeAffinity {
-  const required = spec.accel === 'kvm' ? Labels.nodeKvm : Labels.nodeReady;
+  const required = requiredNodeLabel(spec.accel);
   const affinity: V1NodeAffinity = {
     requiredDuringSchedulingIgnoredDuringExecution: {
       nodeSelectorTerms: [{ matchExpressions: [{ key: required, operator: 'In', values: ['true'] }] }],
@@ -148,7 +148,7 @@ function installEnv(spec: VmSpec): V1EnvVar[] {
 }
 
 function headroomEnv(spec: VmSpec): V1EnvVar[] {
-  const room = hotplugHeadroom({ cpus: spec.cpus, memoryBytes: spec.memoryBytes });
+  const room = hotplugHeadroom({ cpus: spec.cpus, memoryBytes: spec.memoryBytes }, spec.nodeRoom);
   return [
     { name: LauncherEnv.maxCpus, value: String(room.maxCpus) },
     { name: LauncherEnv.maxMemoryMiB, value: String(Math.floor(room.maxMemoryBytes / MiB)) },

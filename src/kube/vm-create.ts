@@ -1,7 +1,7 @@
 // Creating a VM on the cluster: every check first (existing objects, referenced objects, a node
 // that can run it, a server-side dry run of each object), then the objects, and if a later create
 // fails, the earlier ones are removed again, so a failed create leaves the cluster as it was.
-import type { V1Node, V1PersistentVolumeClaim, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1PersistentVolumeClaim, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import { BerthError } from '../../shared/errors.js';
 import { cloudInitSecretName, diskPvcName } from '../core/names.js';
 import type { VmRequest } from '../core/vm-flags.js';
@@ -15,6 +15,9 @@ import { refusalHint } from '../core/create-failure.js';
 import { isBerthVm } from '../core/vm-labels.js';
 import { claimBytes, dataDiskPvcNames, podMemoryBytes } from '../core/vm-statefulset.js';
 import { formatBinary, parseSize } from '../../shared/quantity.js';
+import { largestAllocatableMemory, requiredNodeLabel } from '../core/node-room.js';
+import { HOTPLUG_RATIO } from '../../shared/vm-size.js';
+import type { VmNodes } from './vm-nodes.js';
 
 export interface PreflightOptions {
   /** Create even when no node can run the VM now; it stays Pending until one can. */
@@ -127,33 +130,14 @@ async function checkStorageClass(conn: Connection, spec: VmSpec, note: (m: strin
   }
 }
 
-/**
- * The largest memory any of these nodes can give a pod (status.allocatable), or undefined when no
- * node says (a quantity we do not parse counts as unknown, never as too small). Pure.
- */
-export function largestAllocatableMemory(nodes: readonly V1Node[]): number | undefined {
-  let largest: number | undefined;
-  for (const node of nodes) {
-    const raw = node.status?.allocatable?.memory;
-    const parsed = raw === undefined ? undefined : parseSize(raw);
-    if (parsed?.ok) largest = Math.max(largest ?? 0, parsed.bytes);
-  }
-  return largest;
-}
-
 /** Refuses a VM no node can run, or none could hold, unless asked to queue it anyway. */
-async function checkNodes(conn: Connection, apis: KubeApis, spec: VmSpec, options: PreflightOptions): Promise<void> {
-  const required = spec.accel === 'kvm' ? Labels.nodeKvm : Labels.nodeReady;
-  const selector = [`${required}=true`, ...Object.entries(spec.nodeSelector).map(([k, v]) => `${k}=${v}`)].join(',');
-  let nodes: V1Node[];
-  try {
-    nodes = (await apis.core.listNode({ labelSelector: selector })).items;
-  } catch (error) {
-    const e = toBerthError(error, apiContext(conn, 'list nodes'));
-    if (e.code !== 'FORBIDDEN') throw e;
-    options.note('Note: cannot check which nodes can run the VM (not allowed to list nodes); going ahead.');
+function checkNodes(spec: VmSpec, vmNodes: VmNodes, options: PreflightOptions): void {
+  const required = requiredNodeLabel(spec.accel);
+  if (!vmNodes.nodes) {
+    options.note(`Note: cannot check which nodes can run the VM (${vmNodes.why}); going ahead, with room to grow of ${HOTPLUG_RATIO}× its size that no node bounds.`);
     return;
   }
+  const { nodes } = vmNodes;
   const extra = Object.keys(spec.nodeSelector).length > 0 ? ' and matches --node-selector' : '';
   if (nodes.length > 0) {
     // The pod asks for the guest's memory plus QEMU's overhead; a node that cannot give that much
@@ -184,11 +168,11 @@ async function checkNodes(conn: Connection, apis: KubeApis, spec: VmSpec, option
 }
 
 /** Every check that needs the cluster, in the order that gives the most useful first error. */
-export async function preflight(conn: Connection, apis: KubeApis, spec: VmSpec, request: VmRequest, options: PreflightOptions): Promise<void> {
+export async function preflight(conn: Connection, apis: KubeApis, spec: VmSpec, request: VmRequest, nodes: VmNodes, options: PreflightOptions): Promise<void> {
   await checkNotExisting(conn, apis, spec, request);
   await checkUserDataSource(conn, apis, spec);
   await checkStorageClass(conn, spec, options.note);
-  await checkNodes(conn, apis, spec, options);
+  checkNodes(spec, nodes, options);
 }
 
 function createError(conn: Connection, error: unknown, subject: string, namespace: string): BerthError {

@@ -20,6 +20,10 @@ import { waitForVm } from '../kube/vm-wait.js';
 import { olderServerWarning } from '../kube/cluster-versions.js';
 import { forgetVmHostKeys } from '../access/known-hosts.js';
 import { launcherImageFor } from '../kube/installed-image.js';
+import { listVmNodes, type VmNodes } from '../kube/vm-nodes.js';
+import { largestNodeRoom, vmNodeLabelSelector } from '../core/node-room.js';
+import { HOTPLUG_RATIO } from '../../shared/vm-size.js';
+import { LauncherEnv } from '../../shared/contract.js';
 import { waitTimeoutMs } from '../flags/wait.js';
 import { objectsPrintable, renderData } from '../output/print.js';
 import type { OpIo } from './io.js';
@@ -113,19 +117,32 @@ export async function makeVms(conn: Connection, apis: KubeApis, vms: VmToMake[],
   const sshKeys = vms[0].request.sshKeys;
   const ssh = await readSshKeys(sshKeys);
   const launcherImage = await launcherImageFor(conn, apis, { dryRun: options.dryRun, note: io.note });
-  const specs = vms.map((vm) => {
-    const spec = assembleVmSpec(vm.request, { namespace: conn.namespace, image: vm.image, cdrom: vm.cdrom, sshKeys: ssh.keys, userData: vm.userData, launcherImage });
+  // The nodes each VM may run on bound its room to grow and are checked before anything is made;
+  // listed once per selector, as an import's VMs mostly share one.
+  const listed = new Map<string, Promise<VmNodes>>();
+  const nodesFor = (request: VmRequest) => {
+    const selector = vmNodeLabelSelector(request.accel, request.nodeSelector);
+    if (!listed.has(selector)) listed.set(selector, listVmNodes(conn, apis, selector, { dryRun: options.dryRun }));
+    return listed.get(selector)!;
+  };
+  const specs = [];
+  for (const vm of vms) {
+    const nodes = await nodesFor(vm.request);
+    const nodeRoom = nodes.nodes ? largestNodeRoom(nodes.nodes, vm.request.accel) : {};
+    const spec = assembleVmSpec(vm.request, { namespace: conn.namespace, image: vm.image, cdrom: vm.cdrom, sshKeys: ssh.keys, userData: vm.userData, launcherImage, nodeRoom });
     if (vm.request.image.kind === 'url' && !vm.image.sha256) {
       const subject = vms.length > 1 ? `${spec.name}: ` : '';
       io.note(`Note: ${subject}no --image-sha256 given; the download will not be verified. Recommended: --image-sha256 $(sha256sum IMAGE | cut -d" " -f1)`);
     }
-    return { spec, request: vm.request, objects: [buildCloudInitSecret(spec), buildVmStatefulSet(spec)] as [V1Secret, V1StatefulSet] };
-  });
+    specs.push({ spec, request: vm.request, nodes, objects: [buildCloudInitSecret(spec), buildVmStatefulSet(spec)] as [V1Secret, V1StatefulSet] });
+  }
   if (ssh.defaults.length > 0) io.note(`SSH keys: ${ssh.defaults.join(', ')} (pass --ssh-key to choose others).`);
   if (ssh.keys.length === 0) io.note('Note: no SSH public key given and none in ~/.ssh/*.pub; kubectl berth ssh will not get in unless --user-data sets up access.');
   const results = specs.map(({ spec, objects }) => ({ name: spec.name, namespace: spec.namespace, objects }) as Omit<CreateResult, 'dryRun'>);
   const refs = specs.map(({ spec }) => `vm/${spec.name}`);
   if (options.dryRun) {
+    const unlisted = specs.find((s) => s.nodes.why);
+    if (unlisted) io.note(`Note: cannot list the nodes that may run the VM (${unlisted.nodes.why}); its room to grow (${LauncherEnv.maxCpus}, ${LauncherEnv.maxMemoryMiB}) is ${HOTPLUG_RATIO}× its size that no node bounds.`);
     // As kubectl does: -o name names what would be created; without -o, the objects as YAML.
     const objects = specs.flatMap((s) => [...s.objects, ...guestShutdownObjects(s.spec)]);
     io.print(objectsPrintable(objects, refs, renderData({ objects }, 'yaml')));
@@ -133,7 +150,7 @@ export async function makeVms(conn: Connection, apis: KubeApis, vms: VmToMake[],
   }
   const warning = await options.serverWarning;
   if (warning) io.note(warning);
-  for (const { spec, request } of specs) await preflight(conn, apis, spec, request, { allowUnschedulable: options.allowUnschedulable, note: io.note });
+  for (const { spec, request, nodes } of specs) await preflight(conn, apis, spec, request, nodes, { allowUnschedulable: options.allowUnschedulable, note: io.note });
   for (const { spec, objects } of specs) {
     const access = await createGuestShutdownAccess(conn, spec, io.note);
     await createVmObjects(conn, apis, ...objects, io.note).catch(async (error) => {

@@ -15,6 +15,8 @@ import { waitTimeoutMs } from '../flags/wait.js';
 import { isNotFound, toBerthError } from '../kube/errors.js';
 import { apiContext, call, getVm, kubeApis, readOptional, type KubeApis } from '../kube/vm-objects.js';
 import { restartVm as deleteVmPod } from '../kube/vm-scale.js';
+import { listVmNodes } from '../kube/vm-nodes.js';
+import { largestNodeRoom, vmNodeLabelSelector } from '../core/node-room.js';
 import { waitForVm } from '../kube/vm-wait.js';
 import { waitUntil, watchWake } from '../kube/wait-until.js';
 import type { Connection } from '../kube/connect.js';
@@ -68,8 +70,12 @@ export async function resizeVm(rawName: string, flags: ResizeFlags, io: OpIo): P
     io.print(changesPrintable([{ ref: `vm/${name}`, done: `unchanged (${describeSize(plan.target)})` }]));
     return result;
   }
-  const patchTemplate = () =>
-    call(conn, `store the new size of VM '${name}'`, () => apis.apps.patchNamespacedStatefulSet({ name, namespace, body: statefulSetResizePatch(sts, plan.target, accel) }), { subject: `VM '${name}'` });
+  const patchTemplate = async () => {
+    // The next start's room to grow, bounded by the largest node that may run the VM, as at create.
+    const nodes = await listVmNodes(conn, apis, vmNodeLabelSelector(accel, sts.spec?.template?.spec?.nodeSelector ?? {}));
+    const body = statefulSetResizePatch(sts, plan.target, accel, nodes.nodes ? largestNodeRoom(nodes.nodes, accel) : {});
+    return call(conn, `store the new size of VM '${name}'`, () => apis.apps.patchNamespacedStatefulSet({ name, namespace, body }), { subject: `VM '${name}'` });
+  };
 
   if (plan.kind === 'restart') {
     if (!flags.restart) throw needsRestartError(name, plan);

@@ -41,6 +41,7 @@ describe('end to end: resize a running VM in place, refuse a shrink, apply it wi
   };
   const podUid = async () => (await kubectlOut(['get', 'pod', `${VM}-0`, '-n', NAMESPACE, '-o', 'jsonpath={.metadata.uid}'])).trim();
   let booted: GuestView;
+  let roomCpus = 0;
   let uid = '';
 
   before(async () => {
@@ -62,10 +63,13 @@ describe('end to end: resize a running VM in place, refuse a shrink, apply it wi
 
   // On the cluster's own node: other tests may add nodes, and a launcher image under test
   // (BERTH_IMAGE) is imported there only.
-  step('create --cpus 1 --memory 256Mi: QEMU starts with room for 4 vCPUs and 1 GiB', async () => {
+  step('create --cpus 1 --memory 256Mi: QEMU starts with room for 4x, within what the node has (its CPUs)', async () => {
     await berthOk(['create', VM, '-n', NAMESPACE, '--image', IMAGE, '--accel', 'tcg', '--cpus', '1', '--memory', '256Mi', '--node-selector', `kubernetes.io/hostname=${NODE_NAME}`, '--ssh-key', `${key}.pub`, '--wait', '--timeout', '5m'], { timeoutMs: 360_000 });
+    // The only node the VM may run on is the cluster's own; its memory is far above 4x 256Mi.
+    const nodeCpus = Number((await kubectlOut(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.capacity.cpu}'])).trim());
+    roomCpus = Math.min(4, nodeCpus);
     const log = await kubectlOut(['logs', `${VM}-0`, '-n', NAMESPACE, '-c', 'vm']);
-    assert.match(log, /-smp 1,maxcpus=4 -m 256M,slots=16,maxmem=1024M/);
+    assert.match(log, new RegExp(`-smp 1,maxcpus=${roomCpus} -m 256M,slots=16,maxmem=1024M`), `room for min(4, ${nodeCpus} node CPUs) vCPUs`);
     booted = await guest();
     assert.equal(booted.nproc, 1);
     uid = await podUid();
@@ -94,6 +98,14 @@ describe('end to end: resize a running VM in place, refuse a shrink, apply it wi
     assert.equal(r.exitCode, 4, r.stderr);
     assert.match(r.message, /without a restart: less memory/);
     assert.match(r.message, /kubectl berth resize grow --cpus 2 --memory 256Mi --restart/);
+    assert.equal(await podUid(), uid);
+  });
+
+  step('resize beyond the room QEMU was started with is refused the same way, nothing changed', async () => {
+    const r = await berth(['resize', VM, '-n', NAMESPACE, '--cpus', String(roomCpus + 1)]);
+    assert.equal(r.exitCode, 4, r.stderr);
+    assert.match(r.message, new RegExp(`${roomCpus + 1} vCPUs exceed the ${roomCpus} this VM was started with room for`));
+    assert.match(r.message, new RegExp(`kubectl berth resize grow --cpus ${roomCpus + 1} --memory 512Mi --restart`));
     assert.equal(await podUid(), uid);
   });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpuPlugCommands, GuestResizer, memoryPlugCommands, parseCgroupMemoryLimit, parsePodSize, type HotpluggableCpu, type ResizeIo } from '../../../../agent/launcher/resize.js';
 import type { QmpReply } from '../../../../agent/launcher/qmp.js';
 import { GiB, MiB } from '../../../../shared/quantity.js';
-import { podMemoryBytes } from '../../../../shared/vm-size.js';
+import { hotplugHeadroom, podMemoryBytes } from '../../../../shared/vm-size.js';
 
 const slot = (socket: number, used = false): HotpluggableCpu => ({
   type: 'qemu64-x86_64-cpu',
@@ -63,7 +63,7 @@ describe('launcher resize', () => {
     const files = { cpuMillis: '100', memoryMiB: '1280' };
     const limit: { bytes?: number } = { bytes: 1280 * MiB };
     const { io, lines, executed } = fakeIo(files, limit);
-    const resizer = new GuestResizer(io, { cpus: 1, memoryBytes: GiB }, 'tcg', 'web');
+    const resizer = new GuestResizer(io, { boot: { cpus: 1, memoryBytes: GiB }, room: hotplugHeadroom({ cpus: 1, memoryBytes: GiB }), accel: 'tcg', vmName: 'web' });
     await resizer.check();
     assert.deepEqual(lines, [], 'the boot size is no news');
     files.cpuMillis = '300';
@@ -83,9 +83,17 @@ describe('launcher resize', () => {
 
   it('refuses a shrink with the reason and the --restart hint, touching nothing', async () => {
     const { io, lines, executed } = fakeIo({ cpuMillis: '100', memoryMiB: String(512 + 256) }, {});
-    await new GuestResizer(io, { cpus: 1, memoryBytes: GiB }, 'tcg', 'web').check();
+    await new GuestResizer(io, { boot: { cpus: 1, memoryBytes: GiB }, room: hotplugHeadroom({ cpus: 1, memoryBytes: GiB }), accel: 'tcg', vmName: 'web' }).check();
     assert.equal(executed.length, 0);
     assert.match(lines[0], /^resize: error: 1 vCPUs, 512 MiB: less memory .* needs a restart/);
     assert.match(lines[1], /kubectl berth resize web --restart/);
+  });
+
+  it('holds to the room QEMU was started with (a node smaller than 4x), not the ratio', async () => {
+    const { io, lines, executed } = fakeIo({ cpuMillis: '300', memoryMiB: String(1024 + 256) }, {});
+    const boot = { cpus: 1, memoryBytes: GiB };
+    await new GuestResizer(io, { boot, room: hotplugHeadroom(boot, { cpus: 2 }), accel: 'tcg', vmName: 'web' }).check();
+    assert.equal(executed.length, 0);
+    assert.match(lines[0], /^resize: error: 3 vCPUs, 1024 MiB: 3 vCPUs exceed the 2 this VM was started with room for/);
   });
 });

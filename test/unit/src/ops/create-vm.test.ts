@@ -7,6 +7,7 @@ import type { Connection } from '../../../../src/kube/connect.js';
 import { createVm } from '../../../../src/ops/create-vm.js';
 import type { OpIo } from '../../../../src/ops/io.js';
 import { printable, type Printable } from '../../../../src/output/print.js';
+import { Labels } from '../../../../shared/contract.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOpsUnitTestKeyOnly000000000000000000000000 t@ops';
 /** create's flags as oclif hands them over when only `more` is typed. */
@@ -59,6 +60,23 @@ describe('createVm (in-process)', () => {
     assert.equal(printable(seen.printed[0], 'name'), 'vm/web\n');
     assert.match(seen.notes.join('\n'), /no --image-sha256 given/);
     assert.match(seen.notes.join('\n'), /agent could not be read.*default launcher image/);
+    assert.match(seen.notes.join('\n'), /cannot list the nodes that may run the VM \(the nodes could not be read .*\); its room to grow .* is 4× its size that no node bounds/);
+    const env = Object.fromEntries(result.objects[1].spec!.template.spec!.containers[0].env!.map((e: { name: string; value?: string }) => [e.name, e.value]));
+    assert.equal(env.BERTH_MAX_CPUS, '4');
+  });
+
+  it('--dry-run bounds the room to grow by the largest node that may run the VM, as a real create does', async () => {
+    const nodes = { items: [{ status: { capacity: { cpu: '2' }, allocatable: { memory: '1Gi' } } }] };
+    let selector = '';
+    const reads: Connection = { ...offline, api: async () => ({ listNamespacedDaemonSet: async () => ({ items: [] }), listNode: async (q: { labelSelector: string }) => ((selector = q.labelSelector), nodes) }) as never };
+    const { seen, ops } = io(async () => reads);
+    const result = await createVm('web', flags({ image: 'https://x.example/a.qcow2', 'image-sha256': 'a'.repeat(64), 'ssh-key': [KEY], 'dry-run': true, accel: 'tcg', memory: '256Mi', 'node-selector': ['zone=a'] }), ops);
+    assert.equal(selector, `${Labels.nodeReady}=true,zone=a`);
+    const env = Object.fromEntries(result.objects[1].spec!.template.spec!.containers[0].env!.map((e: { name: string; value?: string }) => [e.name, e.value]));
+    // 2 CPUs on the node, not 4x; 1Gi for the pod less 256Mi of TCG overhead leaves 768Mi, under 4x 256Mi
+    assert.equal(env.BERTH_MAX_CPUS, '2');
+    assert.equal(env.BERTH_MAX_MEMORY_MIB, '768');
+    assert.deepEqual(seen.notes.filter((n) => /room to grow/.test(n)), []);
   });
 
   it('--dry-run names the launcher image the installed agent runs, as a real create would', async () => {
