@@ -42,7 +42,6 @@ unlock_build() { exec {build_lock}>&-; }
 # the user's usual ones, so the builds share compiled packages. MAIN_GO=FILE puts FILE in the
 # helper module as main.go, for a main package of our own (PACKAGE "."), which is then named NAME.
 # POST_BUILD=FUNCTION is called with the new bin directory before it counts as complete.
-
 go_build() {
   local name=$1 version=$2 cgo=$3 tags=$4 ldflags=$5 gomod=$6; shift 6
   local dir=$BUILDS/$name-$version t0=$SECONDS
