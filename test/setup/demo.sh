@@ -157,12 +157,14 @@ kubectl get namespace "$NS" >/dev/null 2>&1 || kubectl create namespace "$NS" >/
 accel=tcg
 [ "$(kubectl get node "$node" -o jsonpath='{.metadata.labels.berth\.dev/kvm}')" = true ] && accel=kvm
 if kubectl get statefulset "$VM" -n "$NS" >/dev/null 2>&1; then
-  if [ "$(kubectl get statefulset "$VM" -n "$NS" -o jsonpath='{.spec.replicas}')" = 0 ]; then
-    say "VM $VM exists but is stopped: starting it"
-    "$BERTH" start "$VM" -n "$NS"
-  else
-    say "VM $VM exists"
-  fi
+  # Kept, but it must really run before this says so: a VM left from an earlier run may be stopped
+  # or failed (its image gone from the catalog, say). start --wait starts it if need be and waits
+  # for its guest as create --wait does, or stops with why.
+  say "VM $VM exists: starting it if stopped and waiting for its guest"
+  "$BERTH" start "$VM" -n "$NS" --wait --timeout "$BOOT_TIMEOUT" || {
+    echo "demo: the existing VM $VM does not come up (above); start afresh with: npm run demo:down && npm run demo" >&2
+    exit 1
+  }
 else
   say "booting a ${accel^^} VM from $IMAGE (software emulation is slower; a minute or two$([ "$guest" = debian ] && echo ', three for Debian'))"
   "$BERTH" create "$VM" -n "$NS" --image "$IMAGE" --accel "$accel" --ssh-key "$KEY.pub" --wait --timeout "$BOOT_TIMEOUT"
