@@ -127,17 +127,10 @@ export class GuestResizer {
   private waitingForLimit = false;
   private unreadable = false;
 
-  private readonly room: HotplugHeadroom;
-  private readonly accel: Accel;
-  private readonly vmName: string;
-
   /** `boot` is the size QEMU started with, `room` the headroom it was started with (its argv). */
-  constructor(private readonly io: ResizeIo, vm: { boot: GuestSize; room: HotplugHeadroom; accel: Accel; vmName: string }) {
+  constructor(private readonly io: ResizeIo, private readonly vm: { boot: GuestSize; room: HotplugHeadroom; accel: Accel; vmName: string }) {
     this.current = { ...vm.boot, memorySlotsUsed: 0 };
     this.handled = key(vm.boot);
-    this.room = vm.room;
-    this.accel = vm.accel;
-    this.vmName = vm.vmName;
   }
 
   size(): GuestSize {
@@ -147,7 +140,7 @@ export class GuestResizer {
   async check(): Promise<void> {
     const files = await this.io.readPodSize();
     if (!files) return;
-    const { size: target, problem } = parsePodSize(files.cpuMillis, files.memoryMiB, this.accel);
+    const { size: target, problem } = parsePodSize(files.cpuMillis, files.memoryMiB, this.vm.accel);
     const { log } = this.io;
     if (!target) {
       if (!this.unreadable) log(LauncherLog.resizeStep, `warning: ${problem}`);
@@ -157,17 +150,17 @@ export class GuestResizer {
     this.unreadable = false;
     if (key(target) === this.handled) return;
     const label = resizeLogSize(target.cpus, target.memoryBytes / MiB);
-    const problems = hotplugProblems(this.room, this.current, target);
+    const problems = hotplugProblems(this.vm.room, this.current, target);
     if (problems.length > 0) {
       this.handled = key(target);
       log(LauncherLog.resizeStep, `${LauncherLog.resizeErrorMark}${label}: ${problems.join('; ')}`);
-      log(LauncherLog.resizeStep, `hint: kubectl berth resize ${this.vmName} --restart applies it with a restart`);
+      log(LauncherLog.resizeStep, `hint: kubectl berth resize ${this.vm.vmName} --restart applies it with a restart`);
       return;
     }
     if (target.memoryBytes > this.current.memoryBytes) {
       // Never give the guest memory the container may not use yet: the kernel would kill QEMU.
       const limit = await this.io.memoryLimit();
-      const needed = podMemoryBytes({ memoryBytes: target.memoryBytes, accel: this.accel });
+      const needed = podMemoryBytes({ memoryBytes: target.memoryBytes, accel: this.vm.accel });
       if (limit !== undefined && limit < needed) {
         if (!this.waitingForLimit) log(LauncherLog.resizeStep, `${label}: waiting until the container's memory limit (${Math.floor(limit / MiB)} MiB) is raised to ${needed / MiB} MiB`);
         this.waitingForLimit = true;
